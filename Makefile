@@ -1,0 +1,53 @@
+# The two commands of the README, and their helpers. Everything builds with
+# CMake presets (CMakePresets.json) into build/<preset>.
+#   make demo    - set up, build, and run the example keying module
+#   make check   - set up, build, and run every test: a normal build, then
+#                  ASan+UBSan (leaks included), then TSan on the threaded tests
+#   make bench   - benchmarks (release build); results in bench-results/
+#   make fuzz    - long fuzzing runs (clang libFuzzer)
+
+JOBS ?= $(shell nproc)
+CTEST = ctest --output-on-failure -j $(JOBS)
+
+.PHONY: all deps build demo check check-debug check-asan check-tsan bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+demo: build
+	./build/release/examples/keying_module
+
+check-debug: deps
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug -j $(JOBS)
+	cd build/debug && $(CTEST)
+
+check-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE noasan
+
+check-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	cd build/tsan && TSAN_OPTIONS=halt_on_error=1 $(CTEST) -L threads
+
+check: check-debug check-asan check-tsan
+
+bench: build
+	./build/release/bench/bench_engine --out bench-results/engine.json
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	@echo "no fuzz targets yet: the first client-facing parser is fwpd's decoder"
+
+clean:
+	rm -rf build

@@ -1,0 +1,335 @@
+/*
+ * fwptypes.h - the basic WFP value types: IP version, direction, data and
+ * match types, actions, byte arrays, address/mask pairs and the tagged
+ * FWP_VALUE0 / FWP_CONDITION_VALUE0 containers (Windows SDK fwptypes.h).
+ */
+#ifndef FWPTYPES_H
+#define FWPTYPES_H
+
+#include "fwpbase.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* All enums are int-sized (4 bytes) on both ABIs, as the layouts require. */
+
+typedef enum FWP_DIRECTION_ {
+	FWP_DIRECTION_OUTBOUND	= 0,
+	FWP_DIRECTION_INBOUND	= 1,
+	FWP_DIRECTION_MAX	= 2
+} FWP_DIRECTION;
+
+typedef enum FWP_IP_VERSION_ {
+	FWP_IP_VERSION_V4	= 0,
+	FWP_IP_VERSION_V6	= 1,
+	FWP_IP_VERSION_NONE	= 2,
+	FWP_IP_VERSION_MAX	= 3
+} FWP_IP_VERSION;
+
+/*
+ * Selects the arm of FWP_VALUE0 / FWP_CONDITION_VALUE0. The bitmap types
+ * (19, 20) come from a Windows 10 SDK generation; the values >= 0x100 are
+ * only valid in FWP_CONDITION_VALUE0.
+ */
+typedef enum FWP_DATA_TYPE_ {
+	FWP_EMPTY				= 0,
+	FWP_UINT8				= 1,
+	FWP_UINT16				= 2,
+	FWP_UINT32				= 3,
+	FWP_UINT64				= 4,
+	FWP_INT8				= 5,
+	FWP_INT16				= 6,
+	FWP_INT32				= 7,
+	FWP_INT64				= 8,
+	FWP_FLOAT				= 9,
+	FWP_DOUBLE				= 10,
+	FWP_BYTE_ARRAY16_TYPE			= 11,
+	FWP_BYTE_BLOB_TYPE			= 12,
+	FWP_SID					= 13,
+	FWP_SECURITY_DESCRIPTOR_TYPE		= 14,
+	FWP_TOKEN_INFORMATION_TYPE		= 15,
+	FWP_TOKEN_ACCESS_INFORMATION_TYPE	= 16,
+	FWP_UNICODE_STRING_TYPE			= 17,
+	FWP_BYTE_ARRAY6_TYPE			= 18,
+	FWP_BITMAP_INDEX_TYPE			= 19,
+	FWP_BITMAP_ARRAY64_TYPE			= 20,
+	FWP_SINGLE_DATA_TYPE_MAX		= 0xFF,
+	FWP_V4_ADDR_MASK			= 0x100,
+	FWP_V6_ADDR_MASK			= 0x101,
+	FWP_RANGE_TYPE				= 0x102,
+	FWP_DATA_TYPE_MAX			= 0x103
+} FWP_DATA_TYPE;
+
+typedef enum FWP_MATCH_TYPE_ {
+	FWP_MATCH_EQUAL				= 0,
+	FWP_MATCH_GREATER			= 1,
+	FWP_MATCH_LESS				= 2,
+	FWP_MATCH_GREATER_OR_EQUAL		= 3,
+	FWP_MATCH_LESS_OR_EQUAL			= 4,
+	FWP_MATCH_RANGE				= 5,
+	FWP_MATCH_FLAGS_ALL_SET			= 6,
+	FWP_MATCH_FLAGS_ANY_SET			= 7,
+	FWP_MATCH_FLAGS_NONE_SET		= 8,
+	FWP_MATCH_EQUAL_CASE_INSENSITIVE	= 9,
+	FWP_MATCH_NOT_EQUAL			= 10,
+	FWP_MATCH_PREFIX			= 11,
+	FWP_MATCH_NOT_PREFIX			= 12,
+	FWP_MATCH_TYPE_MAX			= 13
+} FWP_MATCH_TYPE;
+
+/* A plain UINT32, not an enum: the values are built from flag bits. */
+typedef UINT32 FWP_ACTION_TYPE;
+
+#define FWP_ACTION_FLAG_TERMINATING	0x00001000u
+#define FWP_ACTION_FLAG_NON_TERMINATING	0x00002000u
+#define FWP_ACTION_FLAG_CALLOUT		0x00004000u
+
+#define FWP_ACTION_BLOCK		\
+	(0x00000001u | FWP_ACTION_FLAG_TERMINATING)
+#define FWP_ACTION_PERMIT		\
+	(0x00000002u | FWP_ACTION_FLAG_TERMINATING)
+#define FWP_ACTION_CALLOUT_TERMINATING	\
+	(0x00000003u | FWP_ACTION_FLAG_CALLOUT | FWP_ACTION_FLAG_TERMINATING)
+#define FWP_ACTION_CALLOUT_INSPECTION	\
+	(0x00000004u | FWP_ACTION_FLAG_CALLOUT | \
+	 FWP_ACTION_FLAG_NON_TERMINATING)
+#define FWP_ACTION_CALLOUT_UNKNOWN	\
+	(0x00000005u | FWP_ACTION_FLAG_CALLOUT)
+#define FWP_ACTION_CONTINUE		\
+	(0x00000006u | FWP_ACTION_FLAG_NON_TERMINATING)
+#define FWP_ACTION_NONE			0x00000007u
+#define FWP_ACTION_NONE_NO_MATCH	0x00000008u
+
+/* Bits of the FWP_UINT32 flags condition, tested with FWP_MATCH_FLAGS_*. */
+#define FWP_CONDITION_FLAG_IS_LOOPBACK			0x00000001u
+#define FWP_CONDITION_FLAG_IS_IPSEC_SECURED		0x00000002u
+#define FWP_CONDITION_FLAG_IS_REAUTHORIZE		0x00000004u
+#define FWP_CONDITION_FLAG_IS_WILDCARD_BIND		0x00000008u
+#define FWP_CONDITION_FLAG_IS_RAW_ENDPOINT		0x00000010u
+#define FWP_CONDITION_FLAG_IS_FRAGMENT			0x00000020u
+#define FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP		0x00000040u
+#define FWP_CONDITION_FLAG_IS_IPSEC_NATT_RECLASSIFY	0x00000080u
+#define FWP_CONDITION_FLAG_REQUIRES_ALE_CLASSIFY	0x00000100u
+#define FWP_CONDITION_FLAG_IS_IMPLICIT_BIND		0x00000200u
+#define FWP_CONDITION_FLAG_IS_REASSEMBLED		0x00000400u
+#define FWP_CONDITION_FLAG_IS_NAME_APP_SPECIFIED	0x00004000u
+#define FWP_CONDITION_FLAG_IS_PROMISCUOUS		0x00008000u
+#define FWP_CONDITION_FLAG_IS_AUTH_FW			0x00010000u
+#define FWP_CONDITION_FLAG_IS_RECLASSIFY		0x00020000u
+#define FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU	0x00040000u
+#define FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU		0x00080000u
+#define FWP_CONDITION_FLAG_IS_CONNECTION_REDIRECTED	0x00100000u
+#define FWP_CONDITION_FLAG_IS_PROXY_CONNECTION		0x00200000u
+#define FWP_CONDITION_FLAG_IS_APPCONTAINER_LOOPBACK	0x00400000u
+#define FWP_CONDITION_FLAG_IS_NON_APPCONTAINER_LOOPBACK	0x00800000u
+#define FWP_CONDITION_FLAG_IS_RESERVED			0x01000000u
+#define FWP_CONDITION_FLAG_IS_HONORING_POLICY_AUTHORIZE	0x02000000u
+
+#define FWP_BYTE_ARRAY6_SIZE		6
+#define FWP_V6_ADDR_SIZE		16
+#define FWP_BYTEMAP_ARRAY64_SIZE	8
+
+typedef struct FWP_BYTE_ARRAY16_ {
+	UINT8	byteArray16[16];
+} FWP_BYTE_ARRAY16;
+
+typedef struct FWP_BYTE_ARRAY6_ {
+	UINT8	byteArray6[FWP_BYTE_ARRAY6_SIZE];
+} FWP_BYTE_ARRAY6;
+
+typedef struct FWP_BITMAP_ARRAY64_ {
+	UINT8	bitmapArray64[FWP_BYTEMAP_ARRAY64_SIZE];
+} FWP_BITMAP_ARRAY64;
+
+typedef struct FWP_BYTE_BLOB_ {
+	UINT32	size;
+	UINT8	*data;
+} FWP_BYTE_BLOB;
+
+/* Address and mask are in host byte order. */
+typedef struct FWP_V4_ADDR_AND_MASK_ {
+	UINT32	addr;
+	UINT32	mask;
+} FWP_V4_ADDR_AND_MASK;
+
+/* The mask is a prefix length in bits; the struct is byte-aligned (17). */
+typedef struct FWP_V6_ADDR_AND_MASK_ {
+	UINT8	addr[FWP_V6_ADDR_SIZE];
+	UINT8	prefixLength;
+} FWP_V6_ADDR_AND_MASK;
+
+/* ULONG counts: 32-bit, which is why ULONG is not unsigned long here. */
+typedef struct FWP_TOKEN_INFORMATION_ {
+	ULONG			sidCount;
+	PSID_AND_ATTRIBUTES	sids;
+	ULONG			restrictedSidCount;
+	PSID_AND_ATTRIBUTES	restrictedSids;
+} FWP_TOKEN_INFORMATION;
+
+/*
+ * Tagged value: `type` picks the union arm. Anything wider than 32 bits
+ * (UINT64, INT64, double) and every array, blob or string is held by
+ * pointer, so the union is always 8 bytes.
+ */
+typedef struct FWP_VALUE0_ {
+	FWP_DATA_TYPE	type;
+	union {
+		UINT8			uint8;
+		UINT16			uint16;
+		UINT32			uint32;
+		UINT64			*uint64;
+		INT8			int8;
+		INT16			int16;
+		INT32			int32;
+		INT64			*int64;
+		float			float32;
+		double			*double64;
+		FWP_BYTE_ARRAY16	*byteArray16;
+		FWP_BYTE_BLOB		*byteBlob;
+		SID			*sid;
+		FWP_BYTE_BLOB		*sd;
+		FWP_TOKEN_INFORMATION	*tokenInformation;
+		FWP_BYTE_BLOB		*tokenAccessInformation;
+		LPWSTR			unicodeString;
+		FWP_BYTE_ARRAY6		*byteArray6;
+		FWP_BITMAP_ARRAY64	*bitmapArray64;
+	};
+} FWP_VALUE0;
+
+/* Holds two FWP_VALUE0s, so it must follow it; conditions point at it. */
+typedef struct FWP_RANGE0_ {
+	FWP_VALUE0	valueLow;
+	FWP_VALUE0	valueHigh;
+} FWP_RANGE0;
+
+/* FWP_VALUE0 plus the mask and range arms (types >= 0x100). */
+typedef struct FWP_CONDITION_VALUE0_ {
+	FWP_DATA_TYPE	type;
+	union {
+		UINT8			uint8;
+		UINT16			uint16;
+		UINT32			uint32;
+		UINT64			*uint64;
+		INT8			int8;
+		INT16			int16;
+		INT32			int32;
+		INT64			*int64;
+		float			float32;
+		double			*double64;
+		FWP_BYTE_ARRAY16	*byteArray16;
+		FWP_BYTE_BLOB		*byteBlob;
+		SID			*sid;
+		FWP_BYTE_BLOB		*sd;
+		FWP_TOKEN_INFORMATION	*tokenInformation;
+		FWP_BYTE_BLOB		*tokenAccessInformation;
+		LPWSTR			unicodeString;
+		FWP_BYTE_ARRAY6		*byteArray6;
+		FWP_BITMAP_ARRAY64	*bitmapArray64;
+		FWP_V4_ADDR_AND_MASK	*v4AddrMask;
+		FWP_V6_ADDR_AND_MASK	*v6AddrMask;
+		FWP_RANGE0		*rangeValue;
+	};
+} FWP_CONDITION_VALUE0;
+
+/* Kind of an object-change notification. */
+typedef enum FWPM_CHANGE_TYPE_ {
+	FWPM_CHANGE_ADD		= 1,
+	FWPM_CHANGE_DELETE	= 2,
+	FWPM_CHANGE_TYPE_MAX	= 3
+} FWPM_CHANGE_TYPE;
+
+/* State of the filtering engine service. */
+typedef enum FWPM_SERVICE_STATE_ {
+	FWPM_SERVICE_STOPPED		= 0,
+	FWPM_SERVICE_START_PENDING	= 1,
+	FWPM_SERVICE_STOP_PENDING	= 2,
+	FWPM_SERVICE_RUNNING		= 3,
+	FWPM_SERVICE_STATE_MAX		= 4
+} FWPM_SERVICE_STATE;
+
+/*
+ * Layout pinning: the numbers are those of Windows x64. A failure here means
+ * a declaration drifted from the Windows layout, not that the number is off.
+ */
+#if defined(__x86_64__) && !defined(FWP_NO_LAYOUT_ASSERTS)
+FWP_STATIC_ASSERT(sizeof(FWP_DIRECTION) == 4, "FWP_DIRECTION size");
+FWP_STATIC_ASSERT(sizeof(FWP_IP_VERSION) == 4, "FWP_IP_VERSION size");
+FWP_STATIC_ASSERT(sizeof(FWP_DATA_TYPE) == 4, "FWP_DATA_TYPE size");
+FWP_STATIC_ASSERT(sizeof(FWP_MATCH_TYPE) == 4, "FWP_MATCH_TYPE size");
+FWP_STATIC_ASSERT(sizeof(FWP_ACTION_TYPE) == 4, "FWP_ACTION_TYPE size");
+FWP_STATIC_ASSERT(sizeof(FWPM_CHANGE_TYPE) == 4, "FWPM_CHANGE_TYPE size");
+FWP_STATIC_ASSERT(sizeof(FWPM_SERVICE_STATE) == 4, "FWPM_SERVICE_STATE size");
+
+FWP_STATIC_ASSERT(sizeof(FWP_BYTE_ARRAY16) == 16, "FWP_BYTE_ARRAY16 size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_BYTE_ARRAY16) == 1, "FWP_BYTE_ARRAY16 align");
+FWP_STATIC_ASSERT(sizeof(FWP_BYTE_ARRAY6) == 6, "FWP_BYTE_ARRAY6 size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_BYTE_ARRAY6) == 1, "FWP_BYTE_ARRAY6 align");
+FWP_STATIC_ASSERT(sizeof(FWP_BITMAP_ARRAY64) == 8, "FWP_BITMAP_ARRAY64 size");
+
+FWP_STATIC_ASSERT(sizeof(FWP_BYTE_BLOB) == 16, "FWP_BYTE_BLOB size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_BYTE_BLOB) == 8, "FWP_BYTE_BLOB align");
+FWP_STATIC_ASSERT(offsetof(FWP_BYTE_BLOB, size) == 0, "FWP_BYTE_BLOB.size");
+FWP_STATIC_ASSERT(offsetof(FWP_BYTE_BLOB, data) == 8, "FWP_BYTE_BLOB.data");
+
+FWP_STATIC_ASSERT(sizeof(FWP_V4_ADDR_AND_MASK) == 8,
+		  "FWP_V4_ADDR_AND_MASK size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_V4_ADDR_AND_MASK) == 4,
+		  "FWP_V4_ADDR_AND_MASK align");
+FWP_STATIC_ASSERT(offsetof(FWP_V4_ADDR_AND_MASK, addr) == 0,
+		  "FWP_V4_ADDR_AND_MASK.addr");
+FWP_STATIC_ASSERT(offsetof(FWP_V4_ADDR_AND_MASK, mask) == 4,
+		  "FWP_V4_ADDR_AND_MASK.mask");
+
+FWP_STATIC_ASSERT(sizeof(FWP_V6_ADDR_AND_MASK) == 17,
+		  "FWP_V6_ADDR_AND_MASK size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_V6_ADDR_AND_MASK) == 1,
+		  "FWP_V6_ADDR_AND_MASK align");
+FWP_STATIC_ASSERT(offsetof(FWP_V6_ADDR_AND_MASK, addr) == 0,
+		  "FWP_V6_ADDR_AND_MASK.addr");
+FWP_STATIC_ASSERT(offsetof(FWP_V6_ADDR_AND_MASK, prefixLength) == 16,
+		  "FWP_V6_ADDR_AND_MASK.prefixLength");
+
+FWP_STATIC_ASSERT(sizeof(FWP_TOKEN_INFORMATION) == 32,
+		  "FWP_TOKEN_INFORMATION size");
+FWP_STATIC_ASSERT(offsetof(FWP_TOKEN_INFORMATION, sidCount) == 0,
+		  "FWP_TOKEN_INFORMATION.sidCount");
+FWP_STATIC_ASSERT(offsetof(FWP_TOKEN_INFORMATION, sids) == 8,
+		  "FWP_TOKEN_INFORMATION.sids");
+FWP_STATIC_ASSERT(offsetof(FWP_TOKEN_INFORMATION, restrictedSidCount) == 16,
+		  "FWP_TOKEN_INFORMATION.restrictedSidCount");
+FWP_STATIC_ASSERT(offsetof(FWP_TOKEN_INFORMATION, restrictedSids) == 24,
+		  "FWP_TOKEN_INFORMATION.restrictedSids");
+
+FWP_STATIC_ASSERT(sizeof(FWP_VALUE0) == 16, "FWP_VALUE0 size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_VALUE0) == 8, "FWP_VALUE0 align");
+FWP_STATIC_ASSERT(offsetof(FWP_VALUE0, type) == 0, "FWP_VALUE0.type");
+FWP_STATIC_ASSERT(offsetof(FWP_VALUE0, uint8) == 8, "FWP_VALUE0.uint8");
+FWP_STATIC_ASSERT(offsetof(FWP_VALUE0, uint64) == 8, "FWP_VALUE0.uint64");
+FWP_STATIC_ASSERT(offsetof(FWP_VALUE0, byteArray6) == 8,
+		  "FWP_VALUE0.byteArray6");
+
+FWP_STATIC_ASSERT(sizeof(FWP_RANGE0) == 32, "FWP_RANGE0 size");
+FWP_STATIC_ASSERT(offsetof(FWP_RANGE0, valueLow) == 0, "FWP_RANGE0.valueLow");
+FWP_STATIC_ASSERT(offsetof(FWP_RANGE0, valueHigh) == 16,
+		  "FWP_RANGE0.valueHigh");
+
+FWP_STATIC_ASSERT(sizeof(FWP_CONDITION_VALUE0) == 16,
+		  "FWP_CONDITION_VALUE0 size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_CONDITION_VALUE0) == 8,
+		  "FWP_CONDITION_VALUE0 align");
+FWP_STATIC_ASSERT(offsetof(FWP_CONDITION_VALUE0, type) == 0,
+		  "FWP_CONDITION_VALUE0.type");
+FWP_STATIC_ASSERT(offsetof(FWP_CONDITION_VALUE0, uint32) == 8,
+		  "FWP_CONDITION_VALUE0.uint32");
+FWP_STATIC_ASSERT(offsetof(FWP_CONDITION_VALUE0, v6AddrMask) == 8,
+		  "FWP_CONDITION_VALUE0.v6AddrMask");
+FWP_STATIC_ASSERT(offsetof(FWP_CONDITION_VALUE0, rangeValue) == 8,
+		  "FWP_CONDITION_VALUE0.rangeValue");
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FWPTYPES_H */

@@ -1,0 +1,78 @@
+/* fwpx.h - this project's extensions to the Windows API.
+ *
+ * Nothing here exists on Windows; names carry the Fwpx/FWPX prefix so they
+ * can never collide with a future SDK. Windows enum values are never
+ * reused or extended: extension events have their own type and callback.
+ */
+#ifndef FWPX_H
+#define FWPX_H
+
+#include "fwpmu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Event types seen by FwpxSaContextSubscribe0 callbacks. ADD and DELETE
+ * keep the Windows values of IPSEC_SA_CONTEXT_EVENT_TYPE0. */
+typedef enum FWPX_SA_CONTEXT_EVENT_TYPE0_ {
+	FWPX_SA_CONTEXT_EVENT_ADD = 1,
+	FWPX_SA_CONTEXT_EVENT_DELETE = 2,
+	/* IPsecSaContextUpdate0 succeeded; updateFlags holds its flags. */
+	FWPX_SA_CONTEXT_EVENT_UPDATE = 0x100,
+	/* IPsecSaContextExpire0: outbound removed, inbound draining. */
+	FWPX_SA_CONTEXT_EVENT_EXPIRE = 0x101,
+	/* A soft lifetime was reached (raised by a datapath). */
+	FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME = 0x102,
+	/* The subscriber fell behind; numDropped events were lost
+	 * (FWP_E_NOTIFICATION_DROPPED). saContextId is 0. */
+	FWPX_SA_CONTEXT_EVENT_DROPPED = 0x1FF
+} FWPX_SA_CONTEXT_EVENT_TYPE0;
+
+/* eventMask bits for FwpxSaContextSubscribe0. DROPPED is always delivered. */
+#define FWPX_EVENT_MASK_ADD		0x00000001u
+#define FWPX_EVENT_MASK_DELETE		0x00000002u
+#define FWPX_EVENT_MASK_UPDATE		0x00000004u
+#define FWPX_EVENT_MASK_EXPIRE		0x00000008u
+#define FWPX_EVENT_MASK_SOFT_LIFETIME	0x00000010u
+#define FWPX_EVENT_MASK_ALL		0x0000001Fu
+
+typedef struct FWPX_SA_CONTEXT_EVENT0_ {
+	UINT32 eventType;	/* FWPX_SA_CONTEXT_EVENT_TYPE0 */
+	UINT32 numDropped;	/* DROPPED only */
+	UINT64 saContextId;
+	UINT64 updateFlags;	/* UPDATE only: the IPSEC_SA_*_UPDATE_* flags */
+} FWPX_SA_CONTEXT_EVENT0;
+
+typedef void (CALLBACK *FWPX_SA_CONTEXT_CALLBACK0)(void *context,
+	const FWPX_SA_CONTEXT_EVENT0 *event);
+
+/* Like IPsecSaContextSubscribe0, with extension events chosen by eventMask
+ * (0 or unknown bits: FWP_E_INVALID_FLAGS). The handle is released with
+ * IPsecSaContextUnsubscribe0. */
+FWPUCLNT_API DWORD WINAPI FwpxSaContextSubscribe0(HANDLE engineHandle,
+	const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *subscription, UINT32 eventMask,
+	FWPX_SA_CONTEXT_CALLBACK0 callback, void *context, HANDLE *eventsHandle);
+
+/* Engine-wide drain period of IPsecSaContextExpire0, in milliseconds
+ * (default 60000; 0 deletes the inbound SA at once). Needs write rights. */
+FWPUCLNT_API DWORD WINAPI FwpxEngineSetExpireDrain0(HANDLE engineHandle,
+	UINT32 milliseconds);
+FWPUCLNT_API DWORD WINAPI FwpxEngineGetExpireDrain0(HANDLE engineHandle,
+	UINT32 *milliseconds);
+
+/* The symbolic name of a result code ("FWP_E_NOT_FOUND"), or NULL when the
+ * code is not one this API returns. The string is static. */
+FWPUCLNT_API const char *WINAPI FwpxErrorName0(DWORD code);
+
+#define FWPX_API_FUNCTIONS(X) \
+	X(FwpxSaContextSubscribe0) \
+	X(FwpxEngineSetExpireDrain0) \
+	X(FwpxEngineGetExpireDrain0) \
+	X(FwpxErrorName0)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,130 @@
+/* client.c - engine handles, their reference counts, and the choice of
+ * transport (FWP_ENGINE). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "client/client.h"
+#include "client/dispatcher.h"
+#include "client/service_path.h"
+#include "common/handle_table.h"
+
+static struct handle_table clients;
+static pthread_once_t clients_once = PTHREAD_ONCE_INIT;
+
+static void clients_init(void)
+{
+	handle_table_init(&clients);
+}
+
+static void ref_client(void *obj)
+{
+	struct fwp_client *c = obj;
+
+	atomic_fetch_add(&c->refs, 1);
+}
+
+/* FWP_ENGINE: "embedded" (in-process), "service" (fwpd), or "auto" (the
+ * default: the service when its socket exists, else embedded). */
+static DWORD choose_transport(const struct transport_ops **out)
+{
+	const char *v = getenv("FWP_ENGINE");
+	struct stat st;
+
+	if (!v || !*v || !strcmp(v, "auto")) {
+		*out = stat(service_socket_path(), &st) == 0 && S_ISSOCK(st.st_mode)
+		       ? &transport_service : &transport_inproc;
+		return ERROR_SUCCESS;
+	}
+	if (!strcmp(v, "embedded")) {
+		*out = &transport_inproc;
+		return ERROR_SUCCESS;
+	}
+	if (!strcmp(v, "service")) {
+		*out = &transport_service;
+		return ERROR_SUCCESS;
+	}
+	return ERROR_INVALID_PARAMETER;
+}
+
+DWORD client_open(const FWPM_SESSION0 *session, HANDLE *handle)
+{
+	const struct transport_ops *ops;
+	struct fwp_client *c;
+	DWORD rc;
+
+	pthread_once(&clients_once, clients_init);
+	rc = choose_transport(&ops);
+	if (rc)
+		return rc;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	atomic_init(&c->refs, 1);
+	pthread_mutex_init(&c->lock, NULL);
+	c->ops = ops;
+	rc = ops->open(c, session);
+	if (rc)
+		goto err_free;
+	c->handle = handle_table_add(&clients, c);
+	if (!c->handle) {
+		rc = ERROR_NOT_ENOUGH_MEMORY;
+		goto err_close;
+	}
+	*handle = (HANDLE)(uintptr_t)c->handle;
+	return ERROR_SUCCESS;
+
+err_close:
+	ops->close(c);
+err_free:
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	return rc;
+}
+
+DWORD client_get(HANDLE handle, struct fwp_client **out)
+{
+	pthread_once(&clients_once, clients_init);
+	if (!handle)
+		return ERROR_INVALID_HANDLE;
+	*out = handle_table_get(&clients, (uint64_t)(uintptr_t)handle, ref_client);
+	return *out ? ERROR_SUCCESS : ERROR_INVALID_HANDLE;
+}
+
+void client_put(struct fwp_client *c)
+{
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	/* Last reference: end the session first (no more events), then stop
+	 * the callbacks. */
+	c->ops->close(c);
+	dispatcher_destroy(c->disp);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+DWORD client_close(HANDLE handle)
+{
+	struct fwp_client *c;
+
+	pthread_once(&clients_once, clients_init);
+	if (!handle)
+		return ERROR_INVALID_HANDLE;
+	c = handle_table_remove(&clients, (uint64_t)(uintptr_t)handle);
+	if (!c)
+		return ERROR_INVALID_HANDLE;
+	client_put(c);
+	return ERROR_SUCCESS;
+}
+
+struct dispatcher *client_dispatcher(struct fwp_client *c)
+{
+	struct dispatcher *d;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->disp)
+		c->disp = dispatcher_create();
+	d = c->disp;
+	pthread_mutex_unlock(&c->lock);
+	return d;
+}

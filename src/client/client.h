@@ -1,0 +1,44 @@
+/* client.h - what an engine HANDLE stands for in this process.
+ *
+ * A client is one open engine session: the transport that carries its
+ * calls, the transport's connection state, and the dispatcher that runs its
+ * subscription callbacks. Handles are validated through a handle table
+ * (common/handle_table.h), and every API call holds a reference for its
+ * duration, so FwpmEngineClose0 racing another call cannot free the client
+ * under it: the last reference closes the session.
+ */
+#ifndef FWP_CLIENT_CLIENT_H
+#define FWP_CLIENT_CLIENT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <fwpmu.h>
+
+#include "client/transport.h"
+
+struct dispatcher;
+
+struct fwp_client {
+	atomic_int refs;
+	uint64_t handle;
+	const struct transport_ops *ops;
+	void *conn;			/* the transport's state */
+	pthread_mutex_t lock;		/* guards disp creation */
+	struct dispatcher *disp;	/* created at the first subscription */
+};
+
+/* Creates a client on the transport chosen by FWP_ENGINE (embedded,
+ * service or auto) and opens its session. */
+DWORD client_open(const FWPM_SESSION0 *session, HANDLE *handle);
+/* Invalidates the handle; the session ends when the last call using it
+ * returns. */
+DWORD client_close(HANDLE handle);
+/* Looks up a live handle and takes a reference; ERROR_INVALID_HANDLE. */
+DWORD client_get(HANDLE handle, struct fwp_client **out);
+void client_put(struct fwp_client *c);
+/* The client's dispatcher, created on first use; NULL when out of memory. */
+struct dispatcher *client_dispatcher(struct fwp_client *c);
+
+#endif

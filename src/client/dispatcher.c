@@ -1,0 +1,279 @@
+/* dispatcher.c - see dispatcher.h. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#include "client/dispatcher.h"
+#include "common/log.h"
+
+struct dsub {
+	struct dsub *next;
+	uint64_t cookie;
+	uint64_t engine_handle;
+	IPSEC_SA_CONTEXT_CALLBACK0 wcb;
+	FWPX_SA_CONTEXT_CALLBACK0 xcb;
+	void *context;
+	FWPX_SA_CONTEXT_EVENT0 q[DISPATCH_QUEUE_LEN];
+	uint32_t head, count;
+	uint32_t dropped;
+	bool dead;
+};
+
+struct dispatcher {
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* events queued or stop */
+	pthread_cond_t idle;	/* a callback returned */
+	pthread_t thread;
+	bool started, stop, self_free;
+	struct dsub *subs;
+	struct dsub *running;	/* whose callback runs now */
+	struct dsub *cursor;	/* round-robin position */
+	uint64_t next_cookie;
+};
+
+struct dispatcher *dispatcher_create(void)
+{
+	struct dispatcher *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->work, NULL);
+	pthread_cond_init(&d->idle, NULL);
+	d->next_cookie = 1;
+	return d;
+}
+
+static void free_all(struct dispatcher *d)
+{
+	while (d->subs) {
+		struct dsub *n = d->subs->next;
+
+		free(d->subs);
+		d->subs = n;
+	}
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->work);
+	pthread_cond_destroy(&d->idle);
+	free(d);
+}
+
+static void unlink_sub(struct dispatcher *d, struct dsub *s)
+{
+	struct dsub **pp;
+
+	for (pp = &d->subs; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	if (d->cursor == s)
+		d->cursor = NULL;
+	free(s);
+}
+
+/* Picks the next subscription with something to deliver, round robin, so
+ * that one busy subscription cannot starve the others. */
+static struct dsub *pick(struct dispatcher *d)
+{
+	struct dsub *start = d->cursor && d->cursor->next ? d->cursor->next : d->subs;
+	struct dsub *s = start;
+
+	if (!s)
+		return NULL;
+	do {
+		if (!s->dead && (s->count || s->dropped)) {
+			d->cursor = s;
+			return s;
+		}
+		s = s->next ? s->next : d->subs;
+	} while (s != start);
+	return NULL;
+}
+
+static void *dispatch_main(void *arg)
+{
+	struct dispatcher *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop) {
+		struct dsub *s = pick(d);
+		FWPX_SA_CONTEXT_EVENT0 ev;
+
+		if (!s) {
+			pthread_cond_wait(&d->work, &d->lock);
+			continue;
+		}
+		if (s->count) {
+			ev = s->q[s->head];
+			s->head = (s->head + 1) % DISPATCH_QUEUE_LEN;
+			s->count--;
+		} else {
+			/* The queue drained: report what was lost, in order. */
+			memset(&ev, 0, sizeof(ev));
+			ev.eventType = FWPX_SA_CONTEXT_EVENT_DROPPED;
+			ev.numDropped = s->dropped;
+			s->dropped = 0;
+			if (s->wcb) {
+				fwp_log(FWP_LOG_WARN, "subscription %llu: %u events dropped "
+					"(FWP_E_NOTIFICATION_DROPPED)",
+					(unsigned long long)s->cookie, ev.numDropped);
+				continue;
+			}
+		}
+		d->running = s;
+		pthread_mutex_unlock(&d->lock);
+		if (s->xcb) {
+			s->xcb(s->context, &ev);
+		} else {
+			IPSEC_SA_CONTEXT_CHANGE0 ch;
+
+			memset(&ch, 0, sizeof(ch));
+			ch.changeType = (IPSEC_SA_CONTEXT_EVENT_TYPE0)ev.eventType;
+			ch.saContextId = ev.saContextId;
+			s->wcb(s->context, &ch);
+		}
+		pthread_mutex_lock(&d->lock);
+		d->running = NULL;
+		if (s->dead)
+			unlink_sub(d, s);
+		pthread_cond_broadcast(&d->idle);
+	}
+	if (d->self_free) {
+		pthread_mutex_unlock(&d->lock);
+		free_all(d);
+		return NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+static bool on_dispatch_thread(struct dispatcher *d)
+{
+	return d->started && pthread_equal(pthread_self(), d->thread);
+}
+
+void dispatcher_destroy(struct dispatcher *d)
+{
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = true;
+	pthread_cond_broadcast(&d->work);
+	if (on_dispatch_thread(d)) {
+		/* EngineClose0 from inside a callback: the thread frees the
+		 * dispatcher once that callback returns. */
+		d->self_free = true;
+		pthread_detach(d->thread);
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (d->started)
+		pthread_join(d->thread, NULL);
+	free_all(d);
+}
+
+uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
+			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context)
+{
+	struct dsub *s = calloc(1, sizeof(*s));
+	uint64_t cookie = 0;
+
+	if (!s)
+		return 0;
+	s->wcb = wcb;
+	s->xcb = xcb;
+	s->context = context;
+	pthread_mutex_lock(&d->lock);
+	if (!d->started) {
+		if (pthread_create(&d->thread, NULL, dispatch_main, d)) {
+			pthread_mutex_unlock(&d->lock);
+			free(s);
+			return 0;
+		}
+		d->started = true;
+	}
+	cookie = s->cookie = d->next_cookie++;
+	s->next = d->subs;
+	d->subs = s;
+	pthread_mutex_unlock(&d->lock);
+	return cookie;
+}
+
+static struct dsub *find(struct dispatcher *d, uint64_t cookie)
+{
+	for (struct dsub *s = d->subs; s; s = s->next)
+		if (s->cookie == cookie && !s->dead)
+			return s;
+	return NULL;
+}
+
+void dispatcher_set_engine_handle(struct dispatcher *d, uint64_t cookie,
+				  uint64_t engine_handle)
+{
+	struct dsub *s;
+
+	pthread_mutex_lock(&d->lock);
+	s = find(d, cookie);
+	if (s)
+		s->engine_handle = engine_handle;
+	pthread_mutex_unlock(&d->lock);
+}
+
+int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, uint64_t *engine_handle)
+{
+	struct dsub *s;
+
+	pthread_mutex_lock(&d->lock);
+	s = find(d, cookie);
+	if (s)
+		*engine_handle = s->engine_handle;
+	pthread_mutex_unlock(&d->lock);
+	return s != NULL;
+}
+
+void dispatcher_remove(struct dispatcher *d, uint64_t cookie)
+{
+	struct dsub *s;
+
+	pthread_mutex_lock(&d->lock);
+	s = find(d, cookie);
+	if (!s) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	s->dead = true;
+	s->count = s->dropped = 0;
+	if (d->running == s) {
+		/* From inside its own callback the thread frees it after the
+		 * return; from anywhere else wait for that (Windows semantics). */
+		if (!on_dispatch_thread(d))
+			while (d->running == s)
+				pthread_cond_wait(&d->idle, &d->lock);
+	} else {
+		unlink_sub(d, s);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void dispatcher_post(struct dispatcher *d, uint64_t cookie,
+		     const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	struct dsub *s;
+
+	pthread_mutex_lock(&d->lock);
+	s = find(d, cookie);
+	if (s) {
+		if (s->count == DISPATCH_QUEUE_LEN) {
+			s->dropped++;
+		} else {
+			s->q[(s->head + s->count) % DISPATCH_QUEUE_LEN] = *ev;
+			s->count++;
+		}
+		pthread_cond_signal(&d->work);
+	}
+	pthread_mutex_unlock(&d->lock);
+}

@@ -1,0 +1,47 @@
+/* dispatcher.h - runs a client's subscription callbacks.
+ *
+ * One thread per client (started at its first subscription) delivers
+ * events in the order the engine produced them, one callback at a time.
+ * Each subscription has a bounded queue (DISPATCH_QUEUE_LEN): a subscriber
+ * that falls behind loses events, never stalls the engine, and is told:
+ * extension subscribers get an FWPX_SA_CONTEXT_EVENT_DROPPED event, Windows
+ * ones a warning in the log (FWP_E_NOTIFICATION_DROPPED).
+ *
+ * Locking: internal mutex. dispatcher_post() is called with the engine's
+ * lock held and only takes the dispatcher's; callbacks run with no lock
+ * held, so they may call the API, Unsubscribe and EngineClose included.
+ */
+#ifndef FWP_CLIENT_DISPATCHER_H
+#define FWP_CLIENT_DISPATCHER_H
+
+#include <stdint.h>
+
+#include <fwpmu.h>
+#include <fwpx.h>
+
+#define DISPATCH_QUEUE_LEN 1024
+
+struct dispatcher;
+
+struct dispatcher *dispatcher_create(void);
+/* Stops delivery and frees; waits for a running callback unless called
+ * from one, in which case the thread finishes on its own. */
+void dispatcher_destroy(struct dispatcher *d);
+
+/* Registers a callback before the engine knows the subscription; returns
+ * its cookie (also the events HANDLE value), 0 when out of memory.
+ * Exactly one of wcb and xcb is non-NULL. */
+uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
+			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context);
+void dispatcher_set_engine_handle(struct dispatcher *d, uint64_t cookie,
+				  uint64_t engine_handle);
+/* Finds cookie's engine handle; 0 when cookie is unknown. */
+int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, uint64_t *engine_handle);
+/* Removes cookie: drops queued events and waits for its running callback
+ * (unless called from inside that callback). */
+void dispatcher_remove(struct dispatcher *d, uint64_t cookie);
+
+void dispatcher_post(struct dispatcher *d, uint64_t cookie,
+		     const FWPX_SA_CONTEXT_EVENT0 *ev);
+
+#endif

@@ -1,0 +1,75 @@
+/* transport.h - the seam between the API layer and an engine.
+ *
+ * Two transports implement it: inproc (the engine in this process) and
+ * service (fwpd over its socket). Calls carry version-1 structs only; the
+ * API layer converts version 0. Semantics and result codes are the
+ * engine's (src/engine/engine.h), whichever transport carries them.
+ * Results handed out are single allocations released with free().
+ *
+ * A transport may be called from any thread; it serialises internally.
+ */
+#ifndef FWP_CLIENT_TRANSPORT_H
+#define FWP_CLIENT_TRANSPORT_H
+
+#include <stdint.h>
+
+#include <fwpmu.h>
+#include <fwpx.h>
+
+struct fwp_client;
+
+struct transport_ops {
+	const char *name;
+	/* Establishes c->conn. Events for c's subscriptions are handed to
+	 * dispatcher_post(c->disp, cookie, event). */
+	DWORD (*open)(struct fwp_client *c, const FWPM_SESSION0 *session);
+	void (*close)(struct fwp_client *c);
+
+	DWORD (*txn_begin)(struct fwp_client *c, UINT32 flags);
+	DWORD (*txn_commit)(struct fwp_client *c);
+	DWORD (*txn_abort)(struct fwp_client *c);
+
+	DWORD (*sa_create)(struct fwp_client *c, const IPSEC_TRAFFIC1 *traffic,
+			   const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif,
+			   UINT64 *inbound_filter_id, UINT64 *id);
+	DWORD (*sa_get_spi)(struct fwp_client *c, UINT64 id,
+			    const IPSEC_GETSPI1 *getspi, IPSEC_SA_SPI *spi);
+	DWORD (*sa_set_spi)(struct fwp_client *c, UINT64 id,
+			    const IPSEC_GETSPI1 *getspi, IPSEC_SA_SPI spi);
+	DWORD (*sa_add)(struct fwp_client *c, UINT64 id, FWP_DIRECTION dir,
+			const IPSEC_SA_BUNDLE1 *bundle);
+	DWORD (*sa_update)(struct fwp_client *c, UINT64 flags,
+			   const IPSEC_SA_CONTEXT1 *values);
+	DWORD (*sa_get)(struct fwp_client *c, UINT64 id, IPSEC_SA_CONTEXT1 **out);
+	DWORD (*sa_delete)(struct fwp_client *c, UINT64 id);
+	DWORD (*sa_expire)(struct fwp_client *c, UINT64 id);
+
+	DWORD (*sa_enum_create)(struct fwp_client *c,
+				const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
+				uint64_t *handle);
+	DWORD (*sa_enum)(struct fwp_client *c, uint64_t handle, UINT32 want,
+			 IPSEC_SA_CONTEXT1 ***entries, UINT32 *returned);
+	DWORD (*sa_enum_destroy)(struct fwp_client *c, uint64_t handle);
+	DWORD (*sad_enum_create)(struct fwp_client *c,
+				 const IPSEC_SA_ENUM_TEMPLATE0 *tmpl, uint64_t *handle);
+	DWORD (*sad_enum)(struct fwp_client *c, uint64_t handle, UINT32 want,
+			  IPSEC_SA_DETAILS1 ***entries, UINT32 *returned);
+	DWORD (*sad_enum_destroy)(struct fwp_client *c, uint64_t handle);
+
+	DWORD (*subscribe)(struct fwp_client *c,
+			   const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub,
+			   UINT32 event_mask, uint64_t cookie, uint64_t *handle);
+	DWORD (*unsubscribe)(struct fwp_client *c, uint64_t handle);
+	DWORD (*subscriptions_get)(struct fwp_client *c,
+				   IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
+				   UINT32 *count);
+
+	DWORD (*statistics)(struct fwp_client *c, IPSEC_STATISTICS1 *out);
+	DWORD (*set_expire_drain)(struct fwp_client *c, UINT32 ms);
+	DWORD (*get_expire_drain)(struct fwp_client *c, UINT32 *ms);
+};
+
+extern const struct transport_ops transport_inproc;
+extern const struct transport_ops transport_service;
+
+#endif

@@ -1,0 +1,293 @@
+/* transport_inproc.c - the engine in this process.
+ *
+ * One engine per process, created at the first FwpmEngineOpen0 and kept
+ * until exit, shared by every handle (as the Base Filtering Engine is
+ * shared by every session): SA contexts outlive the session that made
+ * them. A timer thread drives the engine's lifetimes and drains. At exit a
+ * destructor wipes every key still held.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/client.h"
+#include "client/dispatcher.h"
+#include "common/log.h"
+#include "engine/engine.h"
+
+static struct engine *engine;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t timer_cond;
+static bool timer_kicked;
+
+static void kick_timer(void *arg)
+{
+	pthread_mutex_lock(&timer_lock);
+	timer_kicked = true;
+	pthread_cond_signal(&timer_cond);
+	pthread_mutex_unlock(&timer_lock);
+}
+
+static void *timer_main(void *arg)
+{
+	for (;;) {
+		uint64_t d = engine_next_deadline(engine);
+
+		pthread_mutex_lock(&timer_lock);
+		if (!timer_kicked) {
+			if (d == UINT64_MAX) {
+				pthread_cond_wait(&timer_cond, &timer_lock);
+			} else {
+				uint64_t now = engine_now_ms(engine);
+
+				if (d > now) {
+					struct timespec ts;
+
+					/* The engine clock is CLOCK_MONOTONIC, like the cond's. */
+					clock_gettime(CLOCK_MONOTONIC, &ts);
+					ts.tv_sec += (time_t)((d - now) / 1000);
+					ts.tv_nsec += (long)((d - now) % 1000) * 1000000;
+					if (ts.tv_nsec >= 1000000000) {
+						ts.tv_sec++;
+						ts.tv_nsec -= 1000000000;
+					}
+					pthread_cond_timedwait(&timer_cond, &timer_lock, &ts);
+				}
+			}
+		}
+		timer_kicked = false;
+		pthread_mutex_unlock(&timer_lock);
+		engine_run_timers(engine);
+	}
+	return NULL;
+}
+
+static void wipe_at_exit(void)
+{
+	if (engine)
+		engine_wipe_keys(engine);
+}
+
+static void engine_init(void)
+{
+	struct engine_config cfg = {
+		.deadline_changed = kick_timer,
+	};
+	pthread_condattr_t ca;
+	pthread_t t;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&timer_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (engine_create(&cfg, &engine)) {
+		engine = NULL;
+		return;
+	}
+	if (pthread_create(&t, NULL, timer_main, NULL)) {
+		fwp_log(FWP_LOG_ERROR, "cannot start the engine timer thread");
+		engine_destroy(engine);
+		engine = NULL;
+		return;
+	}
+	pthread_detach(t);
+	atexit(wipe_at_exit);
+}
+
+static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	struct fwp_client *c = arg;
+
+	/* A subscription exists only after its dispatcher does. */
+	if (c->disp)
+		dispatcher_post(c->disp, cookie, ev);
+}
+
+static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
+{
+	struct session_cred cred = {
+		.pid = getpid(),
+		.uid = getuid(),
+		.rights = ENGINE_RIGHTS_ALL,	/* the process owns its engine */
+	};
+	struct event_sink sink = { .deliver = sink_deliver, .arg = c };
+	struct engine_session *s;
+	DWORD rc;
+
+	pthread_once(&engine_once, engine_init);
+	if (!engine)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	rc = engine_session_open(engine, session, &cred, &sink, &s);
+	if (rc == ERROR_SUCCESS)
+		c->conn = s;
+	return rc;
+}
+
+static void inproc_close(struct fwp_client *c)
+{
+	engine_session_close(c->conn);
+	c->conn = NULL;
+}
+
+#define S(c) ((struct engine_session *)(c)->conn)
+
+static DWORD inproc_txn_begin(struct fwp_client *c, UINT32 flags)
+{
+	return engine_txn_begin(S(c), flags);
+}
+
+static DWORD inproc_txn_commit(struct fwp_client *c)
+{
+	return engine_txn_commit(S(c));
+}
+
+static DWORD inproc_txn_abort(struct fwp_client *c)
+{
+	return engine_txn_abort(S(c));
+}
+
+static DWORD inproc_sa_create(struct fwp_client *c, const IPSEC_TRAFFIC1 *t,
+			      const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif,
+			      UINT64 *fid, UINT64 *id)
+{
+	return engine_sa_create(S(c), t, vif, fid, id);
+}
+
+static DWORD inproc_sa_get_spi(struct fwp_client *c, UINT64 id,
+			       const IPSEC_GETSPI1 *g, IPSEC_SA_SPI *spi)
+{
+	return engine_sa_get_spi(S(c), id, g, spi);
+}
+
+static DWORD inproc_sa_set_spi(struct fwp_client *c, UINT64 id,
+			       const IPSEC_GETSPI1 *g, IPSEC_SA_SPI spi)
+{
+	return engine_sa_set_spi(S(c), id, g, spi);
+}
+
+static DWORD inproc_sa_add(struct fwp_client *c, UINT64 id, FWP_DIRECTION dir,
+			   const IPSEC_SA_BUNDLE1 *b)
+{
+	return engine_sa_add(S(c), id, dir, b);
+}
+
+static DWORD inproc_sa_update(struct fwp_client *c, UINT64 flags,
+			      const IPSEC_SA_CONTEXT1 *v)
+{
+	return engine_sa_update(S(c), flags, v);
+}
+
+static DWORD inproc_sa_get(struct fwp_client *c, UINT64 id, IPSEC_SA_CONTEXT1 **out)
+{
+	return engine_sa_get(S(c), id, out);
+}
+
+static DWORD inproc_sa_delete(struct fwp_client *c, UINT64 id)
+{
+	return engine_sa_delete(S(c), id);
+}
+
+static DWORD inproc_sa_expire(struct fwp_client *c, UINT64 id)
+{
+	return engine_sa_expire(S(c), id);
+}
+
+static DWORD inproc_sa_enum_create(struct fwp_client *c,
+				   const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t, uint64_t *h)
+{
+	return engine_sa_enum_create(S(c), t, h);
+}
+
+static DWORD inproc_sa_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			    IPSEC_SA_CONTEXT1 ***entries, UINT32 *n)
+{
+	return engine_sa_enum(S(c), h, want, entries, n);
+}
+
+static DWORD inproc_sa_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return engine_sa_enum_destroy(S(c), h);
+}
+
+static DWORD inproc_sad_enum_create(struct fwp_client *c,
+				    const IPSEC_SA_ENUM_TEMPLATE0 *t, uint64_t *h)
+{
+	return engine_sad_enum_create(S(c), t, h);
+}
+
+static DWORD inproc_sad_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			     IPSEC_SA_DETAILS1 ***entries, UINT32 *n)
+{
+	return engine_sad_enum(S(c), h, want, entries, n);
+}
+
+static DWORD inproc_sad_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return engine_sad_enum_destroy(S(c), h);
+}
+
+static DWORD inproc_subscribe(struct fwp_client *c,
+			      const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub,
+			      UINT32 mask, uint64_t cookie, uint64_t *h)
+{
+	return engine_subscribe(S(c), sub, mask, cookie, h);
+}
+
+static DWORD inproc_unsubscribe(struct fwp_client *c, uint64_t h)
+{
+	return engine_unsubscribe(S(c), h);
+}
+
+static DWORD inproc_subscriptions_get(struct fwp_client *c,
+				      IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
+				      UINT32 *n)
+{
+	return engine_subscriptions_get(S(c), entries, n);
+}
+
+static DWORD inproc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
+{
+	return engine_statistics(S(c), out);
+}
+
+static DWORD inproc_set_drain(struct fwp_client *c, UINT32 ms)
+{
+	return engine_set_expire_drain(S(c), ms);
+}
+
+static DWORD inproc_get_drain(struct fwp_client *c, UINT32 *ms)
+{
+	return engine_get_expire_drain(S(c), ms);
+}
+
+const struct transport_ops transport_inproc = {
+	.name = "embedded",
+	.open = inproc_open,
+	.close = inproc_close,
+	.txn_begin = inproc_txn_begin,
+	.txn_commit = inproc_txn_commit,
+	.txn_abort = inproc_txn_abort,
+	.sa_create = inproc_sa_create,
+	.sa_get_spi = inproc_sa_get_spi,
+	.sa_set_spi = inproc_sa_set_spi,
+	.sa_add = inproc_sa_add,
+	.sa_update = inproc_sa_update,
+	.sa_get = inproc_sa_get,
+	.sa_delete = inproc_sa_delete,
+	.sa_expire = inproc_sa_expire,
+	.sa_enum_create = inproc_sa_enum_create,
+	.sa_enum = inproc_sa_enum,
+	.sa_enum_destroy = inproc_sa_enum_destroy,
+	.sad_enum_create = inproc_sad_enum_create,
+	.sad_enum = inproc_sad_enum,
+	.sad_enum_destroy = inproc_sad_enum_destroy,
+	.subscribe = inproc_subscribe,
+	.unsubscribe = inproc_unsubscribe,
+	.subscriptions_get = inproc_subscriptions_get,
+	.statistics = inproc_statistics,
+	.set_expire_drain = inproc_set_drain,
+	.get_expire_drain = inproc_get_drain,
+};

@@ -1,0 +1,14 @@
+/* log.h - the library's and daemon's diagnostics.
+ *
+ * Messages go to stderr, filtered by the FWP_LOG environment variable
+ * (error, warn, info, debug; default warn). Never pass key material.
+ */
+#ifndef FWP_COMMON_LOG_H
+#define FWP_COMMON_LOG_H
+
+enum fwp_log_level { FWP_LOG_ERROR, FWP_LOG_WARN, FWP_LOG_INFO, FWP_LOG_DEBUG };
+
+void fwp_log(enum fwp_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

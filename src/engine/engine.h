@@ -1,0 +1,138 @@
+/* engine.h - the SA engine: the one implementation behind every transport.
+ *
+ * The API layer (src/client) checks handles and converts version-0 structs
+ * to version 1; everything else - argument validation, the state machine,
+ * error codes, events, timers - happens here, so that the in-process engine
+ * and the fwpd service behave identically. The engine does no I/O: time
+ * comes from config.clock_ms, events leave through each session's
+ * event_sink, timers are driven by whoever hosts the engine
+ * (engine_next_deadline / engine_run_timers), and packets are a backend's
+ * business (backend.h).
+ *
+ * Results: every function returns a Windows result code (DWORD). Objects
+ * handed out (IPSEC_SA_CONTEXT1 **, enumeration arrays) are single
+ * allocations released with free(); they never contain key material.
+ *
+ * Locking: one mutex per engine guards all engine state; each function
+ * below takes it. Sinks and backends are called with it held, so they must
+ * not call back into the engine. Sessions must not be used after
+ * engine_session_close(), and a session must not be used by two threads
+ * while it is being closed (the API layer guarantees both).
+ */
+#ifndef FWP_ENGINE_ENGINE_H
+#define FWP_ENGINE_ENGINE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <fwpmu.h>
+#include <fwpx.h>
+
+#include "engine/backend.h"
+
+struct engine;
+struct engine_session;
+
+struct engine_config {
+	uint64_t (*clock_ms)(void *arg);	/* monotonic; NULL = CLOCK_MONOTONIC */
+	void *clock_arg;
+	/* Called (engine lock held) when the earliest deadline moved earlier,
+	 * so the host re-arms its timer. May be NULL. */
+	void (*deadline_changed)(void *arg);
+	void *deadline_arg;
+	struct dp_backend backend;		/* ops NULL = null backend */
+	uint32_t expire_drain_ms;		/* 0 = default 60000 */
+};
+
+/* Receives the events of one session's subscriptions. deliver() is called
+ * with the engine lock held, in event order; it must not block. */
+struct event_sink {
+	void (*deliver)(void *arg, uint64_t cookie,
+			const FWPX_SA_CONTEXT_EVENT0 *event);
+	void *arg;
+};
+
+/* Who the session is, as the transport established it. */
+struct session_cred {
+	pid_t pid;
+	uid_t uid;
+	uint32_t rights;	/* FWPM_ACTRL_* | DELETE granted to the session */
+};
+
+#define ENGINE_RIGHTS_ALL (FWPM_GENERIC_ALL | DELETE)
+#define ENGINE_RIGHTS_READ (FWPM_ACTRL_OPEN | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM | \
+	FWPM_ACTRL_SUBSCRIBE | FWPM_ACTRL_READ_STATS | FWPM_ACTRL_BEGIN_READ_TXN)
+
+int engine_create(const struct engine_config *cfg, struct engine **out);
+/* Deletes every context (DELETE events to live sessions), wipes every key,
+ * frees everything. Sessions must have been closed or are freed here. */
+void engine_destroy(struct engine *e);
+/* Wipes every key without freeing; for process exit. Never blocks. */
+void engine_wipe_keys(struct engine *e);
+
+/* Sessions (one per engine handle or connection). */
+DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
+			  const struct session_cred *cred,
+			  const struct event_sink *sink,
+			  struct engine_session **out);
+/* Ends the session: aborts its transaction, removes its subscriptions and
+ * enumerations. SA contexts stay (they are never dynamic). */
+void engine_session_close(struct engine_session *s);
+
+DWORD engine_txn_begin(struct engine_session *s, UINT32 flags);
+DWORD engine_txn_commit(struct engine_session *s);
+DWORD engine_txn_abort(struct engine_session *s);
+
+/* The SA-context family, version-1 shapes. */
+DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
+		       const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif,
+		       UINT64 *inbound_filter_id, UINT64 *id);
+DWORD engine_sa_get_spi(struct engine_session *s, UINT64 id,
+			const IPSEC_GETSPI1 *getspi, IPSEC_SA_SPI *spi);
+DWORD engine_sa_set_spi(struct engine_session *s, UINT64 id,
+			const IPSEC_GETSPI1 *getspi, IPSEC_SA_SPI spi);
+DWORD engine_sa_add(struct engine_session *s, UINT64 id, FWP_DIRECTION dir,
+		    const IPSEC_SA_BUNDLE1 *bundle);
+DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
+		       const IPSEC_SA_CONTEXT1 *values);
+DWORD engine_sa_get(struct engine_session *s, UINT64 id, IPSEC_SA_CONTEXT1 **out);
+DWORD engine_sa_delete(struct engine_session *s, UINT64 id);
+DWORD engine_sa_expire(struct engine_session *s, UINT64 id);
+
+DWORD engine_sa_enum_create(struct engine_session *s,
+			    const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
+			    uint64_t *handle);
+DWORD engine_sa_enum(struct engine_session *s, uint64_t handle, UINT32 want,
+		     IPSEC_SA_CONTEXT1 ***entries, UINT32 *returned);
+DWORD engine_sa_enum_destroy(struct engine_session *s, uint64_t handle);
+
+DWORD engine_sad_enum_create(struct engine_session *s,
+			     const IPSEC_SA_ENUM_TEMPLATE0 *tmpl, uint64_t *handle);
+DWORD engine_sad_enum(struct engine_session *s, uint64_t handle, UINT32 want,
+		      IPSEC_SA_DETAILS1 ***entries, UINT32 *returned);
+DWORD engine_sad_enum_destroy(struct engine_session *s, uint64_t handle);
+
+/* event_mask: FWPX_EVENT_MASK_*. Events go to the session's sink tagged
+ * with cookie, a value of the transport's choosing (so it can be ready for
+ * events before this call returns). */
+DWORD engine_subscribe(struct engine_session *s,
+		       const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub,
+		       UINT32 event_mask, uint64_t cookie, uint64_t *handle);
+DWORD engine_unsubscribe(struct engine_session *s, uint64_t handle);
+DWORD engine_subscriptions_get(struct engine_session *s,
+			       IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
+			       UINT32 *count);
+
+DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out);
+
+DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms);
+DWORD engine_get_expire_drain(struct engine_session *s, UINT32 *ms);
+
+/* Timers. engine_next_deadline returns the engine clock time (ms) of the
+ * earliest pending deadline, or UINT64_MAX. engine_run_timers fires every
+ * deadline that has passed. */
+uint64_t engine_next_deadline(struct engine *e);
+void engine_run_timers(struct engine *e);
+uint64_t engine_now_ms(struct engine *e);
+
+#endif

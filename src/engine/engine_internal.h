@@ -1,0 +1,129 @@
+/* engine_internal.h - engine state shared by the files of src/engine.
+ *
+ * Not for transports: they use engine.h. Everything here is guarded by
+ * engine->lock unless a comment says otherwise.
+ */
+#ifndef FWP_ENGINE_INTERNAL_H
+#define FWP_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "common/idmap.h"
+#include "common/minheap.h"
+#include "engine/engine.h"
+#include "engine/sa_context.h"
+
+#define ENGINE_DEFAULT_DRAIN_MS 60000u
+
+struct engine_stats {
+	uint64_t sas_added, sas_deleted;
+};
+
+struct engine {
+	pthread_mutex_t lock;
+	struct engine_config cfg;
+	struct dp_backend backend;
+	uint32_t drain_ms;
+
+	struct idmap by_id;		/* sa_context.by_id */
+	struct idmap by_spi;		/* sa_context.by_spi, inbound SPIs */
+	struct sa_context *first, *last;/* creation order */
+	uint64_t next_id;		/* ids are never reused */
+	size_t nr_contexts;
+	struct minheap timers;		/* sa_context.timer */
+
+	struct engine_session *sessions;
+	struct subscription *subs;	/* engine-wide, every session's */
+	uint64_t next_handle;		/* enum and subscription handles */
+	struct engine_stats stats;
+};
+
+enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
+
+struct engine_session {
+	struct engine *e;
+	struct engine_session *next;
+	GUID key;
+	uint32_t flags;			/* FWPM_SESSION_FLAG_* */
+	uint32_t txn_wait_ms;
+	struct session_cred cred;
+	struct event_sink sink;
+	enum txn_state txn;
+	struct enum_snapshot *enums;
+};
+
+enum enum_kind { ENUM_CONTEXTS, ENUM_SAS };
+
+/* An enumeration handle: the ids that matched when it was created (8 bytes
+ * per context; contents are read when Enum runs, so a context deleted in
+ * between is skipped). */
+struct enum_snapshot {
+	struct enum_snapshot *next;
+	uint64_t handle;
+	enum enum_kind kind;
+	uint64_t *ids;		/* for ENUM_SAS: id << 1 | direction */
+	size_t n, pos;
+};
+
+struct subscription {
+	struct subscription *next;
+	struct engine_session *owner;
+	uint64_t handle;
+	uint64_t cookie;	/* passed to the sink */
+	uint32_t event_mask;
+	uint32_t flags;		/* the client's reserved field, returned as is */
+	bool has_template;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;	/* pointers into the two below */
+	FWP_V4_ADDR_AND_MASK v4[2];
+	FWP_V6_ADDR_AND_MASK v6[2];
+};
+
+/* engine.c */
+uint64_t engine_clock(struct engine *e);
+struct sa_context *engine_find(struct engine *e, uint64_t id);
+/* Removes the SPI reservation / inbound SA index entry of c, if any. */
+void engine_unindex_spi(struct engine *e, struct sa_context *c);
+/* Unlinks c, removes what the backend installed, emits DELETE, frees. */
+void engine_delete_context(struct engine *e, struct sa_context *c);
+
+/* Maps a backend's -errno to a result code. */
+DWORD errno_to_win(int err);
+
+/* session.c */
+DWORD session_check(struct engine_session *s, uint32_t rights);
+bool session_in_txn(const struct engine_session *s);
+
+/* subscription.c */
+void subs_emit(struct engine *e, const struct sa_context *c, uint32_t type,
+	       uint64_t update_flags);
+void subs_remove_session(struct engine *e, struct engine_session *s);
+/* Validates an enumeration/subscription template (FWP_E_* or 0). */
+DWORD template_validate(const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t);
+bool template_match(const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
+		    const struct sa_context *c);
+
+/* sa_validate.c */
+DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);
+DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b);
+DWORD validate_bundle_flags(UINT32 flags);
+DWORD validate_udp_encap(FWP_IP_VERSION v, const IPSEC_V4_UDP_ENCAPSULATION0 *u);
+/* Copies a validated bundle into dst (which must be clear). 0 or
+ * ERROR_NOT_ENOUGH_MEMORY, in which case dst stays clear. */
+DWORD bundle_import(struct sa_bundle *dst, const IPSEC_SA_BUNDLE1 *src);
+struct sa_keymod *keymod_dup(const IPSEC_KEYMODULE_STATE0 *k);
+DWORD validate_keymod(const IPSEC_KEYMODULE_STATE0 *k);
+
+/* sa_export.c: single-allocation results without keys. */
+IPSEC_SA_CONTEXT1 *export_context(const struct sa_context *c);
+IPSEC_SA_CONTEXT1 **export_contexts(struct sa_context *const *v, size_t n);
+IPSEC_SA_DETAILS1 **export_details(struct sa_context *const *v,
+				   const FWP_DIRECTION *dirs, size_t n);
+
+/* timers.c */
+void timers_rearm(struct engine *e, struct sa_context *c);
+
+/* enum.c */
+void enums_free_session(struct engine_session *s);
+
+#endif

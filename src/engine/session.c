@@ -1,0 +1,184 @@
+/* session.c - engine sessions, transactions, rights, statistics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/random.h"
+#include "engine/engine_internal.h"
+
+static const GUID zero_guid;
+
+static bool guid_eq(const GUID *a, const GUID *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
+			  const struct session_cred *cred,
+			  const struct event_sink *sink,
+			  struct engine_session **out)
+{
+	struct engine_session *s, *it;
+	DWORD rc = ERROR_SUCCESS;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	if (session && (session->flags & ~(UINT32)(FWPM_SESSION_FLAG_DYNAMIC |
+						  FWPM_SESSION_FLAG_RESERVED)))
+		return FWP_E_INVALID_FLAGS;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	s->e = e;
+	s->cred = *cred;
+	if (sink)
+		s->sink = *sink;
+	if (session) {
+		s->key = session->sessionKey;
+		s->flags = session->flags;
+		s->txn_wait_ms = session->txnWaitTimeoutInMSec;
+	}
+	pthread_mutex_lock(&e->lock);
+	if (guid_eq(&s->key, &zero_guid)) {
+		fwp_random_bytes(&s->key, sizeof(s->key));
+	} else {
+		for (it = e->sessions; it; it = it->next) {
+			if (guid_eq(&it->key, &s->key)) {
+				rc = FWP_E_ALREADY_EXISTS;
+				break;
+			}
+		}
+	}
+	if (rc == ERROR_SUCCESS) {
+		s->next = e->sessions;
+		e->sessions = s;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (rc != ERROR_SUCCESS) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return ERROR_SUCCESS;
+}
+
+void engine_session_close(struct engine_session *s)
+{
+	struct engine *e;
+	struct engine_session **pp;
+
+	if (!s)
+		return;
+	e = s->e;
+	pthread_mutex_lock(&e->lock);
+	for (pp = &e->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = s->next;
+	s->txn = TXN_NONE;	/* an open transaction is aborted */
+	subs_remove_session(e, s);
+	enums_free_session(s);
+	pthread_mutex_unlock(&e->lock);
+	free(s);
+}
+
+DWORD session_check(struct engine_session *s, uint32_t rights)
+{
+	if ((s->cred.rights & rights) != rights)
+		return ERROR_ACCESS_DENIED;
+	return ERROR_SUCCESS;
+}
+
+bool session_in_txn(const struct engine_session *s)
+{
+	return s->txn != TXN_NONE;
+}
+
+DWORD engine_txn_begin(struct engine_session *s, UINT32 flags)
+{
+	DWORD rc;
+
+	if (flags & ~(UINT32)FWPM_TXN_READ_ONLY)
+		return FWP_E_INVALID_FLAGS;
+	rc = session_check(s, flags & FWPM_TXN_READ_ONLY ?
+			   FWPM_ACTRL_BEGIN_READ_TXN : FWPM_ACTRL_BEGIN_WRITE_TXN);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->e->lock);
+	if (s->txn != TXN_NONE)
+		rc = FWP_E_TXN_IN_PROGRESS;
+	else
+		s->txn = flags & FWPM_TXN_READ_ONLY ? TXN_READ : TXN_WRITE;
+	pthread_mutex_unlock(&s->e->lock);
+	return rc;
+}
+
+static DWORD txn_end(struct engine_session *s)
+{
+	DWORD rc = ERROR_SUCCESS;
+
+	pthread_mutex_lock(&s->e->lock);
+	if (s->txn == TXN_NONE)
+		rc = FWP_E_NO_TXN_IN_PROGRESS;
+	s->txn = TXN_NONE;
+	pthread_mutex_unlock(&s->e->lock);
+	return rc;
+}
+
+/* SA contexts are not transactional objects (docs/CONTRACT.md), so a
+ * transaction holds nothing to apply or undo yet: commit and abort both
+ * just end it. Policy objects will give them work. */
+DWORD engine_txn_commit(struct engine_session *s)
+{
+	return txn_end(s);
+}
+
+DWORD engine_txn_abort(struct engine_session *s)
+{
+	return txn_end(s);
+}
+
+DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out)
+{
+	struct engine *e = s->e;
+	DWORD rc;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = session_check(s, FWPM_ACTRL_READ_STATS);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	if (session_in_txn(s)) {
+		pthread_mutex_unlock(&e->lock);
+		return FWP_E_TXN_IN_PROGRESS;
+	}
+	memset(out, 0, sizeof(*out));
+	out->aggregateSaStatistics.activeSas =
+		(UINT32)(e->stats.sas_added - e->stats.sas_deleted);
+	out->aggregateSaStatistics.totalSasAdded = (UINT32)e->stats.sas_added;
+	out->aggregateSaStatistics.totalSasDeleted = (UINT32)e->stats.sas_deleted;
+	pthread_mutex_unlock(&e->lock);
+	return ERROR_SUCCESS;
+}
+
+DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms)
+{
+	DWORD rc = session_check(s, FWPM_ACTRL_WRITE);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->e->lock);
+	s->e->drain_ms = ms;
+	pthread_mutex_unlock(&s->e->lock);
+	return ERROR_SUCCESS;
+}
+
+DWORD engine_get_expire_drain(struct engine_session *s, UINT32 *ms)
+{
+	if (!ms)
+		return FWP_E_NULL_POINTER;
+	pthread_mutex_lock(&s->e->lock);
+	*ms = s->e->drain_ms;
+	pthread_mutex_unlock(&s->e->lock);
+	return ERROR_SUCCESS;
+}
