@@ -24,10 +24,11 @@ struct dp_backend_ops {
 	const char *name;
 	/* Install dir's SA of c (dir.live is about to become true). 0 / -errno. */
 	int (*sa_install)(void *be, const struct sa_context *c, FWP_DIRECTION dir);
-	/* Replace dir's settings with *next (traffic, encapsulation, bundle
-	 * fields named by flags). 0 / -errno. */
+	/* Apply *p (the fields named by p->flags) to dir's SA. 0 / -errno.
+	 * The engine undoes a half-done pair update by applying a patch made
+	 * of the record's unchanged values, which must not fail. */
 	int (*sa_update)(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-			 const struct sa_dir *next, uint64_t flags);
+			 const struct sa_patch *p);
 	void (*sa_remove)(void *be, const struct sa_context *c, FWP_DIRECTION dir);
 	/* 0, or -ENOENT when nothing is installed. */
 	int (*sa_counters)(void *be, const struct sa_context *c, FWP_DIRECTION dir,

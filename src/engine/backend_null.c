@@ -15,7 +15,7 @@ static int null_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 }
 
 static int null_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-		       const struct sa_dir *next, uint64_t flags)
+		       const struct sa_patch *p)
 {
 	return 0;
 }

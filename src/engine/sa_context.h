@@ -84,15 +84,32 @@ struct sa_bundle {
 	struct sa_xform sas[2];	/* [0] ESP, [1] AH when num_sas == 2 */
 };
 
-/* One direction: IPSEC_SA_DETAILS1 without pointers. */
+/* One direction: IPSEC_SA_DETAILS1 without pointers. The fields an update
+ * touches come first, so that an update reads few cache lines. */
 struct sa_dir {
-	IPSEC_TRAFFIC1 traffic;
-	struct sa_bundle bundle;
-	IPSEC_V4_UDP_ENCAPSULATION0 encap;
-	bool encap_on;
 	bool live;		/* bundle added and not removed */
+	bool encap_on;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 	uint64_t added_ms;
 	uint64_t hard_deadline_ms;	/* 0 = none */
+	IPSEC_TRAFFIC1 traffic;
+	struct sa_bundle bundle;
+};
+
+/* What IPsecSaContextUpdate0 changes on one direction: its flags and the
+ * new values of the flagged fields; other fields are meaningless (the
+ * encapsulation fields are also valid with UPDATE_TRAFFIC). Keys are never
+ * part of it. */
+struct sa_patch {
+	uint64_t flags;		/* IPSEC_SA_*_UPDATE_* */
+	IPSEC_TRAFFIC1 traffic;
+	bool encap_on;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap;
+	uint32_t bundle_flags;
+	uint32_t nap_context;
+	uint32_t peer_v4_private;
+	uint64_t mm_sa_id;
+	struct sa_keymod *keymod;	/* new state when flagged; owned by the patch */
 };
 
 struct sa_context {

@@ -1,11 +1,11 @@
 /* sa_update.c - IPsecSaContextUpdate0: change a live SA pair in place.
  *
  * Three phases, so that nothing is ever half-applied:
- *   1. validate every flagged field of both sides and build the next state
- *      of each side in a private copy;
- *   2. hand the copies to the backend (which switches between two
+ *   1. validate every flagged field of both sides into a patch per side
+ *      (struct sa_patch: the flagged values only, never keys);
+ *   2. hand the patches to the backend (which switches between two
  *      packets), undoing the first side if the second one fails;
- *   3. commit the copies into the record.
+ *   3. apply the patches to the record.
  * Keys, SPIs, lifetimes, sequence numbers and counters are never touched.
  */
 #include <stdlib.h>
@@ -18,15 +18,43 @@
 	IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT | IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE | \
 	IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS | IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
 
-/* Phase 1 for one side. next starts as a copy of cur; on success it holds
- * the side's next state and *new_keymod any freshly allocated state blob. */
+/* The patch that leaves dir as it is, for the fields named by flags (used
+ * to undo a backend update). Only flagged fields are read: an update
+ * touches as few cache lines of the record as it can. */
+static void patch_from_current(const struct sa_dir *cur, uint64_t flags,
+			       struct sa_patch *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->flags = flags & ~(uint64_t)IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE;
+	if (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC)
+		p->traffic = cur->traffic;
+	if (flags & (IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
+		     IPSEC_SA_DETAILS_UPDATE_TRAFFIC)) {
+		p->encap_on = cur->encap_on;
+		p->encap = cur->encap;
+	}
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS)
+		p->bundle_flags = cur->bundle.flags;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT)
+		p->nap_context = cur->bundle.nap_context;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS)
+		p->peer_v4_private = cur->bundle.peer_v4_private;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
+		p->mm_sa_id = cur->bundle.mm_sa_id;
+}
+
+/* Phase 1 for one side. */
 static DWORD prepare_side(const struct sa_dir *cur, const IPSEC_SA_DETAILS1 *d,
-			  UINT64 flags, struct sa_dir *next, bool *keymod_changed)
+			  UINT64 flags, struct sa_patch *p)
 {
 	const IPSEC_SA_BUNDLE1 *b = &d->saBundle;
+	FWP_IP_VERSION version;
 	DWORD rc;
 
-	*keymod_changed = false;
+	patch_from_current(cur, flags, p);
+	p->flags = flags;
+	/* The version is in the traffic's first bytes, next to encap_on. */
+	version = cur->traffic.ipVersion;
 	if (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC) {
 		const IPSEC_TRAFFIC1 *t = &d->traffic;
 
@@ -37,68 +65,88 @@ static DWORD prepare_side(const struct sa_dir *cur, const IPSEC_SA_DETAILS1 *d,
 		if (t->trafficType != cur->traffic.trafficType ||
 		    t->ipsecFilterId != cur->traffic.ipsecFilterId)
 			return FWP_E_TRAFFIC_MISMATCH;
-		next->traffic = *t;
-		next->bundle.ip_version = (uint8_t)t->ipVersion;
+		p->traffic = *t;
+		version = t->ipVersion;
 	}
 	if (flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION) {
-		rc = validate_udp_encap(next->traffic.ipVersion, d->udpEncapsulation);
+		rc = validate_udp_encap(version, d->udpEncapsulation);
 		if (rc)
 			return rc;
-		next->encap_on = d->udpEncapsulation != NULL;
+		p->encap_on = d->udpEncapsulation != NULL;
 		if (d->udpEncapsulation)
-			next->encap = *d->udpEncapsulation;
+			p->encap = *d->udpEncapsulation;
 		else
-			memset(&next->encap, 0, sizeof(next->encap));
+			memset(&p->encap, 0, sizeof(p->encap));
 	}
 	/* NAT-T is IPv4 only: a move to IPv6 must turn it off too. */
-	if (next->encap_on && next->traffic.ipVersion != FWP_IP_VERSION_V4)
+	if ((flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC) && version != FWP_IP_VERSION_V4 &&
+	    p->encap_on)
 		return FWP_E_INVALID_PARAMETER;
 	if (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS) {
 		rc = validate_bundle_flags(b->flags);
 		if (rc)
 			return rc;
-		next->bundle.flags = b->flags;
+		p->bundle_flags = b->flags;
 	}
 	if (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT)
-		next->bundle.nap_context = b->napContext;
+		p->nap_context = b->napContext;
 	if (flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS) {
-		if (next->traffic.ipVersion != FWP_IP_VERSION_V4)
+		if (version != FWP_IP_VERSION_V4)
 			return FWP_E_INVALID_PARAMETER;
-		next->bundle.peer_v4_private = b->peerV4PrivateAddress;
+		p->peer_v4_private = b->peerV4PrivateAddress;
 	}
 	if (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
-		next->bundle.mm_sa_id = b->mmSaId;
+		p->mm_sa_id = b->mmSaId;
 	if (flags & IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE) {
 		rc = validate_keymod(b->keyModuleState);
 		if (rc)
 			return rc;
-		next->bundle.keymod = NULL;
 		if (b->keyModuleState) {
-			next->bundle.keymod = keymod_dup(b->keyModuleState);
-			if (!next->bundle.keymod)
+			p->keymod = keymod_dup(b->keyModuleState);
+			if (!p->keymod)
 				return ERROR_NOT_ENOUGH_MEMORY;
 		}
-		*keymod_changed = true;
 	}
 	return ERROR_SUCCESS;
 }
 
-static void drop_new_keymod(struct sa_dir *next, bool changed)
+static void keymod_free(struct sa_keymod *k)
 {
-	if (changed && next->bundle.keymod) {
-		explicit_bzero(next->bundle.keymod->blob, next->bundle.keymod->size);
-		free(next->bundle.keymod);
+	if (k) {
+		explicit_bzero(k->blob, k->size);
+		free(k);
 	}
 }
 
-static void commit_side(struct sa_dir *cur, struct sa_dir *next, bool keymod_changed)
+/* Phase 3: the patch's keymod moves into the record. */
+static void apply_patch(struct sa_dir *d, struct sa_patch *p)
 {
-	if (keymod_changed && cur->bundle.keymod) {
-		explicit_bzero(cur->bundle.keymod->blob, cur->bundle.keymod->size);
-		free(cur->bundle.keymod);
+	if (p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC) {
+		d->traffic = p->traffic;
+		d->bundle.ip_version = (uint8_t)p->traffic.ipVersion;
 	}
-	/* ipsec_id is never replaced, so the shared pointer stays valid. */
-	*cur = *next;
+	if (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION) {
+		d->encap_on = p->encap_on;
+		d->encap = p->encap;
+	}
+	if (p->flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS)
+		d->bundle.flags = p->bundle_flags;
+	if (p->flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT)
+		d->bundle.nap_context = p->nap_context;
+	if (p->flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS)
+		d->bundle.peer_v4_private = p->peer_v4_private;
+	if (p->flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
+		d->bundle.mm_sa_id = p->mm_sa_id;
+	if (p->flags & IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE) {
+		keymod_free(d->bundle.keymod);
+		d->bundle.keymod = p->keymod;
+		p->keymod = NULL;
+	}
+}
+
+static FWP_DIRECTION dir_of(int i)
+{
+	return i ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND;
 }
 
 DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
@@ -106,11 +154,10 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 {
 	struct engine *e = s->e;
 	struct sa_context *c;
-	struct sa_dir next[2];		/* [0] inbound, [1] outbound */
+	struct sa_patch patch[2];	/* [0] inbound, [1] outbound */
 	const IPSEC_SA_DETAILS1 *side[2];
 	struct sa_dir *cur[2];
-	bool keymod_changed[2] = { false, false }, prepared[2] = { false, false };
-	int installed = -1;
+	int done = -1;
 	DWORD rc;
 
 	if (!v)
@@ -120,6 +167,7 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 	rc = session_check(s, FWPM_ACTRL_WRITE);
 	if (rc)
 		return rc;
+	memset(patch, 0, sizeof(patch));
 	pthread_mutex_lock(&e->lock);
 	if (session_in_txn(s)) {
 		rc = FWP_E_TXN_IN_PROGRESS;
@@ -150,46 +198,34 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 		goto out;
 
 	for (int i = 0; i < 2; i++) {
-		if (!side[i])
-			continue;
-		next[i] = *cur[i];
-		prepared[i] = true;
-		rc = prepare_side(cur[i], side[i], flags, &next[i], &keymod_changed[i]);
-		if (rc)
-			goto undo;
+		if (side[i] && (rc = prepare_side(cur[i], side[i], flags, &patch[i])))
+			goto out;
 	}
 	for (int i = 0; i < 2; i++) {
 		int err;
 
 		if (!side[i])
 			continue;
-		err = e->backend.ops->sa_update(e->backend.be, c,
-				i ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND,
-				&next[i], flags);
+		err = e->backend.ops->sa_update(e->backend.be, c, dir_of(i), &patch[i]);
 		if (err) {
-			if (installed >= 0)
-				e->backend.ops->sa_update(e->backend.be, c,
-					installed ? FWP_DIRECTION_OUTBOUND
-						  : FWP_DIRECTION_INBOUND,
-					cur[installed], flags);
+			if (done >= 0) {
+				struct sa_patch undo;
+
+				patch_from_current(cur[done], flags, &undo);
+				e->backend.ops->sa_update(e->backend.be, c, dir_of(done), &undo);
+			}
 			rc = errno_to_win(err);
-			goto undo;
+			goto out;
 		}
-		installed = i;
+		done = i;
 	}
 	for (int i = 0; i < 2; i++)
 		if (side[i])
-			commit_side(cur[i], &next[i], keymod_changed[i]);
+			apply_patch(cur[i], &patch[i]);
 	subs_emit(e, c, FWPX_SA_CONTEXT_EVENT_UPDATE, flags);
-	goto wipe;
-undo:
-	for (int i = 0; i < 2; i++)
-		if (prepared[i])
-			drop_new_keymod(&next[i], keymod_changed[i]);
-wipe:
-	/* The copies held keys. */
-	explicit_bzero(next, sizeof(next));
 out:
 	pthread_mutex_unlock(&e->lock);
+	keymod_free(patch[0].keymod);
+	keymod_free(patch[1].keymod);
 	return rc;
 }
