@@ -36,6 +36,7 @@ extern "C" {
 #define ERROR_SERVICE_NOT_ACTIVE	((DWORD)1062u)
 #define ERROR_NOT_FOUND			((DWORD)1168u)
 #define ERROR_TIMEOUT			((DWORD)1460u)
+#define ERROR_NOT_ENOUGH_QUOTA		((DWORD)1816u)
 
 /*
  * RPC transport failures: returned when the client cannot reach the

@@ -277,3 +277,13 @@ void dispatcher_post(struct dispatcher *d, uint64_t cookie,
 	}
 	pthread_mutex_unlock(&d->lock);
 }
+
+void dispatcher_drop_all(struct dispatcher *d, uint32_t n)
+{
+	pthread_mutex_lock(&d->lock);
+	for (struct dsub *s = d->subs; s; s = s->next)
+		if (!s->dead)
+			s->dropped += n;
+	pthread_cond_signal(&d->work);
+	pthread_mutex_unlock(&d->lock);
+}

@@ -43,5 +43,8 @@ void dispatcher_remove(struct dispatcher *d, uint64_t cookie);
 
 void dispatcher_post(struct dispatcher *d, uint64_t cookie,
 		     const FWPX_SA_CONTEXT_EVENT0 *ev);
+/* Records n events lost for every subscription (the service's queue for
+ * this client overflowed). */
+void dispatcher_drop_all(struct dispatcher *d, uint32_t n);
 
 #endif

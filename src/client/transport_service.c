@@ -1,15 +1,48 @@
 /* transport_service.c - the engine service (fwpd) transport.
  *
- * The fwpd daemon and its wire protocol are not built yet: every session
- * open answers EPT_S_NOT_REGISTERED, exactly what Windows answers when the
- * Base Filtering Engine is not running, so FWP_ENGINE=service fails
- * honestly and FWP_ENGINE=auto picks the in-process engine unless a socket
- * exists.
+ * One SOCK_SEQPACKET connection per engine handle; one call in flight per
+ * connection (the io mutex). The calling thread sends its request and reads
+ * until its reply arrives, handing any event it meets to the dispatcher, so
+ * a call costs one round trip and no thread switch. While a handle has
+ * subscriptions, an event thread reads events between calls.
+ *
+ * Failures: no service at open gives EPT_S_NOT_REGISTERED; a service gone
+ * (EOF, error, or no reply within FWP_CALL_TIMEOUT_MS) gives
+ * RPC_S_SERVER_UNAVAILABLE now and on every later call; a reply that does
+ * not parse gives RPC_S_PROTOCOL_ERROR and closes the connection.
  */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "client/client.h"
+#include "client/dispatcher.h"
 #include "client/service_path.h"
+#include "common/flat.h"
+#include "common/log.h"
+#include "wire/codec.h"
+#include "wire/message.h"
+
+#define CALL_TIMEOUT_MS 30000
+
+struct svc {
+	struct fwp_client *c;
+	int fd;
+	pthread_mutex_t io;
+	uint32_t seq;
+	bool dead;
+	unsigned char *rx;		/* FWPD_MSG_MAX + 1 */
+	unsigned char *tx;		/* FWPD_MSG_MAX */
+	struct msg_attrs reply;		/* the last reply, points into rx */
+	pthread_t events;
+	bool events_started;
+	atomic_bool stop;
+};
 
 const char *service_socket_path(void)
 {
@@ -18,17 +51,759 @@ const char *service_socket_path(void)
 	return p && *p ? p : FWPD_DEFAULT_SOCKET;
 }
 
+#define SVC(c) ((struct svc *)(c)->conn)
+
+static void handle_event(struct svc *s, const struct msg_attrs *m)
+{
+	FWPX_SA_CONTEXT_EVENT0 ev;
+	const struct nlattr *a = m->a[FWPD_A_EVENT];
+	struct dispatcher *d = s->c->disp;
+
+	if (!d || !a || mnl_attr_get_payload_len(a) != sizeof(ev))
+		return;
+	memcpy(&ev, mnl_attr_get_payload(a), sizeof(ev));
+	if (ev.eventType == FWPX_SA_CONTEXT_EVENT_DROPPED &&
+	    msg_u64(m, FWPD_A_COOKIE, 0) == 0)
+		dispatcher_drop_all(d, ev.numDropped);
+	else
+		dispatcher_post(d, msg_u64(m, FWPD_A_COOKIE, 0), &ev);
+}
+
+/* Receives one message into s->rx; its type, or a result code (>= 0x10000
+ * never collides with message types) on failure. */
+#define RX_FAIL(code) (0x10000 | (code))
+
+static DWORD recv_one(struct svc *s, int flags, uint16_t *type)
+{
+	ssize_t n = recv(s->fd, s->rx, FWPD_MSG_MAX + 1, flags | MSG_TRUNC);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && (flags & MSG_DONTWAIT))
+		return ERROR_NO_MORE_ITEMS;
+	if (n <= 0) {
+		s->dead = true;
+		return RPC_S_SERVER_UNAVAILABLE;
+	}
+	if (n > FWPD_MSG_MAX || msg_parse(s->rx, (size_t)n, &s->reply)) {
+		s->dead = true;
+		shutdown(s->fd, SHUT_RDWR);
+		return RPC_S_PROTOCOL_ERROR;
+	}
+	*type = s->reply.nlh->nlmsg_type;
+	return ERROR_SUCCESS;
+}
+
+/* Sends the request in s->tx and waits for its reply. On ERROR_SUCCESS the
+ * io lock is HELD and s->reply is the reply: finish with svc_end(). */
+static DWORD svc_call(struct svc *s, struct nlmsghdr *req, DWORD *result)
+{
+	uint32_t seq;
+	uint16_t type;
+	DWORD rc;
+
+	if (s->dead) {
+		pthread_mutex_unlock(&s->io);
+		return RPC_S_SERVER_UNAVAILABLE;
+	}
+	seq = req->nlmsg_seq;
+	if (send(s->fd, req, req->nlmsg_len, MSG_NOSIGNAL) != (ssize_t)req->nlmsg_len) {
+		s->dead = true;
+		explicit_bzero(s->tx, req->nlmsg_len);
+		pthread_mutex_unlock(&s->io);
+		return RPC_S_SERVER_UNAVAILABLE;
+	}
+	/* Requests may carry keys (AddInbound/AddOutbound). */
+	explicit_bzero(s->tx, req->nlmsg_len);
+	for (;;) {
+		rc = recv_one(s, 0, &type);
+		if (rc) {
+			pthread_mutex_unlock(&s->io);
+			return rc;
+		}
+		if (type == FWPD_MSG_EVENT) {
+			handle_event(s, &s->reply);
+			continue;
+		}
+		if (type == FWPD_MSG_REPLY && s->reply.nlh->nlmsg_seq == seq)
+			break;
+	}
+	*result = msg_u32(&s->reply, FWPD_A_RESULT, RPC_S_PROTOCOL_ERROR);
+	if (*result == RPC_S_PROTOCOL_ERROR) {
+		/* The service refused our message; it closes the connection. */
+		s->dead = true;
+	}
+	return ERROR_SUCCESS;
+}
+
+static void svc_end(struct svc *s)
+{
+	pthread_mutex_unlock(&s->io);
+}
+
+/* Starts a request: takes the io lock and returns the message to fill. */
+static struct nlmsghdr *svc_begin(struct svc *s, uint16_t op)
+{
+	pthread_mutex_lock(&s->io);
+	return msg_start(s->tx, op, ++s->seq);
+}
+
+static DWORD encode_error(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return FWP_E_NULL_POINTER;	/* a NULL array or blob with a size */
+	case -EOPNOTSUPP:
+		return ERROR_NOT_SUPPORTED;
+	default:
+		return FWP_E_OUT_OF_BOUNDS;	/* does not fit one message */
+	}
+}
+
+/* Sends a request that returns nothing but its result. */
+static DWORD simple_call(struct svc *s, struct nlmsghdr *req)
+{
+	DWORD result, rc = svc_call(s, req, &result);
+
+	if (rc)
+		return rc;
+	svc_end(s);
+	return result;
+}
+
+static void *event_main(void *arg)
+{
+	struct svc *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
+		uint16_t type;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		/* A call in progress reads its own events: wait for it. */
+		pthread_mutex_lock(&s->io);
+		while (!s->dead && !atomic_load(&s->stop) &&
+		       recv_one(s, MSG_DONTWAIT, &type) == ERROR_SUCCESS) {
+			if (type == FWPD_MSG_EVENT)
+				handle_event(s, &s->reply);
+		}
+		pthread_mutex_unlock(&s->io);
+		if (s->dead)
+			break;
+	}
+	return NULL;
+}
+
 static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 {
-	return EPT_S_NOT_REGISTERED;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = service_socket_path();
+	struct timeval tv = { .tv_sec = CALL_TIMEOUT_MS / 1000 };
+	struct nlmsghdr *req;
+	struct svc *s;
+	DWORD rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return EPT_S_NOT_REGISTERED;
+	strcpy(sa.sun_path, path);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	s->c = c;
+	s->rx = malloc(FWPD_MSG_MAX + 1);
+	s->tx = malloc(FWPD_MSG_MAX);
+	pthread_mutex_init(&s->io, NULL);
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (!s->rx || !s->tx || s->fd < 0) {
+		rc = ERROR_NOT_ENOUGH_MEMORY;
+		goto err;
+	}
+	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		rc = EPT_S_NOT_REGISTERED;	/* no engine service (Windows: BFE stopped) */
+		goto err;
+	}
+	/* Every call has a bound: a service that stops answering is gone. */
+	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->conn = s;
+	req = svc_begin(s, FWPD_OP_OPEN);
+	msg_put_u32(req, FWPD_A_VERSION, FWPD_PROTOCOL_VERSION);
+	if (session && wf_put(req, FWPD_MSG_MAX, FWPD_A_SESSION, &wf_FWPM_SESSION0, session)) {
+		svc_end(s);
+		rc = FWP_E_OUT_OF_BOUNDS;
+		goto err;
+	}
+	rc = simple_call(s, req);
+	if (rc == ERROR_SUCCESS)
+		return rc;
+err:
+	c->conn = NULL;
+	if (s->fd >= 0)
+		close(s->fd);
+	pthread_mutex_destroy(&s->io);
+	free(s->rx);
+	free(s->tx);
+	free(s);
+	return rc;
 }
 
 static void service_close(struct fwp_client *c)
 {
+	struct svc *s = SVC(c);
+
+	if (!s)
+		return;
+	atomic_store(&s->stop, true);
+	/* Closing the connection ends the session in the service. */
+	shutdown(s->fd, SHUT_RDWR);
+	if (s->events_started)
+		pthread_join(s->events, NULL);
+	close(s->fd);
+	pthread_mutex_destroy(&s->io);
+	free(s->rx);
+	free(s->tx);
+	free(s);
+	c->conn = NULL;
+}
+
+static DWORD op_u32(struct fwp_client *c, uint16_t op, uint16_t attr, uint32_t v)
+{
+	struct nlmsghdr *req = svc_begin(SVC(c), op);
+
+	msg_put_u32(req, attr, v);
+	return simple_call(SVC(c), req);
+}
+
+static DWORD op_u64(struct fwp_client *c, uint16_t op, uint16_t attr, uint64_t v)
+{
+	struct nlmsghdr *req = svc_begin(SVC(c), op);
+
+	msg_put_u64(req, attr, v);
+	return simple_call(SVC(c), req);
+}
+
+static DWORD svc_txn_begin(struct fwp_client *c, UINT32 flags)
+{
+	return op_u32(c, FWPD_OP_TXN_BEGIN, FWPD_A_FLAGS, flags);
+}
+
+static DWORD svc_txn_commit(struct fwp_client *c)
+{
+	return simple_call(SVC(c), svc_begin(SVC(c), FWPD_OP_TXN_COMMIT));
+}
+
+static DWORD svc_txn_abort(struct fwp_client *c)
+{
+	return simple_call(SVC(c), svc_begin(SVC(c), FWPD_OP_TXN_ABORT));
+}
+
+/* Puts an optional struct argument; returns a result code. */
+static DWORD put_arg(struct nlmsghdr *req, uint16_t type, const struct wf_struct *sd,
+		     const void *p)
+{
+	int err = p ? wf_put(req, FWPD_MSG_MAX, type, sd, p) : 0;
+
+	return err ? encode_error(err) : ERROR_SUCCESS;
+}
+
+static DWORD svc_sa_create(struct fwp_client *c, const IPSEC_TRAFFIC1 *t,
+			   const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif, UINT64 *fid, UINT64 *id)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!id)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_CREATE);
+	if ((rc = put_arg(req, FWPD_A_TRAFFIC, &wf_IPSEC_TRAFFIC1, t)) ||
+	    (rc = put_arg(req, FWPD_A_VIF, &wf_IPSEC_VIRTUAL_IF_TUNNEL_INFO0, vif))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS) {
+		*id = msg_u64(&s->reply, FWPD_A_ID, 0);
+		if (fid)
+			*fid = msg_u64(&s->reply, FWPD_A_FILTER_ID, 0);
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_spi(struct fwp_client *c, uint16_t op, UINT64 id,
+		     const IPSEC_GETSPI1 *g, IPSEC_SA_SPI *spi)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!spi)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, op);
+	msg_put_u64(req, FWPD_A_ID, id);
+	msg_put_u32(req, FWPD_A_SPI, *spi);
+	if ((rc = put_arg(req, FWPD_A_GETSPI, &wf_IPSEC_GETSPI1, g))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS && op == FWPD_OP_SA_GET_SPI)
+		*spi = msg_u32(&s->reply, FWPD_A_SPI, 0);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_sa_get_spi(struct fwp_client *c, UINT64 id, const IPSEC_GETSPI1 *g,
+			    IPSEC_SA_SPI *spi)
+{
+	return svc_spi(c, FWPD_OP_SA_GET_SPI, id, g, spi);
+}
+
+static DWORD svc_sa_set_spi(struct fwp_client *c, UINT64 id, const IPSEC_GETSPI1 *g,
+			    IPSEC_SA_SPI spi)
+{
+	return svc_spi(c, FWPD_OP_SA_SET_SPI, id, g, &spi);
+}
+
+/* The counts the encoder must trust are checked first, with the engine's
+ * own codes, so that a bad count is never followed into memory. */
+static DWORD precheck_bundle(const IPSEC_SA_BUNDLE1 *b)
+{
+	if (!b)
+		return ERROR_SUCCESS;
+	if (b->numSAs != 1 && b->numSAs != 2)
+		return FWP_E_INVALID_PARAMETER;
+	if (!b->saList)
+		return FWP_E_NULL_POINTER;
+	if (b->ipsecId && b->ipsecId->numTokens > 64)
+		return FWP_E_OUT_OF_BOUNDS;
+	if (b->keyModuleState && b->keyModuleState->stateBlob.size > 4096)
+		return FWP_E_OUT_OF_BOUNDS;
+	return ERROR_SUCCESS;
+}
+
+static DWORD svc_sa_add(struct fwp_client *c, UINT64 id, FWP_DIRECTION dir,
+			const IPSEC_SA_BUNDLE1 *b)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc = precheck_bundle(b);
+
+	if (rc)
+		return rc;
+	req = svc_begin(s, FWPD_OP_SA_ADD);
+	msg_put_u64(req, FWPD_A_ID, id);
+	msg_put_u32(req, FWPD_A_DIRECTION, (uint32_t)dir);
+	rc = put_arg(req, FWPD_A_BUNDLE, &wf_IPSEC_SA_BUNDLE1, b);
+	if (rc) {
+		/* Keys may already be in the buffer. */
+		explicit_bzero(s->tx, FWPD_MSG_MAX);
+		svc_end(s);
+		return rc;
+	}
+	return simple_call(s, req);
+}
+
+/* One side of Update0: only the fields the flags name. */
+static DWORD put_update_side(struct nlmsghdr *req, uint16_t type, UINT64 flags,
+			     const IPSEC_SA_DETAILS1 *d)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(req, FWPD_MSG_MAX, type);
+	const IPSEC_SA_BUNDLE1 *b = &d->saBundle;
+	bool ok = nest != NULL;
+
+	if (ok && (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC))
+		ok = !wf_put(req, FWPD_MSG_MAX, FWPD_U_TRAFFIC, &wf_IPSEC_TRAFFIC1, &d->traffic);
+	if (ok && (flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION) && d->udpEncapsulation)
+		ok = msg_put_raw(req, FWPD_U_ENCAP, d->udpEncapsulation,
+				 sizeof(*d->udpEncapsulation));
+	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS))
+		ok = msg_put_u32(req, FWPD_U_BUNDLE_FLAGS, b->flags);
+	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT))
+		ok = msg_put_u32(req, FWPD_U_NAP_CONTEXT, b->napContext);
+	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS))
+		ok = msg_put_u32(req, FWPD_U_PEER_V4, b->peerV4PrivateAddress);
+	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID))
+		ok = msg_put_u64(req, FWPD_U_MM_SA_ID, b->mmSaId);
+	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE) && b->keyModuleState) {
+		if (b->keyModuleState->stateBlob.size > 4096)
+			return FWP_E_OUT_OF_BOUNDS;
+		ok = !wf_put(req, FWPD_MSG_MAX, FWPD_U_KEYMOD, &wf_IPSEC_KEYMODULE_STATE0,
+			     b->keyModuleState);
+	}
+	if (!ok)
+		return FWP_E_OUT_OF_BOUNDS;
+	mnl_attr_nest_end(req, nest);
+	return ERROR_SUCCESS;
+}
+
+static DWORD svc_sa_update(struct fwp_client *c, UINT64 flags, const IPSEC_SA_CONTEXT1 *v)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc = ERROR_SUCCESS;
+
+	if (!v)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_UPDATE);
+	msg_put_u64(req, FWPD_A_ID, v->saContextId);
+	msg_put_u64(req, FWPD_A_FLAGS, flags);
+	if (v->inboundSa)
+		rc = put_update_side(req, FWPD_A_UPDATE_IN, flags, v->inboundSa);
+	if (!rc && v->outboundSa)
+		rc = put_update_side(req, FWPD_A_UPDATE_OUT, flags, v->outboundSa);
+	if (rc) {
+		svc_end(s);
+		return rc;
+	}
+	return simple_call(s, req);
+}
+
+/* Decodes reply attribute `a` as a new single allocation. */
+static DWORD decode_result(const struct nlattr *a, const struct wf_struct *sd, void **out)
+{
+	if (!a)
+		return RPC_S_PROTOCOL_ERROR;
+	switch (wf_decode(sd, a, out, NULL)) {
+	case 0:
+		return ERROR_SUCCESS;
+	case -ENOMEM:
+		return ERROR_NOT_ENOUGH_MEMORY;
+	default:
+		return RPC_S_PROTOCOL_ERROR;
+	}
+}
+
+static DWORD svc_sa_get(struct fwp_client *c, UINT64 id, IPSEC_SA_CONTEXT1 **out)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_GET);
+	msg_put_u64(req, FWPD_A_ID, id);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		result = decode_result(s->reply.a[FWPD_A_CONTEXT], &wf_IPSEC_SA_CONTEXT1,
+				       (void **)out);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_sa_delete(struct fwp_client *c, UINT64 id)
+{
+	return op_u64(c, FWPD_OP_SA_DELETE, FWPD_A_ID, id);
+}
+
+static DWORD svc_sa_expire(struct fwp_client *c, UINT64 id)
+{
+	return op_u64(c, FWPD_OP_SA_EXPIRE, FWPD_A_ID, id);
+}
+
+static DWORD enum_create(struct fwp_client *c, uint16_t op, uint16_t attr,
+			 const struct wf_struct *sd, const void *tmpl, uint64_t *h)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req = svc_begin(s, op);
+	DWORD rc, result;
+
+	if ((rc = put_arg(req, attr, sd, tmpl))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_sa_enum_create(struct fwp_client *c,
+				const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t, uint64_t *h)
+{
+	return enum_create(c, FWPD_OP_SA_ENUM_CREATE, FWPD_A_CTX_TEMPLATE,
+			   &wf_IPSEC_SA_CONTEXT_ENUM_TEMPLATE0, t, h);
+}
+
+static DWORD svc_sad_enum_create(struct fwp_client *c, const IPSEC_SA_ENUM_TEMPLATE0 *t,
+				 uint64_t *h)
+{
+	return enum_create(c, FWPD_OP_SAD_ENUM_CREATE, FWPD_A_SA_TEMPLATE,
+			   &wf_IPSEC_SA_ENUM_TEMPLATE0, t, h);
+}
+
+/* Saved reply pages of one enumeration call. */
+struct pages {
+	unsigned char **buf;
+	size_t n;
+};
+
+static void pages_free(struct pages *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->buf[i]);
+	free(p->buf);
+}
+
+/* Builds the single-allocation array of every FWPD_A_ENTRY in the pages. */
+static void *pages_decode(const struct pages *p, const struct wf_struct *sd, UINT32 total)
+{
+	struct flat f;
+
+	flat_begin(&f);
+	for (int pass = 0; pass < 2; pass++) {
+		void **arr = FLAT_ARRAY(&f, void *, total);
+		UINT32 i = 0;
+
+		for (size_t k = 0; arr && k < p->n; k++) {
+			const struct nlmsghdr *nlh = (const void *)p->buf[k];
+			const struct nlattr *a;
+
+			mnl_attr_for_each(a, nlh, 0) {
+				void *e;
+
+				if (mnl_attr_get_type(a) != FWPD_A_ENTRY || i >= total)
+					continue;
+				e = flat_take(&f, sd->size, sd->align);
+				arr[i++] = e;
+				if (!e || wf_decode_into(&f, sd, a, e)) {
+					flat_abort(&f);
+					return NULL;
+				}
+			}
+		}
+		if (pass == 0 && flat_end_measure(&f))
+			return NULL;
+	}
+	return flat_end(&f);
+}
+
+static DWORD enum_next(struct fwp_client *c, uint16_t op, const struct wf_struct *sd,
+		       uint64_t h, UINT32 want, void ***entries, UINT32 *returned)
+{
+	struct svc *s = SVC(c);
+	struct pages pages = { NULL, 0 };
+	UINT32 got = 0;
+	DWORD rc = ERROR_SUCCESS, result = ERROR_SUCCESS;
+
+	if (!entries || !returned)
+		return FWP_E_NULL_POINTER;
+	/* Pages until `want` entries or the end: fewer than asked means the
+	 * end to a Windows caller. */
+	while (got < want) {
+		struct nlmsghdr *req = svc_begin(s, op);
+		unsigned char **grown;
+		bool more;
+		unsigned n;
+
+		msg_put_u64(req, FWPD_A_HANDLE, h);
+		msg_put_u32(req, FWPD_A_COUNT, want - got);
+		rc = svc_call(s, req, &result);
+		if (rc)
+			break;
+		if (result != ERROR_SUCCESS) {
+			svc_end(s);
+			break;
+		}
+		n = s->reply.nentries;
+		more = msg_u32(&s->reply, FWPD_A_MORE, 0) != 0;
+		grown = realloc(pages.buf, (pages.n + 1) * sizeof(*grown));
+		if (grown)
+			pages.buf = grown;
+		if (!grown || !(pages.buf[pages.n] = malloc(s->reply.nlh->nlmsg_len))) {
+			svc_end(s);
+			result = ERROR_NOT_ENOUGH_MEMORY;
+			break;
+		}
+		memcpy(pages.buf[pages.n++], s->reply.nlh, s->reply.nlh->nlmsg_len);
+		svc_end(s);
+		got += n;
+		if (!more || n == 0)
+			break;
+	}
+	if (rc == ERROR_SUCCESS && result == ERROR_SUCCESS) {
+		*entries = NULL;
+		if (got) {
+			*entries = pages_decode(&pages, sd, got);
+			if (!*entries)
+				result = RPC_S_PROTOCOL_ERROR;
+		}
+		if (result == ERROR_SUCCESS)
+			*returned = got;
+	}
+	pages_free(&pages);
+	return rc ? rc : result;
+}
+
+static DWORD svc_sa_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			 IPSEC_SA_CONTEXT1 ***entries, UINT32 *n)
+{
+	return enum_next(c, FWPD_OP_SA_ENUM, &wf_IPSEC_SA_CONTEXT1, h, want,
+			 (void ***)entries, n);
+}
+
+static DWORD svc_sad_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			  IPSEC_SA_DETAILS1 ***entries, UINT32 *n)
+{
+	return enum_next(c, FWPD_OP_SAD_ENUM, &wf_IPSEC_SA_DETAILS1, h, want,
+			 (void ***)entries, n);
+}
+
+static DWORD svc_sa_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_SA_ENUM_DESTROY, FWPD_A_HANDLE, h);
+}
+
+static DWORD svc_sad_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_SAD_ENUM_DESTROY, FWPD_A_HANDLE, h);
+}
+
+static DWORD svc_subscribe(struct fwp_client *c, const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub,
+			   UINT32 mask, uint64_t cookie, uint64_t *h)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	req = svc_begin(s, FWPD_OP_SUBSCRIBE);
+	msg_put_u32(req, FWPD_A_MASK, mask);
+	msg_put_u64(req, FWPD_A_COOKIE, cookie);
+	if ((rc = put_arg(req, FWPD_A_SUBSCRIPTION, &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0, sub))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
+	/* Events may now arrive between calls: read them. */
+	if (result == ERROR_SUCCESS && !s->events_started &&
+	    pthread_create(&s->events, NULL, event_main, s) == 0)
+		s->events_started = true;
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_unsubscribe(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_UNSUBSCRIBE, FWPD_A_HANDLE, h);
+}
+
+static DWORD svc_subscriptions_get(struct fwp_client *c,
+				   IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries, UINT32 *count)
+{
+	struct svc *s = SVC(c);
+	struct pages pages = { NULL, 0 };
+	DWORD rc, result;
+
+	if (!entries || !count)
+		return FWP_E_NULL_POINTER;
+	rc = svc_call(s, svc_begin(s, FWPD_OP_SUBSCRIPTIONS_GET), &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS) {
+		unsigned char *copy = malloc(s->reply.nlh->nlmsg_len);
+		UINT32 n = s->reply.nentries;
+
+		if (!copy) {
+			result = ERROR_NOT_ENOUGH_MEMORY;
+		} else {
+			memcpy(copy, s->reply.nlh, s->reply.nlh->nlmsg_len);
+			pages.buf = &copy;
+			pages.n = 1;
+			*entries = n ? pages_decode(&pages, &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0, n)
+				     : NULL;
+			if (n && !*entries)
+				result = RPC_S_PROTOCOL_ERROR;
+			else
+				*count = n;
+			free(copy);
+		}
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	DWORD rc, result;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = svc_call(s, svc_begin(s, FWPD_OP_STATISTICS), &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_STATS];
+	if (result == ERROR_SUCCESS) {
+		if (a && mnl_attr_get_payload_len(a) == sizeof(*out))
+			memcpy(out, mnl_attr_get_payload(a), sizeof(*out));
+		else
+			result = RPC_S_PROTOCOL_ERROR;
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_set_drain(struct fwp_client *c, UINT32 ms)
+{
+	return op_u32(c, FWPD_OP_SET_DRAIN, FWPD_A_MS, ms);
+}
+
+static DWORD svc_get_drain(struct fwp_client *c, UINT32 *ms)
+{
+	struct svc *s = SVC(c);
+	DWORD rc, result;
+
+	if (!ms)
+		return FWP_E_NULL_POINTER;
+	rc = svc_call(s, svc_begin(s, FWPD_OP_GET_DRAIN), &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		*ms = msg_u32(&s->reply, FWPD_A_MS, 0);
+	svc_end(s);
+	return result;
 }
 
 const struct transport_ops transport_service = {
 	.name = "service",
 	.open = service_open,
 	.close = service_close,
+	.txn_begin = svc_txn_begin,
+	.txn_commit = svc_txn_commit,
+	.txn_abort = svc_txn_abort,
+	.sa_create = svc_sa_create,
+	.sa_get_spi = svc_sa_get_spi,
+	.sa_set_spi = svc_sa_set_spi,
+	.sa_add = svc_sa_add,
+	.sa_update = svc_sa_update,
+	.sa_get = svc_sa_get,
+	.sa_delete = svc_sa_delete,
+	.sa_expire = svc_sa_expire,
+	.sa_enum_create = svc_sa_enum_create,
+	.sa_enum = svc_sa_enum,
+	.sa_enum_destroy = svc_sa_enum_destroy,
+	.sad_enum_create = svc_sad_enum_create,
+	.sad_enum = svc_sad_enum,
+	.sad_enum_destroy = svc_sad_enum_destroy,
+	.subscribe = svc_subscribe,
+	.unsubscribe = svc_unsubscribe,
+	.subscriptions_get = svc_subscriptions_get,
+	.statistics = svc_statistics,
+	.set_expire_drain = svc_set_drain,
+	.get_expire_drain = svc_get_drain,
 };

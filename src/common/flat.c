@@ -7,14 +7,17 @@
 
 struct flat_chunk {
 	struct flat_chunk *prev;
+	size_t size;
 	max_align_t data[];
 };
 
+/* Scratch and abandoned blocks may have held key bytes: wipe them. */
 static void free_scratch(struct flat *f)
 {
 	while (f->scratch) {
 		struct flat_chunk *p = f->scratch->prev;
 
+		explicit_bzero(f->scratch->data, f->scratch->size);
 		free(f->scratch);
 		f->scratch = p;
 	}
@@ -50,6 +53,7 @@ void *flat_take(struct flat *f, size_t size, size_t align)
 			return NULL;
 		}
 		s->prev = f->scratch;
+		s->size = want;
 		f->scratch = s;
 		f->scratch_size = want;
 	}
@@ -76,6 +80,7 @@ int flat_end_measure(struct flat *f)
 	f->base = calloc(1, size);
 	if (!f->base)
 		return -ENOMEM;
+	f->cap = size;
 	f->used = 0;
 	return 0;
 }
@@ -95,6 +100,8 @@ void *flat_end(struct flat *f)
 void flat_abort(struct flat *f)
 {
 	free_scratch(f);
+	if (f->base)
+		explicit_bzero(f->base, f->cap);
 	free(f->base);
 	memset(f, 0, sizeof(*f));
 }

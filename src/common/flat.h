@@ -18,6 +18,7 @@
 
 struct flat {
 	unsigned char *base;	/* NULL while measuring */
+	size_t cap;		/* size of base */
 	size_t used;
 	/* Measuring pass: writes land in scratch chunks. Older chunks stay
 	 * allocated until the pass ends, because the builder may still write

@@ -1,0 +1,532 @@
+/* handlers.c - one function per protocol operation: decode the arguments
+ * (hostile input: the codec checks everything), call the engine, encode the
+ * results. A message that does not decode ends the connection with
+ * RPC_S_PROTOCOL_ERROR; anything the engine refuses is an ordinary result.
+ * Decoded arguments may hold keys and are wiped when the call returns.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwpd/fwpd.h"
+#include "wire/codec.h"
+#include "wire/message.h"
+
+/* Decoded argument blocks of one request, wiped and freed together. */
+struct args {
+	struct {
+		void *p;
+		size_t size;
+	} v[4];
+	int n;
+};
+
+static void args_free(struct args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		wf_free_secret(a->v[i].p, a->v[i].size);
+	a->n = 0;
+}
+
+/* Decodes optional attribute `type`; absent gives NULL. -EINVAL on a
+ * malformed one. */
+static int arg(struct args *a, const struct nlattr *attr, const struct wf_struct *sd,
+	       void **out)
+{
+	void *p;
+	size_t size;
+	int err;
+
+	*out = NULL;
+	if (!attr)
+		return 0;
+	err = wf_decode(sd, attr, &p, &size);
+	if (err)
+		return err;
+	a->v[a->n].p = p;
+	a->v[a->n].size = size;
+	a->n++;
+	*out = p;
+	return 0;
+}
+
+struct req {
+	struct conn *c;
+	const struct msg_attrs *m;
+	struct nlmsghdr *reply;
+	struct args args;
+};
+
+#define S(r) ((r)->c->session)
+#define A(r, t) ((r)->m->a[t])
+
+typedef int (*handler_fn)(struct req *r, DWORD *rc);
+
+static int h_txn_begin(struct req *r, DWORD *rc)
+{
+	*rc = engine_txn_begin(S(r), msg_u32(r->m, FWPD_A_FLAGS, 0));
+	return 0;
+}
+
+static int h_txn_commit(struct req *r, DWORD *rc)
+{
+	*rc = engine_txn_commit(S(r));
+	return 0;
+}
+
+static int h_txn_abort(struct req *r, DWORD *rc)
+{
+	*rc = engine_txn_abort(S(r));
+	return 0;
+}
+
+static int h_sa_create(struct req *r, DWORD *rc)
+{
+	IPSEC_TRAFFIC1 *t;
+	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif;
+	UINT64 id = 0, fid = 0;
+
+	if (arg(&r->args, A(r, FWPD_A_TRAFFIC), &wf_IPSEC_TRAFFIC1, (void **)&t) ||
+	    arg(&r->args, A(r, FWPD_A_VIF), &wf_IPSEC_VIRTUAL_IF_TUNNEL_INFO0, (void **)&vif))
+		return -EINVAL;
+	*rc = engine_sa_create(S(r), t, vif, &fid, &id);
+	if (*rc == ERROR_SUCCESS &&
+	    (!msg_put_u64(r->reply, FWPD_A_ID, id) ||
+	     !msg_put_u64(r->reply, FWPD_A_FILTER_ID, fid)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int h_sa_spi(struct req *r, DWORD *rc, bool fixed)
+{
+	IPSEC_GETSPI1 *g;
+	IPSEC_SA_SPI spi = msg_u32(r->m, FWPD_A_SPI, 0);
+	UINT64 id = msg_u64(r->m, FWPD_A_ID, 0);
+
+	if (arg(&r->args, A(r, FWPD_A_GETSPI), &wf_IPSEC_GETSPI1, (void **)&g))
+		return -EINVAL;
+	if (fixed) {
+		*rc = engine_sa_set_spi(S(r), id, g, spi);
+		return 0;
+	}
+	*rc = engine_sa_get_spi(S(r), id, g, &spi);
+	if (*rc == ERROR_SUCCESS && !msg_put_u32(r->reply, FWPD_A_SPI, spi))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int h_sa_get_spi(struct req *r, DWORD *rc)
+{
+	return h_sa_spi(r, rc, false);
+}
+
+static int h_sa_set_spi(struct req *r, DWORD *rc)
+{
+	return h_sa_spi(r, rc, true);
+}
+
+static int h_sa_add(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_BUNDLE1 *b;
+	uint32_t dir = msg_u32(r->m, FWPD_A_DIRECTION, 0);
+
+	if (dir >= FWP_DIRECTION_MAX)
+		return -EINVAL;
+	if (arg(&r->args, A(r, FWPD_A_BUNDLE), &wf_IPSEC_SA_BUNDLE1, (void **)&b))
+		return -EINVAL;
+	*rc = engine_sa_add(S(r), msg_u64(r->m, FWPD_A_ID, 0), (FWP_DIRECTION)dir, b);
+	return 0;
+}
+
+/* Rebuilds one side of Update0 from the fields the flags name. */
+static int update_side(struct req *r, const struct nlattr *nest, UINT64 flags,
+		       IPSEC_SA_DETAILS1 *d)
+{
+	static const uint8_t sizes[FWPD_U_MAX] = {
+		[FWPD_U_ENCAP] = sizeof(IPSEC_V4_UDP_ENCAPSULATION0),
+		[FWPD_U_BUNDLE_FLAGS] = 4, [FWPD_U_NAP_CONTEXT] = 4,
+		[FWPD_U_PEER_V4] = 4, [FWPD_U_MM_SA_ID] = 8,
+	};
+	const struct nlattr *a;
+	int remaining = mnl_attr_get_payload_len(nest);
+
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t type = mnl_attr_get_type(a);
+		const void *pl = mnl_attr_get_payload(a);
+		void *p;
+
+		remaining -= (int)MNL_ALIGN(a->nla_len);
+		if (type >= FWPD_U_MAX)
+			continue;
+		if (sizes[type] && mnl_attr_get_payload_len(a) != sizes[type])
+			return -EINVAL;
+		switch (type) {
+		case FWPD_U_TRAFFIC:
+			if (arg(&r->args, a, &wf_IPSEC_TRAFFIC1, &p))
+				return -EINVAL;
+			d->traffic = *(IPSEC_TRAFFIC1 *)p;
+			break;
+		case FWPD_U_ENCAP:
+			/* Points into the message, which outlives the call. */
+			d->udpEncapsulation = (IPSEC_V4_UDP_ENCAPSULATION0 *)pl;
+			break;
+		case FWPD_U_BUNDLE_FLAGS:
+			memcpy(&d->saBundle.flags, pl, 4);
+			break;
+		case FWPD_U_NAP_CONTEXT:
+			memcpy(&d->saBundle.napContext, pl, 4);
+			break;
+		case FWPD_U_PEER_V4:
+			memcpy(&d->saBundle.peerV4PrivateAddress, pl, 4);
+			break;
+		case FWPD_U_MM_SA_ID:
+			memcpy(&d->saBundle.mmSaId, pl, 8);
+			break;
+		case FWPD_U_KEYMOD:
+			if (arg(&r->args, a, &wf_IPSEC_KEYMODULE_STATE0, &p))
+				return -EINVAL;
+			d->saBundle.keyModuleState = p;
+			break;
+		default:
+			break;
+		}
+	}
+	if (remaining > 0 || remaining < -3)
+		return -EINVAL;
+	(void)flags;
+	return 0;
+}
+
+static int h_sa_update(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_DETAILS1 in, out;
+	IPSEC_SA_CONTEXT1 v;
+	UINT64 flags = msg_u64(r->m, FWPD_A_FLAGS, 0);
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	memset(&v, 0, sizeof(v));
+	v.saContextId = msg_u64(r->m, FWPD_A_ID, 0);
+	if (A(r, FWPD_A_UPDATE_IN)) {
+		if (update_side(r, A(r, FWPD_A_UPDATE_IN), flags, &in))
+			return -EINVAL;
+		v.inboundSa = &in;
+	}
+	if (A(r, FWPD_A_UPDATE_OUT)) {
+		if (update_side(r, A(r, FWPD_A_UPDATE_OUT), flags, &out))
+			return -EINVAL;
+		v.outboundSa = &out;
+	}
+	*rc = engine_sa_update(S(r), flags, &v);
+	return 0;
+}
+
+static int h_sa_get(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_CONTEXT1 *ctx = NULL;
+	int err = 0;
+
+	*rc = engine_sa_get(S(r), msg_u64(r->m, FWPD_A_ID, 0), &ctx);
+	if (*rc == ERROR_SUCCESS)
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_CONTEXT, &wf_IPSEC_SA_CONTEXT1, ctx);
+	free(ctx);
+	return err;
+}
+
+static int h_sa_delete(struct req *r, DWORD *rc)
+{
+	*rc = engine_sa_delete(S(r), msg_u64(r->m, FWPD_A_ID, 0));
+	return 0;
+}
+
+static int h_sa_expire(struct req *r, DWORD *rc)
+{
+	*rc = engine_sa_expire(S(r), msg_u64(r->m, FWPD_A_ID, 0));
+	return 0;
+}
+
+static DWORD enum_quota(struct conn *c)
+{
+	return c->nenums >= c->srv->opt.max_enums ? ERROR_NOT_ENOUGH_QUOTA : ERROR_SUCCESS;
+}
+
+static int h_sa_enum_create(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t;
+	uint64_t h = 0;
+
+	if (arg(&r->args, A(r, FWPD_A_CTX_TEMPLATE), &wf_IPSEC_SA_CONTEXT_ENUM_TEMPLATE0,
+		(void **)&t))
+		return -EINVAL;
+	*rc = enum_quota(r->c);
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_sa_enum_create(S(r), t, &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nenums++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int h_sad_enum_create(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_ENUM_TEMPLATE0 *t;
+	uint64_t h = 0;
+
+	if (arg(&r->args, A(r, FWPD_A_SA_TEMPLATE), &wf_IPSEC_SA_ENUM_TEMPLATE0, (void **)&t))
+		return -EINVAL;
+	*rc = enum_quota(r->c);
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_sad_enum_create(S(r), t, &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nenums++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* Fills the reply with up to FWPD_A_COUNT entries, one engine call per
+ * entry, while an entry of the largest size still fits; FWPD_A_MORE says
+ * the page ended for room, not because the enumeration did. */
+static int enum_page(struct req *r, DWORD *rc, bool sas)
+{
+	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
+	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
+
+	*rc = ERROR_SUCCESS;
+	while (got < want) {
+		void **entries = NULL;
+		UINT32 n = 0;
+		int err;
+
+		if (r->reply->nlmsg_len + FWPD_ENTRY_MAX > FWPD_MSG_MAX) {
+			if (!msg_put_u32(r->reply, FWPD_A_MORE, 1))
+				return -EMSGSIZE;
+			break;
+		}
+		*rc = sas ? engine_sad_enum(S(r), h, 1, (IPSEC_SA_DETAILS1 ***)&entries, &n)
+			  : engine_sa_enum(S(r), h, 1, (IPSEC_SA_CONTEXT1 ***)&entries, &n);
+		if (*rc != ERROR_SUCCESS || n == 0)
+			break;
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY,
+			     sas ? &wf_IPSEC_SA_DETAILS1 : &wf_IPSEC_SA_CONTEXT1, entries[0]);
+		free(entries);
+		if (err)
+			return err;
+		got++;
+	}
+	return 0;
+}
+
+static int h_sa_enum(struct req *r, DWORD *rc)
+{
+	return enum_page(r, rc, false);
+}
+
+static int h_sad_enum(struct req *r, DWORD *rc)
+{
+	return enum_page(r, rc, true);
+}
+
+static int h_enum_destroy(struct req *r, DWORD *rc, bool sas)
+{
+	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
+
+	*rc = sas ? engine_sad_enum_destroy(S(r), h) : engine_sa_enum_destroy(S(r), h);
+	if (*rc == ERROR_SUCCESS && r->c->nenums)
+		r->c->nenums--;
+	return 0;
+}
+
+static int h_sa_enum_destroy(struct req *r, DWORD *rc)
+{
+	return h_enum_destroy(r, rc, false);
+}
+
+static int h_sad_enum_destroy(struct req *r, DWORD *rc)
+{
+	return h_enum_destroy(r, rc, true);
+}
+
+static int h_subscribe(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub;
+	uint64_t h = 0;
+
+	if (arg(&r->args, A(r, FWPD_A_SUBSCRIPTION), &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0,
+		(void **)&sub))
+		return -EINVAL;
+	if (r->c->nsubs >= r->c->srv->opt.max_subscriptions) {
+		*rc = ERROR_NOT_ENOUGH_QUOTA;
+		return 0;
+	}
+	*rc = engine_subscribe(S(r), sub, msg_u32(r->m, FWPD_A_MASK, 0),
+			       msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nsubs++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int h_unsubscribe(struct req *r, DWORD *rc)
+{
+	*rc = engine_unsubscribe(S(r), msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nsubs)
+		r->c->nsubs--;
+	return 0;
+}
+
+static int h_subscriptions_get(struct req *r, DWORD *rc)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **v = NULL;
+	UINT32 n = 0;
+	int err = 0;
+
+	*rc = engine_subscriptions_get(S(r), &v, &n);
+	for (UINT32 i = 0; *rc == ERROR_SUCCESS && i < n && !err; i++)
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY,
+			     &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0, v[i]);
+	free(v);
+	return err;
+}
+
+static int h_statistics(struct req *r, DWORD *rc)
+{
+	IPSEC_STATISTICS1 st;
+
+	*rc = engine_statistics(S(r), &st);
+	if (*rc == ERROR_SUCCESS && !msg_put_raw(r->reply, FWPD_A_STATS, &st, sizeof(st)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int h_set_drain(struct req *r, DWORD *rc)
+{
+	*rc = engine_set_expire_drain(S(r), msg_u32(r->m, FWPD_A_MS, 0));
+	return 0;
+}
+
+static int h_get_drain(struct req *r, DWORD *rc)
+{
+	UINT32 ms = 0;
+
+	*rc = engine_get_expire_drain(S(r), &ms);
+	if (*rc == ERROR_SUCCESS && !msg_put_u32(r->reply, FWPD_A_MS, ms))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const handler_fn handlers[FWPD_OP_MAX] = {
+	[FWPD_OP_TXN_BEGIN] = h_txn_begin,
+	[FWPD_OP_TXN_COMMIT] = h_txn_commit,
+	[FWPD_OP_TXN_ABORT] = h_txn_abort,
+	[FWPD_OP_SA_CREATE] = h_sa_create,
+	[FWPD_OP_SA_GET_SPI] = h_sa_get_spi,
+	[FWPD_OP_SA_SET_SPI] = h_sa_set_spi,
+	[FWPD_OP_SA_ADD] = h_sa_add,
+	[FWPD_OP_SA_UPDATE] = h_sa_update,
+	[FWPD_OP_SA_GET] = h_sa_get,
+	[FWPD_OP_SA_DELETE] = h_sa_delete,
+	[FWPD_OP_SA_EXPIRE] = h_sa_expire,
+	[FWPD_OP_SA_ENUM_CREATE] = h_sa_enum_create,
+	[FWPD_OP_SA_ENUM] = h_sa_enum,
+	[FWPD_OP_SA_ENUM_DESTROY] = h_sa_enum_destroy,
+	[FWPD_OP_SAD_ENUM_CREATE] = h_sad_enum_create,
+	[FWPD_OP_SAD_ENUM] = h_sad_enum,
+	[FWPD_OP_SAD_ENUM_DESTROY] = h_sad_enum_destroy,
+	[FWPD_OP_SUBSCRIBE] = h_subscribe,
+	[FWPD_OP_UNSUBSCRIBE] = h_unsubscribe,
+	[FWPD_OP_SUBSCRIPTIONS_GET] = h_subscriptions_get,
+	[FWPD_OP_STATISTICS] = h_statistics,
+	[FWPD_OP_SET_DRAIN] = h_set_drain,
+	[FWPD_OP_GET_DRAIN] = h_get_drain,
+};
+
+static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);
+
+static int h_open(struct req *r, DWORD *rc)
+{
+	FWPM_SESSION0 *session;
+	struct session_cred cred = {
+		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights,
+	};
+	struct event_sink sink = { .deliver = sink_deliver, .arg = r->c };
+
+	if (msg_u32(r->m, FWPD_A_VERSION, 0) != FWPD_PROTOCOL_VERSION)
+		return -EPROTO;
+	if (arg(&r->args, A(r, FWPD_A_SESSION), &wf_FWPM_SESSION0, (void **)&session))
+		return -EINVAL;
+	if (!(cred.rights & FWPM_ACTRL_OPEN)) {
+		*rc = ERROR_ACCESS_DENIED;
+		return 0;
+	}
+	*rc = engine_session_open(r->c->srv->engine, session, &cred, &sink, &r->c->session);
+	return 0;
+}
+
+/* Events from the engine (engine lock held, this same thread). */
+static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	struct conn *c = arg;
+	unsigned char buf[128];
+	struct nlmsghdr *nlh = msg_start(buf, FWPD_MSG_EVENT, 0);
+
+	if (c->closing)
+		return;
+	msg_put_u64(nlh, FWPD_A_COOKIE, cookie);
+	msg_put_raw(nlh, FWPD_A_EVENT, ev, sizeof(*ev));
+	/* A subscriber that does not read loses events; the client library
+	 * turns the gap into a DROPPED notice (FWP_E_NOTIFICATION_DROPPED). */
+	if (conn_queue(c, nlh, nlh->nlmsg_len))
+		c->events_dropped++;
+}
+
+static void send_result(struct conn *c, uint32_t seq, DWORD rc)
+{
+	struct nlmsghdr *nlh = msg_start(c->srv->txbuf, FWPD_MSG_REPLY, seq);
+
+	msg_put_u32(nlh, FWPD_A_RESULT, rc);
+	conn_queue(c, nlh, nlh->nlmsg_len);
+}
+
+bool handle_request(struct conn *c, const void *buf, size_t len)
+{
+	struct msg_attrs m;
+	struct req r = { .c = c, .m = &m };
+	uint16_t type;
+	DWORD rc = ERROR_SUCCESS;
+	int err;
+
+	if (msg_parse(buf, len, &m)) {
+		send_result(c, len >= sizeof(struct nlmsghdr) ?
+			    ((const struct nlmsghdr *)buf)->nlmsg_seq : 0,
+			    RPC_S_PROTOCOL_ERROR);
+		return false;
+	}
+	type = m.nlh->nlmsg_type;
+	r.reply = msg_start(c->srv->txbuf, FWPD_MSG_REPLY, m.nlh->nlmsg_seq);
+	msg_put_u32(r.reply, FWPD_A_RESULT, 0);
+	if (!c->session) {
+		/* The first request must open the session. */
+		err = type == FWPD_OP_OPEN ? h_open(&r, &rc) : -EPROTO;
+	} else if (type > FWPD_OP_OPEN && type < FWPD_OP_MAX && handlers[type]) {
+		err = handlers[type](&r, &rc);
+	} else {
+		err = -EPROTO;
+	}
+	args_free(&r.args);
+	if (err) {
+		send_result(c, m.nlh->nlmsg_seq, err == -EMSGSIZE ? ERROR_NOT_ENOUGH_MEMORY
+								 : RPC_S_PROTOCOL_ERROR);
+		return err == -EMSGSIZE;
+	}
+	/* The result is the first attribute, written before the call. */
+	memcpy(mnl_attr_get_payload(mnl_nlmsg_get_payload(r.reply)), &rc, sizeof(rc));
+	conn_queue(c, r.reply, r.reply->nlmsg_len);
+	/* A failed open ends the connection (after the reply). */
+	return c->session != NULL;
+}

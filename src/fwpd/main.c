@@ -1,0 +1,163 @@
+/* main.c - fwpd, the IPsec SA engine as a system service.
+ *
+ *   fwpd [--foreground] [--socket PATH] [--socket-mode MODE]
+ *        [--state-dir DIR] [--group NAME] [--expire-drain MS]
+ *
+ * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
+ * or the one systemd passes with socket activation), serves the protocol of
+ * docs/protocol.md, and stops cleanly on SIGTERM or SIGINT.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "fwpd/fwpd.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fwpd [--foreground] [--socket PATH] [--socket-mode MODE]\n"
+		"            [--state-dir DIR] [--group NAME] [--expire-drain MS]\n"
+		"\n"
+		"  --foreground       stay in the foreground (the default under systemd)\n"
+		"  --socket PATH      listening socket (default /run/fwpd/fwpd.sock)\n"
+		"  --socket-mode MODE socket permissions, octal (default 0666: every\n"
+		"                     call is authorised from the peer's credentials)\n"
+		"  --state-dir DIR    persistent state (default /var/lib/fwpd)\n"
+		"  --group NAME       members hold every right (default fwpd)\n"
+		"  --expire-drain MS  IPsecSaContextExpire0 drain period (default 60000)\n");
+}
+
+/* systemd socket activation: one listening socket at fd 3. */
+static int activated_fd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (!pid || !fds || atoi(pid) != getpid() || atoi(fds) != 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	return 3;
+}
+
+/* systemd readiness notification (Type=notify), if asked for. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+static int make_parent_dir(const char *path)
+{
+	char dir[512];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "socket-mode", required_argument, NULL, 'm' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "expire-drain", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_options opt = {
+		.socket_path = "/run/fwpd/fwpd.sock",
+		.state_dir = "/var/lib/fwpd",
+		.group = "fwpd",
+		.socket_mode = 0666,
+		.max_subscriptions = 64,
+		.max_enums = 64,
+		.max_queued_bytes = 4u << 20,
+		.max_connections = 1024,
+	};
+	struct server srv;
+	int c, fd, err;
+
+	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opt.foreground = true;
+			break;
+		case 's':
+			opt.socket_path = optarg;
+			break;
+		case 'm':
+			opt.socket_mode = (unsigned)strtoul(optarg, NULL, 8) & 0777;
+			break;
+		case 'd':
+			opt.state_dir = optarg;
+			break;
+		case 'g':
+			opt.group = optarg;
+			break;
+		case 'e':
+			opt.expire_drain_ms = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	/* Keys live in this process: keep them out of core dumps. */
+	prctl(PR_SET_DUMPABLE, 0);
+	fd = activated_fd();
+	if (fd < 0 && make_parent_dir(opt.socket_path)) {
+		fprintf(stderr, "fwpd: cannot create the directory of %s\n", opt.socket_path);
+		return 1;
+	}
+	err = server_init(&srv, &opt, fd);
+	if (err) {
+		fprintf(stderr, "fwpd: %s\n", strerror(-err));
+		server_fini(&srv);
+		return 1;
+	}
+	if (!opt.foreground && fd < 0 && !getenv("NOTIFY_SOCKET")) {
+		if (daemon(0, 0)) {
+			fprintf(stderr, "fwpd: daemon: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	fwp_log(FWP_LOG_INFO, "listening on %s", opt.socket_path);
+	notify_ready();
+	err = server_run(&srv);
+	server_fini(&srv);
+	return err ? 1 : 0;
+}

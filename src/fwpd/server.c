@@ -1,0 +1,399 @@
+/* server.c - the listening socket, the epoll loop, connections, timers and
+ * signals of fwpd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "fwpd/fwpd.h"
+#include "wire/message.h"
+
+/* epoll tags: small integers for the fixed descriptors, else a conn. */
+#define TAG_LISTEN ((void *)1)
+#define TAG_TIMER ((void *)2)
+#define TAG_SIGNAL ((void *)3)
+
+static void deadline_changed(void *arg)
+{
+	struct server *srv = arg;
+
+	srv->timer_dirty = true;
+}
+
+static void rearm_timer(struct server *srv)
+{
+	uint64_t d = engine_next_deadline(srv->engine), now;
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (d != UINT64_MAX) {
+		now = engine_now_ms(srv->engine);
+		d = d > now ? d - now : 1;
+		its.it_value.tv_sec = (time_t)(d / 1000);
+		its.it_value.tv_nsec = (long)(d % 1000) * 1000000;
+	}
+	timerfd_settime(srv->timer_fd, 0, &its, NULL);
+	srv->timer_dirty = false;
+}
+
+static int listen_on(const struct server_options *opt)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, err;
+
+	if (strlen(opt->socket_path) >= sizeof(sa.sun_path)) {
+		fwp_log(FWP_LOG_ERROR, "socket path too long: %s", opt->socket_path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, opt->socket_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(opt->socket_path);
+	/* Created owner-only; loosened to the wanted mode only afterwards, so
+	 * there is no moment with looser permissions than intended. */
+	old = umask(0177);
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(old);
+	if (!err && chmod(opt->socket_path, opt->socket_mode))
+		err = -errno;
+	if (!err && listen(fd, 128))
+		err = -errno;
+	if (err) {
+		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->socket_path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int add_fd(struct server *srv, int fd, void *tag, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = tag };
+
+	return epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+int server_init(struct server *srv, const struct server_options *opt, int inherited_fd)
+{
+	struct engine_config cfg = {
+		.deadline_changed = deadline_changed,
+		.deadline_arg = srv,
+		.expire_drain_ms = opt->expire_drain_ms,
+	};
+	struct group *gr;
+	sigset_t mask;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->opt = *opt;
+	srv->epfd = srv->listen_fd = srv->timer_fd = srv->signal_fd = -1;
+	srv->rxbuf = malloc(FWPD_MSG_MAX + 1);
+	srv->txbuf = malloc(FWPD_MSG_MAX);
+	if (!srv->rxbuf || !srv->txbuf)
+		return -ENOMEM;
+	gr = opt->group ? getgrnam(opt->group) : NULL;
+	if (gr) {
+		srv->group_gid = gr->gr_gid;
+		srv->have_group = true;
+	}
+	if (opt->state_dir && mkdir(opt->state_dir, 0700) && errno != EEXIST) {
+		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->state_dir, strerror(errno));
+		return -errno;
+	}
+	if (engine_create(&cfg, &srv->engine))
+		return -ENOMEM;
+	srv->listen_fd = inherited_fd >= 0 ? inherited_fd : listen_on(opt);
+	if (srv->listen_fd < 0)
+		return srv->listen_fd;
+	fcntl(srv->listen_fd, F_SETFL, fcntl(srv->listen_fd, F_GETFL) | O_NONBLOCK);
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	srv->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->epfd < 0 || srv->timer_fd < 0 || srv->signal_fd < 0)
+		return -errno;
+	if (add_fd(srv, srv->listen_fd, TAG_LISTEN, EPOLLIN) ||
+	    add_fd(srv, srv->timer_fd, TAG_TIMER, EPOLLIN) ||
+	    add_fd(srv, srv->signal_fd, TAG_SIGNAL, EPOLLIN))
+		return -errno;
+	return 0;
+}
+
+static void conn_free(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	/* Ends the session: its subscriptions, enumerations and transaction
+	 * go; its SA contexts stay (they are never dynamic). */
+	if (c->session)
+		engine_session_close(c->session);
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	while (c->out_head) {
+		struct out_msg *n = c->out_head->next;
+
+		free(c->out_head);
+		c->out_head = n;
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	free(c);
+}
+
+static void set_write_interest(struct conn *c, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c };
+
+	if (c->want_write == on)
+		return;
+	c->want_write = on;
+	epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Tells a connection whose queue overflowed how many events it lost
+ * (cookie 0: every subscription of the connection). */
+static void queue_drop_notice(struct conn *c)
+{
+	unsigned char buf[128];
+	struct nlmsghdr *nlh = msg_start(buf, FWPD_MSG_EVENT, 0);
+	FWPX_SA_CONTEXT_EVENT0 ev = {
+		.eventType = FWPX_SA_CONTEXT_EVENT_DROPPED,
+		.numDropped = c->events_dropped > UINT32_MAX ? UINT32_MAX
+							      : (UINT32)c->events_dropped,
+	};
+
+	msg_put_u64(nlh, FWPD_A_COOKIE, 0);
+	msg_put_raw(nlh, FWPD_A_EVENT, &ev, sizeof(ev));
+	if (conn_queue(c, nlh, nlh->nlmsg_len) == 0)
+		c->events_dropped = 0;
+}
+
+/* Sends what is queued; 0, or -errno when the peer is gone. */
+static int conn_flush(struct conn *c)
+{
+	if (!c->out_head && c->events_dropped)
+		queue_drop_notice(c);
+	while (c->out_head) {
+		struct out_msg *m = c->out_head;
+		ssize_t n = send(c->fd, m->data, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				set_write_interest(c, true);
+				return 0;
+			}
+			return -errno;
+		}
+		c->out_head = m->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->queued_bytes -= m->len;
+		free(m);
+		if (!c->out_head && c->events_dropped)
+			queue_drop_notice(c);
+	}
+	set_write_interest(c, false);
+	return 0;
+}
+
+int conn_queue(struct conn *c, const void *msg, size_t len)
+{
+	struct out_msg *m;
+
+	if (c->queued_bytes + len > c->srv->opt.max_queued_bytes)
+		return -ENOBUFS;
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return -ENOBUFS;
+	m->next = NULL;
+	m->len = len;
+	memcpy(m->data, msg, len);
+	if (c->out_tail)
+		c->out_tail->next = m;
+	else
+		c->out_head = m;
+	c->out_tail = m;
+	c->queued_bytes += len;
+	return 0;
+}
+
+static void accept_conns(struct server *srv)
+{
+	for (;;) {
+		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (fd < 0)
+			return;
+		if (srv->nconns >= srv->opt.max_connections) {
+			fwp_log(FWP_LOG_WARN, "connection limit (%u) reached",
+				srv->opt.max_connections);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->srv = srv;
+		c->fd = fd;
+		c->rights = rights_for_peer(srv, fd, &c->uid, &c->pid);
+		if (add_fd(srv, fd, c, EPOLLIN)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		srv->nconns++;
+	}
+}
+
+/* Reads and runs the requests waiting on c; false when c must go. */
+static bool conn_read(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	bool keep;
+
+	/* A bounded batch per wake-up keeps one busy client from starving
+	 * the others. */
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(c->fd, srv->rxbuf, FWPD_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		if (n == 0)
+			return false;	/* peer closed */
+		if (n > FWPD_MSG_MAX) {
+			/* Oversized: refuse it like any malformed message. */
+			handle_request(c, srv->rxbuf, 0);
+			c->closing = true;
+			return true;
+		}
+		keep = handle_request(c, srv->rxbuf, (size_t)n);
+		/* Requests may carry keys (AddInbound/AddOutbound). */
+		explicit_bzero(srv->rxbuf, (size_t)n);
+		if (!keep) {
+			c->closing = true;
+			return true;
+		}
+		if (c->queued_bytes > srv->opt.max_queued_bytes / 2)
+			break;	/* let the client read first */
+	}
+	return true;
+}
+
+static void handle_conn(struct conn *c, uint32_t events)
+{
+	bool keep = true;
+
+	if (events & EPOLLIN)
+		keep = conn_read(c);
+	if (keep && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
+		keep = false;
+	if (keep && conn_flush(c))
+		keep = false;
+	if (!keep || (c->closing && !c->out_head))
+		conn_free(c);
+}
+
+/* Events queued by timers or other connections' requests. */
+static void flush_all(struct server *srv)
+{
+	struct conn *c = srv->conns, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->out_head && !c->want_write && conn_flush(c))
+			conn_free(c);
+	}
+}
+
+int server_run(struct server *srv)
+{
+	struct epoll_event evs[64];
+
+	rearm_timer(srv);
+	while (!srv->stop) {
+		int n = epoll_wait(srv->epfd, evs, 64, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			void *tag = evs[i].data.ptr;
+
+			if (tag == TAG_LISTEN) {
+				accept_conns(srv);
+			} else if (tag == TAG_TIMER) {
+				uint64_t x;
+
+				if (read(srv->timer_fd, &x, sizeof(x)) > 0)
+					engine_run_timers(srv->engine);
+				srv->timer_dirty = true;
+			} else if (tag == TAG_SIGNAL) {
+				struct signalfd_siginfo si;
+
+				if (read(srv->signal_fd, &si, sizeof(si)) > 0) {
+					fwp_log(FWP_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+					srv->stop = true;
+				}
+			} else {
+				handle_conn(tag, evs[i].events);
+			}
+		}
+		flush_all(srv);
+		if (srv->timer_dirty)
+			rearm_timer(srv);
+	}
+	return 0;
+}
+
+void server_fini(struct server *srv)
+{
+	while (srv->conns)
+		conn_free(srv->conns);
+	/* Deletes every context (and wipes every key) before exit. */
+	engine_destroy(srv->engine);
+	if (srv->listen_fd >= 0) {
+		close(srv->listen_fd);
+		if (srv->opt.socket_path)
+			unlink(srv->opt.socket_path);
+	}
+	if (srv->epfd >= 0)
+		close(srv->epfd);
+	if (srv->timer_fd >= 0)
+		close(srv->timer_fd);
+	if (srv->signal_fd >= 0)
+		close(srv->signal_fd);
+	free(srv->rxbuf);
+	free(srv->txbuf);
+}

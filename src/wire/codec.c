@@ -1,0 +1,364 @@
+/* codec.c - see codec.h. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "wire/codec.h"
+
+/* Nesting in the schema is at most a handful of levels; this bound only
+ * guards against a schema mistake turning into unbounded recursion. */
+#define WF_MAX_DEPTH 16
+
+/* Element attributes inside an ARRAY nest. */
+#define WF_ELEM 1
+
+static const void *at(const void *base, uint32_t off)
+{
+	return (const char *)base + off;
+}
+
+static void *at_mut(void *base, uint32_t off)
+{
+	return (char *)base + off;
+}
+
+static uint32_t read_u32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static const struct wf_arm *find_arm(const struct wf_field *fd, uint32_t sel)
+{
+	for (uint16_t i = 0; i < fd->narms; i++)
+		if (fd->arms[i].value == sel)
+			return &fd->arms[i];
+	return NULL;
+}
+
+/* ---- encoding ---- */
+
+static int put_struct(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+		      const struct wf_struct *sd, const void *src, int depth);
+
+static int put_field(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+		     const struct wf_field *fd, const void *base, int depth)
+{
+	const void *p = at(base, fd->offset);
+	const void *ptr;
+
+	switch (fd->kind) {
+	case WF_NONE:
+		return 0;
+	case WF_U8:
+		return mnl_attr_put_check(nlh, buflen, type, 1, p) ? 0 : -EMSGSIZE;
+	case WF_U16:
+		return mnl_attr_put_check(nlh, buflen, type, 2, p) ? 0 : -EMSGSIZE;
+	case WF_U32:
+		return mnl_attr_put_check(nlh, buflen, type, 4, p) ? 0 : -EMSGSIZE;
+	case WF_U64:
+		return mnl_attr_put_check(nlh, buflen, type, 8, p) ? 0 : -EMSGSIZE;
+	case WF_RAW:
+		return mnl_attr_put_check(nlh, buflen, type, fd->size, p) ? 0 : -EMSGSIZE;
+	case WF_STRUCT:
+		return put_struct(nlh, buflen, type, fd->sub, p, depth + 1);
+	case WF_PTR:
+		memcpy(&ptr, p, sizeof(ptr));
+		return ptr ? put_struct(nlh, buflen, type, fd->sub, ptr, depth + 1) : 0;
+	case WF_PTR_RAW:
+		memcpy(&ptr, p, sizeof(ptr));
+		if (!ptr)
+			return 0;
+		return mnl_attr_put_check(nlh, buflen, type, fd->size, ptr) ? 0 : -EMSGSIZE;
+	case WF_WSTR: {
+		const wchar_t *s;
+
+		memcpy(&s, p, sizeof(s));
+		if (!s)
+			return 0;
+		return mnl_attr_put_check(nlh, buflen, type,
+					  (wcslen(s) + 1) * sizeof(wchar_t), s) ? 0 : -EMSGSIZE;
+	}
+	case WF_BLOB: {
+		const FWP_BYTE_BLOB *b = p;
+
+		if (b->size && !b->data)
+			return -EINVAL;
+		if (b->size > UINT16_MAX - 4)
+			return -EMSGSIZE;
+		return mnl_attr_put_check(nlh, buflen, type, b->size,
+					  b->size ? (const void *)b->data : "") ? 0 : -EMSGSIZE;
+	}
+	case WF_ARRAY: {
+		uint32_t n = read_u32(at(base, fd->count_offset));
+		const char *arr;
+		struct nlattr *nest;
+
+		memcpy(&arr, p, sizeof(arr));
+		if (!n)
+			return 0;
+		if (!arr)
+			return -EINVAL;
+		if (n > fd->max_count)
+			return -EMSGSIZE;
+		nest = mnl_attr_nest_start_check(nlh, buflen, type);
+		if (!nest)
+			return -EMSGSIZE;
+		for (uint32_t i = 0; i < n; i++) {
+			int err = put_struct(nlh, buflen, WF_ELEM, fd->sub,
+					     arr + (size_t)i * fd->sub->size, depth + 1);
+
+			if (err)
+				return err;
+		}
+		mnl_attr_nest_end(nlh, nest);
+		return 0;
+	}
+	case WF_UNION: {
+		const struct wf_arm *arm = find_arm(fd, read_u32(at(base, fd->selector_offset)));
+
+		if (!arm)
+			return fd->narms ? -EOPNOTSUPP : 0;
+		return put_field(nlh, buflen, type, &arm->field, base, depth);
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static int put_struct(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+		      const struct wf_struct *sd, const void *src, int depth)
+{
+	struct nlattr *nest;
+
+	if (depth > WF_MAX_DEPTH)
+		return -EINVAL;
+	nest = mnl_attr_nest_start_check(nlh, buflen, type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (uint16_t i = 0; i < sd->nfields; i++) {
+		int err = put_field(nlh, buflen, (uint16_t)(i + 1), &sd->fields[i], src, depth);
+
+		if (err)
+			return err;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+int wf_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+	   const struct wf_struct *sd, const void *src)
+{
+	uint32_t len = nlh->nlmsg_len;
+	int err = put_struct(nlh, buflen, type, sd, src, 0);
+
+	if (err)
+		nlh->nlmsg_len = len;	/* leave the message as it was */
+	return err;
+}
+
+/* ---- decoding ---- */
+
+static int dec_struct(struct flat *f, const struct wf_struct *sd,
+		      const struct nlattr *nest, void *dst, int depth);
+
+/* The selector of a union is read from the input, never from what was
+ * written (flat.h): find the selector field's attribute in the nest. */
+static uint32_t selector_of(const struct wf_struct *sd, const struct nlattr *nest,
+			    uint32_t sel_off)
+{
+	const struct nlattr *a;
+	uint16_t idx = 0;
+
+	for (uint16_t i = 0; i < sd->nfields; i++)
+		if (sd->fields[i].offset == sel_off && sd->fields[i].kind == WF_U32)
+			idx = (uint16_t)(i + 1);
+	if (!idx)
+		return 0;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == idx && mnl_attr_get_payload_len(a) == 4)
+			return read_u32(mnl_attr_get_payload(a));
+	}
+	return 0;
+}
+
+static int dec_field(struct flat *f, const struct wf_struct *sd,
+		     const struct wf_field *fd, const struct nlattr *nest,
+		     const struct nlattr *a, void *base, int depth)
+{
+	const void *pl = mnl_attr_get_payload(a);
+	uint16_t len = mnl_attr_get_payload_len(a);
+	void *dst = at_mut(base, fd->offset);
+	void *obj;
+
+	switch (fd->kind) {
+	case WF_NONE:
+		return 0;
+	case WF_U8:
+	case WF_U16:
+	case WF_U32:
+	case WF_U64: {
+		static const uint16_t width[] = { 0, 1, 2, 4, 8 };
+
+		if (len != width[fd->kind])
+			return -EINVAL;
+		memcpy(dst, pl, len);
+		return 0;
+	}
+	case WF_RAW:
+		if (len != fd->size)
+			return -EINVAL;
+		memcpy(dst, pl, len);
+		return 0;
+	case WF_STRUCT:
+		return dec_struct(f, fd->sub, a, dst, depth + 1);
+	case WF_PTR:
+		obj = flat_take(f, fd->sub->size, fd->sub->align);
+		if (!obj)
+			return -ENOMEM;
+		memcpy(dst, &obj, sizeof(obj));
+		return dec_struct(f, fd->sub, a, obj, depth + 1);
+	case WF_PTR_RAW:
+		if (len != fd->size)
+			return -EINVAL;
+		obj = flat_dup(f, pl, len, 8);
+		if (!obj)
+			return -ENOMEM;
+		memcpy(dst, &obj, sizeof(obj));
+		return 0;
+	case WF_WSTR: {
+		wchar_t last;
+
+		if (len < sizeof(wchar_t) || len % sizeof(wchar_t))
+			return -EINVAL;
+		memcpy(&last, (const char *)pl + len - sizeof(wchar_t), sizeof(last));
+		if (last != 0)
+			return -EINVAL;
+		obj = flat_dup(f, pl, len, _Alignof(wchar_t));
+		if (!obj)
+			return -ENOMEM;
+		memcpy(dst, &obj, sizeof(obj));
+		return 0;
+	}
+	case WF_BLOB: {
+		FWP_BYTE_BLOB b = { len, NULL };
+
+		if (len) {
+			b.data = flat_dup(f, pl, len, 1);
+			if (!b.data)
+				return -ENOMEM;
+		}
+		memcpy(dst, &b, sizeof(b));
+		return 0;
+	}
+	case WF_ARRAY: {
+		const struct nlattr *e;
+		uint32_t n = 0, i = 0;
+		char *arr;
+
+		mnl_attr_for_each_nested(e, a) {
+			if (mnl_attr_get_type(e) != WF_ELEM)
+				return -EINVAL;
+			if (++n > fd->max_count)
+				return -EINVAL;
+		}
+		arr = flat_take(f, (size_t)n * fd->sub->size, fd->sub->align);
+		if (n && !arr)
+			return -ENOMEM;
+		mnl_attr_for_each_nested(e, a) {
+			int err = dec_struct(f, fd->sub, e, arr + (size_t)i++ * fd->sub->size,
+					     depth + 1);
+
+			if (err)
+				return err;
+		}
+		memcpy(dst, &arr, sizeof(arr));
+		memcpy(at_mut(base, fd->count_offset), &n, sizeof(n));
+		return 0;
+	}
+	case WF_UNION: {
+		const struct wf_arm *arm = find_arm(fd, selector_of(sd, nest, fd->selector_offset));
+
+		if (!arm)
+			return -EINVAL;
+		return dec_field(f, sd, &arm->field, nest, a, base, depth);
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static int dec_struct(struct flat *f, const struct wf_struct *sd,
+		      const struct nlattr *nest, void *dst, int depth)
+{
+	const struct nlattr *a;
+	int remaining;
+
+	if (depth > WF_MAX_DEPTH)
+		return -EINVAL;
+	/* The nest's payload must be a whole sequence of attributes. */
+	remaining = mnl_attr_get_payload_len(nest);
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t type = mnl_attr_get_type(a);
+		int err;
+
+		remaining -= (int)MNL_ALIGN(a->nla_len);
+		if (type == 0 || type > sd->nfields)
+			continue;	/* unknown field: newer peer; skip */
+		err = dec_field(f, sd, &sd->fields[type - 1], nest, a, dst, depth);
+		if (err)
+			return err;
+	}
+	/* The attributes must fill the nest (up to the last one's padding). */
+	if (remaining > 0 || remaining < -3)
+		return -EINVAL;
+	return 0;
+}
+
+int wf_decode_into(struct flat *f, const struct wf_struct *sd,
+		   const struct nlattr *nest, void *dst)
+{
+	return dec_struct(f, sd, nest, dst, 0);
+}
+
+int wf_decode(const struct wf_struct *sd, const struct nlattr *nest,
+	      void **out, size_t *size_out)
+{
+	struct flat f;
+	size_t size = 0;
+	int err = 0;
+
+	flat_begin(&f);
+	for (int pass = 0; pass < 2; pass++) {
+		void *obj = flat_take(&f, sd->size, sd->align);
+
+		err = obj ? dec_struct(&f, sd, nest, obj, 0) : -ENOMEM;
+		if (err) {
+			flat_abort(&f);	/* wipes: it may hold key bytes */
+			return err;
+		}
+		if (pass == 0) {
+			size = f.used;
+			if (flat_end_measure(&f))
+				return -ENOMEM;
+		}
+	}
+	*out = flat_end(&f);
+	if (!*out)
+		return -ENOMEM;
+	if (size_out)
+		*size_out = size;
+	return 0;
+}
+
+void wf_free_secret(void *block, size_t size)
+{
+	if (block) {
+		explicit_bzero(block, size);
+		free(block);
+	}
+}

@@ -1,0 +1,40 @@
+/* codec.h - encode and decode described structs as netlink attributes.
+ *
+ * Encoding follows pointers of trusted memory (the caller's own structs).
+ * Decoding treats its input as hostile: every length, count, string
+ * terminator and union arm is checked, and the result is built as ONE
+ * allocation (common/flat.h), so it can be handed to a client as is or
+ * wiped and freed in one go. A decoded block may hold keys: wipe it
+ * (wf_free_secret) unless it is known to carry none.
+ *
+ * Return convention: 0 or -errno (-EMSGSIZE: buffer too small; -EINVAL:
+ * malformed input; -EOPNOTSUPP: a union arm the schema does not carry;
+ * -ENOMEM).
+ */
+#ifndef FWP_WIRE_CODEC_H
+#define FWP_WIRE_CODEC_H
+
+#include <linux/netlink.h>
+#include <stddef.h>
+
+#include "common/flat.h"
+#include "wire/schema.h"
+
+/* Appends struct *src of type sd as nested attribute `type`. */
+int wf_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+	   const struct wf_struct *sd, const void *src);
+
+/* Decodes nest into *dst (sd->size bytes, part of builder f); nested
+ * objects are taken from f. Callers run it in both passes of f. */
+int wf_decode_into(struct flat *f, const struct wf_struct *sd,
+		   const struct nlattr *nest, void *dst);
+
+/* Decodes nest as a new single allocation of type sd; *size_out (may be
+ * NULL) receives its size for wiping. */
+int wf_decode(const struct wf_struct *sd, const struct nlattr *nest,
+	      void **out, size_t *size_out);
+
+/* Wipes and frees a decoded block. */
+void wf_free_secret(void *block, size_t size);
+
+#endif

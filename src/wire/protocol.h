@@ -1,0 +1,102 @@
+/* protocol.h - the engine service's wire protocol (docs/protocol.md).
+ *
+ * One message per SOCK_SEQPACKET datagram: a struct nlmsghdr (length, type
+ * = operation, flags 0, seq = request id, pid 0) followed by netlink
+ * attributes; structs travel as described in schema.h. The first request
+ * of a connection is FWPD_OP_OPEN, carrying FWPD_PROTOCOL_VERSION; every
+ * request gets exactly one FWPD_MSG_REPLY with the same seq, whose
+ * FWPD_A_RESULT holds the Windows result code. The service pushes
+ * FWPD_MSG_EVENT messages (seq 0) at any time between replies.
+ */
+#ifndef FWP_WIRE_PROTOCOL_H
+#define FWP_WIRE_PROTOCOL_H
+
+#define FWPD_PROTOCOL_VERSION 1
+
+/* Largest datagram either side sends or accepts. Below the default socket
+ * buffer (212992 bytes), so a reply always fits; enumerations page. */
+#define FWPD_MSG_MAX (192 * 1024)
+/* Room kept free in an enumeration reply for one more entry: the largest
+ * encoded context (two directions at their size caps) plus headers. */
+#define FWPD_ENTRY_MAX (40 * 1024)
+
+/* Message types; below 0x10 netlink reserves them. */
+enum fwpd_msg {
+	FWPD_OP_OPEN = 0x10,
+	FWPD_OP_TXN_BEGIN,
+	FWPD_OP_TXN_COMMIT,
+	FWPD_OP_TXN_ABORT,
+	FWPD_OP_SA_CREATE,
+	FWPD_OP_SA_GET_SPI,
+	FWPD_OP_SA_SET_SPI,
+	FWPD_OP_SA_ADD,
+	FWPD_OP_SA_UPDATE,
+	FWPD_OP_SA_GET,
+	FWPD_OP_SA_DELETE,
+	FWPD_OP_SA_EXPIRE,
+	FWPD_OP_SA_ENUM_CREATE,
+	FWPD_OP_SA_ENUM,
+	FWPD_OP_SA_ENUM_DESTROY,
+	FWPD_OP_SAD_ENUM_CREATE,
+	FWPD_OP_SAD_ENUM,
+	FWPD_OP_SAD_ENUM_DESTROY,
+	FWPD_OP_SUBSCRIBE,
+	FWPD_OP_UNSUBSCRIBE,
+	FWPD_OP_SUBSCRIPTIONS_GET,
+	FWPD_OP_STATISTICS,
+	FWPD_OP_SET_DRAIN,
+	FWPD_OP_GET_DRAIN,
+	FWPD_OP_MAX,
+
+	FWPD_MSG_REPLY = 0x100,
+	FWPD_MSG_EVENT = 0x101,
+};
+
+/* Top-level attributes. Each operation's arguments and results are listed
+ * in docs/protocol.md. */
+enum fwpd_attr {
+	FWPD_A_UNSPEC,
+	FWPD_A_RESULT,		/* u32: the Windows result code */
+	FWPD_A_VERSION,		/* u32 */
+	FWPD_A_SESSION,		/* FWPM_SESSION0 */
+	FWPD_A_ID,		/* u64: SA context id */
+	FWPD_A_HANDLE,		/* u64: enumeration or subscription handle */
+	FWPD_A_FLAGS,		/* u32 or u64, per operation */
+	FWPD_A_TRAFFIC,		/* IPSEC_TRAFFIC1 */
+	FWPD_A_VIF,		/* IPSEC_VIRTUAL_IF_TUNNEL_INFO0 */
+	FWPD_A_GETSPI,		/* IPSEC_GETSPI1 */
+	FWPD_A_SPI,		/* u32 */
+	FWPD_A_DIRECTION,	/* u32: FWP_DIRECTION */
+	FWPD_A_BUNDLE,		/* IPSEC_SA_BUNDLE1 */
+	FWPD_A_CONTEXT,		/* IPSEC_SA_CONTEXT1 */
+	FWPD_A_UPDATE_IN,	/* nest of FWPD_U_*: the inbound side of Update0 */
+	FWPD_A_UPDATE_OUT,	/* the outbound side */
+	FWPD_A_CTX_TEMPLATE,	/* IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 */
+	FWPD_A_SA_TEMPLATE,	/* IPSEC_SA_ENUM_TEMPLATE0 */
+	FWPD_A_COUNT,		/* u32: entries wanted */
+	FWPD_A_ENTRY,		/* repeated: one enumeration entry */
+	FWPD_A_MORE,		/* u32 1: the enumeration has more entries */
+	FWPD_A_SUBSCRIPTION,	/* IPSEC_SA_CONTEXT_SUBSCRIPTION0 */
+	FWPD_A_MASK,		/* u32: FWPX_EVENT_MASK_* */
+	FWPD_A_COOKIE,		/* u64: the client's subscription cookie */
+	FWPD_A_EVENT,		/* raw FWPX_SA_CONTEXT_EVENT0 */
+	FWPD_A_STATS,		/* raw IPSEC_STATISTICS1 */
+	FWPD_A_MS,		/* u32: milliseconds */
+	FWPD_A_FILTER_ID,	/* u64 */
+	FWPD_A_MAX,
+};
+
+/* Inside FWPD_A_UPDATE_IN/OUT: only the fields the update flags name. */
+enum fwpd_update_attr {
+	FWPD_U_UNSPEC,
+	FWPD_U_TRAFFIC,		/* IPSEC_TRAFFIC1 */
+	FWPD_U_ENCAP,		/* raw IPSEC_V4_UDP_ENCAPSULATION0; absent = NULL */
+	FWPD_U_BUNDLE_FLAGS,	/* u32 */
+	FWPD_U_NAP_CONTEXT,	/* u32 */
+	FWPD_U_KEYMOD,		/* IPSEC_KEYMODULE_STATE0; absent = NULL */
+	FWPD_U_PEER_V4,		/* u32 */
+	FWPD_U_MM_SA_ID,	/* u64 */
+	FWPD_U_MAX,
+};
+
+#endif

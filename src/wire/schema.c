@@ -1,0 +1,338 @@
+/* schema.c - the tables of schema.h. Field order is wire order: append new
+ * fields at the end of a table, never reorder (attribute type = index + 1). */
+#include <stddef.h>
+
+#include "wire/schema.h"
+
+#define N(a) ((uint16_t)(sizeof(a) / sizeof((a)[0])))
+#define MEMBER_SIZE(T, m) ((uint32_t)sizeof(((T *)0)->m))
+
+#define F_U8(T, m)	{ .kind = WF_U8, .offset = offsetof(T, m) }
+#define F_U16(T, m)	{ .kind = WF_U16, .offset = offsetof(T, m) }
+#define F_U32(T, m)	{ .kind = WF_U32, .offset = offsetof(T, m) }
+#define F_U64(T, m)	{ .kind = WF_U64, .offset = offsetof(T, m) }
+#define F_RAW(T, m)	{ .kind = WF_RAW, .offset = offsetof(T, m), .size = MEMBER_SIZE(T, m) }
+#define F_STRUCT(T, m, S) { .kind = WF_STRUCT, .offset = offsetof(T, m), .sub = &wf_##S }
+#define F_PTR(T, m, S)	{ .kind = WF_PTR, .offset = offsetof(T, m), .sub = &wf_##S }
+#define F_PTR_RAW(T, m, n) { .kind = WF_PTR_RAW, .offset = offsetof(T, m), .size = (n) }
+#define F_WSTR(T, m)	{ .kind = WF_WSTR, .offset = offsetof(T, m) }
+#define F_BLOB(T, m)	{ .kind = WF_BLOB, .offset = offsetof(T, m) }
+#define F_KEY(T, m)	{ .kind = WF_BLOB, .flags = WF_SECRET, .offset = offsetof(T, m) }
+#define F_ARRAY(T, m, count, S, max) { .kind = WF_ARRAY, .offset = offsetof(T, m), \
+	.sub = &wf_##S, .count_offset = offsetof(T, count), .max_count = (max) }
+#define F_UNION(T, m, sel, A) { .kind = WF_UNION, .offset = offsetof(T, m), \
+	.selector_offset = offsetof(T, sel), .arms = (A), .narms = N(A) }
+#define STRUCT(T, f) const struct wf_struct wf_##T = { #T, sizeof(T), _Alignof(T), f, N(f) }
+
+/* An arm at a union's offset. */
+#define ARM(v, k, T, m, ...) { (v), { .kind = (k), .offset = offsetof(T, m), __VA_ARGS__ } }
+
+/* Caps on decoded arrays; the engine validates tighter rules itself, these
+ * only bound what a peer can make us allocate. */
+#define MAX_SAS 16
+#define MAX_TOKENS 1024
+#define MAX_CONDITIONS 4096
+
+static const struct wf_field f_display[] = {
+	F_WSTR(FWPM_DISPLAY_DATA0, name),
+	F_WSTR(FWPM_DISPLAY_DATA0, description),
+};
+static STRUCT(FWPM_DISPLAY_DATA0, f_display);
+
+static const struct wf_field f_blob[] = {
+	F_BLOB(FWP_BYTE_BLOB, size),
+};
+static STRUCT(FWP_BYTE_BLOB, f_blob);
+
+extern const struct wf_struct wf_FWP_RANGE0;
+
+static const struct wf_arm value_arms[] = {
+	ARM(FWP_EMPTY, WF_NONE, FWP_VALUE0, uint8),
+	ARM(FWP_UINT8, WF_U8, FWP_VALUE0, uint8),
+	ARM(FWP_UINT16, WF_U16, FWP_VALUE0, uint16),
+	ARM(FWP_UINT32, WF_U32, FWP_VALUE0, uint32),
+	ARM(FWP_UINT64, WF_PTR_RAW, FWP_VALUE0, uint64, .size = 8),
+	ARM(FWP_INT8, WF_U8, FWP_VALUE0, int8),
+	ARM(FWP_INT16, WF_U16, FWP_VALUE0, int16),
+	ARM(FWP_INT32, WF_U32, FWP_VALUE0, int32),
+	ARM(FWP_INT64, WF_PTR_RAW, FWP_VALUE0, int64, .size = 8),
+	ARM(FWP_FLOAT, WF_U32, FWP_VALUE0, float32),
+	ARM(FWP_DOUBLE, WF_PTR_RAW, FWP_VALUE0, double64, .size = 8),
+	ARM(FWP_BYTE_ARRAY16_TYPE, WF_PTR_RAW, FWP_VALUE0, byteArray16, .size = 16),
+	ARM(FWP_BYTE_BLOB_TYPE, WF_PTR, FWP_VALUE0, byteBlob, .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_SECURITY_DESCRIPTOR_TYPE, WF_PTR, FWP_VALUE0, sd, .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_TOKEN_ACCESS_INFORMATION_TYPE, WF_PTR, FWP_VALUE0, tokenAccessInformation,
+	    .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_UNICODE_STRING_TYPE, WF_WSTR, FWP_VALUE0, unicodeString),
+	ARM(FWP_BYTE_ARRAY6_TYPE, WF_PTR_RAW, FWP_VALUE0, byteArray6, .size = 6),
+};
+
+static const struct wf_field f_value[] = {
+	F_U32(FWP_VALUE0, type),
+	F_UNION(FWP_VALUE0, uint8, type, value_arms),
+};
+STRUCT(FWP_VALUE0, f_value);
+
+static const struct wf_field f_range[] = {
+	F_STRUCT(FWP_RANGE0, valueLow, FWP_VALUE0),
+	F_STRUCT(FWP_RANGE0, valueHigh, FWP_VALUE0),
+};
+STRUCT(FWP_RANGE0, f_range);
+
+static const struct wf_arm cond_arms[] = {
+	ARM(FWP_EMPTY, WF_NONE, FWP_CONDITION_VALUE0, uint8),
+	ARM(FWP_UINT8, WF_U8, FWP_CONDITION_VALUE0, uint8),
+	ARM(FWP_UINT16, WF_U16, FWP_CONDITION_VALUE0, uint16),
+	ARM(FWP_UINT32, WF_U32, FWP_CONDITION_VALUE0, uint32),
+	ARM(FWP_UINT64, WF_PTR_RAW, FWP_CONDITION_VALUE0, uint64, .size = 8),
+	ARM(FWP_INT8, WF_U8, FWP_CONDITION_VALUE0, int8),
+	ARM(FWP_INT16, WF_U16, FWP_CONDITION_VALUE0, int16),
+	ARM(FWP_INT32, WF_U32, FWP_CONDITION_VALUE0, int32),
+	ARM(FWP_INT64, WF_PTR_RAW, FWP_CONDITION_VALUE0, int64, .size = 8),
+	ARM(FWP_FLOAT, WF_U32, FWP_CONDITION_VALUE0, float32),
+	ARM(FWP_DOUBLE, WF_PTR_RAW, FWP_CONDITION_VALUE0, double64, .size = 8),
+	ARM(FWP_BYTE_ARRAY16_TYPE, WF_PTR_RAW, FWP_CONDITION_VALUE0, byteArray16, .size = 16),
+	ARM(FWP_BYTE_BLOB_TYPE, WF_PTR, FWP_CONDITION_VALUE0, byteBlob,
+	    .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_SECURITY_DESCRIPTOR_TYPE, WF_PTR, FWP_CONDITION_VALUE0, sd,
+	    .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_TOKEN_ACCESS_INFORMATION_TYPE, WF_PTR, FWP_CONDITION_VALUE0,
+	    tokenAccessInformation, .sub = &wf_FWP_BYTE_BLOB),
+	ARM(FWP_UNICODE_STRING_TYPE, WF_WSTR, FWP_CONDITION_VALUE0, unicodeString),
+	ARM(FWP_BYTE_ARRAY6_TYPE, WF_PTR_RAW, FWP_CONDITION_VALUE0, byteArray6, .size = 6),
+	ARM(FWP_V4_ADDR_MASK, WF_PTR_RAW, FWP_CONDITION_VALUE0, v4AddrMask,
+	    .size = sizeof(FWP_V4_ADDR_AND_MASK)),
+	ARM(FWP_V6_ADDR_MASK, WF_PTR_RAW, FWP_CONDITION_VALUE0, v6AddrMask,
+	    .size = sizeof(FWP_V6_ADDR_AND_MASK)),
+	ARM(FWP_RANGE_TYPE, WF_PTR, FWP_CONDITION_VALUE0, rangeValue, .sub = &wf_FWP_RANGE0),
+};
+
+static const struct wf_field f_cond_value[] = {
+	F_U32(FWP_CONDITION_VALUE0, type),
+	F_UNION(FWP_CONDITION_VALUE0, uint8, type, cond_arms),
+};
+STRUCT(FWP_CONDITION_VALUE0, f_cond_value);
+
+static const struct wf_field f_filter_condition[] = {
+	F_RAW(FWPM_FILTER_CONDITION0, fieldKey),
+	F_U32(FWPM_FILTER_CONDITION0, matchType),
+	F_STRUCT(FWPM_FILTER_CONDITION0, conditionValue, FWP_CONDITION_VALUE0),
+};
+static STRUCT(FWPM_FILTER_CONDITION0, f_filter_condition);
+
+static const struct wf_field f_action[] = {
+	F_U32(FWPM_ACTION0, type),
+	F_RAW(FWPM_ACTION0, filterType),	/* or calloutKey: same 16 bytes */
+};
+static STRUCT(FWPM_ACTION0, f_action);
+
+static const struct wf_field f_filter[] = {
+	F_RAW(FWPM_FILTER0, filterKey),
+	F_STRUCT(FWPM_FILTER0, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_FILTER0, flags),
+	F_PTR_RAW(FWPM_FILTER0, providerKey, sizeof(GUID)),
+	F_BLOB(FWPM_FILTER0, providerData),
+	F_RAW(FWPM_FILTER0, layerKey),
+	F_RAW(FWPM_FILTER0, subLayerKey),
+	F_STRUCT(FWPM_FILTER0, weight, FWP_VALUE0),
+	F_ARRAY(FWPM_FILTER0, filterCondition, numFilterConditions,
+		FWPM_FILTER_CONDITION0, MAX_CONDITIONS),
+	F_STRUCT(FWPM_FILTER0, action, FWPM_ACTION0),
+	/* rawContext or providerContextKey: the same 16 bytes */
+	{ .kind = WF_RAW, .offset = offsetof(FWPM_FILTER0, providerContextKey),
+	  .size = sizeof(GUID) },
+	F_PTR_RAW(FWPM_FILTER0, reserved, sizeof(GUID)),
+	F_U64(FWPM_FILTER0, filterId),
+	F_STRUCT(FWPM_FILTER0, effectiveWeight, FWP_VALUE0),
+};
+STRUCT(FWPM_FILTER0, f_filter);
+
+static const struct wf_field f_traffic[] = {
+	F_U32(IPSEC_TRAFFIC1, ipVersion),
+	F_RAW(IPSEC_TRAFFIC1, localV6Address),	/* the v4 arm lives inside */
+	F_RAW(IPSEC_TRAFFIC1, remoteV6Address),
+	F_U32(IPSEC_TRAFFIC1, trafficType),
+	F_U64(IPSEC_TRAFFIC1, ipsecFilterId),	/* or tunnelPolicyId */
+	F_U16(IPSEC_TRAFFIC1, remotePort),
+	F_U16(IPSEC_TRAFFIC1, localPort),
+	F_U8(IPSEC_TRAFFIC1, ipProtocol),
+	F_U64(IPSEC_TRAFFIC1, localIfLuid),
+	F_U32(IPSEC_TRAFFIC1, realIfProfileId),
+};
+STRUCT(IPSEC_TRAFFIC1, f_traffic);
+
+static const struct wf_field f_vif[] = {
+	F_U64(IPSEC_VIRTUAL_IF_TUNNEL_INFO0, virtualIfTunnelId),
+	F_U64(IPSEC_VIRTUAL_IF_TUNNEL_INFO0, trafficSelectorId),
+};
+STRUCT(IPSEC_VIRTUAL_IF_TUNNEL_INFO0, f_vif);
+
+static const struct wf_field f_getspi[] = {
+	F_STRUCT(IPSEC_GETSPI1, inboundIpsecTraffic, IPSEC_TRAFFIC1),
+	F_U32(IPSEC_GETSPI1, ipVersion),
+	F_PTR_RAW(IPSEC_GETSPI1, inboundUdpEncapsulation,
+		  sizeof(IPSEC_V4_UDP_ENCAPSULATION0)),
+	F_PTR_RAW(IPSEC_GETSPI1, rngCryptoModuleID, sizeof(GUID)),
+};
+STRUCT(IPSEC_GETSPI1, f_getspi);
+
+static const struct wf_field f_auth_id[] = {
+	F_U32(IPSEC_AUTH_TRANSFORM_ID0, authType),
+	F_U8(IPSEC_AUTH_TRANSFORM_ID0, authConfig),
+};
+static STRUCT(IPSEC_AUTH_TRANSFORM_ID0, f_auth_id);
+
+static const struct wf_field f_auth_transform[] = {
+	F_STRUCT(IPSEC_AUTH_TRANSFORM0, authTransformId, IPSEC_AUTH_TRANSFORM_ID0),
+	F_PTR_RAW(IPSEC_AUTH_TRANSFORM0, cryptoModuleId, sizeof(GUID)),
+};
+static STRUCT(IPSEC_AUTH_TRANSFORM0, f_auth_transform);
+
+static const struct wf_field f_cipher_id[] = {
+	F_U32(IPSEC_CIPHER_TRANSFORM_ID0, cipherType),
+	F_U8(IPSEC_CIPHER_TRANSFORM_ID0, cipherConfig),
+};
+static STRUCT(IPSEC_CIPHER_TRANSFORM_ID0, f_cipher_id);
+
+static const struct wf_field f_cipher_transform[] = {
+	F_STRUCT(IPSEC_CIPHER_TRANSFORM0, cipherTransformId, IPSEC_CIPHER_TRANSFORM_ID0),
+	F_PTR_RAW(IPSEC_CIPHER_TRANSFORM0, cryptoModuleId, sizeof(GUID)),
+};
+static STRUCT(IPSEC_CIPHER_TRANSFORM0, f_cipher_transform);
+
+static const struct wf_field f_auth_info[] = {
+	F_STRUCT(IPSEC_SA_AUTH_INFORMATION0, authTransform, IPSEC_AUTH_TRANSFORM0),
+	F_KEY(IPSEC_SA_AUTH_INFORMATION0, authKey),
+};
+static STRUCT(IPSEC_SA_AUTH_INFORMATION0, f_auth_info);
+
+static const struct wf_field f_cipher_info[] = {
+	F_STRUCT(IPSEC_SA_CIPHER_INFORMATION0, cipherTransform, IPSEC_CIPHER_TRANSFORM0),
+	F_KEY(IPSEC_SA_CIPHER_INFORMATION0, cipherKey),
+};
+static STRUCT(IPSEC_SA_CIPHER_INFORMATION0, f_cipher_info);
+
+static const struct wf_field f_auth_cipher_info[] = {
+	F_STRUCT(IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0, saCipherInformation,
+		 IPSEC_SA_CIPHER_INFORMATION0),
+	F_STRUCT(IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0, saAuthInformation,
+		 IPSEC_SA_AUTH_INFORMATION0),
+};
+static STRUCT(IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0, f_auth_cipher_info);
+
+static const struct wf_arm sa_arms[] = {
+	ARM(IPSEC_TRANSFORM_AH, WF_PTR, IPSEC_SA0, ahInformation,
+	    .sub = &wf_IPSEC_SA_AUTH_INFORMATION0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH, WF_PTR, IPSEC_SA0, espAuthInformation,
+	    .sub = &wf_IPSEC_SA_AUTH_INFORMATION0),
+	ARM(IPSEC_TRANSFORM_ESP_CIPHER, WF_PTR, IPSEC_SA0, espCipherInformation,
+	    .sub = &wf_IPSEC_SA_CIPHER_INFORMATION0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER, WF_PTR, IPSEC_SA0,
+	    espAuthAndCipherInformation, .sub = &wf_IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH_FW, WF_PTR, IPSEC_SA0, espAuthFwInformation,
+	    .sub = &wf_IPSEC_SA_AUTH_INFORMATION0),
+};
+
+static const struct wf_field f_sa[] = {
+	F_U32(IPSEC_SA0, spi),
+	F_U32(IPSEC_SA0, saTransformType),
+	F_UNION(IPSEC_SA0, ahInformation, saTransformType, sa_arms),
+};
+static STRUCT(IPSEC_SA0, f_sa);
+
+static const struct wf_field f_lifetime[] = {
+	F_U32(IPSEC_SA_LIFETIME0, lifetimeSeconds),
+	F_U32(IPSEC_SA_LIFETIME0, lifetimeKilobytes),
+	F_U32(IPSEC_SA_LIFETIME0, lifetimePackets),
+};
+static STRUCT(IPSEC_SA_LIFETIME0, f_lifetime);
+
+static const struct wf_field f_token[] = {
+	F_U32(IPSEC_TOKEN0, type),
+	F_U32(IPSEC_TOKEN0, principal),
+	F_U32(IPSEC_TOKEN0, mode),
+	F_U64(IPSEC_TOKEN0, token),
+};
+static STRUCT(IPSEC_TOKEN0, f_token);
+
+static const struct wf_field f_id[] = {
+	F_WSTR(IPSEC_ID0, mmTargetName),
+	F_WSTR(IPSEC_ID0, emTargetName),
+	F_ARRAY(IPSEC_ID0, tokens, numTokens, IPSEC_TOKEN0, MAX_TOKENS),
+	F_U64(IPSEC_ID0, explicitCredentials),
+	F_U64(IPSEC_ID0, logonId),
+};
+static STRUCT(IPSEC_ID0, f_id);
+
+static const struct wf_field f_keymod[] = {
+	F_RAW(IPSEC_KEYMODULE_STATE0, keyModuleKey),
+	F_BLOB(IPSEC_KEYMODULE_STATE0, stateBlob),
+};
+STRUCT(IPSEC_KEYMODULE_STATE0, f_keymod);
+
+static const struct wf_field f_bundle[] = {
+	F_U32(IPSEC_SA_BUNDLE1, flags),
+	F_STRUCT(IPSEC_SA_BUNDLE1, lifetime, IPSEC_SA_LIFETIME0),
+	F_U32(IPSEC_SA_BUNDLE1, idleTimeoutSeconds),
+	F_U32(IPSEC_SA_BUNDLE1, ndAllowClearTimeoutSeconds),
+	F_PTR(IPSEC_SA_BUNDLE1, ipsecId, IPSEC_ID0),
+	F_U32(IPSEC_SA_BUNDLE1, napContext),
+	F_U32(IPSEC_SA_BUNDLE1, qmSaId),
+	F_ARRAY(IPSEC_SA_BUNDLE1, saList, numSAs, IPSEC_SA0, MAX_SAS),
+	F_PTR(IPSEC_SA_BUNDLE1, keyModuleState, IPSEC_KEYMODULE_STATE0),
+	F_U32(IPSEC_SA_BUNDLE1, ipVersion),
+	F_U32(IPSEC_SA_BUNDLE1, peerV4PrivateAddress),
+	F_U64(IPSEC_SA_BUNDLE1, mmSaId),
+	F_U32(IPSEC_SA_BUNDLE1, pfsGroup),
+	F_RAW(IPSEC_SA_BUNDLE1, saLookupContext),
+	F_U64(IPSEC_SA_BUNDLE1, qmFilterId),
+};
+STRUCT(IPSEC_SA_BUNDLE1, f_bundle);
+
+static const struct wf_field f_details[] = {
+	F_U32(IPSEC_SA_DETAILS1, ipVersion),
+	F_U32(IPSEC_SA_DETAILS1, saDirection),
+	F_STRUCT(IPSEC_SA_DETAILS1, traffic, IPSEC_TRAFFIC1),
+	F_STRUCT(IPSEC_SA_DETAILS1, saBundle, IPSEC_SA_BUNDLE1),
+	F_PTR_RAW(IPSEC_SA_DETAILS1, udpEncapsulation, sizeof(IPSEC_V4_UDP_ENCAPSULATION0)),
+	F_PTR(IPSEC_SA_DETAILS1, transportFilter, FWPM_FILTER0),
+	F_STRUCT(IPSEC_SA_DETAILS1, virtualIfTunnelInfo, IPSEC_VIRTUAL_IF_TUNNEL_INFO0),
+};
+STRUCT(IPSEC_SA_DETAILS1, f_details);
+
+static const struct wf_field f_context[] = {
+	F_U64(IPSEC_SA_CONTEXT1, saContextId),
+	F_PTR(IPSEC_SA_CONTEXT1, inboundSa, IPSEC_SA_DETAILS1),
+	F_PTR(IPSEC_SA_CONTEXT1, outboundSa, IPSEC_SA_DETAILS1),
+};
+STRUCT(IPSEC_SA_CONTEXT1, f_context);
+
+static const struct wf_field f_ctx_template[] = {
+	F_STRUCT(IPSEC_SA_CONTEXT_ENUM_TEMPLATE0, localSubNet, FWP_CONDITION_VALUE0),
+	F_STRUCT(IPSEC_SA_CONTEXT_ENUM_TEMPLATE0, remoteSubNet, FWP_CONDITION_VALUE0),
+};
+STRUCT(IPSEC_SA_CONTEXT_ENUM_TEMPLATE0, f_ctx_template);
+
+static const struct wf_field f_sa_template[] = {
+	F_U32(IPSEC_SA_ENUM_TEMPLATE0, saDirection),
+};
+STRUCT(IPSEC_SA_ENUM_TEMPLATE0, f_sa_template);
+
+static const struct wf_field f_subscription[] = {
+	F_PTR(IPSEC_SA_CONTEXT_SUBSCRIPTION0, enumTemplate, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0),
+	F_U32(IPSEC_SA_CONTEXT_SUBSCRIPTION0, flags),
+	F_RAW(IPSEC_SA_CONTEXT_SUBSCRIPTION0, sessionKey),
+};
+STRUCT(IPSEC_SA_CONTEXT_SUBSCRIPTION0, f_subscription);
+
+/* sid is not carried: the service fills in who the peer is itself. */
+static const struct wf_field f_session[] = {
+	F_RAW(FWPM_SESSION0, sessionKey),
+	F_STRUCT(FWPM_SESSION0, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_SESSION0, flags),
+	F_U32(FWPM_SESSION0, txnWaitTimeoutInMSec),
+	F_U32(FWPM_SESSION0, processId),
+	F_WSTR(FWPM_SESSION0, username),
+	F_U32(FWPM_SESSION0, kernelMode),
+};
+STRUCT(FWPM_SESSION0, f_session);
