@@ -1,7 +1,8 @@
 /*
  * fwptypes.h - the basic WFP value types: IP version, direction, data and
  * match types, actions, byte arrays, address/mask pairs and the tagged
- * FWP_VALUE0 / FWP_CONDITION_VALUE0 containers (Windows SDK fwptypes.h).
+ * FWP_VALUE0 / FWP_CONDITION_VALUE0 containers, plus the filter-enumeration
+ * and classify-option enums (Windows SDK fwptypes.h).
  */
 #ifndef FWPTYPES_H
 #define FWPTYPES_H
@@ -10,6 +11,22 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * Two Windows base types the policy objects need (fwpbase.h does not carry
+ * them): the security-descriptor handle of the Fwpm*Add* functions and the
+ * 100 ns timestamp of the net events. FILETIME uses the _FILETIME_ guard
+ * other Windows-compatible headers use, so only one definition is seen.
+ */
+typedef PVOID PSECURITY_DESCRIPTOR;
+
+#ifndef _FILETIME_
+#define _FILETIME_
+typedef struct _FILETIME {
+	DWORD	dwLowDateTime;
+	DWORD	dwHighDateTime;
+} FILETIME, *PFILETIME, *LPFILETIME;
 #endif
 
 /* All enums are int-sized (4 bytes) on both ABIs, as the layouts require. */
@@ -26,6 +43,14 @@ typedef enum FWP_IP_VERSION_ {
 	FWP_IP_VERSION_NONE	= 2,
 	FWP_IP_VERSION_MAX	= 3
 } FWP_IP_VERSION;
+
+/* Address family of a net event (FWPM_NET_EVENT_HEADER*). */
+typedef enum FWP_NE_FAMILY_ {
+	FWP_AF_INET	= 0,
+	FWP_AF_INET6	= 1,
+	FWP_AF_ETHER	= 2,
+	FWP_AF_NONE	= 3
+} FWP_AF;
 
 /*
  * Selects the arm of FWP_VALUE0 / FWP_CONDITION_VALUE0. The bitmap types
@@ -125,6 +150,39 @@ typedef UINT32 FWP_ACTION_TYPE;
 #define FWP_CONDITION_FLAG_IS_NON_APPCONTAINER_LOOPBACK	0x00800000u
 #define FWP_CONDITION_FLAG_IS_RESERVED			0x01000000u
 #define FWP_CONDITION_FLAG_IS_HONORING_POLICY_AUTHORIZE	0x02000000u
+
+/* Filter enumeration: how the template's conditions select filters. */
+typedef enum FWP_FILTER_ENUM_TYPE_ {
+	FWP_FILTER_ENUM_FULLY_CONTAINED	= 0,
+	FWP_FILTER_ENUM_OVERLAPPING	= 1,
+	FWP_FILTER_ENUM_TYPE_MAX	= 2
+} FWP_FILTER_ENUM_TYPE;
+
+/* FWPM_FILTER_ENUM_TEMPLATE0.flags */
+#define FWP_FILTER_ENUM_FLAG_BEST_TERMINATING_MATCH	0x00000001u
+#define FWP_FILTER_ENUM_FLAG_SORTED			0x00000002u
+#define FWP_FILTER_ENUM_FLAG_BOOTTIME_ONLY		0x00000004u
+#define FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME		0x00000008u
+#define FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED		0x00000010u
+#define FWP_FILTER_ENUM_FLAG_RESERVED1			0x00000020u
+#define FWP_FILTER_ENUM_VALID_FLAGS			\
+	(FWP_FILTER_ENUM_FLAG_BEST_TERMINATING_MATCH |	\
+	 FWP_FILTER_ENUM_FLAG_SORTED)
+
+/* Options carried by FWPM_CLASSIFY_OPTIONS_CONTEXT provider contexts. */
+typedef enum FWP_CLASSIFY_OPTION_TYPE_ {
+	FWP_CLASSIFY_OPTION_MULTICAST_STATE			= 0,
+	FWP_CLASSIFY_OPTION_LOOSE_SOURCE_MAPPING		= 1,
+	FWP_CLASSIFY_OPTION_UNICAST_LIFETIME			= 2,
+	FWP_CLASSIFY_OPTION_MCAST_BCAST_LIFETIME		= 3,
+	FWP_CLASSIFY_OPTION_SECURE_SOCKET_SECURITY_FLAGS	= 4,
+	FWP_CLASSIFY_OPTION_SECURE_SOCKET_AUTHIP_MM_POLICY_KEY	= 5,
+	FWP_CLASSIFY_OPTION_SECURE_SOCKET_AUTHIP_QM_POLICY_KEY	= 6,
+	FWP_CLASSIFY_OPTION_LOCAL_ONLY_MAPPING			= 7,
+	FWP_CLASSIFY_OPTION_MAX					= 8
+} FWP_CLASSIFY_OPTION_TYPE;
+
+#define FWP_ACTRL_MATCH_FILTER		0x00000001u
 
 #define FWP_BYTE_ARRAY6_SIZE		6
 #define FWP_V6_ADDR_SIZE		16
@@ -260,6 +318,18 @@ FWP_STATIC_ASSERT(sizeof(FWP_MATCH_TYPE) == 4, "FWP_MATCH_TYPE size");
 FWP_STATIC_ASSERT(sizeof(FWP_ACTION_TYPE) == 4, "FWP_ACTION_TYPE size");
 FWP_STATIC_ASSERT(sizeof(FWPM_CHANGE_TYPE) == 4, "FWPM_CHANGE_TYPE size");
 FWP_STATIC_ASSERT(sizeof(FWPM_SERVICE_STATE) == 4, "FWPM_SERVICE_STATE size");
+FWP_STATIC_ASSERT(sizeof(FWP_AF) == 4, "FWP_AF size");
+FWP_STATIC_ASSERT(sizeof(FWP_FILTER_ENUM_TYPE) == 4,
+		  "FWP_FILTER_ENUM_TYPE size");
+FWP_STATIC_ASSERT(sizeof(FWP_CLASSIFY_OPTION_TYPE) == 4,
+		  "FWP_CLASSIFY_OPTION_TYPE size");
+
+FWP_STATIC_ASSERT(sizeof(FILETIME) == 8, "FILETIME size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FILETIME) == 4, "FILETIME align");
+FWP_STATIC_ASSERT(offsetof(FILETIME, dwHighDateTime) == 4,
+		  "FILETIME.dwHighDateTime");
+FWP_STATIC_ASSERT(sizeof(PSECURITY_DESCRIPTOR) == 8,
+		  "PSECURITY_DESCRIPTOR size");
 
 FWP_STATIC_ASSERT(sizeof(FWP_BYTE_ARRAY16) == 16, "FWP_BYTE_ARRAY16 size");
 FWP_STATIC_ASSERT(FWP_ALIGNOF(FWP_BYTE_ARRAY16) == 1, "FWP_BYTE_ARRAY16 align");

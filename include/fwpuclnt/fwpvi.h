@@ -1,7 +1,9 @@
 /*
  * fwpvi.h - version-independent names (Windows SDK fwpvi.h): each unversioned
- * function or type name maps to the newest version declared in these
- * headers. Only the Windows 7-and-later mapping exists here.
+ * function or type name maps to the version the SDK selects for Windows 7
+ * targets (NTDDI_WIN7), the only mapping that exists here. Versions the
+ * headers declare beyond it (IPSEC_TUNNEL_POLICY2/3, IPSEC_KEYING_POLICY1,
+ * IKEEXT_POLICY2, ...) are reached by their versioned names only.
  */
 #ifndef FWPVI_H
 #define FWPVI_H
@@ -41,13 +43,87 @@ extern "C" {
 #define IPsecSaDestroyEnumHandle		IPsecSaDestroyEnumHandle0
 #define IPsecGetStatistics			IPsecGetStatistics1
 
+/* Providers, sublayers, filters */
+#define FwpmProviderAdd				FwpmProviderAdd0
+#define FwpmProviderDeleteByKey			FwpmProviderDeleteByKey0
+#define FwpmProviderGetByKey			FwpmProviderGetByKey0
+#define FwpmProviderCreateEnumHandle		FwpmProviderCreateEnumHandle0
+#define FwpmProviderEnum			FwpmProviderEnum0
+#define FwpmProviderDestroyEnumHandle		FwpmProviderDestroyEnumHandle0
+#define FwpmSubLayerAdd				FwpmSubLayerAdd0
+#define FwpmSubLayerDeleteByKey			FwpmSubLayerDeleteByKey0
+#define FwpmSubLayerGetByKey			FwpmSubLayerGetByKey0
+#define FwpmSubLayerCreateEnumHandle		FwpmSubLayerCreateEnumHandle0
+#define FwpmSubLayerEnum			FwpmSubLayerEnum0
+#define FwpmSubLayerDestroyEnumHandle		FwpmSubLayerDestroyEnumHandle0
+#define FwpmFilterAdd				FwpmFilterAdd0
+#define FwpmFilterDeleteById			FwpmFilterDeleteById0
+#define FwpmFilterDeleteByKey			FwpmFilterDeleteByKey0
+#define FwpmFilterGetById			FwpmFilterGetById0
+#define FwpmFilterGetByKey			FwpmFilterGetByKey0
+#define FwpmFilterCreateEnumHandle		FwpmFilterCreateEnumHandle0
+#define FwpmFilterEnum				FwpmFilterEnum0
+#define FwpmFilterDestroyEnumHandle		FwpmFilterDestroyEnumHandle0
+
+/* Provider contexts and the tunnel helper (Windows 7 versions) */
+#define FwpmProviderContextAdd			FwpmProviderContextAdd1
+#define FwpmProviderContextDeleteById		FwpmProviderContextDeleteById0
+#define FwpmProviderContextDeleteByKey		FwpmProviderContextDeleteByKey0
+#define FwpmProviderContextGetById		FwpmProviderContextGetById1
+#define FwpmProviderContextGetByKey		FwpmProviderContextGetByKey1
+#define FwpmProviderContextCreateEnumHandle	FwpmProviderContextCreateEnumHandle0
+#define FwpmProviderContextEnum			FwpmProviderContextEnum1
+#define FwpmProviderContextDestroyEnumHandle	FwpmProviderContextDestroyEnumHandle0
+#define FwpmIPsecTunnelAdd			FwpmIPsecTunnelAdd1
+#define FwpmIPsecTunnelDeleteByKey		FwpmIPsecTunnelDeleteByKey0
+
+/* Net-event subscriptions */
+#define FWPM_NET_EVENT_CALLBACK			FWPM_NET_EVENT_CALLBACK0
+#define FwpmNetEventSubscribe			FwpmNetEventSubscribe0
+#define FwpmNetEventUnsubscribe			FwpmNetEventUnsubscribe0
+
 /* FWP / FWPM types */
 #define FWP_VALUE				FWP_VALUE0
 #define FWP_RANGE				FWP_RANGE0
 #define FWP_CONDITION_VALUE			FWP_CONDITION_VALUE0
 #define FWPM_DISPLAY_DATA			FWPM_DISPLAY_DATA0
 #define FWPM_SESSION				FWPM_SESSION0
+#define FWPM_PROVIDER				FWPM_PROVIDER0
+#define FWPM_PROVIDER_ENUM_TEMPLATE		FWPM_PROVIDER_ENUM_TEMPLATE0
+#define FWPM_CLASSIFY_OPTION			FWPM_CLASSIFY_OPTION0
+#define FWPM_CLASSIFY_OPTIONS			FWPM_CLASSIFY_OPTIONS0
+#define FWPM_PROVIDER_CONTEXT			FWPM_PROVIDER_CONTEXT1
+#define FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0
+#define FWPM_SUBLAYER				FWPM_SUBLAYER0
+#define FWPM_SUBLAYER_ENUM_TEMPLATE		FWPM_SUBLAYER_ENUM_TEMPLATE0
+#define FWPM_FIELD				FWPM_FIELD0
+#define FWPM_LAYER				FWPM_LAYER0
+#define FWPM_LAYER_ENUM_TEMPLATE		FWPM_LAYER_ENUM_TEMPLATE0
+#define FWPM_CALLOUT				FWPM_CALLOUT0
+#define FWPM_ACTION				FWPM_ACTION0
+#define FWPM_FILTER_CONDITION			FWPM_FILTER_CONDITION0
 #define FWPM_FILTER				FWPM_FILTER0
+#define FWPM_FILTER_ENUM_TEMPLATE		FWPM_FILTER_ENUM_TEMPLATE0
+#define FWPM_NET_EVENT_HEADER			FWPM_NET_EVENT_HEADER1
+#define FWPM_NET_EVENT_IKEEXT_MM_FAILURE	FWPM_NET_EVENT_IKEEXT_MM_FAILURE1
+#define FWPM_NET_EVENT_IKEEXT_EM_FAILURE	FWPM_NET_EVENT_IKEEXT_EM_FAILURE1
+#define FWPM_NET_EVENT_IKEEXT_QM_FAILURE	FWPM_NET_EVENT_IKEEXT_QM_FAILURE0
+#define FWPM_NET_EVENT_IPSEC_KERNEL_DROP	FWPM_NET_EVENT_IPSEC_KERNEL_DROP0
+#define FWPM_NET_EVENT_CLASSIFY_DROP		FWPM_NET_EVENT_CLASSIFY_DROP1
+#define FWPM_NET_EVENT_IPSEC_DOSP_DROP		FWPM_NET_EVENT_IPSEC_DOSP_DROP0
+#define FWPM_NET_EVENT				FWPM_NET_EVENT1
+#define FWPM_NET_EVENT_ENUM_TEMPLATE		FWPM_NET_EVENT_ENUM_TEMPLATE0
+#define FWPM_NET_EVENT_SUBSCRIPTION		FWPM_NET_EVENT_SUBSCRIPTION0
+
+/* IKE types */
+#define IKEEXT_PRESHARED_KEY_AUTHENTICATION	IKEEXT_PRESHARED_KEY_AUTHENTICATION1
+#define IKEEXT_KERBEROS_AUTHENTICATION		IKEEXT_KERBEROS_AUTHENTICATION0
+#define IKEEXT_AUTHENTICATION_METHOD		IKEEXT_AUTHENTICATION_METHOD1
+#define IKEEXT_CIPHER_ALGORITHM			IKEEXT_CIPHER_ALGORITHM0
+#define IKEEXT_INTEGRITY_ALGORITHM		IKEEXT_INTEGRITY_ALGORITHM0
+#define IKEEXT_PROPOSAL				IKEEXT_PROPOSAL0
+#define IKEEXT_POLICY				IKEEXT_POLICY1
+#define IKEEXT_EM_POLICY			IKEEXT_EM_POLICY1
 
 /* IPsec types */
 #define IPSEC_SA_LIFETIME			IPSEC_SA_LIFETIME0
@@ -57,6 +133,13 @@ extern "C" {
 #define IPSEC_CIPHER_TRANSFORM			IPSEC_CIPHER_TRANSFORM0
 #define IPSEC_AUTH_AND_CIPHER_TRANSFORM		IPSEC_AUTH_AND_CIPHER_TRANSFORM0
 #define IPSEC_SA_TRANSFORM			IPSEC_SA_TRANSFORM0
+#define IPSEC_PROPOSAL				IPSEC_PROPOSAL0
+#define IPSEC_SA_IDLE_TIMEOUT			IPSEC_SA_IDLE_TIMEOUT0
+#define IPSEC_TRANSPORT_POLICY			IPSEC_TRANSPORT_POLICY1
+#define IPSEC_TUNNEL_ENDPOINTS			IPSEC_TUNNEL_ENDPOINTS1
+#define IPSEC_TUNNEL_POLICY			IPSEC_TUNNEL_POLICY1
+#define IPSEC_KEYING_POLICY			IPSEC_KEYING_POLICY0
+#define IPSEC_DOSP_OPTIONS			IPSEC_DOSP_OPTIONS0
 #define IPSEC_SA_AUTH_INFORMATION		IPSEC_SA_AUTH_INFORMATION0
 #define IPSEC_SA_CIPHER_INFORMATION		IPSEC_SA_CIPHER_INFORMATION0
 #define IPSEC_SA_AUTH_AND_CIPHER_INFORMATION	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0

@@ -1,7 +1,13 @@
 /*
- * iketypes.h - IKE/AuthIP policy types (Windows SDK iketypes.h). None of them
- * is needed by the SA-context API; they arrive with the policy-object work.
- * fwpmu.h includes this header so code that names it keeps compiling.
+ * iketypes.h - IKE/AuthIP policy types (Windows SDK iketypes.h), as far as
+ * provider contexts and net events need them: the IKEEXT enums, main-mode
+ * proposals and policies, extended-mode policies and the simple
+ * authentication-method payloads.
+ *
+ * The authentication-method unions themselves (IKEEXT_AUTHENTICATION_
+ * METHOD0/1/2) are declared as incomplete types only: their certificate
+ * and CGA arms are not pinned down yet, so their layout is not committed
+ * to. Policies still point at them, which needs no complete type.
  */
 #ifndef IKETYPES_H
 #define IKETYPES_H
@@ -12,7 +18,335 @@
 extern "C" {
 #endif
 
-/* Intentionally empty for now. */
+/*
+ * ---------------------------------------------------------------------
+ * Enumerations. Beware: the IKE cipher enum starts at 0, the IPsec one
+ * (IPSEC_CIPHER_TYPE) at 1.
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum IKEEXT_KEY_MODULE_TYPE_ {
+	IKEEXT_KEY_MODULE_IKE		= 0,
+	IKEEXT_KEY_MODULE_AUTHIP	= 1,
+	IKEEXT_KEY_MODULE_IKEV2		= 2,
+	IKEEXT_KEY_MODULE_MAX		= 3
+} IKEEXT_KEY_MODULE_TYPE;
+
+typedef enum IKEEXT_AUTHENTICATION_METHOD_TYPE_ {
+	IKEEXT_PRESHARED_KEY			= 0,
+	IKEEXT_CERTIFICATE			= 1,
+	IKEEXT_KERBEROS				= 2,
+	IKEEXT_ANONYMOUS			= 3,
+	IKEEXT_SSL				= 4,
+	IKEEXT_NTLM_V2				= 5,
+	IKEEXT_IPV6_CGA				= 6,
+	IKEEXT_CERTIFICATE_ECDSA_P256		= 7,
+	IKEEXT_CERTIFICATE_ECDSA_P384		= 8,
+	IKEEXT_SSL_ECDSA_P256			= 9,
+	IKEEXT_SSL_ECDSA_P384			= 10,
+	IKEEXT_EAP				= 11,
+	IKEEXT_RESERVED				= 12,
+	IKEEXT_AUTHENTICATION_METHOD_TYPE_MAX	= 13
+} IKEEXT_AUTHENTICATION_METHOD_TYPE;
+
+typedef enum IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE_ {
+	IKEEXT_IMPERSONATION_NONE		= 0,
+	IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL	= 1,
+	IKEEXT_IMPERSONATION_MAX		= 2
+} IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE;
+
+typedef enum IKEEXT_CERT_CONFIG_TYPE_ {
+	IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST	= 0,
+	IKEEXT_CERT_CONFIG_ENTERPRISE_STORE	= 1,
+	IKEEXT_CERT_CONFIG_TRUSTED_ROOT_STORE	= 2,
+	IKEEXT_CERT_CONFIG_UNSPECIFIED		= 3,
+	IKEEXT_CERT_CONFIG_TYPE_MAX		= 4
+} IKEEXT_CERT_CONFIG_TYPE;
+
+typedef enum IKEEXT_CIPHER_TYPE_ {
+	IKEEXT_CIPHER_DES		= 0,
+	IKEEXT_CIPHER_3DES		= 1,
+	IKEEXT_CIPHER_AES_128		= 2,
+	IKEEXT_CIPHER_AES_192		= 3,
+	IKEEXT_CIPHER_AES_256		= 4,
+	IKEEXT_CIPHER_AES_GCM_128_16ICV	= 5,
+	IKEEXT_CIPHER_AES_GCM_256_16ICV	= 6,
+	IKEEXT_CIPHER_TYPE_MAX		= 7
+} IKEEXT_CIPHER_TYPE;
+
+typedef enum IKEEXT_INTEGRITY_TYPE_ {
+	IKEEXT_INTEGRITY_MD5		= 0,
+	IKEEXT_INTEGRITY_SHA1		= 1,
+	IKEEXT_INTEGRITY_SHA_256	= 2,
+	IKEEXT_INTEGRITY_SHA_384	= 3,
+	IKEEXT_INTEGRITY_TYPE_MAX	= 4
+} IKEEXT_INTEGRITY_TYPE;
+
+/* Group 14 is another name for the 2048-bit group. */
+typedef enum IKEEXT_DH_GROUP_ {
+	IKEEXT_DH_GROUP_NONE	= 0,
+	IKEEXT_DH_GROUP_1	= 1,
+	IKEEXT_DH_GROUP_2	= 2,
+	IKEEXT_DH_GROUP_14	= 3,
+	IKEEXT_DH_GROUP_2048	= IKEEXT_DH_GROUP_14,
+	IKEEXT_DH_ECP_256	= 4,
+	IKEEXT_DH_ECP_384	= 5,
+	IKEEXT_DH_GROUP_24	= 6,
+	IKEEXT_DH_GROUP_MAX	= 7
+} IKEEXT_DH_GROUP;
+
+typedef enum IKEEXT_SA_ROLE_ {
+	IKEEXT_SA_ROLE_INITIATOR	= 0,
+	IKEEXT_SA_ROLE_RESPONDER	= 1,
+	IKEEXT_SA_ROLE_MAX		= 2
+} IKEEXT_SA_ROLE;
+
+/* Negotiation states reported by the IKEEXT failure net events. */
+typedef enum IKEEXT_MM_SA_STATE_ {
+	IKEEXT_MM_SA_STATE_NONE		= 0,
+	IKEEXT_MM_SA_STATE_SA_SENT	= 1,
+	IKEEXT_MM_SA_STATE_SSPI_SENT	= 2,
+	IKEEXT_MM_SA_STATE_FINAL	= 3,
+	IKEEXT_MM_SA_STATE_FINAL_SENT	= 4,
+	IKEEXT_MM_SA_STATE_COMPLETE	= 5,
+	IKEEXT_MM_SA_STATE_MAX		= 6
+} IKEEXT_MM_SA_STATE;
+
+typedef enum IKEEXT_QM_SA_STATE_ {
+	IKEEXT_QM_SA_STATE_NONE		= 0,
+	IKEEXT_QM_SA_STATE_INITIAL	= 1,
+	IKEEXT_QM_SA_STATE_FINAL	= 2,
+	IKEEXT_QM_SA_STATE_COMPLETE	= 3,
+	IKEEXT_QM_SA_STATE_MAX		= 4
+} IKEEXT_QM_SA_STATE;
+
+typedef enum IKEEXT_EM_SA_STATE_ {
+	IKEEXT_EM_SA_STATE_NONE			= 0,
+	IKEEXT_EM_SA_STATE_SENT_ATTS		= 1,
+	IKEEXT_EM_SA_STATE_SSPI_SENT		= 2,
+	IKEEXT_EM_SA_STATE_AUTH_COMPLETE	= 3,
+	IKEEXT_EM_SA_STATE_FINAL		= 4,
+	IKEEXT_EM_SA_STATE_COMPLETE		= 5,
+	IKEEXT_EM_SA_STATE_MAX			= 6
+} IKEEXT_EM_SA_STATE;
+
+/*
+ * ---------------------------------------------------------------------
+ * Flags
+ * ---------------------------------------------------------------------
+ */
+
+/* IKEEXT_POLICY0/1/2.flags; the last two names have no "_FLAG_". */
+#define IKEEXT_POLICY_FLAG_DISABLE_DIAGNOSTICS		0x00000001u
+#define IKEEXT_POLICY_FLAG_NO_MACHINE_LUID_VERIFY	0x00000002u
+#define IKEEXT_POLICY_FLAG_NO_IMPERSONATION_LUID_VERIFY	0x00000004u
+#define IKEEXT_POLICY_FLAG_ENABLE_OPTIONAL_DH		0x00000008u
+#define IKEEXT_POLICY_FLAG_MOBIKE_NOT_SUPPORTED		0x00000010u
+#define IKEEXT_POLICY_FLAG_SITE_TO_SITE			0x00000020u
+#define IKEEXT_POLICY_FLAG_IMS_VPN			0x00000040u
+#define IKEEXT_POLICY_ENABLE_IKEV2_FRAGMENTATION	0x00000080u
+#define IKEEXT_POLICY_SUPPORT_LOW_POWER_MODE		0x00000100u
+
+/* IKEEXT_PRESHARED_KEY_AUTHENTICATION1.flags */
+#define IKEEXT_PSK_FLAG_LOCAL_AUTH_ONLY		0x00000001u
+#define IKEEXT_PSK_FLAG_REMOTE_AUTH_ONLY	0x00000002u
+
+/*
+ * ---------------------------------------------------------------------
+ * Authentication-method payloads
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct IKEEXT_PRESHARED_KEY_AUTHENTICATION0_ {
+	FWP_BYTE_BLOB	presharedKey;
+} IKEEXT_PRESHARED_KEY_AUTHENTICATION0;
+
+typedef struct IKEEXT_PRESHARED_KEY_AUTHENTICATION1_ {
+	FWP_BYTE_BLOB	presharedKey;
+	UINT32		flags;		/* IKEEXT_PSK_FLAG_* */
+} IKEEXT_PRESHARED_KEY_AUTHENTICATION1;
+
+typedef struct IKEEXT_KERBEROS_AUTHENTICATION0_ {
+	UINT32	flags;
+} IKEEXT_KERBEROS_AUTHENTICATION0;
+
+typedef struct IKEEXT_KERBEROS_AUTHENTICATION1_ {
+	UINT32	flags;
+	wchar_t	*proxyServer;
+} IKEEXT_KERBEROS_AUTHENTICATION1;
+
+/* Incomplete on purpose (see the top of the file). */
+typedef struct IKEEXT_AUTHENTICATION_METHOD0_ IKEEXT_AUTHENTICATION_METHOD0;
+typedef struct IKEEXT_AUTHENTICATION_METHOD1_ IKEEXT_AUTHENTICATION_METHOD1;
+typedef struct IKEEXT_AUTHENTICATION_METHOD2_ IKEEXT_AUTHENTICATION_METHOD2;
+
+/*
+ * ---------------------------------------------------------------------
+ * Main-mode proposals and policies
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct IKEEXT_CIPHER_ALGORITHM0_ {
+	IKEEXT_CIPHER_TYPE	algoIdentifier;
+	UINT32			keyLen;
+	UINT32			rounds;
+} IKEEXT_CIPHER_ALGORITHM0;
+
+typedef struct IKEEXT_INTEGRITY_ALGORITHM0_ {
+	IKEEXT_INTEGRITY_TYPE	algoIdentifier;
+} IKEEXT_INTEGRITY_ALGORITHM0;
+
+typedef struct IKEEXT_PROPOSAL0_ {
+	IKEEXT_CIPHER_ALGORITHM0	cipherAlgorithm;
+	IKEEXT_INTEGRITY_ALGORITHM0	integrityAlgorithm;
+	UINT32				maxLifetimeSeconds;
+	IKEEXT_DH_GROUP			dhGroup;
+	UINT32				quickModeLimit;
+} IKEEXT_PROPOSAL0;
+
+/* Payload of FWPM_IPSEC_IKE_MM_CONTEXT / FWPM_IPSEC_AUTHIP_MM_CONTEXT. */
+typedef struct IKEEXT_POLICY0_ {
+	UINT32					softExpirationTime;
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD0		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+	UINT32					numIkeProposals;
+	IKEEXT_PROPOSAL0			*ikeProposals;
+	UINT32					flags;
+	UINT32					maxDynamicFilters;
+} IKEEXT_POLICY0;
+
+typedef struct IKEEXT_POLICY1_ {
+	UINT32					softExpirationTime;
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD1		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+	UINT32					numIkeProposals;
+	IKEEXT_PROPOSAL0			*ikeProposals;
+	UINT32					flags;
+	UINT32					maxDynamicFilters;
+	UINT32					retransmitDurationSecs;
+} IKEEXT_POLICY1;
+
+typedef struct IKEEXT_POLICY2_ {
+	UINT32					softExpirationTime;
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD2		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+	UINT32					numIkeProposals;
+	IKEEXT_PROPOSAL0			*ikeProposals;
+	UINT32					flags;
+	UINT32					maxDynamicFilters;
+	UINT32					retransmitDurationSecs;
+} IKEEXT_POLICY2;
+
+/* AuthIP extended mode, referenced by the quick-mode policies. */
+typedef struct IKEEXT_EM_POLICY0_ {
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD0		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+} IKEEXT_EM_POLICY0;
+
+typedef struct IKEEXT_EM_POLICY1_ {
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD1		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+} IKEEXT_EM_POLICY1;
+
+typedef struct IKEEXT_EM_POLICY2_ {
+	UINT32					numAuthenticationMethods;
+	IKEEXT_AUTHENTICATION_METHOD2		*authenticationMethods;
+	IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE initiatorImpersonationType;
+} IKEEXT_EM_POLICY2;
+
+/*
+ * ---------------------------------------------------------------------
+ * Layout pinning: Windows x64 numbers; fix the declaration, not the number.
+ * ---------------------------------------------------------------------
+ */
+#if defined(__x86_64__) && !defined(FWP_NO_LAYOUT_ASSERTS)
+#define IKEEXT_ASSERT_SIZE(t, n)	\
+	FWP_STATIC_ASSERT(sizeof(t) == (n), #t " size")
+#define IKEEXT_ASSERT_ALIGN(t, n)	\
+	FWP_STATIC_ASSERT(FWP_ALIGNOF(t) == (n), #t " align")
+#define IKEEXT_ASSERT_OFF(t, f, n)	\
+	FWP_STATIC_ASSERT(offsetof(t, f) == (n), #t "." #f " offset")
+
+IKEEXT_ASSERT_SIZE(IKEEXT_KEY_MODULE_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_AUTHENTICATION_METHOD_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_AUTHENTICATION_IMPERSONATION_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_CERT_CONFIG_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_CIPHER_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_INTEGRITY_TYPE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_DH_GROUP, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_SA_ROLE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_MM_SA_STATE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_QM_SA_STATE, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_EM_SA_STATE, 4);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_PRESHARED_KEY_AUTHENTICATION0, 16);
+IKEEXT_ASSERT_OFF(IKEEXT_PRESHARED_KEY_AUTHENTICATION0, presharedKey, 0);
+IKEEXT_ASSERT_SIZE(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, presharedKey, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, flags, 16);
+IKEEXT_ASSERT_SIZE(IKEEXT_KERBEROS_AUTHENTICATION0, 4);
+IKEEXT_ASSERT_SIZE(IKEEXT_KERBEROS_AUTHENTICATION1, 16);
+IKEEXT_ASSERT_OFF(IKEEXT_KERBEROS_AUTHENTICATION1, flags, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_KERBEROS_AUTHENTICATION1, proxyServer, 8);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_CIPHER_ALGORITHM0, 12);
+IKEEXT_ASSERT_ALIGN(IKEEXT_CIPHER_ALGORITHM0, 4);
+IKEEXT_ASSERT_OFF(IKEEXT_CIPHER_ALGORITHM0, algoIdentifier, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_CIPHER_ALGORITHM0, keyLen, 4);
+IKEEXT_ASSERT_OFF(IKEEXT_CIPHER_ALGORITHM0, rounds, 8);
+IKEEXT_ASSERT_SIZE(IKEEXT_INTEGRITY_ALGORITHM0, 4);
+IKEEXT_ASSERT_OFF(IKEEXT_INTEGRITY_ALGORITHM0, algoIdentifier, 0);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_PROPOSAL0, 28);
+IKEEXT_ASSERT_ALIGN(IKEEXT_PROPOSAL0, 4);
+IKEEXT_ASSERT_OFF(IKEEXT_PROPOSAL0, cipherAlgorithm, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_PROPOSAL0, integrityAlgorithm, 12);
+IKEEXT_ASSERT_OFF(IKEEXT_PROPOSAL0, maxLifetimeSeconds, 16);
+IKEEXT_ASSERT_OFF(IKEEXT_PROPOSAL0, dhGroup, 20);
+IKEEXT_ASSERT_OFF(IKEEXT_PROPOSAL0, quickModeLimit, 24);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_POLICY0, 40);
+IKEEXT_ASSERT_ALIGN(IKEEXT_POLICY0, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, softExpirationTime, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, numAuthenticationMethods, 4);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, initiatorImpersonationType, 16);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, numIkeProposals, 20);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, ikeProposals, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, flags, 32);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY0, maxDynamicFilters, 36);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_POLICY1, 48);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY1, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY1, ikeProposals, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY1, maxDynamicFilters, 36);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY1, retransmitDurationSecs, 40);
+IKEEXT_ASSERT_SIZE(IKEEXT_POLICY2, 48);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY2, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY2, ikeProposals, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY2, maxDynamicFilters, 36);
+IKEEXT_ASSERT_OFF(IKEEXT_POLICY2, retransmitDurationSecs, 40);
+
+IKEEXT_ASSERT_SIZE(IKEEXT_EM_POLICY0, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY0, numAuthenticationMethods, 0);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY0, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY0, initiatorImpersonationType, 16);
+IKEEXT_ASSERT_SIZE(IKEEXT_EM_POLICY1, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY1, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY1, initiatorImpersonationType, 16);
+IKEEXT_ASSERT_SIZE(IKEEXT_EM_POLICY2, 24);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY2, authenticationMethods, 8);
+IKEEXT_ASSERT_OFF(IKEEXT_EM_POLICY2, initiatorImpersonationType, 16);
+
+#undef IKEEXT_ASSERT_SIZE
+#undef IKEEXT_ASSERT_ALIGN
+#undef IKEEXT_ASSERT_OFF
+#endif
 
 #ifdef __cplusplus
 }

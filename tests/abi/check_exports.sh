@@ -11,6 +11,7 @@ cat >"$tmp/list.c" <<'SRC'
 #include <fwpx.h>
 #define X(name) EXPORTED name
 FWPUCLNT_API_FUNCTIONS(X)
+FWPUCLNT_POLICY_API_FUNCTIONS(X)
 FWPX_API_FUNCTIONS(X)
 SRC
 "$cc" -E -P -I"$inc" "$tmp/list.c" | tr ' ' '\n' | grep -A1 '^EXPORTED$' |
