@@ -2,6 +2,7 @@
  *
  *   fwpd [--foreground] [--socket PATH] [--socket-mode MODE]
  *        [--state-dir DIR] [--group NAME] [--expire-drain MS]
+ *        [--client-queue-bytes N]
  *
  * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
  * or the one systemd passes with socket activation), serves the protocol of
@@ -33,7 +34,9 @@ static void usage(FILE *f)
 		"                     call is authorised from the peer's credentials)\n"
 		"  --state-dir DIR    persistent state (default /var/lib/fwpd)\n"
 		"  --group NAME       members hold every right (default fwpd)\n"
-		"  --expire-drain MS  IPsecSaContextExpire0 drain period (default 60000)\n");
+		"  --expire-drain MS  IPsecSaContextExpire0 drain period (default 60000)\n"
+		"  --client-queue-bytes N  output queued per client before its events\n"
+		"                     are dropped (default 4194304)\n");
 }
 
 /* systemd socket activation: one listening socket at fd 3. */
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "expire-drain", required_argument, NULL, 'e' },
+		{ "client-queue-bytes", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
 	struct server srv;
 	int c, fd, err;
 
-	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opt.foreground = true;
@@ -127,6 +131,11 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			opt.expire_drain_ms = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'q':
+			opt.max_queued_bytes = strtoul(optarg, NULL, 10);
+			if (opt.max_queued_bytes < 4096)
+				opt.max_queued_bytes = 4096;
 			break;
 		case 'h':
 			usage(stdout);
