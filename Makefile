@@ -4,12 +4,13 @@
 #   make check   - set up, build, and run every test: a normal build, then
 #                  ASan+UBSan (leaks included), then TSan on the threaded tests
 #   make bench   - benchmarks (release build); results in bench-results/
-#   make fuzz    - long fuzzing runs (clang libFuzzer)
+#   make fuzz    - long fuzzing runs (clang libFuzzer; corpus kept in
+#                  build/fuzz/tests/fuzz/corpus_*)
 
 JOBS ?= $(shell nproc)
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build demo check check-debug check-asan check-tsan bench fuzz clean
+.PHONY: all deps build demo check check-debug check-asan check-tsan check-fuzz bench fuzz clean
 
 all: build
 
@@ -39,15 +40,20 @@ check-tsan: deps
 	cmake --build --preset tsan -j $(JOBS)
 	cd build/tsan && TSAN_OPTIONS=halt_on_error=1 $(CTEST) -L threads
 
-check: check-debug check-asan check-tsan
+# libFuzzer targets for a fixed, short number of runs (make fuzz: long).
+FUZZ_TARGETS = fuzz_request fuzz_reply make_seeds
+check-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	cd build/fuzz && FUZZ_RUNS=$(or $(FUZZ_RUNS),20000) $(CTEST) -L fuzz
+
+check: check-debug check-asan check-tsan check-fuzz
 
 bench: build
 	./build/release/bench/bench_engine --out bench-results/engine.json
 
-fuzz: deps
-	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
-	@echo "no fuzz targets yet: the first client-facing parser is fwpd's decoder"
+fuzz:
+	$(MAKE) check-fuzz FUZZ_RUNS=2000000
 
 clean:
 	rm -rf build
