@@ -51,6 +51,8 @@ check: check-debug check-asan check-tsan check-fuzz
 
 bench: build
 	./build/release/bench/bench_engine --out bench-results/engine.json
+	FWPD_BIN=./build/release/fwpd ./build/release/bench/bench_service \
+		--out bench-results/service.json
 
 fuzz:
 	$(MAKE) check-fuzz FUZZ_RUNS=2000000

@@ -274,41 +274,39 @@ static void accept_conns(struct server *srv)
 	}
 }
 
-/* Reads and runs the requests waiting on c; false when c must go. */
+/* Reads and runs one request of c; false when c must go. Level-triggered
+ * epoll reports c again if more are waiting, so a client with one call in
+ * flight costs one recv per call, and a busy client cannot starve others. */
 static bool conn_read(struct conn *c)
 {
 	struct server *srv = c->srv;
-
+	ssize_t n;
 	bool keep;
 
-	/* A bounded batch per wake-up keeps one busy client from starving
-	 * the others. */
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(c->fd, srv->rxbuf, FWPD_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
-
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK;
-		if (n == 0)
-			return false;	/* peer closed */
-		if (n > FWPD_MSG_MAX) {
-			/* Oversized: refuse it like any malformed message. */
-			handle_request(c, srv->rxbuf, 0);
-			c->closing = true;
-			return true;
-		}
-		keep = handle_request(c, srv->rxbuf, (size_t)n);
-		/* Requests may carry keys (AddInbound/AddOutbound). */
-		explicit_bzero(srv->rxbuf, (size_t)n);
-		if (!keep) {
-			c->closing = true;
-			return true;
-		}
-		if (c->queued_bytes > srv->opt.max_queued_bytes / 2)
-			break;	/* let the client read first */
+	if (c->queued_bytes > srv->opt.max_queued_bytes / 2)
+		return true;	/* let the client read first */
+	n = recv(c->fd, srv->rxbuf, FWPD_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK;
+	if (n == 0)
+		return false;	/* peer closed */
+	if (n > FWPD_MSG_MAX) {
+		/* Oversized: refuse it like any malformed message. */
+		handle_request(c, srv->rxbuf, 0);
+		c->closing = true;
+		return true;
 	}
+	keep = handle_request(c, srv->rxbuf, (size_t)n);
+	/* Requests may carry keys (AddInbound/AddOutbound). */
+	explicit_bzero(srv->rxbuf, (size_t)n);
+	if (!keep)
+		c->closing = true;
 	return true;
 }
 
+/* Replies are not sent here but after every ready connection has been
+ * served (flush_all): waking a client before the batch is done would only
+ * make it preempt the daemon. */
 static void handle_conn(struct conn *c, uint32_t events)
 {
 	bool keep = true;
@@ -317,13 +315,14 @@ static void handle_conn(struct conn *c, uint32_t events)
 		keep = conn_read(c);
 	if (keep && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
 		keep = false;
-	if (keep && conn_flush(c))
+	if (keep && (events & EPOLLOUT) && conn_flush(c))
 		keep = false;
-	if (!keep || (c->closing && !c->out_head))
+	if (!keep)
 		conn_free(c);
 }
 
-/* Events queued by timers or other connections' requests. */
+/* Sends the replies and events of the batch; closes connections that
+ * asked for it once their output is out. */
 static void flush_all(struct server *srv)
 {
 	struct conn *c = srv->conns, *next;
@@ -331,6 +330,8 @@ static void flush_all(struct server *srv)
 	for (; c; c = next) {
 		next = c->next;
 		if (c->out_head && !c->want_write && conn_flush(c))
+			conn_free(c);
+		else if (c->closing && !c->out_head)
 			conn_free(c);
 	}
 }
