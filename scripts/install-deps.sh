@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="cmake ninja-build pkgconf gcc clang libclang-rt-14-dev make
-libssl-dev libmnl-dev libcmocka-dev libsqlite3-dev"
+libssl-dev libmnl-dev libcmocka-dev libsqlite3-dev jq"
 
 missing=""
 for p in $PKGS; do
