@@ -319,10 +319,15 @@ int main(void)
 		return 1;
 
 	/* Events arrive on the library's callback thread: let it catch up. */
-	for (unsigned seen = ~0u, i = 0; i < 100 && seen != nr_events; i++) {
+	for (unsigned seen = ~0u, i = 0; i < 100; i++) {
+		unsigned now;
+
 		pthread_mutex_lock(&event_lock);
-		seen = nr_events;
+		now = nr_events;
 		pthread_mutex_unlock(&event_lock);
+		if (now == seen)
+			break;
+		seen = now;
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000L }, NULL);
 	}
 	TRY(IPsecSaContextUnsubscribe0(engine, events));
