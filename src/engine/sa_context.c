@@ -141,6 +141,8 @@ static DWORD assign_spi(struct engine_session *s, UINT64 id,
 
 	if (!g || !spi)
 		return FWP_E_NULL_POINTER;
+	if ((UINT32)g->ipVersion >= FWP_IP_VERSION_MAX)
+		return FWP_E_INVALID_ENUMERATOR;	/* enums before relations */
 	rc = validate_traffic(&g->inboundIpsecTraffic);
 	if (rc)
 		return rc;
