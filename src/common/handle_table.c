@@ -10,6 +10,14 @@ void handle_table_init(struct handle_table *t)
 	t->nslots = t->cap = t->free_head = 0;
 }
 
+void handle_table_fini(struct handle_table *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->nslots = t->cap = t->free_head = 0;
+	pthread_mutex_destroy(&t->lock);
+}
+
 static struct handle_slot *slot_of(struct handle_table *t, uint64_t h)
 {
 	uint32_t idx = (uint32_t)h, gen = (uint32_t)(h >> 32);

@@ -28,6 +28,8 @@ struct handle_table {
 };
 
 void handle_table_init(struct handle_table *t);
+/* Frees the table (not the objects). */
+void handle_table_fini(struct handle_table *t);
 /* Returns the handle value (never 0), or 0 when out of memory. */
 uint64_t handle_table_add(struct handle_table *t, void *obj);
 /* Looks up h; when found and ref is non-NULL, calls ref(obj) under the lock. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +28,8 @@ static int spawn(struct fwpd_proc *p, const char *extra)
 	if (p->pid < 0)
 		return -1;
 	if (p->pid == 0) {
+		/* Never outlive the test, whatever happens to it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execl(bin, bin, "--foreground", "--socket", p->socket, "--state-dir", state,
 		      extra ? extra : (char *)NULL, (char *)NULL);
 		_exit(127);

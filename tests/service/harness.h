@@ -5,6 +5,19 @@
 
 #include <sys/types.h>
 
+/* Memory bounds mean nothing under ASan (its quarantine keeps freed
+ * memory): tests skip them there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FWP_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FWP_TEST_ASAN 1
+#endif
+#endif
+#ifndef FWP_TEST_ASAN
+#define FWP_TEST_ASAN 0
+#endif
+
 struct fwpd_proc {
 	pid_t pid;
 	char dir[256];

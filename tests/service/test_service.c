@@ -369,7 +369,8 @@ static void test_slow_subscriber_never_stalls(void **state)
 	 * would hit the 30 s call timeout). */
 	assert_true(now_s() - t0 < 25);
 	rss1 = fwpd_rss_kib(&d);
-	assert_true(rss1 - rss0 < 16 * 1024);
+	if (!FWP_TEST_ASAN)
+		assert_true(rss1 - rss0 < 16 * 1024);
 	/* Now read: events, then a DROPPED notice for cookie 0. */
 	for (;;) {
 		struct msg_attrs m;

@@ -41,6 +41,7 @@ static void test_lifecycle(void **state)
 	assert_null(handle_table_get(&t, 0, NULL));
 	assert_null(handle_table_get(&t, 0xdeadbeefcafeull, NULL));
 	assert_null(handle_table_get(&t, hb + 1, NULL));
+	handle_table_fini(&t);
 }
 
 int main(void)
