@@ -87,6 +87,7 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 	c->id = e->next_id++;
 	c->state = SA_CREATED;
 	c->out.traffic = *traffic;
+	c->out.ip_version = (uint8_t)traffic->ipVersion;
 	if (vif) {
 		c->vif = *vif;
 		c->has_vif = true;
@@ -191,6 +192,7 @@ static DWORD assign_spi(struct engine_session *s, UINT64 id,
 	c->has_spi = true;
 	idmap_insert(&e->by_spi, &c->by_spi, c->spi);
 	c->in.traffic = g->inboundIpsecTraffic;
+	c->in.ip_version = (uint8_t)g->inboundIpsecTraffic.ipVersion;
 	if (encap) {
 		c->in.encap = *encap;
 		c->in.encap_on = true;

@@ -84,16 +84,18 @@ struct sa_bundle {
 	struct sa_xform sas[2];	/* [0] ESP, [1] AH when num_sas == 2 */
 };
 
-/* One direction: IPSEC_SA_DETAILS1 without pointers. The fields an update
- * touches come first, so that an update reads few cache lines. */
+/* One direction: IPSEC_SA_DETAILS1 without pointers. The first 8 bytes
+ * are all an UDP_ENCAPSULATION update reads or writes, so that an update
+ * touches one cache line per direction. */
 struct sa_dir {
 	bool live;		/* bundle added and not removed */
 	bool encap_on;
+	uint8_t ip_version;	/* = traffic.ipVersion, kept next to encap */
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
-	uint64_t added_ms;
-	uint64_t hard_deadline_ms;	/* 0 = none */
 	IPSEC_TRAFFIC1 traffic;
 	struct sa_bundle bundle;
+	uint64_t added_ms;
+	uint64_t hard_deadline_ms;	/* 0 = none */
 };
 
 /* What IPsecSaContextUpdate0 changes on one direction: its flags and the
@@ -112,22 +114,24 @@ struct sa_patch {
 	struct sa_keymod *keymod;	/* new state when flagged; owned by the patch */
 };
 
+/* Field order is for the cache: an update reads the first line (lookup
+ * node, id, state, inbound head) and the outbound head. */
 struct sa_context {
 	struct idmap_node by_id;
-	struct idmap_node by_spi;	/* once an SPI is set */
-	struct heap_node timer;		/* earliest deadline */
-	struct sa_context *prev, *next;	/* creation order, for enumeration */
 	uint64_t id;
 	enum sa_state state;
 	bool has_spi;
 	bool has_vif;
 	uint32_t spi;			/* inbound SPI */
+	struct sa_dir in, out;		/* in.traffic comes from GetSpi/SetSpi,
+					 * out.traffic from Create */
+	struct idmap_node by_spi;	/* once an SPI is set */
+	struct heap_node timer;		/* earliest deadline */
+	struct sa_context *prev, *next;	/* creation order, for enumeration */
 	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 vif;
 	uint64_t drain_deadline_ms;	/* EXPIRING only */
 	uint64_t last_use_ms;		/* for idle timeouts */
 	void *dp;			/* datapath backend's private state */
-	struct sa_dir in, out;		/* in.traffic comes from GetSpi/SetSpi,
-					 * out.traffic from Create */
 };
 
 /* Allocates a zeroed record. */

@@ -53,8 +53,7 @@ static DWORD prepare_side(const struct sa_dir *cur, const IPSEC_SA_DETAILS1 *d,
 
 	patch_from_current(cur, flags, p);
 	p->flags = flags;
-	/* The version is in the traffic's first bytes, next to encap_on. */
-	version = cur->traffic.ipVersion;
+	version = (FWP_IP_VERSION)cur->ip_version;
 	if (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC) {
 		const IPSEC_TRAFFIC1 *t = &d->traffic;
 
@@ -123,7 +122,8 @@ static void apply_patch(struct sa_dir *d, struct sa_patch *p)
 {
 	if (p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC) {
 		d->traffic = p->traffic;
-		d->bundle.ip_version = (uint8_t)p->traffic.ipVersion;
+		d->ip_version = (uint8_t)p->traffic.ipVersion;
+		d->bundle.ip_version = d->ip_version;
 	}
 	if (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION) {
 		d->encap_on = p->encap_on;

@@ -48,32 +48,40 @@ static void rearm_timer(struct server *srv)
 	srv->timer_dirty = false;
 }
 
+/* Binds under a temporary name and renames into place once listening, so
+ * the socket appears only when it accepts: a client that sees the path
+ * never gets ECONNREFUSED from a daemon still starting. */
 static int listen_on(const struct server_options *opt)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tmp[sizeof(sa.sun_path)];
 	mode_t old;
 	int fd, err;
 
-	if (strlen(opt->socket_path) >= sizeof(sa.sun_path)) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d", opt->socket_path, (int)getpid()) >=
+	    sizeof(tmp)) {
 		fwp_log(FWP_LOG_ERROR, "socket path too long: %s", opt->socket_path);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sa.sun_path, opt->socket_path);
+	strcpy(sa.sun_path, tmp);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(opt->socket_path);
+	unlink(tmp);
 	/* Created owner-only; loosened to the wanted mode only afterwards, so
 	 * there is no moment with looser permissions than intended. */
 	old = umask(0177);
 	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	umask(old);
-	if (!err && chmod(opt->socket_path, opt->socket_mode))
+	if (!err && chmod(tmp, opt->socket_mode))
 		err = -errno;
 	if (!err && listen(fd, 128))
 		err = -errno;
+	if (!err && rename(tmp, opt->socket_path))
+		err = -errno;
 	if (err) {
 		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->socket_path, strerror(-err));
+		unlink(tmp);
 		close(fd);
 		return err;
 	}

@@ -1000,7 +1000,7 @@ static bool cipher_info_eq(const IPSEC_SA_CIPHER_INFORMATION0 *a,
 static bool sa_eq(const IPSEC_SA0 *a, const IPSEC_SA0 *b, const char *path,
 		  char *why, size_t n)
 {
-	char p[160];
+	char p[512];
 
 	CMP(a->spi == b->spi, ".spi");
 	CMP(a->saTransformType == b->saTransformType, ".saTransformType");
@@ -1059,7 +1059,7 @@ static bool ipsec_id_eq(const IPSEC_ID0 *a, const IPSEC_ID0 *b,
 static bool bundle1_eq(const IPSEC_SA_BUNDLE1 *a, const IPSEC_SA_BUNDLE1 *b,
 		       const char *path, char *why, size_t n)
 {
-	char p[160];
+	char p[512];
 
 	CMP(a->flags == b->flags, ".flags");
 	CMP(a->lifetime.lifetimeSeconds == b->lifetime.lifetimeSeconds,
@@ -1110,7 +1110,7 @@ static bool bundle1_eq(const IPSEC_SA_BUNDLE1 *a, const IPSEC_SA_BUNDLE1 *b,
 bool cf_details1_equal(const IPSEC_SA_DETAILS1 *a, const IPSEC_SA_DETAILS1 *b,
 		       const char *path, char *why, size_t n)
 {
-	char p[160];
+	char p[512];
 
 	CMP(a->ipVersion == b->ipVersion, ".ipVersion");
 	CMP(a->saDirection == b->saDirection, ".saDirection");
