@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -92,6 +93,80 @@ static double pingpong(void)
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
 	return n / (t - t0);
+}
+
+/* The same with 16 client threads and one epoll echo process: the ceiling
+ * for 16 clients with one call in flight each. */
+static atomic_bool pp_stop;
+static atomic_long pp_total;
+
+static void *pp_client(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char req[120], b[256];
+	long n = 0;
+
+	memset(req, 1, sizeof(req));
+	while (!atomic_load(&pp_stop)) {
+		if (send(fd, req, sizeof(req), 0) < 0 || recv(fd, b, sizeof(b), 0) <= 0)
+			break;
+		n++;
+	}
+	atomic_fetch_add(&pp_total, n);
+	return NULL;
+}
+
+static double pingpong16(void)
+{
+	int sv[16][2];
+	pthread_t t[16];
+	pid_t pid;
+	double t0, t1;
+
+	for (int i = 0; i < 16; i++)
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv[i]))
+			return 0;
+	pid = fork();
+	if (pid == 0) {
+		int ep = epoll_create1(0);
+		char b[256], rep[24];
+		struct epoll_event ev[64];
+
+		memset(rep, 2, sizeof(rep));
+		for (int i = 0; i < 16; i++) {
+			struct epoll_event e = { .events = EPOLLIN, .data.fd = sv[i][1] };
+
+			close(sv[i][0]);
+			epoll_ctl(ep, EPOLL_CTL_ADD, sv[i][1], &e);
+		}
+		for (;;) {
+			int n = epoll_wait(ep, ev, 64, -1);
+
+			for (int i = 0; i < n; i++) {
+				if (recv(ev[i].data.fd, b, sizeof(b), MSG_DONTWAIT) <= 0)
+					_exit(0);
+				send(ev[i].data.fd, rep, sizeof(rep), 0);
+			}
+		}
+	}
+	atomic_store(&pp_stop, false);
+	atomic_store(&pp_total, 0);
+	for (int i = 0; i < 16; i++) {
+		close(sv[i][1]);
+		pthread_create(&t[i], NULL, pp_client, (void *)(intptr_t)sv[i][0]);
+	}
+	t0 = now_s();
+	while (now_s() - t0 < SECONDS)
+		usleep(10000);
+	atomic_store(&pp_stop, true);
+	for (int i = 0; i < 16; i++)
+		pthread_join(t[i], NULL);
+	t1 = now_s();
+	for (int i = 0; i < 16; i++)
+		close(sv[i][0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return atomic_load(&pp_total) / (t1 - t0);
 }
 
 struct worker {
@@ -212,7 +287,7 @@ int main(int argc, char **argv)
 	struct fwpd_proc d;
 	struct worker w[CLIENTS];
 	struct maker mk[CLIENTS];
-	double pp[ROUNDS], u1[ROUNDS], u16[ROUNDS], l1[ROUNDS], l16[ROUNDS];
+	double pp16[ROUNDS], pp[ROUNDS], u1[ROUNDS], u16[ROUNDS], l1[ROUNDS], l16[ROUNDS];
 	double p50[ROUNDS], p99[ROUNDS];
 	long rss0, rss1;
 	double per_ctx;
@@ -241,6 +316,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < ROUNDS; r++) {
 		pp[r] = pingpong();
 		u1[r] = run(w, 1, 0, &p50[r], &p99[r]);
+		pp16[r] = pingpong16();
 		u16[r] = run(w, CLIENTS, 0, NULL, NULL);
 		l1[r] = run(w, 1, 1, NULL, NULL);
 		l16[r] = run(w, CLIENTS, 1, NULL, NULL);
@@ -274,7 +350,9 @@ int main(int argc, char **argv)
 	       median(u1, ROUNDS), 100 * median(u1, ROUNDS) / median(pp, ROUNDS));
 	printf("  %-36s %12.1f us / %.1f us\n", "Update0 latency p50 / p99, 1 client",
 	       median(p50, ROUNDS), median(p99, ROUNDS));
-	printf("  %-36s %12.0f /s\n", "Update0, 16 clients", median(u16, ROUNDS));
+	printf("  %-36s %12.0f /s\n", "raw ping-pong, 16 clients, epoll echo", median(pp16, ROUNDS));
+	printf("  %-36s %12.0f /s  (%.0f%% of 16-client ping-pong)\n", "Update0, 16 clients",
+	       median(u16, ROUNDS), 100 * median(u16, ROUNDS) / median(pp16, ROUNDS));
 	printf("  %-36s %12.0f /s\n", "life cycles, 1 client", median(l1, ROUNDS));
 	printf("  %-36s %12.0f /s\n", "life cycles, 16 clients", median(l16, ROUNDS));
 	printf("  %-36s %12.0f B   (%ld contexts)\n", "daemon RSS per idle context",
@@ -289,11 +367,12 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(f, "{\"bench\":\"service\",\"rounds\":%d,\"pingpong_per_s\":%.0f,"
 				"\"update_1_per_s\":%.0f,\"update_p50_us\":%.1f,"
-				"\"update_p99_us\":%.1f,\"update_16_per_s\":%.0f,"
+				"\"update_p99_us\":%.1f,\"pingpong_16_per_s\":%.0f,\"update_16_per_s\":%.0f,"
 				"\"lifecycles_1_per_s\":%.0f,\"lifecycles_16_per_s\":%.0f,"
 				"\"rss_bytes_per_idle_context\":%.0f,\"contexts\":%ld}\n",
 				ROUNDS, median(pp, ROUNDS), median(u1, ROUNDS), median(p50, ROUNDS),
-				median(p99, ROUNDS), median(u16, ROUNDS), median(l1, ROUNDS),
+				median(p99, ROUNDS), median(pp16, ROUNDS), median(u16, ROUNDS),
+				median(l1, ROUNDS),
 				median(l16, ROUNDS), per_ctx, total_ctx / CLIENTS * CLIENTS);
 			fclose(f);
 		}
