@@ -218,7 +218,10 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 		goto err;
 	}
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		rc = EPT_S_NOT_REGISTERED;	/* no engine service (Windows: BFE stopped) */
+		/* No engine service (Windows: BFE stopped), unless the socket
+		 * exists and we may not use it. */
+		rc = errno == EACCES || errno == EPERM ? ERROR_ACCESS_DENIED
+						       : EPT_S_NOT_REGISTERED;
 		goto err;
 	}
 	/* Every call has a bound: a service that stops answering is gone. */

@@ -6,8 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 static int threshold = -1;
+static const char *ident = "fwpuclnt";
+static int use_syslog;
+
+void fwp_log_set_ident(const char *name)
+{
+	ident = name;
+}
+
+void fwp_log_use_syslog(void)
+{
+	openlog(ident, LOG_PID, LOG_DAEMON);
+	use_syslog = 1;
+}
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void read_env(void)
@@ -33,9 +47,15 @@ void fwp_log(enum fwp_log_level level, const char *fmt, ...)
 	pthread_once(&once, read_env);
 	if ((int)level > threshold)
 		return;
-	fprintf(stderr, "fwpuclnt: %s: ", names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (use_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+		vsyslog(prio[level], fmt, ap);
+	} else {
+		fprintf(stderr, "%s: %s: ", ident, names[level]);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -10,5 +10,9 @@ enum fwp_log_level { FWP_LOG_ERROR, FWP_LOG_WARN, FWP_LOG_INFO, FWP_LOG_DEBUG };
 
 void fwp_log(enum fwp_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The program name in front of messages (default "fwpuclnt"). */
+void fwp_log_set_ident(const char *ident);
+/* Sends messages to syslog (daemon facility) instead of stderr. */
+void fwp_log_use_syslog(void);
 
 #endif

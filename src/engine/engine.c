@@ -52,8 +52,8 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	e->backend = e->cfg.backend;
 	if (!e->backend.ops)
 		e->backend.ops = &dp_null_ops;
-	e->drain_ms = e->cfg.expire_drain_ms ? e->cfg.expire_drain_ms
-					     : ENGINE_DEFAULT_DRAIN_MS;
+	e->drain_ms = e->cfg.expire_drain_set ? e->cfg.expire_drain_ms
+					      : ENGINE_DEFAULT_DRAIN_MS;
 	e->next_id = 1;
 	e->next_handle = 1;
 	if (idmap_init(&e->by_id, 1024) || idmap_init(&e->by_spi, 1024)) {

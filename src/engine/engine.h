@@ -22,6 +22,7 @@
 #ifndef FWP_ENGINE_ENGINE_H
 #define FWP_ENGINE_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,7 +42,8 @@ struct engine_config {
 	void (*deadline_changed)(void *arg);
 	void *deadline_arg;
 	struct dp_backend backend;		/* ops NULL = null backend */
-	uint32_t expire_drain_ms;		/* 0 = default 60000 */
+	uint32_t expire_drain_ms;		/* used when expire_drain_set */
+	bool expire_drain_set;			/* else the default, 60000 */
 };
 
 /* Receives the events of one session's subscriptions. deliver() is called

@@ -25,7 +25,8 @@ struct server_options {
 	const char *group;		/* --group: members hold every right */
 	unsigned socket_mode;		/* --socket-mode, default 0666 */
 	bool foreground;
-	uint32_t expire_drain_ms;	/* 0: engine default */
+	uint32_t expire_drain_ms;
+	bool expire_drain_set;		/* else the engine's default */
 	/* Per-connection limits. */
 	unsigned max_subscriptions;
 	unsigned max_enums;
@@ -61,6 +62,7 @@ struct server {
 	struct engine *engine;
 	int epfd, listen_fd, timer_fd, signal_fd;
 	bool timer_dirty;		/* the earliest deadline moved */
+	bool owns_socket;		/* not passed in by systemd */
 	bool stop;
 	struct conn *conns;
 	unsigned nconns;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,19 @@ static void notify_ready(void)
 	close(fd);
 }
 
+/* A whole number in base within [0, max]; 0 or -1. */
+static int parse_uint(const char *s, int base, unsigned long long max,
+		      unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	*out = strtoull(s, &end, base);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
 static int make_parent_dir(const char *path)
 {
 	char dir[512];
@@ -110,6 +124,7 @@ int main(int argc, char **argv)
 		.max_connections = 1024,
 	};
 	struct server srv;
+	unsigned long long v;
 	int c, fd, err;
 
 	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:h", longopts, NULL)) != -1) {
@@ -121,7 +136,11 @@ int main(int argc, char **argv)
 			opt.socket_path = optarg;
 			break;
 		case 'm':
-			opt.socket_mode = (unsigned)strtoul(optarg, NULL, 8) & 0777;
+			if (parse_uint(optarg, 8, 0777, &v)) {
+				fprintf(stderr, "fwpd: bad --socket-mode: %s\n", optarg);
+				return 2;
+			}
+			opt.socket_mode = (unsigned)v;
 			break;
 		case 'd':
 			opt.state_dir = optarg;
@@ -130,12 +149,20 @@ int main(int argc, char **argv)
 			opt.group = optarg;
 			break;
 		case 'e':
-			opt.expire_drain_ms = (uint32_t)strtoul(optarg, NULL, 10);
+			if (parse_uint(optarg, 10, UINT32_MAX, &v)) {
+				fprintf(stderr, "fwpd: bad --expire-drain: %s\n", optarg);
+				return 2;
+			}
+			opt.expire_drain_ms = (uint32_t)v;
+			opt.expire_drain_set = true;
 			break;
 		case 'q':
-			opt.max_queued_bytes = strtoul(optarg, NULL, 10);
-			if (opt.max_queued_bytes < 4096)
-				opt.max_queued_bytes = 4096;
+			if (parse_uint(optarg, 10, SIZE_MAX, &v) || v < 4096) {
+				fprintf(stderr, "fwpd: bad --client-queue-bytes (>= 4096): %s\n",
+					optarg);
+				return 2;
+			}
+			opt.max_queued_bytes = (size_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -145,6 +172,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	fwp_log_set_ident("fwpd");
 	/* Keys live in this process: keep them out of core dumps. */
 	prctl(PR_SET_DUMPABLE, 0);
 	fd = activated_fd();
@@ -163,6 +191,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fwpd: daemon: %s\n", strerror(errno));
 			return 1;
 		}
+		/* stderr is gone: log to syslog from now on. */
+		fwp_log_use_syslog();
 	}
 	fwp_log(FWP_LOG_INFO, "listening on %s", opt.socket_path);
 	notify_ready();

@@ -63,6 +63,17 @@ static int listen_on(const struct server_options *opt)
 		fwp_log(FWP_LOG_ERROR, "socket path too long: %s", opt->socket_path);
 		return -ENAMETOOLONG;
 	}
+	/* One daemon per socket: refuse to take over a live one. */
+	strcpy(sa.sun_path, opt->socket_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		fwp_log(FWP_LOG_ERROR, "%s: another fwpd is running", opt->socket_path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	close(fd);
 	strcpy(sa.sun_path, tmp);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -101,6 +112,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		.deadline_changed = deadline_changed,
 		.deadline_arg = srv,
 		.expire_drain_ms = opt->expire_drain_ms,
+		.expire_drain_set = opt->expire_drain_set,
 	};
 	struct group *gr;
 	sigset_t mask;
@@ -116,6 +128,9 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	if (gr) {
 		srv->group_gid = gr->gr_gid;
 		srv->have_group = true;
+	} else if (opt->group) {
+		fwp_log(FWP_LOG_WARN, "group %s does not exist: only root holds every right",
+			opt->group);
 	}
 	if (opt->state_dir && mkdir(opt->state_dir, 0700) && errno != EEXIST) {
 		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->state_dir, strerror(errno));
@@ -123,6 +138,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	}
 	if (engine_create(&cfg, &srv->engine))
 		return -ENOMEM;
+	srv->owns_socket = inherited_fd < 0;
 	srv->listen_fd = inherited_fd >= 0 ? inherited_fd : listen_on(opt);
 	if (srv->listen_fd < 0)
 		return srv->listen_fd;
@@ -132,6 +148,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -371,10 +388,15 @@ int server_run(struct server *srv)
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 
-				if (read(srv->signal_fd, &si, sizeof(si)) > 0) {
-					fwp_log(FWP_LOG_INFO, "signal %u: stopping", si.ssi_signo);
-					srv->stop = true;
+				if (read(srv->signal_fd, &si, sizeof(si)) <= 0)
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					/* No configuration file to reload. */
+					fwp_log(FWP_LOG_INFO, "SIGHUP: nothing to reload");
+					continue;
 				}
+				fwp_log(FWP_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+				srv->stop = true;
 			} else {
 				handle_conn(tag, evs[i].events);
 			}
@@ -394,7 +416,8 @@ void server_fini(struct server *srv)
 	engine_destroy(srv->engine);
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
-		if (srv->opt.socket_path)
+		/* A socket systemd passed in is systemd's to remove. */
+		if (srv->owns_socket && srv->opt.socket_path)
 			unlink(srv->opt.socket_path);
 	}
 	if (srv->epfd >= 0)

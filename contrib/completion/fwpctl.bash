@@ -1,0 +1,96 @@
+# bash completion for fwpctl(8)                         -*- shell-script -*-
+#
+# Options, objects, commands, and the ids of the SA contexts that exist
+# (asked of the same engine, -s included) after "sa show|delete|expire".
+# Installed as /usr/share/bash-completion/completions/fwpctl; works
+# without the bash-completion package too.
+
+# The SA context ids of the engine at socket $1 (empty: the default).
+_fwpctl_ids()
+{
+	local -a cmd=(fwpctl)
+
+	[[ -n $1 ]] && cmd+=(-s "$1")
+	"${cmd[@]}" sa list 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -un
+}
+
+_fwpctl()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local objects="sa stats monitor filter provider help"
+	local options="-j --json -p --pretty -s --socket -h --help"
+	local object= command= socket= word i
+
+	COMPREPLY=()
+	# Options come first, then OBJECT, then COMMAND and its arguments.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		if [[ -z $object ]]; then
+			case $word in
+			-s | --socket)
+				((i++))
+				socket=${COMP_WORDS[i]}
+				;;
+			-*) ;;
+			*) object=$word ;;
+			esac
+		elif [[ -z $command ]]; then
+			command=$word
+		fi
+	done
+
+	if [[ -z $object ]]; then
+		case $prev in
+		-s | --socket)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return
+			;;
+		esac
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$objects" -- "$cur")
+		fi
+		return
+	fi
+
+	case $object in
+	sa)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "list show delete expire help" -- "$cur")
+		elif [[ $prev == "$command" ]] &&
+			[[ $command == show || $command == delete || $command == expire ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_ids "$socket")" -- "$cur")
+		fi
+		;;
+	filter)
+		[[ -z $command ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
+		;;
+	provider)
+		[[ -z $command ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "list help" -- "$cur")
+		;;
+	stats)
+		[[ -z $command ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "help" -- "$cur")
+		;;
+	monitor)
+		case $prev in
+		--count | -c) ;;
+		*)
+			if [[ " ${COMP_WORDS[*]} " != *" --count "* ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "--count help" -- "$cur")
+			fi
+			;;
+		esac
+		;;
+	help)
+		[[ -z $command ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "${objects% help}" -- "$cur")
+		;;
+	esac
+}
+
+complete -F _fwpctl fwpctl

@@ -1,0 +1,162 @@
+/* ctl.c - what the handlers share: the engine, opened on demand; result
+ * codes turned into messages and exit statuses; argument parsing. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fwpctl.h"
+
+#define DEFAULT_SOCKET "/run/fwpd/fwpd.sock"
+
+int ctl_status(DWORD rc)
+{
+	switch (rc) {
+	case ERROR_SUCCESS:
+		return FWPCTL_OK;
+	case EPT_S_NOT_REGISTERED:
+	case RPC_S_SERVER_UNAVAILABLE:
+	case RPC_S_PROTOCOL_ERROR:
+		return FWPCTL_UNAVAILABLE;
+	default:
+		return FWPCTL_FAILED;
+	}
+}
+
+int ctl_fail(DWORD rc, const char *fmt, ...)
+{
+	const char *name = FwpxErrorName0(rc);
+	va_list ap;
+
+	if (name)
+		fprintf(stderr, "fwpctl: %s (0x%08x): ", name, (unsigned)rc);
+	else
+		fprintf(stderr, "fwpctl: 0x%08x: ", (unsigned)rc);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return ctl_status(rc);
+}
+
+int ctl_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fwpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'fwpctl help'.\n", stderr);
+	return FWPCTL_USAGE;
+}
+
+int ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fwpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return FWPCTL_FAILED;
+}
+
+static const char *socket_path(void)
+{
+	const char *p = getenv("FWP_SOCKET");
+
+	return p && *p ? p : DEFAULT_SOCKET;
+}
+
+/* FwpmEngineOpen0 says only that no service answered; say why, from
+ * what anyone can see of the socket. */
+static int open_failed(DWORD rc)
+{
+	const char *engine = getenv("FWP_ENGINE");
+	const char *path = socket_path();
+	struct stat st;
+
+	if (rc == ERROR_INVALID_PARAMETER && engine)
+		return ctl_fail(rc, "cannot open the engine: FWP_ENGINE=%s "
+				"(expected service, embedded or auto)", engine);
+	if (ctl_status(rc) != FWPCTL_UNAVAILABLE)
+		return ctl_fail(rc, "cannot open the engine");
+	if (stat(path, &st))
+		return ctl_fail(rc, "no engine service: %s: %s (is fwpd running?)",
+				path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return ctl_fail(rc, "no engine service: %s is not a socket", path);
+	if (access(path, R_OK | W_OK))
+		return ctl_fail(rc, "cannot connect to %s: %s", path, strerror(errno));
+	return ctl_fail(rc, "no engine service listening on %s (is fwpd running?)",
+			path);
+}
+
+int ctl_engine(struct ctl *ctl, HANDLE *engine)
+{
+	FWPM_SESSION0 session;
+	DWORD rc;
+
+	if (!ctl->engine) {
+		memset(&session, 0, sizeof(session));
+		session.displayData.name = (wchar_t *)L"fwpctl";
+		session.displayData.description = (wchar_t *)L"IPsec SA engine control";
+		rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &session,
+				     &ctl->engine);
+		if (rc != ERROR_SUCCESS) {
+			ctl->engine = NULL;
+			return open_failed(rc);
+		}
+	}
+	*engine = ctl->engine;
+	return FWPCTL_OK;
+}
+
+void ctl_close(struct ctl *ctl)
+{
+	if (ctl->engine)
+		FwpmEngineClose0(ctl->engine);
+	ctl->engine = NULL;
+}
+
+static int parse_decimal(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would take signs, blanks and other bases. */
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int ctl_parse_id(const char *s, UINT64 *id)
+{
+	unsigned long long v;
+
+	if (parse_decimal(s, UINT64_MAX, &v))
+		return -EINVAL;
+	*id = v;
+	return 0;
+}
+
+int ctl_parse_count(const char *s, unsigned long *n)
+{
+	unsigned long long v;
+
+	if (parse_decimal(s, UINT32_MAX, &v))
+		return -EINVAL;
+	*n = (unsigned long)v;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* fwpctl.h - what fwpctl's command handlers share.
+ *
+ * A handler is called with the words after OBJECT COMMAND. It checks its
+ * arguments first (a bad one is a usage error, whatever the engine), then
+ * opens the engine with ctl_engine(), calls the API, prints, and RETURNS
+ * one of the exit statuses below; only main() exits. Results go to
+ * stdout, errors to stderr as "fwpctl: NAME (0xCODE): what failed".
+ *
+ * fwpctl uses the public API only (fwpmu.h, fwpx.h): it is a client like
+ * any keying module, and sees exactly what they see.
+ */
+#ifndef FWPCTL_H
+#define FWPCTL_H
+
+#include <stdbool.h>
+
+#include <fwpmu.h>
+#include <fwpx.h>
+
+enum fwpctl_status {
+	FWPCTL_OK = 0,
+	FWPCTL_FAILED = 1,	/* the engine refused or the call failed */
+	FWPCTL_USAGE = 2,	/* bad command line */
+	FWPCTL_UNAVAILABLE = 3,	/* no engine to talk to */
+};
+
+struct ctl {
+	bool json;		/* -j */
+	bool pretty;		/* -p, with -j */
+	HANDLE engine;		/* NULL until ctl_engine() */
+};
+
+typedef int (*ctl_handler)(struct ctl *ctl, int argc, char **argv);
+
+/* The engine, opened at the first call (an error has been reported when
+ * this returns non-zero: return that status). */
+int ctl_engine(struct ctl *ctl, HANDLE *engine);
+void ctl_close(struct ctl *ctl);
+
+/* The exit status for an API result: 0, FWPCTL_UNAVAILABLE for the codes
+ * meaning no engine could be reached, else FWPCTL_FAILED. */
+int ctl_status(DWORD rc);
+/* Reports rc as "fwpctl: NAME (0x%08x): <fmt>" and returns ctl_status(rc). */
+int ctl_fail(DWORD rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports "fwpctl: <fmt>" and a hint to see the help; returns FWPCTL_USAGE. */
+int ctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports "fwpctl: <fmt>"; returns FWPCTL_FAILED. */
+int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* An SA context id: decimal, not 0. 0 or -EINVAL. */
+int ctl_parse_id(const char *s, UINT64 *id);
+/* A count: decimal, 1 .. UINT32_MAX. 0 or -EINVAL. */
+int ctl_parse_count(const char *s, unsigned long *n);
+
+/* Handlers, one file per object. */
+int sa_list(struct ctl *ctl, int argc, char **argv);
+int sa_show(struct ctl *ctl, int argc, char **argv);
+int sa_delete(struct ctl *ctl, int argc, char **argv);
+int sa_expire(struct ctl *ctl, int argc, char **argv);
+int stats_show(struct ctl *ctl, int argc, char **argv);
+int monitor_run(struct ctl *ctl, int argc, char **argv);
+int filter_list(struct ctl *ctl, int argc, char **argv);
+int filter_show(struct ctl *ctl, int argc, char **argv);
+int provider_list(struct ctl *ctl, int argc, char **argv);
+
+#endif

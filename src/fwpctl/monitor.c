@@ -1,0 +1,257 @@
+/* monitor.c - the "monitor" object: SA-context events as they happen.
+ *
+ *   fwpctl [-j] monitor [--count N]
+ *
+ * Subscribes with FwpxSaContextSubscribe0 to every event type and prints
+ * one line per event, stamped with the local time, flushing each line so
+ * that a pipe sees it at once; with -j each line is one JSON object (JSON
+ * Lines; -p is ignored). Stops at SIGINT or SIGTERM (status 0), after N
+ * events with --count, or when the engine goes away (status 3).
+ *
+ * Threads: events arrive on the library's callback thread, one callback
+ * at a time, and are printed there. The main thread blocks SIGINT and
+ * SIGTERM before the library starts any thread, so they reach only its
+ * signalfd, and waits on that, on a pipe the callback writes to once N
+ * events are printed, and on a heartbeat timer: a service that stopped
+ * is noticed within HEARTBEAT_MS (the library does not tell subscribers
+ * that their connection dropped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "fwpctl.h"
+#include "json.h"
+
+#define HEARTBEAT_MS 1000
+
+struct monitor {
+	bool json;
+	unsigned long limit;	/* 0: no limit */
+	/* Callback thread only, until Unsubscribe returns. */
+	unsigned long seen;
+	bool finished;
+	int write_errno;	/* stdout failed: stop */
+	int done_fd;		/* written once when finished */
+};
+
+/* "2024-05-01T12:00:00.123+0200" */
+static void timestamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char date[32], zone[8];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm);
+	snprintf(buf, len, "%s.%03ld%s", date, ts.tv_nsec / 1000000L, zone);
+}
+
+static void print_json(const FWPX_SA_CONTEXT_EVENT0 *ev, const char *when)
+{
+	const char *name = fmt_event(ev->eventType);
+	struct json j;
+
+	json_init(&j, stdout, false);
+	json_object_begin(&j);
+	json_key(&j, "time");
+	json_string(&j, when);
+	json_key(&j, "event");
+	if (name)
+		json_string(&j, name);
+	else
+		json_uint(&j, ev->eventType);
+	if (ev->eventType == FWPX_SA_CONTEXT_EVENT_DROPPED) {
+		json_key(&j, "dropped");
+		json_uint(&j, ev->numDropped);
+	} else {
+		json_key(&j, "id");
+		json_uint(&j, ev->saContextId);
+	}
+	if (ev->eventType == FWPX_SA_CONTEXT_EVENT_UPDATE) {
+		json_key(&j, "update_flags");
+		json_array_begin(&j);
+		for (unsigned i = 0; i < 64; i++) {
+			UINT64 bit = 1ULL << i;
+			const char *flag;
+			char hex[24];
+
+			if (!(ev->updateFlags & bit))
+				continue;
+			flag = fmt_flag_name(fmt_update_flags, bit);
+			if (!flag) {
+				snprintf(hex, sizeof(hex), "0x%" PRIx64, bit);
+				flag = hex;
+			}
+			json_string(&j, flag);
+		}
+		json_array_end(&j);
+	}
+	json_object_end(&j);
+	json_end(&j);
+}
+
+static void print_text(const FWPX_SA_CONTEXT_EVENT0 *ev, const char *when)
+{
+	const char *name = fmt_event(ev->eventType);
+	char unknown[24], flags[256];
+
+	if (!name) {
+		snprintf(unknown, sizeof(unknown), "0x%x", ev->eventType);
+		name = unknown;
+	}
+	if (ev->eventType == FWPX_SA_CONTEXT_EVENT_DROPPED) {
+		printf("%s %-13s %u events lost\n", when, name, ev->numDropped);
+		return;
+	}
+	printf("%s %-13s id %" PRIu64, when, name, ev->saContextId);
+	if (ev->eventType == FWPX_SA_CONTEXT_EVENT_UPDATE)
+		printf(" flags %s", fmt_flags(fmt_update_flags, ev->updateFlags, ",",
+					      flags, sizeof(flags)));
+	putchar('\n');
+}
+
+static void finish(struct monitor *m)
+{
+	ssize_t n;
+
+	m->finished = true;
+	n = write(m->done_fd, "x", 1);
+	(void)n;	/* a full pipe has a byte in it already */
+}
+
+static void CALLBACK on_event(void *context, const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	struct monitor *m = context;
+	char when[64];
+
+	if (m->finished)
+		return;
+	timestamp(when, sizeof(when));
+	if (m->json)
+		print_json(ev, when);
+	else
+		print_text(ev, when);
+	if (fflush(stdout) || ferror(stdout)) {
+		m->write_errno = errno ? errno : EIO;
+		finish(m);
+		return;
+	}
+	if (m->limit && ++m->seen >= m->limit)
+		finish(m);
+}
+
+static int parse_args(int argc, char **argv, unsigned long *limit)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *value = NULL;
+
+		if (!strcmp(argv[i], "--count") || !strcmp(argv[i], "-c")) {
+			if (i + 1 == argc)
+				return ctl_usage("monitor: %s needs a number", argv[i]);
+			value = argv[++i];
+		} else if (!strncmp(argv[i], "--count=", 8)) {
+			value = argv[i] + 8;
+		} else {
+			return ctl_usage("monitor: unexpected argument '%s'", argv[i]);
+		}
+		if (ctl_parse_count(value, limit))
+			return ctl_usage("monitor: '%s' is not a count (1 or more)", value);
+	}
+	return FWPCTL_OK;
+}
+
+/* Waits until a signal, the callback's "finished", or a failed heartbeat. */
+static int wait_loop(HANDLE engine, int sig_fd, int done_fd)
+{
+	struct pollfd fds[2] = {
+		{ .fd = sig_fd, .events = POLLIN },
+		{ .fd = done_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		int n = poll(fds, 2, HEARTBEAT_MS);
+		UINT32 ms;
+		DWORD rc;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ctl_error("monitor: poll: %s", strerror(errno));
+		if (n > 0)
+			return FWPCTL_OK;	/* a signal, or done */
+		rc = FwpxEngineGetExpireDrain0(engine, &ms);
+		if (rc != ERROR_SUCCESS)
+			return ctl_fail(rc, "monitor: lost the engine");
+	}
+}
+
+int monitor_run(struct ctl *ctl, int argc, char **argv)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	struct monitor m = { .json = ctl->json };
+	sigset_t mask, old_mask;
+	int pipe_fd[2] = { -1, -1 }, sig_fd = -1;
+	HANDLE engine, events = NULL;
+	DWORD rc;
+	int status;
+
+	status = parse_args(argc, argv, &m.limit);
+	if (status)
+		return status;
+	/* Before the library starts any thread: they inherit the mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, &old_mask);
+	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sig_fd < 0 || pipe2(pipe_fd, O_CLOEXEC | O_NONBLOCK)) {
+		status = ctl_error("monitor: %s", strerror(errno));
+		goto out;
+	}
+	m.done_fd = pipe_fd[1];
+	status = ctl_engine(ctl, &engine);
+	if (status)
+		goto out;
+	memset(&sub, 0, sizeof(sub));
+	rc = FwpxSaContextSubscribe0(engine, &sub, FWPX_EVENT_MASK_ALL, on_event, &m,
+				     &events);
+	if (rc != ERROR_SUCCESS) {
+		status = ctl_fail(rc, "subscribing to SA-context events");
+		goto out;
+	}
+	status = wait_loop(engine, sig_fd, pipe_fd[0]);
+	/* Waits for a running callback; after it, m is ours again. */
+	rc = IPsecSaContextUnsubscribe0(engine, events);
+	if (!status && rc != ERROR_SUCCESS)
+		status = ctl_fail(rc, "unsubscribing");
+	if (!status && m.write_errno)
+		status = ctl_error("monitor: write error: %s", strerror(m.write_errno));
+out:
+	ctl_close(ctl);		/* no library thread may outlive the mask */
+	if (sig_fd >= 0) {
+		struct signalfd_siginfo si;
+
+		/* Consume the signals that stopped us, or they would be
+		 * delivered when the mask is restored. */
+		while (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+			;
+		close(sig_fd);
+	}
+	if (pipe_fd[0] >= 0) {
+		close(pipe_fd[0]);
+		close(pipe_fd[1]);
+	}
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	return status;
+}

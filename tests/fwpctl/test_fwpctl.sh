@@ -1,0 +1,401 @@
+#!/bin/sh
+# test_fwpctl.sh - fwpctl against a private fwpd.
+#
+# Starts fwpd on a socket in a temporary directory, fills it with contexts
+# through make_contexts (see its header for the ids, SPIs and addresses it
+# uses), and checks what fwpctl prints and how it exits: the table, the
+# JSON (with jq), show without key bytes, delete, expire, statistics,
+# monitor (text, JSON, --count and SIGTERM), usage errors, the policy
+# objects, -s, an unprivileged user when run as root, and finally, with
+# the daemon stopped, exit status 3. The daemon is stopped on every path.
+#
+# Usage: test_fwpctl.sh FWPD FWPCTL MAKE_CONTEXTS
+set -u
+fwpd=$1
+fwpctl=$2
+helper=$3
+
+if ! command -v jq >/dev/null 2>&1; then
+	echo "test_fwpctl: jq is required to check fwpctl's JSON (scripts/install-deps.sh)" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+sock=$tmp/fwpd.sock
+pid=
+bg=
+cleanup() {
+	for p in $bg; do
+		kill -9 "$p" 2>/dev/null
+	done
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+failures=0
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# run ARGS...: fwpctl's output in $tmp/out and $tmp/err, its status in $rc.
+run() {
+	"$fwpctl" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect STATUS WHAT: the last run exited with STATUS.
+expect() {
+	if [ "$rc" -ne "$1" ]; then
+		fail "$2: exit status $rc, expected $1"
+		sed 's/^/    stdout: /' "$tmp/out" >&2
+		sed 's/^/    stderr: /' "$tmp/err" >&2
+		return 1
+	fi
+	echo "ok: $2"
+	return 0
+}
+
+# jqcheck EXPR WHAT: EXPR holds for $tmp/out.
+jqcheck() {
+	if ! jq -e "$1" "$tmp/out" >/dev/null 2>"$tmp/jq.err"; then
+		fail "$2: jq '$1' is false"
+		sed 's/^/    jq: /' "$tmp/jq.err" >&2
+		head -c 2000 "$tmp/out" | sed 's/^/    stdout: /' >&2
+	fi
+}
+
+# has FILE PATTERN WHAT: an extended regexp matches a line of FILE.
+has() {
+	grep -Eq -- "$2" "$1" || fail "$3: no line of $(basename "$1") matches '$2'"
+}
+
+hasnt() {
+	! grep -Eqi -- "$2" "$1" || fail "$3: a line of $(basename "$1") matches '$2'"
+}
+
+lines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+# --- the daemon ---------------------------------------------------------
+"$fwpd" --foreground --socket "$sock" --state-dir "$tmp/state" 2>"$tmp/fwpd.log" &
+pid=$!
+i=0
+while [ ! -S "$sock" ]; do
+	i=$((i + 1))
+	if [ $i -gt 500 ] || ! kill -0 "$pid" 2>/dev/null; then
+		echo "test_fwpctl: fwpd did not start" >&2
+		cat "$tmp/fwpd.log" >&2
+		exit 1
+	fi
+	sleep 0.01
+done
+export FWP_ENGINE=service FWP_SOCKET="$sock"
+
+# --- three contexts: 1 IPv4 with NAT-T, 2 IPv6, 3 IPv4 -------------------
+if ! "$helper" create 3 >"$tmp/ids" || [ "$(lines "$tmp/ids")" -ne 3 ]; then
+	echo "test_fwpctl: make_contexts create 3 failed" >&2
+	exit 1
+fi
+id1=$(sed -n 1p "$tmp/ids")
+id2=$(sed -n 2p "$tmp/ids")
+id3=$(sed -n 3p "$tmp/ids")
+in1=$((0xc0000101)) in2=$((0xc0000102)) in3=$((0xc0000103))
+out1=$((0xc1000101)) out2=$((0xc1000102)) out3=$((0xc1000103))
+
+# --- sa list: the table -------------------------------------------------
+run sa list
+expect 0 "sa list"
+has "$tmp/out" '^id +dir +spi +transform +mode +local +remote +nat-t +life\(s\) +flags$' "sa list header"
+[ "$(lines "$tmp/out")" -eq 7 ] || fail "sa list: $(lines "$tmp/out") lines, expected 7"
+n=1
+for id in $id1 $id2 $id3; do
+	has "$tmp/out" "^ *$id +in +0xc000010$n +esp aes-gcm-128 +transport " "sa list: context $id in"
+	has "$tmp/out" "^ *$id +out +0xc100010$n +esp aes-gcm-128 +transport " "sa list: context $id out"
+	n=$((n + 1))
+done
+has "$tmp/out" "^ *$id1 +in .* 192\.0\.2\.1 +198\.51\.100\.10 +udp 4500->4500 +3600 +-$" "sa list: NAT-T in"
+has "$tmp/out" "^ *$id1 +out .* udp 4500->4500 +3600 +assume-udp-context-outbound$" "sa list: NAT-T out, flags"
+[ "$(grep -c 'udp 4500->4500' "$tmp/out")" -eq 2 ] || fail "sa list: NAT-T on other contexts"
+# IPv6 comes byte-reversed from the API: printed the right way round.
+has "$tmp/out" "^ *$id2 +in .* 2001:db8::1 +2001:db8:ffff::11 +- " "sa list: IPv6 addresses"
+# Aligned: every column starts at the same offset on every line.
+for word in spi transform mode local remote nat-t flags; do
+	col=$(head -1 "$tmp/out" | awk -v w="$word" '{ print index($0, w) }')
+	sed 1d "$tmp/out" | awk -v c="$col" '
+		substr($0, c - 2, 2) != "  " || substr($0, c, 1) == " " { bad = 1 }
+		END { exit bad }' || fail "sa list: column $word is not aligned"
+done
+
+# --- sa list -j ---------------------------------------------------------
+run -j sa list
+expect 0 "sa list -j"
+[ "$(lines "$tmp/out")" -eq 1 ] || fail "sa list -j: compact JSON is not one line"
+jqcheck 'length == 3' "sa list -j: count"
+jqcheck "[.[].id] == [$id1, $id2, $id3]" "sa list -j: ids"
+jqcheck "[.[].inbound.spi] == [$in1, $in2, $in3]" "sa list -j: inbound SPIs"
+jqcheck "[.[].outbound.spi] == [$out1, $out2, $out3]" "sa list -j: outbound SPIs"
+jqcheck "[.[].inbound.bundle.sas[0].spi] == [$in1, $in2, $in3]" "sa list -j: bundle SPIs"
+jqcheck '.[0].inbound.udp_encapsulation == {"local_port": 4500, "remote_port": 4500}
+	and .[0].outbound.udp_encapsulation == {"local_port": 4500, "remote_port": 4500}
+	and .[1].inbound.udp_encapsulation == null and .[2].outbound.udp_encapsulation == null' \
+	"sa list -j: NAT-T"
+jqcheck '.[1].inbound.traffic.local_address == "2001:db8::1"
+	and .[1].inbound.traffic.remote_address == "2001:db8:ffff::11"
+	and .[0].outbound.traffic.remote_address == "198.51.100.10"' "sa list -j: addresses"
+jqcheck 'all(.[]; .inbound.transform == "esp aes-gcm-128" and .inbound.traffic.mode == "transport")' \
+	"sa list -j: transform, mode"
+jqcheck '[.[].outbound.bundle.flags] == [["assume-udp-context-outbound"],
+	["assume-udp-context-outbound"], ["assume-udp-context-outbound"]]' "sa list -j: flags"
+
+run -j -p sa list
+expect 0 "sa list -j -p"
+jqcheck 'length == 3' "sa list -j -p: count"
+[ "$(lines "$tmp/out")" -gt 100 ] || fail "sa list -j -p: not indented"
+has "$tmp/out" '^  \{$' "sa list -j -p: indentation"
+
+# --- sa show: everything, no key bytes ----------------------------------
+run -j sa show "$id1"
+expect 0 "sa show -j"
+jqcheck ".id == $id1 and .inbound.spi == $in1 and .outbound.spi == $out1" "sa show -j: ids, SPIs"
+jqcheck '.inbound.bundle.lifetime.seconds == 3600 and .inbound.bundle.sas[0].cipher.algorithm == "aes-gcm-128"
+	and .inbound.direction == "inbound" and .outbound.direction == "outbound"' "sa show -j: details"
+jqcheck '[.. | objects | select(has("key")) | .key] | length == 4 and all(. == "(hidden)")' \
+	"sa show -j: keys hidden"
+jqcheck '[.. | arrays | select(length > 0 and all(.[]; type == "number"))] | length == 0' \
+	"sa show -j: no byte arrays"
+hasnt "$tmp/out" '4c80cdef|4c:80:cd:ef|76, *128, *205' "sa show -j: key bytes"
+
+run sa show "$id1"
+expect 0 "sa show"
+has "$tmp/out" "^id +$id1$" "sa show: id"
+has "$tmp/out" '^  spi +0xc0000101$' "sa show: inbound SPI"
+has "$tmp/out" '^    local port +4500$' "sa show: NAT-T"
+[ "$(grep -c '(hidden)' "$tmp/out")" -eq 4 ] || fail "sa show: keys not shown as (hidden)"
+hasnt "$tmp/out" '4c80cdef|4c:80:cd:ef' "sa show: key bytes"
+
+# --- sa delete ----------------------------------------------------------
+run sa delete "$id3"
+expect 0 "sa delete"
+[ -s "$tmp/out" ] && fail "sa delete: printed something"
+run sa show "$id3"
+expect 1 "sa show of a deleted context"
+has "$tmp/err" "^fwpctl: FWP_E_NOT_FOUND \(0x80320008\): no SA context $id3$" "sa show: error message"
+run sa delete "$id3"
+expect 1 "sa delete of a deleted context"
+has "$tmp/err" 'FWP_E_NOT_FOUND' "sa delete: error name"
+run -j sa list
+jqcheck "[.[].id] == [$id1, $id2]" "sa list -j after delete"
+
+# --- sa expire: outbound gone, inbound draining (60 s by default) ---------
+run sa expire "$id2"
+expect 0 "sa expire"
+run -j sa show "$id2"
+expect 0 "sa show of an expiring context"
+jqcheck ".outbound == null and .inbound.spi == $in2" "sa show -j: expiring context"
+run sa expire "$id2"
+expect 1 "sa expire twice"
+has "$tmp/err" 'FWP_E_INCOMPATIBLE_SA_STATE' "sa expire twice: error name"
+run sa list
+[ "$(grep -c "^ *$id2 " "$tmp/out")" -eq 1 ] || fail "sa list: expiring context has not one line"
+
+# --- stats: 2 SAs of context 1, the inbound of context 2 ------------------
+run stats
+expect 0 "stats"
+has "$tmp/out" '^sas:$' "stats: heading"
+has "$tmp/out" '^  active sas +3$' "stats: active SAs"
+run -j stats
+expect 0 "stats -j"
+jqcheck '.sas.active_sas == 3 and .sas.total_sas_added == 6 and .sas.total_sas_deleted == 3' \
+	"stats -j: counters"
+jqcheck '.inbound_traffic.encrypted_bytes == 0 and (.drops | length) == 10' "stats -j: groups"
+
+# --- a context without SAs yet: one line of dashes, no SA in JSON ---------
+larval=$("$helper" larval) || fail "make_contexts larval"
+run sa list
+expect 0 "sa list with a larval context"
+has "$tmp/out" "^ *$larval +- +- +- +- +- +- +- +- +-$" "sa list: larval context"
+run -j sa show "$larval"
+expect 0 "sa show -j of a larval context"
+jqcheck ".id == $larval and .inbound == null and .outbound == null" "sa show -j: larval context"
+run sa show "$larval"
+has "$tmp/out" '^inbound +-$' "sa show: larval context"
+run sa expire "$larval"
+expect 1 "sa expire of a larval context"
+has "$tmp/err" 'FWP_E_INCOMPATIBLE_SA_STATE' "sa expire of a larval context: error name"
+run sa delete "$larval"
+expect 0 "sa delete of a larval context"
+
+# --- monitor ------------------------------------------------------------
+# Three monitors: text with --count, JSON with --count, and one stopped
+# by SIGTERM. make_contexts waits until all three are subscribed, then
+# makes and deletes one context. timeout(1) bounds a monitor that hangs.
+timeout 20 "$fwpctl" monitor --count 2 >"$tmp/mon.txt" 2>"$tmp/mon.txt.err" &
+m1=$!
+timeout 20 "$fwpctl" -j monitor --count=2 >"$tmp/mon.json" 2>"$tmp/mon.json.err" &
+m2=$!
+timeout 20 "$fwpctl" monitor >"$tmp/mon.sig" 2>"$tmp/mon.sig.err" &
+m3=$!
+bg="$m1 $m2 $m3"
+if ! "$helper" wait-subscribers 3; then
+	fail "monitor: not subscribed"
+fi
+churn=$("$helper" churn) || fail "make_contexts churn"
+wait "$m1"
+rc=$?
+[ "$rc" -eq 0 ] || fail "monitor --count 2: exit status $rc ($(cat "$tmp/mon.txt.err"))"
+[ "$(lines "$tmp/mon.txt")" -eq 2 ] || fail "monitor --count 2: $(lines "$tmp/mon.txt") lines"
+stamp='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4} '
+sed -n 1p "$tmp/mon.txt" | grep -Eq "${stamp}ADD +id $churn$" || fail "monitor: first line is not ADD $churn"
+sed -n 2p "$tmp/mon.txt" | grep -Eq "${stamp}DELETE +id $churn$" || fail "monitor: second line is not DELETE $churn"
+wait "$m2"
+rc=$?
+[ "$rc" -eq 0 ] || fail "monitor -j: exit status $rc ($(cat "$tmp/mon.json.err"))"
+[ "$(lines "$tmp/mon.json")" -eq 2 ] || fail "monitor -j: $(lines "$tmp/mon.json") lines"
+jq -s -e "length == 2 and .[0].event == \"ADD\" and .[0].id == $churn
+	and .[1].event == \"DELETE\" and .[1].id == $churn
+	and all(.[]; .time | test(\"^[0-9-]+T[0-9:.]+[+-][0-9]{4}\$\"))" \
+	"$tmp/mon.json" >/dev/null || fail "monitor -j: events"
+i=0
+while [ "$(lines "$tmp/mon.sig")" -lt 2 ] && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+kill -TERM "$m3"
+wait "$m3"
+rc=$?
+[ "$rc" -eq 0 ] || fail "monitor stopped by SIGTERM: exit status $rc ($(cat "$tmp/mon.sig.err"))"
+[ "$(lines "$tmp/mon.sig")" -eq 2 ] || fail "monitor stopped by SIGTERM: $(lines "$tmp/mon.sig") lines"
+bg=
+echo "ok: monitor"
+
+# --- usage errors: status 2, with or without an engine -------------------
+for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" \
+	    "sa show 1 2" "sa list extra" "stats extra" "--bogus sa list" "-x" \
+	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 2 "usage error: fwpctl $args"
+	has "$tmp/err" '^fwpctl: ' "usage error: fwpctl $args: message"
+done
+run
+expect 2 "no arguments"
+has "$tmp/err" '^Usage: fwpctl ' "no arguments: usage"
+for args in "help" "-h" "--help" "sa help" "help monitor"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 0 "fwpctl $args"
+	has "$tmp/out" '^Usage: fwpctl ' "fwpctl $args: usage"
+done
+run help
+has "$tmp/out" 'sa \{ list \| show ID \| delete ID \| expire ID \}' "help: grammar"
+
+# --- policy objects: not there yet --------------------------------------
+for args in "filter list" "filter show 7" "provider list" "filter" "provider"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 1 "fwpctl $args"
+	has "$tmp/err" '^fwpctl: policy objects are not available in this version$' "fwpctl $args: message"
+done
+run filter show x
+expect 2 "filter show x"
+
+# --- -s/--socket: no environment needed ----------------------------------
+env -u FWP_ENGINE -u FWP_SOCKET "$fwpctl" -s "$sock" -j sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 0 "-s PATH"
+jqcheck 'length == 2' "-s PATH: contexts"
+env -u FWP_ENGINE -u FWP_SOCKET "$fwpctl" --socket="$sock" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 0 "--socket=PATH"
+
+# --- another user: reads yes, writes ERROR_ACCESS_DENIED -------------------
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups "$fwpctl" help >/dev/null 2>&1; then
+	nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$fwpctl" "$@" \
+			>"$tmp/out" 2>"$tmp/err"
+		rc=$?
+	}
+	nobody -j sa list
+	expect 0 "another user: sa list"
+	jqcheck 'length == 2' "another user: contexts"
+	nobody stats
+	expect 0 "another user: stats"
+	nobody sa delete "$id1"
+	expect 1 "another user: sa delete"
+	has "$tmp/err" '^fwpctl: ERROR_ACCESS_DENIED \(0x00000005\): ' "another user: error name"
+	nobody sa expire "$id1"
+	expect 1 "another user: sa expire"
+else
+	echo "skipped: another user (needs root, setpriv, and a build others can run)"
+fi
+
+# --- bash completion ----------------------------------------------------
+comp=$(cd "$(dirname "$0")/../../contrib/completion" && pwd)/fwpctl.bash
+if command -v bash >/dev/null 2>&1; then
+	# complete WORDS...: what _fwpctl offers for the last word, sorted, on one line.
+	completions() {
+		env -u FWP_SOCKET -u FWP_ENGINE PATH="$(dirname "$fwpctl"):$PATH" bash -c '
+			. "$1" || exit 1
+			shift
+			COMP_WORDS=("$@")
+			COMP_CWORD=$(($# - 1))
+			_fwpctl
+			((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}"' _ "$comp" "$@" | sort | tr '\n' ' '
+	}
+	check_completion() {
+		want=$1
+		shift
+		got=$(completions "$@")
+		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
+	}
+	check_completion "filter help monitor provider sa stats " fwpctl ""
+	check_completion "sa stats " fwpctl s
+	check_completion "--json " fwpctl --j
+	check_completion "delete expire help list show " fwpctl -j sa ""
+	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
+		fwpctl -s "$sock" sa show ""
+	check_completion "" fwpctl -s "$sock" sa show "$id1" ""
+	check_completion "--count help " fwpctl monitor ""
+	check_completion "" fwpctl monitor --count ""
+	check_completion "filter monitor provider sa stats " fwpctl help ""
+	echo "ok: bash completion"
+else
+	echo "skipped: bash completion (no bash)"
+fi
+
+# --- no daemon: status 3 --------------------------------------------------
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+[ "$rc" -eq 0 ] || fail "fwpd: exit status $rc on SIGTERM"
+for args in "sa list" "-j sa list" "sa show 1" "stats" "monitor"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 3 "no daemon: fwpctl $args"
+	has "$tmp/err" '^fwpctl: EPT_S_NOT_REGISTERED \(0x000006d9\): ' "no daemon: fwpctl $args: message"
+done
+# FWP_ENGINE unset: fwpctl still wants the service, not an empty private engine.
+env -u FWP_ENGINE "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 3 "no daemon, FWP_ENGINE unset"
+env -u FWP_ENGINE -u FWP_SOCKET "$fwpctl" -s "$sock" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 3 "no daemon, -s PATH"
+has "$tmp/err" 'EPT_S_NOT_REGISTERED' "no daemon, -s PATH: message"
+
+if [ "$failures" -ne 0 ]; then
+	echo "test_fwpctl: $failures check(s) failed" >&2
+	exit 1
+fi
+echo "test_fwpctl: all checks passed"
+exit 0
