@@ -53,6 +53,7 @@ bench: build
 	./build/release/bench/bench_engine --out bench-results/engine.json
 	FWPD_BIN=./build/release/fwpd ./build/release/bench/bench_service \
 		--out bench-results/service.json
+	./build/release/bench/bench_store --out bench-results/store.json
 
 fuzz:
 	$(MAKE) check-fuzz FUZZ_RUNS=2000000
