@@ -1,6 +1,7 @@
 # The two commands of the README, and their helpers. Everything builds with
 # CMake presets (CMakePresets.json) into build/<preset>.
-#   make demo    - set up, build, and run the example keying module
+#   make demo    - set up, build, and run the example keying module, in
+#                  process and against a private fwpd, with fwpctl
 #   make check   - set up, build, and run every test: a normal build, then
 #                  ASan+UBSan (leaks included), then TSan on the threaded tests
 #   make bench   - benchmarks (release build); results in bench-results/
@@ -22,7 +23,7 @@ build: deps
 	cmake --build --preset release -j $(JOBS)
 
 demo: build
-	./build/release/examples/keying_module
+	scripts/demo.sh build/release
 
 check-debug: deps
 	cmake --preset debug >/dev/null
