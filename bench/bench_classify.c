@@ -6,7 +6,8 @@
  *    per sublayer): classifier_lookup and classifier_lookup_reference,
  *    runs interleaved, median of 5. Traffic: half the packets aimed at a
  *    random rule, half random within the same address pools. Every packet
- *    is also checked fast == reference once.
+ *    is also checked fast == reference once. The same again as IPv6 (each
+ *    IPv4 value v mapped to 2001:db8::/64 + v << 32, ranges kept).
  * 2. With 100k filters present (same generator, one layer):
  *    - build: one full index build of the layer;
  *    - add+lookup: classifier_add of a new filter followed by one
@@ -26,6 +27,7 @@
  * Prints a table; --out FILE also writes the figures as JSON.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +201,36 @@ static struct cls_packet gen_packet(struct gen *g, const struct trule *rules, ui
 	return pkt_v4(LAYER, pr, la, lp, ra, rp);
 }
 
+/* ---- the IPv6 copy ---- */
+
+#define V6_NET	0x20010db800000000ull
+
+static void addr_to_v6(struct cls_addr *a)
+{
+	uint32_t lo = be32(a->lo), hi = be32(a->hi);
+
+	put_v6(a->lo, V6_NET, (uint64_t)lo << 32);
+	put_v6(a->hi, V6_NET, (uint64_t)hi << 32 | 0xffffffffu);
+}
+
+static void rule_to_v6(struct trule *t)
+{
+	t->r.ip_version = 6;
+	for (uint32_t i = 0; i < t->r.n_remote_addr; i++)
+		addr_to_v6(&t->ra[i]);
+	for (uint32_t i = 0; i < t->r.n_local_addr; i++)
+		addr_to_v6(&t->la[i]);
+}
+
+static void packet_to_v6(struct cls_packet *p, uint64_t *s)
+{
+	uint32_t ra = be32(p->remote_addr), la = be32(p->local_addr);
+
+	p->ip_version = 6;
+	put_v6(p->remote_addr, V6_NET, (uint64_t)ra << 32 | (rng_next(s) >> 32));
+	put_v6(p->local_addr, V6_NET, (uint64_t)la << 32 | (rng_next(s) >> 32));
+}
+
 /* ---- measurements ---- */
 
 static double lookups_per_s(struct classifier *c, const struct cls_packet *pk,
@@ -219,7 +251,8 @@ static double lookups_per_s(struct classifier *c, const struct cls_packet *pk,
 	return count / (now_s() - t0);
 }
 
-static int add_n(struct classifier *c, struct gen *g, struct trule *rules, uint32_t n)
+static int add_n(struct classifier *c, struct gen *g, struct trule *rules, uint32_t n,
+		 bool v6)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		int ret;
@@ -228,6 +261,8 @@ static int add_n(struct classifier *c, struct gen *g, struct trule *rules, uint3
 			gen_default(g, &rules[i], i);
 		else
 			gen_rule(g, &rules[i]);
+		if (v6)
+			rule_to_v6(&rules[i]);
 		ret = classifier_add(c, trule_rule(&rules[i]));
 		if (ret)
 			return ret;
@@ -236,13 +271,14 @@ static int add_n(struct classifier *c, struct gen *g, struct trule *rules, uint3
 }
 
 struct results {
+	double fast10k6, ref10k6;
 	double fast10k, ref10k, build10k_ms, fast100k, build100k_ms;
 	double add_us, remove_us, bulk_add_us, rebuild_each_us, lookup100k_us;
 	uint64_t bytes10k, bytes100k, add_rebuilds, remove_rebuilds;
 	uint32_t mismatches;
 };
 
-static int bench_10k(struct results *res, struct cls_packet *pk)
+static int bench_10k(struct results *res, struct cls_packet *pk, bool v6)
 {
 	enum { N = 10000 };
 	struct trule *rules = calloc(N, sizeof(*rules));
@@ -256,11 +292,11 @@ static int bench_10k(struct results *res, struct cls_packet *pk)
 	if (!rules || classifier_create(&c))
 		goto out;
 	gen_init(&g, 42);
-	ret = add_n(c, &g, rules, N);
+	ret = add_n(c, &g, rules, N, false);
 	if (ret)
 		goto out;
 	classifier_get_tuning(c, &tune);
-	for (int r = 0; r < RUNS; r++) {
+	for (int r = 0; r < RUNS && !v6; r++) {
 		double t0;
 
 		classifier_set_tuning(c, &tune);	/* marks the layer stale */
@@ -270,9 +306,25 @@ static int bench_10k(struct results *res, struct cls_packet *pk)
 		if (ret)
 			goto out;
 	}
-	res->build10k_ms = median(build, RUNS);
+	if (!v6)
+		res->build10k_ms = median(build, RUNS);
 	for (uint32_t i = 0; i < NPKT; i++)
 		pk[i] = gen_packet(&g, rules, N);
+	if (v6) {
+		/* same rules and packets, as IPv6 */
+		classifier_destroy(c);
+		c = NULL;
+		if (classifier_create(&c))
+			goto out;
+		for (uint32_t i = 0; i < N; i++) {
+			rule_to_v6(&rules[i]);
+			ret = classifier_add(c, trule_rule(&rules[i]));
+			if (ret)
+				goto out;
+		}
+		for (uint32_t i = 0; i < NPKT; i++)
+			packet_to_v6(&pk[i], &g.s);
+	}
 	for (uint32_t i = 0; i < NPKT; i++) {
 		struct cls_verdict v, w;
 
@@ -284,6 +336,12 @@ static int bench_10k(struct results *res, struct cls_packet *pk)
 	for (int r = 0; r < RUNS; r++) {
 		fast[r] = lookups_per_s(c, pk, 4000000, 0);
 		ref[r] = lookups_per_s(c, pk, 20000, 1);
+	}
+	if (v6) {
+		res->fast10k6 = median(fast, RUNS);
+		res->ref10k6 = median(ref, RUNS);
+		ret = 0;
+		goto out;
 	}
 	res->fast10k = median(fast, RUNS);
 	res->ref10k = median(ref, RUNS);
@@ -311,7 +369,7 @@ static int bench_100k(struct results *res, struct cls_packet *pk)
 	if (!rules || classifier_create(&c))
 		goto out;
 	gen_init(&g, 4242);
-	ret = add_n(c, &g, rules, N);
+	ret = add_n(c, &g, rules, N, false);
 	if (ret)
 		goto out;
 	classifier_get_tuning(c, &tune);
@@ -432,6 +490,8 @@ static void print_table(const struct results *r)
 	printf("%-44s %14.1f\n", "speed-up fast / reference", r->fast10k / r->ref10k);
 	printf("%-44s %14.2f\n", "index build, 10k filters (ms)", r->build10k_ms);
 	printf("%-44s %14.2f\n", "index memory, 10k filters (MiB)", r->bytes10k / 1048576.0);
+	printf("%-44s %14.0f\n", "IPv6: lookups/s, 10k filters, classifier_lookup", r->fast10k6);
+	printf("%-44s %14.0f\n", "IPv6: lookups/s, 10k filters, reference scan", r->ref10k6);
 	printf("%-44s %14.0f\n", "lookups/s, 100k filters, classifier_lookup", r->fast100k);
 	printf("%-44s %14.2f\n", "index build, 100k filters (ms)", r->build100k_ms);
 	printf("%-44s %14.2f\n", "index memory, 100k filters (MiB)", r->bytes100k / 1048576.0);
@@ -442,7 +502,7 @@ static void print_table(const struct results *r)
 	printf("%-44s %14.3f\n", "  lookup alone at 100k (us)", r->lookup100k_us);
 	printf("%-44s %14.2f\n", "bulk add at 100k, 2000 adds + 1 lookup (us/add)", r->bulk_add_us);
 	printf("%-44s %14.0f\n", "add+lookup, rebuild at every change (us)", r->rebuild_each_us);
-	printf("%-44s %14u\n", "fast != reference (of 65536 packets)", r->mismatches);
+	printf("%-44s %14u\n", "fast != reference (of 2 x 65536 packets)", r->mismatches);
 }
 
 static int write_json(const char *path, const struct results *r)
@@ -456,6 +516,8 @@ static int write_json(const char *path, const struct results *r)
 	fprintf(f, "  \"lookups_per_s_10k_reference\": %.0f,\n", r->ref10k);
 	fprintf(f, "  \"build_ms_10k\": %.3f,\n  \"index_bytes_10k\": %" PRIu64 ",\n",
 		r->build10k_ms, r->bytes10k);
+	fprintf(f, "  \"lookups_per_s_10k_fast_v6\": %.0f,\n", r->fast10k6);
+	fprintf(f, "  \"lookups_per_s_10k_reference_v6\": %.0f,\n", r->ref10k6);
 	fprintf(f, "  \"lookups_per_s_100k_fast\": %.0f,\n", r->fast100k);
 	fprintf(f, "  \"build_ms_100k\": %.3f,\n  \"index_bytes_100k\": %" PRIu64 ",\n",
 		r->build100k_ms, r->bytes100k);
@@ -485,7 +547,8 @@ int main(int argc, char **argv)
 		}
 	}
 	memset(&res, 0, sizeof(res));
-	if (!pk || bench_10k(&res, pk) || bench_100k(&res, pk)) {
+	if (!pk || bench_10k(&res, pk, false) || bench_10k(&res, pk, true) ||
+	    bench_100k(&res, pk)) {
 		fprintf(stderr, "bench_classify: out of memory or bad rule\n");
 		return 1;
 	}

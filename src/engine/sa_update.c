@@ -167,7 +167,7 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 	rc = session_check(s, FWPM_ACTRL_WRITE);
 	if (rc)
 		return rc;
-	memset(patch, 0, sizeof(patch));
+	patch[0].keymod = patch[1].keymod = NULL;	/* freed at out: */
 	pthread_mutex_lock(&e->lock);
 	if (session_in_txn(s)) {
 		rc = FWP_E_TXN_IN_PROGRESS;
