@@ -16,6 +16,8 @@
 #include <fwpmu.h>
 #include <fwpx.h>
 
+#include "engine/policy_kind.h"
+
 struct fwp_client;
 
 struct transport_ops {
@@ -67,6 +69,22 @@ struct transport_ops {
 	DWORD (*statistics)(struct fwp_client *c, IPSEC_STATISTICS1 *out);
 	DWORD (*set_expire_drain)(struct fwp_client *c, UINT32 ms);
 	DWORD (*get_expire_drain)(struct fwp_client *c, UINT32 *ms);
+
+	/* Policy objects (engine_pol_* of engine.h). A transport that does
+	 * not carry them leaves these NULL; the API layer then answers
+	 * ERROR_CALL_NOT_IMPLEMENTED. */
+	DWORD (*pol_add)(struct fwp_client *c, enum pol_kind k, const void *obj,
+			 UINT64 *id);
+	DWORD (*pol_delete)(struct fwp_client *c, enum pol_kind k,
+			    const struct pol_ref *ref);
+	DWORD (*pol_get)(struct fwp_client *c, enum pol_kind k,
+			 const struct pol_ref *ref, void **out);
+	DWORD (*pol_enum_create)(struct fwp_client *c, enum pol_kind k,
+				 const void *tmpl, uint64_t *handle);
+	DWORD (*pol_enum)(struct fwp_client *c, enum pol_kind k, uint64_t handle,
+			  UINT32 want, void ***entries, UINT32 *returned);
+	DWORD (*pol_enum_destroy)(struct fwp_client *c, enum pol_kind k,
+				  uint64_t handle);
 };
 
 extern const struct transport_ops transport_inproc;

@@ -263,6 +263,41 @@ static DWORD inproc_get_drain(struct fwp_client *c, UINT32 *ms)
 	return engine_get_expire_drain(S(c), ms);
 }
 
+static DWORD inproc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
+			    UINT64 *id)
+{
+	return engine_pol_add(S(c), k, obj, id);
+}
+
+static DWORD inproc_pol_delete(struct fwp_client *c, enum pol_kind k,
+			       const struct pol_ref *ref)
+{
+	return engine_pol_delete(S(c), k, ref);
+}
+
+static DWORD inproc_pol_get(struct fwp_client *c, enum pol_kind k,
+			    const struct pol_ref *ref, void **out)
+{
+	return engine_pol_get(S(c), k, ref, out);
+}
+
+static DWORD inproc_pol_enum_create(struct fwp_client *c, enum pol_kind k,
+				    const void *tmpl, uint64_t *h)
+{
+	return engine_pol_enum_create(S(c), k, tmpl, h);
+}
+
+static DWORD inproc_pol_enum(struct fwp_client *c, enum pol_kind k, uint64_t h,
+			     UINT32 want, void ***entries, UINT32 *n)
+{
+	return engine_pol_enum(S(c), k, h, want, entries, n);
+}
+
+static DWORD inproc_pol_enum_destroy(struct fwp_client *c, enum pol_kind k, uint64_t h)
+{
+	return engine_pol_enum_destroy(S(c), k, h);
+}
+
 const struct transport_ops transport_inproc = {
 	.name = "embedded",
 	.open = inproc_open,
@@ -290,4 +325,10 @@ const struct transport_ops transport_inproc = {
 	.statistics = inproc_statistics,
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,
+	.pol_add = inproc_pol_add,
+	.pol_delete = inproc_pol_delete,
+	.pol_get = inproc_pol_get,
+	.pol_enum_create = inproc_pol_enum_create,
+	.pol_enum = inproc_pol_enum,
+	.pol_enum_destroy = inproc_pol_enum_destroy,
 };

@@ -809,4 +809,12 @@ const struct transport_ops transport_service = {
 	.statistics = svc_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
+	/* Policy objects are not carried over the socket yet: the pol_*
+	 * operations stay NULL and the API answers ERROR_CALL_NOT_IMPLEMENTED. */
+	.pol_add = NULL,
+	.pol_delete = NULL,
+	.pol_get = NULL,
+	.pol_enum_create = NULL,
+	.pol_enum = NULL,
+	.pol_enum_destroy = NULL,
 };

@@ -62,6 +62,12 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 		free(e);
 		return -ENOMEM;
 	}
+	if (policy_init(e)) {
+		idmap_free(&e->by_id);
+		idmap_free(&e->by_spi);
+		free(e);
+		return -ENOMEM;
+	}
 	minheap_init(&e->timers);
 	pthread_mutex_init(&e->lock, NULL);
 	*out = e;
@@ -123,6 +129,7 @@ void engine_destroy(struct engine *e)
 		engine_session_close(s);
 		pthread_mutex_lock(&e->lock);
 	}
+	policy_fini(e);
 	pthread_mutex_unlock(&e->lock);
 	idmap_free(&e->by_id);
 	idmap_free(&e->by_spi);

@@ -30,6 +30,7 @@
 #include <fwpx.h>
 
 #include "engine/backend.h"
+#include "engine/policy_kind.h"
 
 struct engine;
 struct engine_session;
@@ -78,7 +79,8 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
 			  const struct event_sink *sink,
 			  struct engine_session **out);
 /* Ends the session: aborts its transaction, removes its subscriptions and
- * enumerations. SA contexts stay (they are never dynamic). */
+ * enumerations, deletes the policy objects it added if it is dynamic. SA
+ * contexts stay (they are never dynamic). */
 void engine_session_close(struct engine_session *s);
 
 DWORD engine_txn_begin(struct engine_session *s, UINT32 flags);
@@ -129,6 +131,24 @@ DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out);
 
 DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms);
 DWORD engine_get_expire_drain(struct engine_session *s, UINT32 *ms);
+
+/* Policy objects (policy_kind.h names the struct behind each kind).
+ * Objects are copied in; Get and Enum results are single allocations
+ * released with free(). Add fills *id (may be NULL) with the filterId or
+ * providerContextId; providers and sublayers have none. An object added by
+ * a dynamic session is deleted when that session closes. */
+DWORD engine_pol_add(struct engine_session *s, enum pol_kind k, const void *obj,
+		     UINT64 *id);
+DWORD engine_pol_delete(struct engine_session *s, enum pol_kind k,
+			const struct pol_ref *ref);
+DWORD engine_pol_get(struct engine_session *s, enum pol_kind k,
+		     const struct pol_ref *ref, void **out);
+DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
+			     const void *tmpl, uint64_t *handle);
+DWORD engine_pol_enum(struct engine_session *s, enum pol_kind k, uint64_t handle,
+		      UINT32 want, void ***entries, UINT32 *returned);
+DWORD engine_pol_enum_destroy(struct engine_session *s, enum pol_kind k,
+			      uint64_t handle);
 
 /* Timers. engine_next_deadline returns the engine clock time (ms) of the
  * earliest pending deadline, or UINT64_MAX. engine_run_timers fires every

@@ -12,6 +12,7 @@
 #include "common/idmap.h"
 #include "common/minheap.h"
 #include "engine/engine.h"
+#include "engine/policy.h"
 #include "engine/sa_context.h"
 
 #define ENGINE_DEFAULT_DRAIN_MS 60000u
@@ -37,6 +38,7 @@ struct engine {
 	struct subscription *subs;	/* engine-wide, every session's */
 	uint64_t next_handle;		/* enum and subscription handles */
 	struct engine_stats stats;
+	struct policy pol;		/* policy objects (policy.h) */
 };
 
 enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
@@ -53,7 +55,7 @@ struct engine_session {
 	struct enum_snapshot *enums;
 };
 
-enum enum_kind { ENUM_CONTEXTS, ENUM_SAS };
+enum enum_kind { ENUM_CONTEXTS, ENUM_SAS, ENUM_POLICY };
 
 /* An enumeration handle: the ids that matched when it was created (8 bytes
  * per context; contents are read when Enum runs, so a context deleted in
@@ -62,6 +64,7 @@ struct enum_snapshot {
 	struct enum_snapshot *next;
 	uint64_t handle;
 	enum enum_kind kind;
+	int pol_kind;		/* ENUM_POLICY: an enum pol_kind */
 	uint64_t *ids;		/* for ENUM_SAS: id << 1 | direction */
 	size_t n, pos;
 };

@@ -77,6 +77,7 @@ void engine_session_close(struct engine_session *s)
 	s->txn = TXN_NONE;	/* an open transaction is aborted */
 	subs_remove_session(e, s);
 	enums_free_session(s);
+	policy_session_closed(e, s);
 	pthread_mutex_unlock(&e->lock);
 	free(s);
 }

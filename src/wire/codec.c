@@ -42,6 +42,18 @@ static const struct wf_arm *find_arm(const struct wf_field *fd, uint32_t sel)
 
 /* ---- encoding ---- */
 
+/* Closes a nest, refusing one too long for the 16-bit attribute length
+ * (libmnl would silently truncate it). */
+static int nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	size_t len = (size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest);
+
+	if (len > UINT16_MAX)
+		return -EMSGSIZE;
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
 static int put_struct(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 		      const struct wf_struct *sd, const void *src, int depth);
 
@@ -115,8 +127,7 @@ static int put_field(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 			if (err)
 				return err;
 		}
-		mnl_attr_nest_end(nlh, nest);
-		return 0;
+		return nest_end(nlh, nest);
 	}
 	case WF_UNION: {
 		const struct wf_arm *arm = find_arm(fd, read_u32(at(base, fd->selector_offset)));
@@ -149,8 +160,7 @@ static int put_struct(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 		if (err)
 			return err;
 	}
-	mnl_attr_nest_end(nlh, nest);
-	return 0;
+	return nest_end(nlh, nest);
 }
 
 int wf_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
@@ -364,4 +374,113 @@ void wf_free_secret(void *block, size_t size)
 		explicit_bzero(block, size);
 		free(block);
 	}
+}
+
+/* ---- deep copies ---- */
+
+/* A nest's length is 16 bits: a message never larger than this keeps
+ * every nest representable (mnl_attr_nest_end would truncate silently). */
+#define WF_CLONE_MAX 65536u
+
+/* Encodes *src into a new buffer sized to fit (grown by doubling). */
+static int clone_encode(const struct wf_struct *sd, const void *src,
+			struct nlmsghdr **out, size_t *cap_out)
+{
+	size_t cap = 1024;
+
+	for (;;) {
+		struct nlmsghdr *nlh = calloc(1, cap);
+		int err;
+
+		if (!nlh)
+			return -ENOMEM;
+		nlh->nlmsg_len = MNL_NLMSG_HDRLEN;
+		err = wf_put(nlh, cap, 1, sd, src);
+		if (err == 0) {
+			*out = nlh;
+			*cap_out = cap;
+			return 0;
+		}
+		explicit_bzero(nlh, cap);
+		free(nlh);
+		if (err != -EMSGSIZE || cap >= WF_CLONE_MAX)
+			return err;
+		cap *= 2;
+	}
+}
+
+static void clone_wipe(struct nlmsghdr *nlh, size_t cap)
+{
+	if (nlh) {
+		explicit_bzero(nlh, cap);
+		free(nlh);
+	}
+}
+
+int wf_clone(const struct wf_struct *sd, const void *src, void **out, size_t *size)
+{
+	struct nlmsghdr *nlh = NULL;
+	size_t cap = 0;
+	int err = clone_encode(sd, src, &nlh, &cap);
+
+	if (err)
+		return err;
+	err = wf_decode(sd, mnl_nlmsg_get_payload(nlh), out, size);
+	clone_wipe(nlh, cap);
+	return err;
+}
+
+int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,
+		   void ***out)
+{
+	struct nlmsghdr **enc;
+	size_t *caps;
+	struct flat f;
+	int err = 0;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	enc = calloc(n, sizeof(*enc));
+	caps = calloc(n, sizeof(*caps));
+	if (!enc || !caps) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		err = clone_encode(sd, src[i], &enc[i], &caps[i]);
+	if (err)
+		goto out;
+	flat_begin(&f);
+	for (int pass = 0; pass < 2; pass++) {
+		void **arr = FLAT_ARRAY(&f, void *, n);
+
+		for (size_t i = 0; i < n && !err; i++) {
+			void *obj = flat_take(&f, sd->size, sd->align);
+
+			err = obj ? wf_decode_into(&f, sd, mnl_nlmsg_get_payload(enc[i]), obj)
+				  : -ENOMEM;
+			if (arr)
+				arr[i] = obj;
+		}
+		if (!arr && !err)
+			err = -ENOMEM;
+		if (err) {
+			flat_abort(&f);
+			goto out;
+		}
+		if (pass == 0 && flat_end_measure(&f)) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	*out = flat_end(&f);
+	if (!*out)
+		err = -ENOMEM;
+out:
+	for (size_t i = 0; enc && i < n; i++)
+		clone_wipe(enc[i], caps[i]);
+	free(enc);
+	free(caps);
+	return err;
 }

@@ -34,6 +34,16 @@ int wf_decode_into(struct flat *f, const struct wf_struct *sd,
 int wf_decode(const struct wf_struct *sd, const struct nlattr *nest,
 	      void **out, size_t *size_out);
 
+/* Deep copy: encodes *src and decodes it as ONE new allocation (*size, may
+ * be NULL, receives its size). The temporary encoding is wiped. Returns
+ * -EMSGSIZE when the encoding would exceed 64 KiB. */
+int wf_clone(const struct wf_struct *sd, const void *src, void **out, size_t *size);
+
+/* Deep copies of src[0..n-1] as ONE allocation: an array of n pointers
+ * followed by the objects. *out is NULL when n is 0. */
+int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,
+		   void ***out);
+
 /* Wipes and frees a decoded block. */
 void wf_free_secret(void *block, size_t size);
 

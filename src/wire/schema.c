@@ -336,3 +336,169 @@ static const struct wf_field f_session[] = {
 	F_U32(FWPM_SESSION0, kernelMode),
 };
 STRUCT(FWPM_SESSION0, f_session);
+
+/* ---- policy objects: providers, sublayers, provider contexts ---- */
+
+static const struct wf_field f_provider[] = {
+	F_RAW(FWPM_PROVIDER0, providerKey),
+	F_STRUCT(FWPM_PROVIDER0, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_PROVIDER0, flags),
+	F_BLOB(FWPM_PROVIDER0, providerData),
+	F_WSTR(FWPM_PROVIDER0, serviceName),
+};
+STRUCT(FWPM_PROVIDER0, f_provider);
+
+static const struct wf_field f_sublayer[] = {
+	F_RAW(FWPM_SUBLAYER0, subLayerKey),
+	F_STRUCT(FWPM_SUBLAYER0, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_SUBLAYER0, flags),
+	F_PTR_RAW(FWPM_SUBLAYER0, providerKey, sizeof(GUID)),
+	F_BLOB(FWPM_SUBLAYER0, providerData),
+	F_U16(FWPM_SUBLAYER0, weight),
+};
+STRUCT(FWPM_SUBLAYER0, f_sublayer);
+
+/* Quick-mode policy. emPolicy (AuthIP extended mode) is not carried: the
+ * engine refuses a policy that has one (FWP_E_EM_NOT_SUPPORTED). */
+#define MAX_PROPOSALS 64
+#define MAX_SA_TRANSFORMS 4
+
+static const struct wf_field f_auth_and_cipher[] = {
+	F_STRUCT(IPSEC_AUTH_AND_CIPHER_TRANSFORM0, authTransform, IPSEC_AUTH_TRANSFORM0),
+	F_STRUCT(IPSEC_AUTH_AND_CIPHER_TRANSFORM0, cipherTransform, IPSEC_CIPHER_TRANSFORM0),
+};
+static STRUCT(IPSEC_AUTH_AND_CIPHER_TRANSFORM0, f_auth_and_cipher);
+
+static const struct wf_arm sa_transform_arms[] = {
+	ARM(IPSEC_TRANSFORM_AH, WF_PTR, IPSEC_SA_TRANSFORM0, ahTransform,
+	    .sub = &wf_IPSEC_AUTH_TRANSFORM0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH, WF_PTR, IPSEC_SA_TRANSFORM0, espAuthTransform,
+	    .sub = &wf_IPSEC_AUTH_TRANSFORM0),
+	ARM(IPSEC_TRANSFORM_ESP_CIPHER, WF_PTR, IPSEC_SA_TRANSFORM0, espCipherTransform,
+	    .sub = &wf_IPSEC_CIPHER_TRANSFORM0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER, WF_PTR, IPSEC_SA_TRANSFORM0,
+	    espAuthAndCipherTransform, .sub = &wf_IPSEC_AUTH_AND_CIPHER_TRANSFORM0),
+	ARM(IPSEC_TRANSFORM_ESP_AUTH_FW, WF_PTR, IPSEC_SA_TRANSFORM0, espAuthFwTransform,
+	    .sub = &wf_IPSEC_AUTH_TRANSFORM0),
+};
+
+static const struct wf_field f_sa_transform[] = {
+	F_U32(IPSEC_SA_TRANSFORM0, ipsecTransformType),
+	F_UNION(IPSEC_SA_TRANSFORM0, ahTransform, ipsecTransformType, sa_transform_arms),
+};
+static STRUCT(IPSEC_SA_TRANSFORM0, f_sa_transform);
+
+static const struct wf_field f_proposal[] = {
+	F_STRUCT(IPSEC_PROPOSAL0, lifetime, IPSEC_SA_LIFETIME0),
+	F_ARRAY(IPSEC_PROPOSAL0, saTransforms, numSaTransforms, IPSEC_SA_TRANSFORM0,
+		MAX_SA_TRANSFORMS),
+	F_U32(IPSEC_PROPOSAL0, pfsGroup),
+};
+static STRUCT(IPSEC_PROPOSAL0, f_proposal);
+
+static const struct wf_field f_idle[] = {
+	F_U32(IPSEC_SA_IDLE_TIMEOUT0, idleTimeoutSeconds),
+	F_U32(IPSEC_SA_IDLE_TIMEOUT0, idleTimeoutSecondsFailOver),
+};
+static STRUCT(IPSEC_SA_IDLE_TIMEOUT0, f_idle);
+
+static const struct wf_field f_transport_policy0[] = {
+	F_ARRAY(IPSEC_TRANSPORT_POLICY0, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_U32(IPSEC_TRANSPORT_POLICY0, flags),
+	F_U32(IPSEC_TRANSPORT_POLICY0, ndAllowClearTimeoutSeconds),
+	F_STRUCT(IPSEC_TRANSPORT_POLICY0, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+};
+static STRUCT(IPSEC_TRANSPORT_POLICY0, f_transport_policy0);
+
+static const struct wf_field f_transport_policy1[] = {
+	F_ARRAY(IPSEC_TRANSPORT_POLICY1, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_U32(IPSEC_TRANSPORT_POLICY1, flags),
+	F_U32(IPSEC_TRANSPORT_POLICY1, ndAllowClearTimeoutSeconds),
+	F_STRUCT(IPSEC_TRANSPORT_POLICY1, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+};
+static STRUCT(IPSEC_TRANSPORT_POLICY1, f_transport_policy1);
+
+/* The address unions travel as their 16-byte v6 arm (the v4 arm lives
+ * inside it), like IPSEC_TRAFFIC1's. */
+static const struct wf_field f_endpoints0[] = {
+	F_U32(IPSEC_TUNNEL_ENDPOINTS0, ipVersion),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS0, localV6Address),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS0, remoteV6Address),
+};
+static STRUCT(IPSEC_TUNNEL_ENDPOINTS0, f_endpoints0);
+
+static const struct wf_field f_endpoints1[] = {
+	F_U32(IPSEC_TUNNEL_ENDPOINTS1, ipVersion),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS1, localV6Address),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS1, remoteV6Address),
+	F_U64(IPSEC_TUNNEL_ENDPOINTS1, localIfLuid),
+};
+static STRUCT(IPSEC_TUNNEL_ENDPOINTS1, f_endpoints1);
+
+static const struct wf_field f_tunnel_policy0[] = {
+	F_U32(IPSEC_TUNNEL_POLICY0, flags),
+	F_ARRAY(IPSEC_TUNNEL_POLICY0, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_STRUCT(IPSEC_TUNNEL_POLICY0, tunnelEndpoints, IPSEC_TUNNEL_ENDPOINTS0),
+	F_STRUCT(IPSEC_TUNNEL_POLICY0, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+};
+static STRUCT(IPSEC_TUNNEL_POLICY0, f_tunnel_policy0);
+
+static const struct wf_field f_tunnel_policy1[] = {
+	F_U32(IPSEC_TUNNEL_POLICY1, flags),
+	F_ARRAY(IPSEC_TUNNEL_POLICY1, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_STRUCT(IPSEC_TUNNEL_POLICY1, tunnelEndpoints, IPSEC_TUNNEL_ENDPOINTS1),
+	F_STRUCT(IPSEC_TUNNEL_POLICY1, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+};
+static STRUCT(IPSEC_TUNNEL_POLICY1, f_tunnel_policy1);
+
+/* Only the quick-mode transport and tunnel arms are carried; the engine
+ * refuses the other context types before anything is encoded. */
+static const struct wf_arm pc0_arms[] = {
+	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY0),
+	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    ikeQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY0),
+	ARM(FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    authipQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY0),
+	ARM(FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    authipQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY0),
+};
+
+static const struct wf_field f_pcontext0[] = {
+	F_RAW(FWPM_PROVIDER_CONTEXT0, providerContextKey),
+	F_STRUCT(FWPM_PROVIDER_CONTEXT0, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_PROVIDER_CONTEXT0, flags),
+	F_PTR_RAW(FWPM_PROVIDER_CONTEXT0, providerKey, sizeof(GUID)),
+	F_BLOB(FWPM_PROVIDER_CONTEXT0, providerData),
+	F_U32(FWPM_PROVIDER_CONTEXT0, type),
+	F_UNION(FWPM_PROVIDER_CONTEXT0, ikeQmTransportPolicy, type, pc0_arms),
+	F_U64(FWPM_PROVIDER_CONTEXT0, providerContextId),
+};
+STRUCT(FWPM_PROVIDER_CONTEXT0, f_pcontext0);
+
+static const struct wf_arm pc1_arms[] = {
+	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
+	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
+	ARM(FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    authipQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
+	ARM(FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    authipQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
+};
+
+static const struct wf_field f_pcontext1[] = {
+	F_RAW(FWPM_PROVIDER_CONTEXT1, providerContextKey),
+	F_STRUCT(FWPM_PROVIDER_CONTEXT1, displayData, FWPM_DISPLAY_DATA0),
+	F_U32(FWPM_PROVIDER_CONTEXT1, flags),
+	F_PTR_RAW(FWPM_PROVIDER_CONTEXT1, providerKey, sizeof(GUID)),
+	F_BLOB(FWPM_PROVIDER_CONTEXT1, providerData),
+	F_U32(FWPM_PROVIDER_CONTEXT1, type),
+	F_UNION(FWPM_PROVIDER_CONTEXT1, ikeQmTransportPolicy, type, pc1_arms),
+	F_U64(FWPM_PROVIDER_CONTEXT1, providerContextId),
+};
+STRUCT(FWPM_PROVIDER_CONTEXT1, f_pcontext1);

@@ -81,4 +81,10 @@ extern const struct wf_struct wf_FWP_VALUE0;
 extern const struct wf_struct wf_FWP_CONDITION_VALUE0;
 extern const struct wf_struct wf_FWPM_FILTER0;
 
+/* Policy objects (stored by the engine as wf_clone'd blocks). */
+extern const struct wf_struct wf_FWPM_PROVIDER0;
+extern const struct wf_struct wf_FWPM_SUBLAYER0;
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT0;
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT1;
+
 #endif

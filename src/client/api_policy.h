@@ -1,0 +1,34 @@
+/* api_policy.h - helpers of the policy-object API files (api_provider.c,
+ * api_filter.c, api_provider_context.c).
+ *
+ * Every call goes through the transport's pol_* operations; a transport
+ * that leaves one NULL (the service, for now) makes the call answer
+ * ERROR_CALL_NOT_IMPLEMENTED, never call through NULL.
+ */
+#ifndef FWP_CLIENT_API_POLICY_H
+#define FWP_CLIENT_API_POLICY_H
+
+#include "client/api.h"
+#include "client/transport.h"
+
+#define POL_OP(c, op, ...) \
+	((c)->ops->op ? (c)->ops->op((c), __VA_ARGS__) : ERROR_CALL_NOT_IMPLEMENTED)
+
+#define BY_KEY(k) (&(struct pol_ref){ .by_key = true, .key = (k) })
+#define BY_ID(i) (&(struct pol_ref){ .by_key = false, .id = (i) })
+
+/* api_provider.c: shared by every kind. */
+DWORD pol_enum_create_handle(struct fwp_client *c, enum pol_kind k,
+			     const void *tmpl, HANDLE *out);
+DWORD pol_enum_handle(struct fwp_client *c, enum pol_kind k, HANDLE eh);
+
+/* convert_policy_v0.c: provider contexts, version 0 <-> 1. */
+/* Shallow: *out points into *in, except a tunnel policy, rebuilt in *tp1
+ * and a transport policy, copied into *tr1. */
+void pcontext0_to_1(const FWPM_PROVIDER_CONTEXT0 *in, FWPM_PROVIDER_CONTEXT1 *out,
+		    IPSEC_TUNNEL_POLICY1 *tp1, IPSEC_TRANSPORT_POLICY1 *tr1);
+/* New single allocations; NULL when out of memory. */
+FWPM_PROVIDER_CONTEXT0 *pcontext1_to_0(const FWPM_PROVIDER_CONTEXT1 *in);
+FWPM_PROVIDER_CONTEXT0 **pcontexts1_to_0(FWPM_PROVIDER_CONTEXT1 *const *in, UINT32 n);
+
+#endif

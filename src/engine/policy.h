@@ -1,0 +1,101 @@
+/* policy.h - the engine's policy objects: providers, sublayers, filters and
+ * provider contexts (engine-internal; transports use engine.h).
+ *
+ * Each object is one record holding a wf_clone'd single block of its
+ * Windows struct (FWPM_PROVIDER0, FWPM_SUBLAYER0, FWPM_FILTER0,
+ * FWPM_PROVIDER_CONTEXT1) with the engine-assigned fields filled in, so a
+ * Get is one more clone of that block. Records are indexed by key (a hash
+ * of the GUID, colliding keys chained) and, for every kind, by an internal
+ * id from one counter that is never reused; filterId and providerContextId
+ * are that id. Records count the records that reference them (refs) and
+ * hold pointers to what they reference.
+ *
+ * Ownership: the engine (struct engine.pol) owns every record and block.
+ * Locking: everything here is guarded by the engine lock.
+ */
+#ifndef FWP_ENGINE_POLICY_H
+#define FWP_ENGINE_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fwpmu.h>
+
+#include "common/idmap.h"
+#include "engine/policy_kind.h"
+
+/* The first runtime id; ids below it are left to built-in objects. */
+#define POLICY_FIRST_ID 0x10000u
+
+struct engine;
+struct engine_session;
+
+struct pol_obj {
+	struct pol_obj *prev, *next;	/* the kind's list, creation order */
+	struct idmap_node by_key;	/* key: pol_key_hash(&key) */
+	struct pol_obj *same_hash;	/* records whose key hashes alike */
+	struct idmap_node by_id;
+	enum pol_kind kind;
+	GUID key;
+	uint64_t id;
+	struct engine_session *dyn_owner;/* dynamic session that added it */
+	bool builtin;
+	uint32_t refs;			/* records referencing this one */
+	struct pol_obj *provider;	/* references, each counted in refs */
+	struct pol_obj *sublayer;	/* filters */
+	struct pol_obj *context;	/* filters with HAS_PROVIDER_CONTEXT */
+	void *blob;			/* the Windows struct, one block */
+	size_t size;
+};
+
+struct pol_table {
+	struct idmap by_key;
+	struct pol_obj *first, *last;
+	size_t n;
+};
+
+struct policy {
+	struct pol_table t[POL_NKINDS];
+	struct idmap by_id;		/* every kind */
+	uint64_t next_id;
+};
+
+/* policy.c */
+int policy_init(struct engine *e);
+void policy_fini(struct engine *e);
+/* Deletes what the dynamic session s added (engine lock held). */
+void policy_session_closed(struct engine *e, struct engine_session *s);
+struct pol_obj *pol_find_key(struct engine *e, enum pol_kind k, const GUID *key);
+struct pol_obj *pol_find_id(struct engine *e, enum pol_kind k, uint64_t id);
+bool pol_guid_is_zero(const GUID *g);
+/* Whether a record owned as `ref` may be referenced by an object that s
+ * adds (the lifetime rule): FWP_E_LIFETIME_MISMATCH or 0. */
+DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *ref);
+
+/* policy_layers.c: the built-in layers, fields and callouts. */
+struct pol_layer;
+const struct pol_layer *pol_layer_find(const GUID *key);
+/* Checks n conditions against the layer (FWP_E_* or 0). */
+DWORD pol_check_conditions(const struct pol_layer *l, UINT32 n,
+			   const FWPM_FILTER_CONDITION0 *c);
+/* Checks the action against the layer: PERMIT, BLOCK, or a CALLOUT_* type
+ * naming a built-in IPsec callout of that layer and IP version. */
+DWORD pol_check_action(const struct pol_layer *l, const FWPM_ACTION0 *a);
+
+/* policy_filter.c, policy_context.c: kind-specific add and export. */
+DWORD pol_filter_validate(const FWPM_FILTER0 *f);
+DWORD pol_filter_add(struct engine_session *s, const FWPM_FILTER0 *f, UINT64 *id);
+DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc);
+DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc,
+		      UINT64 *id);
+/* Links r into the tables (assigns nothing; r->id and r->key are set). */
+void pol_link(struct engine *e, struct pol_obj *r);
+struct pol_obj *pol_obj_new(enum pol_kind k);
+void pol_obj_free(struct pol_obj *r);
+/* Enumeration template match for filters / contexts. */
+DWORD pol_filter_template_check(const FWPM_FILTER_ENUM_TEMPLATE0 *t);
+bool pol_filter_template_match(const FWPM_FILTER_ENUM_TEMPLATE0 *t,
+			       const struct pol_obj *r);
+
+#endif

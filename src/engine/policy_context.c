@@ -1,0 +1,184 @@
+/* policy_context.c - FwpmProviderContextAdd0/1: validation of the IPsec
+ * quick-mode transport and tunnel contexts, and their addition.
+ *
+ * Supported types: FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT,
+ * FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT and their AuthIP twins, without an
+ * extended-mode policy. Other valid types answer ERROR_NOT_SUPPORTED, values
+ * out of the enumeration FWP_E_INVALID_ENUMERATOR. The engine works on the
+ * version-1 shape; the API layer converts version 0. The stored block gets
+ * providerContextKey (generated when zero) and providerContextId.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/random.h"
+#include "engine/engine_internal.h"
+#include "wire/codec.h"
+
+#define PC_FLAGS_OK (FWPM_PROVIDER_CONTEXT_FLAG_PERSISTENT | \
+		     FWPM_PROVIDER_CONTEXT_FLAG_DOWNLEVEL)
+#define POLICY_FLAGS_OK 0xF001FFFEu	/* IPSEC_POLICY_FLAG_*: no bit 0x1 */
+#define MAX_PROPOSALS 64		/* as the wire schema carries */
+
+static bool auth_arm(IPSEC_TRANSFORM_TYPE t)
+{
+	return t == IPSEC_TRANSFORM_AH;
+}
+
+static DWORD check_transform(const IPSEC_SA_TRANSFORM0 *t)
+{
+	if ((UINT32)t->ipsecTransformType < IPSEC_TRANSFORM_AH ||
+	    (UINT32)t->ipsecTransformType >= IPSEC_TRANSFORM_TYPE_MAX)
+		return FWP_E_INVALID_ENUMERATOR;
+	/* Every arm is a pointer at the same offset. */
+	return t->ahTransform ? ERROR_SUCCESS : FWP_E_NULL_POINTER;
+}
+
+static DWORD check_proposals(UINT32 n, const IPSEC_PROPOSAL0 *p)
+{
+	if (!n)
+		return FWP_E_ZERO_LENGTH_ARRAY;
+	if (!p)
+		return FWP_E_NULL_POINTER;
+	if (n > MAX_PROPOSALS)
+		return FWP_E_OUT_OF_BOUNDS;
+	for (UINT32 i = 0; i < n; i++) {
+		DWORD rc;
+
+		if (!p[i].numSaTransforms)
+			return FWP_E_ZERO_LENGTH_ARRAY;
+		if (!p[i].saTransforms)
+			return FWP_E_NULL_POINTER;
+		if (p[i].numSaTransforms > 2)
+			return FWP_E_INVALID_TRANSFORM_COMBINATION;
+		for (UINT32 j = 0; j < p[i].numSaTransforms; j++) {
+			rc = check_transform(&p[i].saTransforms[j]);
+			if (rc)
+				return rc;
+		}
+		/* Two transforms: AH plus one ESP transform. */
+		if (p[i].numSaTransforms == 2 &&
+		    auth_arm(p[i].saTransforms[0].ipsecTransformType) ==
+		    auth_arm(p[i].saTransforms[1].ipsecTransformType))
+			return FWP_E_INVALID_TRANSFORM_COMBINATION;
+		if ((UINT32)p[i].pfsGroup >= IPSEC_PFS_MAX)
+			return FWP_E_INVALID_ENUMERATOR;
+	}
+	return ERROR_SUCCESS;
+}
+
+static DWORD check_transport(const IPSEC_TRANSPORT_POLICY1 *t)
+{
+	if (!t)
+		return FWP_E_NULL_POINTER;
+	if (t->flags & ~POLICY_FLAGS_OK)
+		return FWP_E_INVALID_FLAGS;
+	if (t->emPolicy)
+		return FWP_E_EM_NOT_SUPPORTED;
+	return check_proposals(t->numIpsecProposals, t->ipsecProposals);
+}
+
+static DWORD check_tunnel(const IPSEC_TUNNEL_POLICY1 *t)
+{
+	DWORD rc;
+
+	if (!t)
+		return FWP_E_NULL_POINTER;
+	if (t->flags & ~POLICY_FLAGS_OK)
+		return FWP_E_INVALID_FLAGS;
+	if (t->emPolicy)
+		return FWP_E_EM_NOT_SUPPORTED;
+	rc = check_proposals(t->numIpsecProposals, t->ipsecProposals);
+	if (rc)
+		return rc;
+	if (t->tunnelEndpoints.ipVersion != FWP_IP_VERSION_V4 &&
+	    t->tunnelEndpoints.ipVersion != FWP_IP_VERSION_V6)
+		return FWP_E_INVALID_TUNNEL_ENDPOINT;
+	return ERROR_SUCCESS;
+}
+
+DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
+{
+	if (!pc)
+		return FWP_E_NULL_POINTER;
+	if (!pc->displayData.name)
+		return FWP_E_NULL_DISPLAY_NAME;
+	if (pc->flags & ~(UINT32)PC_FLAGS_OK)
+		return FWP_E_INVALID_FLAGS;
+	if (pc->providerData.size && !pc->providerData.data)
+		return FWP_E_NULL_POINTER;
+	switch ((UINT32)pc->type) {
+	case FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT:
+	case FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT:
+		return check_transport(pc->ikeQmTransportPolicy);
+	case FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT:
+	case FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT:
+		return check_tunnel(pc->ikeQmTunnelPolicy);
+	default:
+		if ((UINT32)pc->type >= FWPM_PROVIDER_CONTEXT_TYPE_MAX)
+			return FWP_E_INVALID_ENUMERATOR;
+		return ERROR_NOT_SUPPORTED;
+	}
+}
+
+DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc,
+		      UINT64 *id)
+{
+	struct engine *e = s->e;
+	FWPM_PROVIDER_CONTEXT1 copy;
+	struct pol_obj *r;
+	DWORD rc = pol_context_validate(pc);
+
+	if (rc)
+		return rc;
+	copy = *pc;
+	if (pol_guid_is_zero(&copy.providerContextKey))
+		fwp_random_bytes(&copy.providerContextKey, sizeof(copy.providerContextKey));
+	copy.providerContextId = 0;
+	r = pol_obj_new(POL_CONTEXT);
+	if (!r)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	if (wf_clone(&wf_FWPM_PROVIDER_CONTEXT1, &copy, &r->blob, &r->size)) {
+		pol_obj_free(r);
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r->key = copy.providerContextKey;
+	rc = session_check(s, FWPM_ACTRL_ADD | (pc->providerKey ? FWPM_ACTRL_ADD_LINK : 0));
+	if (rc) {
+		pol_obj_free(r);
+		return rc;
+	}
+	pthread_mutex_lock(&e->lock);
+	if (s->txn == TXN_READ) {
+		rc = FWP_E_INCOMPATIBLE_TXN;
+		goto out;
+	}
+	if (pol_find_key(e, POL_CONTEXT, &r->key)) {
+		rc = FWP_E_ALREADY_EXISTS;
+		goto out;
+	}
+	if (pc->providerKey) {
+		struct pol_obj *p = pol_find_key(e, POL_PROVIDER, pc->providerKey);
+
+		if (!p) {
+			rc = FWP_E_PROVIDER_NOT_FOUND;
+			goto out;
+		}
+		rc = pol_check_lifetime(s, p);
+		if (rc)
+			goto out;
+		r->provider = p;
+	}
+	r->id = e->pol.next_id++;
+	((FWPM_PROVIDER_CONTEXT1 *)r->blob)->providerContextId = r->id;
+	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
+		r->dyn_owner = s;
+	pol_link(e, r);
+	if (id)
+		*id = r->id;
+	r = NULL;
+out:
+	pthread_mutex_unlock(&e->lock);
+	pol_obj_free(r);
+	return rc;
+}
