@@ -17,7 +17,7 @@ _fwpctl_ids()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa stats monitor filter provider help"
+	local objects="sa session stats monitor filter provider help"
 	local options="-j --json -p --pretty -s --socket -h --help"
 	local object= command= socket= word i
 
@@ -68,7 +68,7 @@ _fwpctl()
 		[[ -z $command ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
 		;;
-	provider)
+	provider | session)
 		[[ -z $command ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "list help" -- "$cur")
 		;;

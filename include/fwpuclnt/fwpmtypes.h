@@ -41,6 +41,11 @@ typedef struct FWPM_SESSION0_ {
 	BOOL			kernelMode;
 } FWPM_SESSION0;
 
+/* Template of FwpmSessionCreateEnumHandle0: nothing to select on yet. */
+typedef struct FWPM_SESSION_ENUM_TEMPLATE0_ {
+	UINT64			reserved;
+} FWPM_SESSION_ENUM_TEMPLATE0;
+
 /* FwpmTransactionBegin0 flags; 0 means read/write. */
 #define FWPM_TXN_READ_ONLY		0x00000001u
 
@@ -687,6 +692,8 @@ FWP_STATIC_ASSERT(offsetof(FWPM_DISPLAY_DATA0, description) == 8,
 		  "FWPM_DISPLAY_DATA0.description");
 
 FWP_STATIC_ASSERT(sizeof(FWPM_SESSION0) == 72, "FWPM_SESSION0 size");
+FWP_STATIC_ASSERT(sizeof(FWPM_SESSION_ENUM_TEMPLATE0) == 8,
+		  "FWPM_SESSION_ENUM_TEMPLATE0 size");
 FWP_STATIC_ASSERT(FWP_ALIGNOF(FWPM_SESSION0) == 8, "FWPM_SESSION0 align");
 FWP_STATIC_ASSERT(offsetof(FWPM_SESSION0, sessionKey) == 0,
 		  "FWPM_SESSION0.sessionKey");

@@ -1248,6 +1248,9 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	X(FwpmTransactionBegin0)		\
 	X(FwpmTransactionCommit0)		\
 	X(FwpmTransactionAbort0)		\
+	X(FwpmSessionCreateEnumHandle0)		\
+	X(FwpmSessionEnum0)			\
+	X(FwpmSessionDestroyEnumHandle0)	\
 	X(IPsecSaContextCreate0)		\
 	X(IPsecSaContextCreate1)		\
 	X(IPsecSaContextGetSpi0)		\
@@ -1346,6 +1349,23 @@ FWPUCLNT_API DWORD WINAPI FwpmTransactionCommit0(
 
 FWPUCLNT_API DWORD WINAPI FwpmTransactionAbort0(
 	_In_ HANDLE engineHandle);
+
+/* Sessions open on the engine (one per engine handle or service client). */
+FWPUCLNT_API DWORD WINAPI FwpmSessionCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_SESSION_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmSessionEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_SESSION0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmSessionDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE enumHandle);
 
 /* SA contexts */
 FWPUCLNT_API DWORD WINAPI IPsecSaContextCreate0(

@@ -22,6 +22,9 @@ extern "C" {
 #define FwpmTransactionBegin			FwpmTransactionBegin0
 #define FwpmTransactionCommit			FwpmTransactionCommit0
 #define FwpmTransactionAbort			FwpmTransactionAbort0
+#define FwpmSessionCreateEnumHandle FwpmSessionCreateEnumHandle0
+#define FwpmSessionEnum FwpmSessionEnum0
+#define FwpmSessionDestroyEnumHandle FwpmSessionDestroyEnumHandle0
 
 /* SA contexts (no unversioned names exist for the Subscribe family) */
 #define IPsecSaContextCreate			IPsecSaContextCreate1

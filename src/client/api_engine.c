@@ -68,3 +68,39 @@ FWP_EXPORT DWORD WINAPI FwpmTransactionAbort0(HANDLE engineHandle)
 	client_put(c);
 	return rc;
 }
+
+/* Sessions. Enumeration handles are the engine's, as for SA contexts. */
+static DWORD session_enum_create(struct fwp_client *c, HANDLE *out)
+{
+	uint64_t h = 0;
+	DWORD rc;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = c->ops->session_enum_create(c, &h);
+	if (rc == ERROR_SUCCESS)
+		*out = (HANDLE)(uintptr_t)h;
+	return rc;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmSessionCreateEnumHandle0(HANDLE engineHandle,
+	const FWPM_SESSION_ENUM_TEMPLATE0 *enumTemplate, HANDLE *enumHandle)
+{
+	/* The template has nothing to select on (reserved). */
+	WITH_CLIENT(engineHandle, session_enum_create(c_, enumHandle));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmSessionEnum0(HANDLE engineHandle, HANDLE enumHandle,
+	UINT32 numEntriesRequested, FWPM_SESSION0 ***entries,
+	UINT32 *numEntriesReturned)
+{
+	WITH_CLIENT(engineHandle, c_->ops->session_enum(c_, (uint64_t)(uintptr_t)enumHandle,
+		numEntriesRequested, entries, numEntriesReturned));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmSessionDestroyEnumHandle0(HANDLE engineHandle,
+	HANDLE enumHandle)
+{
+	WITH_CLIENT(engineHandle, c_->ops->session_enum_destroy(c_,
+		(uint64_t)(uintptr_t)enumHandle));
+}

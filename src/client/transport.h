@@ -27,6 +27,11 @@ struct transport_ops {
 	DWORD (*open)(struct fwp_client *c, const FWPM_SESSION0 *session);
 	void (*close)(struct fwp_client *c);
 
+	DWORD (*session_enum_create)(struct fwp_client *c, uint64_t *handle);
+	DWORD (*session_enum)(struct fwp_client *c, uint64_t handle, UINT32 want,
+			      FWPM_SESSION0 ***entries, UINT32 *returned);
+	DWORD (*session_enum_destroy)(struct fwp_client *c, uint64_t handle);
+
 	DWORD (*txn_begin)(struct fwp_client *c, UINT32 flags);
 	DWORD (*txn_commit)(struct fwp_client *c);
 	DWORD (*txn_abort)(struct fwp_client *c);

@@ -134,6 +134,22 @@ static void inproc_close(struct fwp_client *c)
 
 #define S(c) ((struct engine_session *)(c)->conn)
 
+static DWORD inproc_session_enum_create(struct fwp_client *c, uint64_t *h)
+{
+	return engine_session_enum_create(S(c), h);
+}
+
+static DWORD inproc_session_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+				 FWPM_SESSION0 ***entries, UINT32 *n)
+{
+	return engine_session_enum(S(c), h, want, entries, n);
+}
+
+static DWORD inproc_session_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return engine_session_enum_destroy(S(c), h);
+}
+
 static DWORD inproc_txn_begin(struct fwp_client *c, UINT32 flags)
 {
 	return engine_txn_begin(S(c), flags);
@@ -302,6 +318,9 @@ const struct transport_ops transport_inproc = {
 	.name = "embedded",
 	.open = inproc_open,
 	.close = inproc_close,
+	.session_enum_create = inproc_session_enum_create,
+	.session_enum = inproc_session_enum,
+	.session_enum_destroy = inproc_session_enum_destroy,
 	.txn_begin = inproc_txn_begin,
 	.txn_commit = inproc_txn_commit,
 	.txn_abort = inproc_txn_abort,

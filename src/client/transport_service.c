@@ -662,6 +662,23 @@ static DWORD svc_sad_enum(struct fwp_client *c, uint64_t h, UINT32 want,
 			 (void ***)entries, n);
 }
 
+static DWORD svc_session_enum_create(struct fwp_client *c, uint64_t *h)
+{
+	return enum_create(c, FWPD_OP_SESSION_ENUM_CREATE, FWPD_A_UNSPEC, NULL, NULL, h);
+}
+
+static DWORD svc_session_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			      FWPM_SESSION0 ***entries, UINT32 *n)
+{
+	return enum_next(c, FWPD_OP_SESSION_ENUM, &wf_FWPM_SESSION0, h, want,
+			 (void ***)entries, n);
+}
+
+static DWORD svc_session_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_SESSION_ENUM_DESTROY, FWPD_A_HANDLE, h);
+}
+
 static DWORD svc_sa_enum_destroy(struct fwp_client *c, uint64_t h)
 {
 	return op_u64(c, FWPD_OP_SA_ENUM_DESTROY, FWPD_A_HANDLE, h);
@@ -786,6 +803,9 @@ const struct transport_ops transport_service = {
 	.name = "service",
 	.open = service_open,
 	.close = service_close,
+	.session_enum_create = svc_session_enum_create,
+	.session_enum = svc_session_enum,
+	.session_enum_destroy = svc_session_enum_destroy,
 	.txn_begin = svc_txn_begin,
 	.txn_commit = svc_txn_commit,
 	.txn_abort = svc_txn_abort,

@@ -83,6 +83,12 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
  * contexts stay (they are never dynamic). */
 void engine_session_close(struct engine_session *s);
 
+/* Sessions open on the engine: a snapshot of which, read when enumerated. */
+DWORD engine_session_enum_create(struct engine_session *s, uint64_t *handle);
+DWORD engine_session_enum(struct engine_session *s, uint64_t handle, UINT32 want,
+			  FWPM_SESSION0 ***entries, UINT32 *returned);
+DWORD engine_session_enum_destroy(struct engine_session *s, uint64_t handle);
+
 DWORD engine_txn_begin(struct engine_session *s, UINT32 flags);
 DWORD engine_txn_commit(struct engine_session *s);
 DWORD engine_txn_abort(struct engine_session *s);

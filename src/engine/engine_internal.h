@@ -37,6 +37,7 @@ struct engine {
 	struct engine_session *sessions;
 	struct subscription *subs;	/* engine-wide, every session's */
 	uint64_t next_handle;		/* enum and subscription handles */
+	uint64_t next_session;		/* session serials */
 	struct engine_stats stats;
 	struct policy pol;		/* policy objects (policy.h) */
 };
@@ -46,6 +47,8 @@ enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
 struct engine_session {
 	struct engine *e;
 	struct engine_session *next;
+	uint64_t serial;		/* never reused; for session enumeration */
+	wchar_t *name, *description;	/* copies of the client's display data */
 	GUID key;
 	uint32_t flags;			/* FWPM_SESSION_FLAG_* */
 	uint32_t txn_wait_ms;
@@ -55,7 +58,7 @@ struct engine_session {
 	struct enum_snapshot *enums;
 };
 
-enum enum_kind { ENUM_CONTEXTS, ENUM_SAS, ENUM_POLICY };
+enum enum_kind { ENUM_CONTEXTS, ENUM_SAS, ENUM_POLICY, ENUM_SESSIONS };
 
 /* An enumeration handle: the ids that matched when it was created (8 bytes
  * per context; contents are read when Enum runs, so a context deleted in

@@ -1,6 +1,7 @@
 /* session.c - engine sessions, transactions, rights, statistics. */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "common/random.h"
 #include "engine/engine_internal.h"
@@ -10,6 +11,24 @@ static const GUID zero_guid;
 static bool guid_eq(const GUID *a, const GUID *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* Display strings are kept for session enumeration, bounded like every
+ * other name the engine stores. */
+static int copy_name(wchar_t **dst, const wchar_t *src)
+{
+	size_t n;
+
+	*dst = NULL;
+	if (!src)
+		return 0;
+	n = wcsnlen(src, SA_MAX_NAME_CHARS);
+	*dst = malloc((n + 1) * sizeof(wchar_t));
+	if (!*dst)
+		return -1;
+	wmemcpy(*dst, src, n);
+	(*dst)[n] = 0;
+	return 0;
 }
 
 DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
@@ -36,8 +55,15 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
 		s->key = session->sessionKey;
 		s->flags = session->flags;
 		s->txn_wait_ms = session->txnWaitTimeoutInMSec;
+		if (copy_name(&s->name, session->displayData.name) ||
+		    copy_name(&s->description, session->displayData.description)) {
+			free(s->name);
+			free(s);
+			return ERROR_NOT_ENOUGH_MEMORY;
+		}
 	}
 	pthread_mutex_lock(&e->lock);
+	s->serial = ++e->next_session;
 	if (guid_eq(&s->key, &zero_guid)) {
 		fwp_random_bytes(&s->key, sizeof(s->key));
 	} else {
@@ -54,6 +80,8 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (rc != ERROR_SUCCESS) {
+		free(s->name);
+		free(s->description);
 		free(s);
 		return rc;
 	}
@@ -79,6 +107,8 @@ void engine_session_close(struct engine_session *s)
 	enums_free_session(s);
 	policy_session_closed(e, s);
 	pthread_mutex_unlock(&e->lock);
+	free(s->name);
+	free(s->description);
 	free(s);
 }
 

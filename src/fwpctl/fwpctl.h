@@ -58,6 +58,7 @@ int sa_show(struct ctl *ctl, int argc, char **argv);
 int sa_delete(struct ctl *ctl, int argc, char **argv);
 int sa_expire(struct ctl *ctl, int argc, char **argv);
 int stats_show(struct ctl *ctl, int argc, char **argv);
+int session_list(struct ctl *ctl, int argc, char **argv);
 int monitor_run(struct ctl *ctl, int argc, char **argv);
 int filter_list(struct ctl *ctl, int argc, char **argv);
 int filter_show(struct ctl *ctl, int argc, char **argv);

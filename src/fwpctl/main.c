@@ -38,6 +38,10 @@ static const struct command sa_commands[] = {
 	{ "expire", sa_expire, "ID", "end it: outbound SA now, inbound after the drain" },
 };
 
+static const struct command session_commands[] = {
+	{ "list", session_list, NULL, "sessions open on the engine, one per client handle" },
+};
+
 static const struct command stats_commands[] = {
 	{ NULL, stats_show, NULL, "the engine's IPsec statistics" },
 };
@@ -58,6 +62,7 @@ static const struct command provider_commands[] = {
 
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
+	{ "session", COMMANDS(session_commands), "engine sessions" },
 	{ "stats", COMMANDS(stats_commands), "statistics" },
 	{ "monitor", COMMANDS(monitor_commands), "SA-context events" },
 	{ "filter", COMMANDS(filter_commands), "filters" },

@@ -404,6 +404,58 @@ static int h_statistics(struct req *r, DWORD *rc)
 	return 0;
 }
 
+static int h_session_enum_create(struct req *r, DWORD *rc)
+{
+	uint64_t h = 0;
+
+	*rc = enum_quota(r->c);
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_session_enum_create(S(r), &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nenums++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* Sessions are small (names are capped): a page of COUNT fits. */
+static int h_session_enum(struct req *r, DWORD *rc)
+{
+	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
+	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
+
+	*rc = ERROR_SUCCESS;
+	while (got < want) {
+		FWPM_SESSION0 **entries = NULL;
+		UINT32 n = 0;
+		int err;
+
+		if (r->reply->nlmsg_len + FWPD_ENTRY_MAX > FWPD_MSG_MAX) {
+			if (!msg_put_u32(r->reply, FWPD_A_MORE, 1))
+				return -EMSGSIZE;
+			break;
+		}
+		*rc = engine_session_enum(S(r), h, 1, &entries, &n);
+		if (*rc != ERROR_SUCCESS || n == 0)
+			break;
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, &wf_FWPM_SESSION0, entries[0]);
+		free(entries);
+		if (err)
+			return err;
+		got++;
+	}
+	return 0;
+}
+
+static int h_session_enum_destroy(struct req *r, DWORD *rc)
+{
+	*rc = engine_session_enum_destroy(S(r), msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nenums)
+		r->c->nenums--;
+	return 0;
+}
+
 static int h_set_drain(struct req *r, DWORD *rc)
 {
 	*rc = engine_set_expire_drain(S(r), msg_u32(r->m, FWPD_A_MS, 0));
@@ -444,6 +496,9 @@ static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_STATISTICS] = h_statistics,
 	[FWPD_OP_SET_DRAIN] = h_set_drain,
 	[FWPD_OP_GET_DRAIN] = h_get_drain,
+	[FWPD_OP_SESSION_ENUM_CREATE] = h_session_enum_create,
+	[FWPD_OP_SESSION_ENUM] = h_session_enum,
+	[FWPD_OP_SESSION_ENUM_DESTROY] = h_session_enum_destroy,
 };
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);

@@ -217,6 +217,18 @@ jqcheck '.sas.active_sas == 3 and .sas.total_sas_added == 6 and .sas.total_sas_d
 	"stats -j: counters"
 jqcheck '.inbound_traffic.encrypted_bytes == 0 and (.drops | length) == 10' "stats -j: groups"
 
+# --- session list: fwpctl's own session is there, with its process --------
+run session list
+expect 0 "session list"
+has "$tmp/out" '^key +pid +user +flags +name$' "session list: header"
+has "$tmp/out" ' fwpctl$' "session list: fwpctl's own session"
+run -j session list
+expect 0 "session list -j"
+jqcheck 'length >= 1 and (map(select(.name == "fwpctl")) | length) == 1' \
+	"session list -j: one fwpctl session"
+jqcheck 'all(.[]; (.pid > 0) and (.key | test("^[{][0-9a-f-]{36}[}]$")))' \
+	"session list -j: pids and keys"
+
 # --- a context without SAs yet: one line of dashes, no SA in JSON ---------
 larval=$("$helper" larval) || fail "make_contexts larval"
 run sa list
