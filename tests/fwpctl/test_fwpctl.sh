@@ -369,8 +369,8 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "filter help monitor provider sa stats " fwpctl ""
-	check_completion "sa stats " fwpctl s
+	check_completion "filter help monitor provider sa session stats " fwpctl ""
+	check_completion "sa session stats " fwpctl s
 	check_completion "--json " fwpctl --j
 	check_completion "delete expire help list show " fwpctl -j sa ""
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
@@ -378,7 +378,7 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "" fwpctl -s "$sock" sa show "$id1" ""
 	check_completion "--count help " fwpctl monitor ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "filter monitor provider sa stats " fwpctl help ""
+	check_completion "filter monitor provider sa session stats " fwpctl help ""
 	echo "ok: bash completion"
 else
 	echo "skipped: bash completion (no bash)"
