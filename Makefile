@@ -55,6 +55,7 @@ bench: build
 	FWPD_BIN=./build/release/fwpd ./build/release/bench/bench_service \
 		--out bench-results/service.json
 	./build/release/bench/bench_store --out bench-results/store.json
+	./build/release/bench/bench_classify --out bench-results/classify.json
 
 fuzz:
 	$(MAKE) check-fuzz FUZZ_RUNS=2000000
