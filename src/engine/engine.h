@@ -43,6 +43,7 @@ struct engine_config {
 	void (*deadline_changed)(void *arg);
 	void *deadline_arg;
 	struct dp_backend backend;		/* ops NULL = null backend */
+	size_t max_contexts;			/* 0 = no limit */
 	uint32_t expire_drain_ms;		/* used when expire_drain_set */
 	bool expire_drain_set;			/* else the default, 60000 */
 };

@@ -79,6 +79,11 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 		rc = FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
 		goto out;
 	}
+	/* The service bounds the SA database so no client can exhaust it. */
+	if (e->cfg.max_contexts && e->nr_contexts >= e->cfg.max_contexts) {
+		rc = ERROR_NOT_ENOUGH_QUOTA;
+		goto out;
+	}
 	c = sa_context_alloc();
 	if (!c) {
 		rc = ERROR_NOT_ENOUGH_MEMORY;

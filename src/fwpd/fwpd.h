@@ -32,6 +32,7 @@ struct server_options {
 	unsigned max_enums;
 	size_t max_queued_bytes;
 	unsigned max_connections;
+	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
 };
 
 /* One queued outgoing message. */

@@ -2,7 +2,7 @@
  *
  *   fwpd [--foreground] [--socket PATH] [--socket-mode MODE]
  *        [--state-dir DIR] [--group NAME] [--expire-drain MS]
- *        [--client-queue-bytes N]
+ *        [--client-queue-bytes N] [--max-sa-contexts N]
  *
  * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
  * or the one systemd passes with socket activation), serves the protocol of
@@ -37,7 +37,10 @@ static void usage(FILE *f)
 		"  --group NAME       members hold every right (default fwpd)\n"
 		"  --expire-drain MS  IPsecSaContextExpire0 drain period (default 60000)\n"
 		"  --client-queue-bytes N  output queued per client before its events\n"
-		"                     are dropped (default 4194304)\n");
+		"                     are dropped (default 4194304)\n"
+		"  --max-sa-contexts N  SA contexts the engine holds at most; beyond,\n"
+		"                     Create answers ERROR_NOT_ENOUGH_QUOTA (default 4000000,\n"
+		"                     0: no limit)\n");
 }
 
 /* systemd socket activation: one listening socket at fd 3. */
@@ -110,6 +113,7 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "expire-drain", required_argument, NULL, 'e' },
 		{ "client-queue-bytes", required_argument, NULL, 'q' },
+		{ "max-sa-contexts", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,12 +126,13 @@ int main(int argc, char **argv)
 		.max_enums = 64,
 		.max_queued_bytes = 4u << 20,
 		.max_connections = 1024,
+		.max_sa_contexts = 4000000,
 	};
 	struct server srv;
 	unsigned long long v;
 	int c, fd, err;
 
-	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:M:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opt.foreground = true;
@@ -163,6 +168,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opt.max_queued_bytes = (size_t)v;
+			break;
+		case 'M':
+			if (parse_uint(optarg, 10, SIZE_MAX, &v)) {
+				fprintf(stderr, "fwpd: bad --max-sa-contexts: %s\n", optarg);
+				return 2;
+			}
+			opt.max_sa_contexts = (size_t)v;
 			break;
 		case 'h':
 			usage(stdout);

@@ -113,6 +113,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		.deadline_arg = srv,
 		.expire_drain_ms = opt->expire_drain_ms,
 		.expire_drain_set = opt->expire_drain_set,
+		.max_contexts = opt->max_sa_contexts,
 	};
 	struct group *gr;
 	sigset_t mask;

@@ -401,6 +401,29 @@ static void test_slow_subscriber_never_stalls(void **state)
 	fwpd_cleanup(&d);
 }
 
+/* The engine-wide cap on SA contexts: the next Create gets a clear
+ * ERROR_NOT_ENOUGH_QUOTA, nothing else changes, and a delete makes room. */
+static void test_sa_context_limit(void **state)
+{
+	struct fwpd_proc d;
+	HANDLE h;
+	UINT64 ids[4], extra;
+	IPSEC_STATISTICS1 st;
+
+	assert_int_equal(fwpd_start(&d, "--max-sa-contexts=4"), 0);
+	assert_int_equal(open_engine(&h), ERROR_SUCCESS);
+	for (UINT32 i = 0; i < 4; i++)
+		assert_int_equal(make_context(h, 0x5000 + i, &ids[i]), ERROR_SUCCESS);
+	assert_int_equal(make_context(h, 0x5004, &extra), ERROR_NOT_ENOUGH_QUOTA);
+	assert_int_equal(IPsecGetStatistics1(h, &st), ERROR_SUCCESS);
+	assert_int_equal(st.aggregateSaStatistics.activeSas, 8);
+	assert_int_equal(IPsecSaContextDeleteById0(h, ids[0]), ERROR_SUCCESS);
+	assert_int_equal(make_context(h, 0x5004, &extra), ERROR_SUCCESS);
+	FwpmEngineClose0(h);
+	assert_int_equal(fwpd_stop(&d, SIGTERM), 0);
+	fwpd_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_access_unprivileged),
 		cmocka_unit_test(test_malformed_frames),
 		cmocka_unit_test(test_slow_subscriber_never_stalls),
+		cmocka_unit_test(test_sa_context_limit),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
