@@ -591,8 +591,10 @@ static void *pages_decode(const struct pages *p, const struct wf_struct *sd, UIN
 	return flat_end(&f);
 }
 
-static DWORD enum_next(struct fwp_client *c, uint16_t op, const struct wf_struct *sd,
-		       uint64_t h, UINT32 want, void ***entries, UINT32 *returned)
+/* kind: a policy object kind, or -1 for the other enumerations. */
+static DWORD enum_next_kind(struct fwp_client *c, uint16_t op, int kind,
+			    const struct wf_struct *sd, uint64_t h, UINT32 want,
+			    void ***entries, UINT32 *returned)
 {
 	struct svc *s = SVC(c);
 	struct pages pages = { NULL, 0 };
@@ -611,6 +613,8 @@ static DWORD enum_next(struct fwp_client *c, uint16_t op, const struct wf_struct
 
 		msg_put_u64(req, FWPD_A_HANDLE, h);
 		msg_put_u32(req, FWPD_A_COUNT, want - got);
+		if (kind >= 0)
+			msg_put_u32(req, FWPD_A_KIND, (uint32_t)kind);
 		rc = svc_call(s, req, &result);
 		if (rc)
 			break;
@@ -646,6 +650,12 @@ static DWORD enum_next(struct fwp_client *c, uint16_t op, const struct wf_struct
 	}
 	pages_free(&pages);
 	return rc ? rc : result;
+}
+
+static DWORD enum_next(struct fwp_client *c, uint16_t op, const struct wf_struct *sd,
+		       uint64_t h, UINT32 want, void ***entries, UINT32 *returned)
+{
+	return enum_next_kind(c, op, -1, sd, h, want, entries, returned);
 }
 
 static DWORD svc_sa_enum(struct fwp_client *c, uint64_t h, UINT32 want,
@@ -799,6 +809,126 @@ static DWORD svc_get_drain(struct fwp_client *c, UINT32 *ms)
 	return result;
 }
 
+/* Policy objects: the kind travels with every call; objects and templates
+ * use the schema of their kind. */
+static bool pol_kind_ok(enum pol_kind k)
+{
+	return (unsigned)k < WF_POL_KINDS;
+}
+
+static DWORD svc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(s, FWPD_OP_POL_ADD);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	if ((rc = put_arg(req, FWPD_A_OBJECT, wf_pol_object[k], obj))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS && id)
+		*id = msg_u64(&s->reply, FWPD_A_ID, 0);
+	svc_end(s);
+	return result;
+}
+
+static void put_ref(struct nlmsghdr *req, const struct pol_ref *ref)
+{
+	msg_put_u32(req, FWPD_A_FLAGS, ref->by_key ? 1 : 0);
+	if (ref->by_key && ref->key)
+		msg_put_raw(req, FWPD_A_KEY, ref->key, sizeof(GUID));
+	msg_put_u64(req, FWPD_A_ID, ref->id);
+}
+
+static DWORD svc_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref)
+{
+	struct nlmsghdr *req;
+
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(SVC(c), FWPD_OP_POL_DELETE);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	put_ref(req, ref);
+	return simple_call(SVC(c), req);
+}
+
+static DWORD svc_pol_get(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref,
+			 void **out)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(s, FWPD_OP_POL_GET);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	put_ref(req, ref);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		result = decode_result(s->reply.a[FWPD_A_OBJECT], wf_pol_object[k], out);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_pol_enum_create(struct fwp_client *c, enum pol_kind k, const void *tmpl,
+				 uint64_t *h)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!h)
+		return FWP_E_NULL_POINTER;
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(s, FWPD_OP_POL_ENUM_CREATE);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	if ((rc = put_arg(req, FWPD_A_POL_TEMPLATE, wf_pol_template[k], tmpl))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_pol_enum(struct fwp_client *c, enum pol_kind k, uint64_t h, UINT32 want,
+			  void ***entries, UINT32 *returned)
+{
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	return enum_next_kind(c, FWPD_OP_POL_ENUM, (int)k, wf_pol_object[k], h, want,
+			      entries, returned);
+}
+
+static DWORD svc_pol_enum_destroy(struct fwp_client *c, enum pol_kind k, uint64_t h)
+{
+	struct nlmsghdr *req;
+
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(SVC(c), FWPD_OP_POL_ENUM_DESTROY);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	msg_put_u64(req, FWPD_A_HANDLE, h);
+	return simple_call(SVC(c), req);
+}
+
 const struct transport_ops transport_service = {
 	.name = "service",
 	.open = service_open,
@@ -829,12 +959,10 @@ const struct transport_ops transport_service = {
 	.statistics = svc_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
-	/* Policy objects are not carried over the socket yet: the pol_*
-	 * operations stay NULL and the API answers ERROR_CALL_NOT_IMPLEMENTED. */
-	.pol_add = NULL,
-	.pol_delete = NULL,
-	.pol_get = NULL,
-	.pol_enum_create = NULL,
-	.pol_enum = NULL,
-	.pol_enum_destroy = NULL,
+	.pol_add = svc_pol_add,
+	.pol_delete = svc_pol_delete,
+	.pol_get = svc_pol_get,
+	.pol_enum_create = svc_pol_enum_create,
+	.pol_enum = svc_pol_enum,
+	.pol_enum_destroy = svc_pol_enum_destroy,
 };

@@ -11,7 +11,7 @@
 
 static int unavailable(void)
 {
-	return ctl_error("policy objects are not available in this version");
+	return ctl_error("fwpctl cannot show policy objects yet");
 }
 
 int filter_list(struct ctl *ctl, int argc, char **argv)

@@ -472,6 +472,136 @@ static int h_get_drain(struct req *r, DWORD *rc)
 	return 0;
 }
 
+/* Policy objects: one set of operations for the four kinds. */
+_Static_assert(POL_NKINDS == WF_POL_KINDS, "policy kinds and their schemas agree");
+
+static int pol_kind_of(struct req *r, enum pol_kind *k)
+{
+	uint32_t v = msg_u32(r->m, FWPD_A_KIND, UINT32_MAX);
+
+	if (v >= POL_NKINDS)
+		return -EINVAL;
+	*k = (enum pol_kind)v;
+	return 0;
+}
+
+/* FLAGS 1: by key (KEY absent means a NULL key); else by ID. */
+static void pol_ref_of(struct req *r, struct pol_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->by_key = msg_u32(r->m, FWPD_A_FLAGS, 0) == 1;
+	if (ref->by_key && A(r, FWPD_A_KEY))
+		ref->key = mnl_attr_get_payload(A(r, FWPD_A_KEY));
+	ref->id = msg_u64(r->m, FWPD_A_ID, 0);
+}
+
+static int h_pol_add(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+	void *obj;
+	UINT64 id = 0;
+
+	if (pol_kind_of(r, &k) ||
+	    arg(&r->args, A(r, FWPD_A_OBJECT), wf_pol_object[k], &obj))
+		return -EINVAL;
+	*rc = engine_pol_add(S(r), k, obj, &id);
+	if (*rc == ERROR_SUCCESS && !msg_put_u64(r->reply, FWPD_A_ID, id))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int h_pol_delete(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+	struct pol_ref ref;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	pol_ref_of(r, &ref);
+	*rc = engine_pol_delete(S(r), k, &ref);
+	return 0;
+}
+
+static int h_pol_get(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+	struct pol_ref ref;
+	void *out = NULL;
+	int err = 0;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	pol_ref_of(r, &ref);
+	*rc = engine_pol_get(S(r), k, &ref, &out);
+	if (*rc == ERROR_SUCCESS)
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_OBJECT, wf_pol_object[k], out);
+	free(out);
+	return err;
+}
+
+static int h_pol_enum_create(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+	void *tmpl;
+	uint64_t h = 0;
+
+	if (pol_kind_of(r, &k) ||
+	    arg(&r->args, A(r, FWPD_A_POL_TEMPLATE), wf_pol_template[k], &tmpl))
+		return -EINVAL;
+	*rc = enum_quota(r->c);
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_pol_enum_create(S(r), k, tmpl, &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nenums++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int h_pol_enum(struct req *r, DWORD *rc)
+{
+	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
+	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
+	enum pol_kind k;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	*rc = ERROR_SUCCESS;
+	while (got < want) {
+		void **entries = NULL;
+		UINT32 n = 0;
+		int err;
+
+		if (r->reply->nlmsg_len + FWPD_ENTRY_MAX > FWPD_MSG_MAX) {
+			if (!msg_put_u32(r->reply, FWPD_A_MORE, 1))
+				return -EMSGSIZE;
+			break;
+		}
+		*rc = engine_pol_enum(S(r), k, h, 1, &entries, &n);
+		if (*rc != ERROR_SUCCESS || n == 0)
+			break;
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, wf_pol_object[k], entries[0]);
+		free(entries);
+		if (err)
+			return err;
+		got++;
+	}
+	return 0;
+}
+
+static int h_pol_enum_destroy(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	*rc = engine_pol_enum_destroy(S(r), k, msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nenums)
+		r->c->nenums--;
+	return 0;
+}
+
 static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_TXN_BEGIN] = h_txn_begin,
 	[FWPD_OP_TXN_COMMIT] = h_txn_commit,
@@ -499,6 +629,12 @@ static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_SESSION_ENUM_CREATE] = h_session_enum_create,
 	[FWPD_OP_SESSION_ENUM] = h_session_enum,
 	[FWPD_OP_SESSION_ENUM_DESTROY] = h_session_enum_destroy,
+	[FWPD_OP_POL_ADD] = h_pol_add,
+	[FWPD_OP_POL_DELETE] = h_pol_delete,
+	[FWPD_OP_POL_GET] = h_pol_get,
+	[FWPD_OP_POL_ENUM_CREATE] = h_pol_enum_create,
+	[FWPD_OP_POL_ENUM] = h_pol_enum,
+	[FWPD_OP_POL_ENUM_DESTROY] = h_pol_enum_destroy,
 };
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);

@@ -34,6 +34,7 @@ static const uint8_t attr_size[FWPD_A_MAX] = {
 	[FWPD_A_HANDLE] = 8, [FWPD_A_SPI] = 4, [FWPD_A_DIRECTION] = 4,
 	[FWPD_A_COUNT] = 4, [FWPD_A_MORE] = 4, [FWPD_A_MASK] = 4,
 	[FWPD_A_COOKIE] = 8, [FWPD_A_MS] = 4, [FWPD_A_FILTER_ID] = 8,
+	[FWPD_A_KIND] = 4, [FWPD_A_KEY] = 16,
 };
 
 int msg_parse(const void *buf, size_t len, struct msg_attrs *out)

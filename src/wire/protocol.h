@@ -49,6 +49,12 @@ enum fwpd_msg {
 	FWPD_OP_SESSION_ENUM_CREATE,
 	FWPD_OP_SESSION_ENUM,
 	FWPD_OP_SESSION_ENUM_DESTROY,
+	FWPD_OP_POL_ADD,
+	FWPD_OP_POL_DELETE,
+	FWPD_OP_POL_GET,
+	FWPD_OP_POL_ENUM_CREATE,
+	FWPD_OP_POL_ENUM,
+	FWPD_OP_POL_ENUM_DESTROY,
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -86,6 +92,11 @@ enum fwpd_attr {
 	FWPD_A_STATS,		/* raw IPSEC_STATISTICS1 */
 	FWPD_A_MS,		/* u32: milliseconds */
 	FWPD_A_FILTER_ID,	/* u64 */
+	FWPD_A_KIND,		/* u32: policy object kind (provider, sublayer,
+				 * filter, provider context) */
+	FWPD_A_OBJECT,		/* the kind's struct (FWPM_PROVIDER0, ...) */
+	FWPD_A_KEY,		/* raw GUID: the object's key */
+	FWPD_A_POL_TEMPLATE,	/* the kind's enumeration template */
 	FWPD_A_MAX,
 };
 

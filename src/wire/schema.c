@@ -502,3 +502,43 @@ static const struct wf_field f_pcontext1[] = {
 	F_U64(FWPM_PROVIDER_CONTEXT1, providerContextId),
 };
 STRUCT(FWPM_PROVIDER_CONTEXT1, f_pcontext1);
+
+/* Enumeration templates of the policy objects. */
+static const struct wf_field f_provider_tmpl[] = {
+	F_U64(FWPM_PROVIDER_ENUM_TEMPLATE0, reserved),
+};
+STRUCT(FWPM_PROVIDER_ENUM_TEMPLATE0, f_provider_tmpl);
+
+static const struct wf_field f_sublayer_tmpl[] = {
+	F_PTR_RAW(FWPM_SUBLAYER_ENUM_TEMPLATE0, providerKey, sizeof(GUID)),
+};
+STRUCT(FWPM_SUBLAYER_ENUM_TEMPLATE0, f_sublayer_tmpl);
+
+static const struct wf_field f_context_tmpl[] = {
+	F_PTR_RAW(FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0, providerKey, sizeof(GUID)),
+	F_U32(FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0, providerContextType),
+};
+STRUCT(FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0, f_context_tmpl);
+
+static const struct wf_field f_filter_tmpl[] = {
+	F_PTR_RAW(FWPM_FILTER_ENUM_TEMPLATE0, providerKey, sizeof(GUID)),
+	F_RAW(FWPM_FILTER_ENUM_TEMPLATE0, layerKey),
+	F_U32(FWPM_FILTER_ENUM_TEMPLATE0, enumType),
+	F_U32(FWPM_FILTER_ENUM_TEMPLATE0, flags),
+	F_PTR(FWPM_FILTER_ENUM_TEMPLATE0, providerContextTemplate,
+	      FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0),
+	F_ARRAY(FWPM_FILTER_ENUM_TEMPLATE0, filterCondition, numFilterConditions,
+		FWPM_FILTER_CONDITION0, MAX_CONDITIONS),
+	F_U32(FWPM_FILTER_ENUM_TEMPLATE0, actionMask),
+	F_PTR_RAW(FWPM_FILTER_ENUM_TEMPLATE0, calloutKey, sizeof(GUID)),
+};
+STRUCT(FWPM_FILTER_ENUM_TEMPLATE0, f_filter_tmpl);
+
+const struct wf_struct *const wf_pol_object[WF_POL_KINDS] = {
+	&wf_FWPM_PROVIDER0, &wf_FWPM_SUBLAYER0, &wf_FWPM_FILTER0, &wf_FWPM_PROVIDER_CONTEXT1,
+};
+
+const struct wf_struct *const wf_pol_template[WF_POL_KINDS] = {
+	&wf_FWPM_PROVIDER_ENUM_TEMPLATE0, &wf_FWPM_SUBLAYER_ENUM_TEMPLATE0,
+	&wf_FWPM_FILTER_ENUM_TEMPLATE0, &wf_FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0,
+};

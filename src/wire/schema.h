@@ -86,5 +86,15 @@ extern const struct wf_struct wf_FWPM_PROVIDER0;
 extern const struct wf_struct wf_FWPM_SUBLAYER0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT1;
+extern const struct wf_struct wf_FWPM_PROVIDER_ENUM_TEMPLATE0;
+extern const struct wf_struct wf_FWPM_SUBLAYER_ENUM_TEMPLATE0;
+extern const struct wf_struct wf_FWPM_FILTER_ENUM_TEMPLATE0;
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0;
+
+/* Policy objects by kind (engine/policy_kind.h order: provider, sublayer,
+ * filter, provider context): the object and its enumeration template. */
+#define WF_POL_KINDS 4
+extern const struct wf_struct *const wf_pol_object[WF_POL_KINDS];
+extern const struct wf_struct *const wf_pol_template[WF_POL_KINDS];
 
 #endif

@@ -314,7 +314,7 @@ for args in "filter list" "filter show 7" "provider list" "filter" "provider"; d
 	# shellcheck disable=SC2086
 	run $args
 	expect 1 "fwpctl $args"
-	has "$tmp/err" '^fwpctl: policy objects are not available in this version$' "fwpctl $args: message"
+	has "$tmp/err" '^fwpctl: fwpctl cannot show policy objects yet$' "fwpctl $args: message"
 done
 run filter show x
 expect 2 "filter show x"
