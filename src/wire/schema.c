@@ -358,8 +358,9 @@ static const struct wf_field f_sublayer[] = {
 };
 STRUCT(FWPM_SUBLAYER0, f_sublayer);
 
-/* Quick-mode policy. emPolicy (AuthIP extended mode) is not carried: the
- * engine refuses a policy that has one (FWP_E_EM_NOT_SUPPORTED). */
+/* Quick-mode policy. emPolicy (AuthIP extended mode) is not carried, only
+ * whether there is one (one byte of it), so that the engine can refuse it
+ * with FWP_E_EM_NOT_SUPPORTED on either transport. */
 #define MAX_PROPOSALS 64
 #define MAX_SA_TRANSFORMS 4
 
@@ -417,6 +418,7 @@ static const struct wf_field f_transport_policy1[] = {
 	F_U32(IPSEC_TRANSPORT_POLICY1, flags),
 	F_U32(IPSEC_TRANSPORT_POLICY1, ndAllowClearTimeoutSeconds),
 	F_STRUCT(IPSEC_TRANSPORT_POLICY1, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+	F_PTR_RAW(IPSEC_TRANSPORT_POLICY1, emPolicy, 1),
 };
 static STRUCT(IPSEC_TRANSPORT_POLICY1, f_transport_policy1);
 
@@ -452,6 +454,7 @@ static const struct wf_field f_tunnel_policy1[] = {
 		IPSEC_PROPOSAL0, MAX_PROPOSALS),
 	F_STRUCT(IPSEC_TUNNEL_POLICY1, tunnelEndpoints, IPSEC_TUNNEL_ENDPOINTS1),
 	F_STRUCT(IPSEC_TUNNEL_POLICY1, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+	F_PTR_RAW(IPSEC_TUNNEL_POLICY1, emPolicy, 1),
 };
 static STRUCT(IPSEC_TUNNEL_POLICY1, f_tunnel_policy1);
 
