@@ -511,13 +511,16 @@ static DWORD svc_sa_expire(struct fwp_client *c, UINT64 id)
 	return op_u64(c, FWPD_OP_SA_EXPIRE, FWPD_A_ID, id);
 }
 
-static DWORD enum_create(struct fwp_client *c, uint16_t op, uint16_t attr,
-			 const struct wf_struct *sd, const void *tmpl, uint64_t *h)
+/* kind: a policy object kind, or -1 for the other enumerations. */
+static DWORD enum_create_kind(struct fwp_client *c, uint16_t op, int kind, uint16_t attr,
+			      const struct wf_struct *sd, const void *tmpl, uint64_t *h)
 {
 	struct svc *s = SVC(c);
 	struct nlmsghdr *req = svc_begin(s, op);
 	DWORD rc, result;
 
+	if (kind >= 0)
+		msg_put_u32(req, FWPD_A_KIND, (uint32_t)kind);
 	if ((rc = put_arg(req, attr, sd, tmpl))) {
 		svc_end(s);
 		return rc;
@@ -529,6 +532,12 @@ static DWORD enum_create(struct fwp_client *c, uint16_t op, uint16_t attr,
 		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
 	svc_end(s);
 	return result;
+}
+
+static DWORD enum_create(struct fwp_client *c, uint16_t op, uint16_t attr,
+			 const struct wf_struct *sd, const void *tmpl, uint64_t *h)
+{
+	return enum_create_kind(c, op, -1, attr, sd, tmpl, h);
 }
 
 static DWORD svc_sa_enum_create(struct fwp_client *c,
@@ -885,27 +894,12 @@ static DWORD svc_pol_get(struct fwp_client *c, enum pol_kind k, const struct pol
 static DWORD svc_pol_enum_create(struct fwp_client *c, enum pol_kind k, const void *tmpl,
 				 uint64_t *h)
 {
-	struct svc *s = SVC(c);
-	struct nlmsghdr *req;
-	DWORD rc, result;
-
 	if (!h)
 		return FWP_E_NULL_POINTER;
 	if (!pol_kind_ok(k))
 		return FWP_E_INVALID_PARAMETER;
-	req = svc_begin(s, FWPD_OP_POL_ENUM_CREATE);
-	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
-	if ((rc = put_arg(req, FWPD_A_POL_TEMPLATE, wf_pol_template[k], tmpl))) {
-		svc_end(s);
-		return rc;
-	}
-	rc = svc_call(s, req, &result);
-	if (rc)
-		return rc;
-	if (result == ERROR_SUCCESS)
-		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
-	svc_end(s);
-	return result;
+	return enum_create_kind(c, FWPD_OP_POL_ENUM_CREATE, (int)k, FWPD_A_POL_TEMPLATE,
+				wf_pol_template[k], tmpl, h);
 }
 
 static DWORD svc_pol_enum(struct fwp_client *c, enum pol_kind k, uint64_t h, UINT32 want,

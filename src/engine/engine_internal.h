@@ -129,7 +129,10 @@ IPSEC_SA_DETAILS1 **export_details(struct sa_context *const *v,
 /* timers.c */
 void timers_rearm(struct engine *e, struct sa_context *c);
 
-/* enum.c */
+/* sa_enum.c: enumeration handles of every kind but policy objects. */
+struct enum_snapshot *enum_find(struct engine_session *s, uint64_t h,
+				enum enum_kind kind, struct enum_snapshot ***link);
+void enum_snapshot_free(struct enum_snapshot *sn);
 void enums_free_session(struct engine_session *s);
 
 #endif

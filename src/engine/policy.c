@@ -263,90 +263,53 @@ void policy_fini(struct engine *e)
 
 /* ---- providers and sublayers ---- */
 
-static DWORD provider_add(struct engine_session *s, const FWPM_PROVIDER0 *p)
+/* What a provider or a sublayer add has in common: the checks, a key
+ * drawn when zero, the clone, the duplicate check, and (sublayers) the
+ * link to a provider. */
+struct keyed_add {
+	enum pol_kind kind;
+	const struct wf_struct *schema;
+	void *copy;			/* the caller's struct, copied */
+	GUID *key;			/* inside copy; drawn when zero */
+	const wchar_t *name;
+	UINT32 flags, flags_ok;
+	const FWP_BYTE_BLOB *data;
+	const GUID *provider_key;	/* may be NULL */
+};
+
+static DWORD keyed_add(struct engine_session *s, const struct keyed_add *a)
 {
 	struct engine *e = s->e;
-	FWPM_PROVIDER0 copy;
 	struct pol_obj *r;
 	DWORD rc;
 
-	if (!p)
-		return FWP_E_NULL_POINTER;
-	if (!p->displayData.name)
+	if (!a->name)
 		return FWP_E_NULL_DISPLAY_NAME;
-	if (p->flags & ~(UINT32)FWPM_PROVIDER_FLAG_PERSISTENT)
+	if (a->flags & ~a->flags_ok)
 		return FWP_E_INVALID_FLAGS;
-	if (p->providerData.size && !p->providerData.data)
+	if (a->data->size && !a->data->data)
 		return FWP_E_NULL_POINTER;
-	r = pol_obj_new(POL_PROVIDER);
+	r = pol_obj_new(a->kind);
 	if (!r)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	copy = *p;
-	if (pol_guid_is_zero(&copy.providerKey))
-		fwp_random_bytes(&copy.providerKey, sizeof(copy.providerKey));
-	if (wf_clone(&wf_FWPM_PROVIDER0, &copy, &r->blob, &r->size)) {
+	if (pol_guid_is_zero(a->key))
+		fwp_random_bytes(a->key, sizeof(*a->key));
+	if (wf_clone(a->schema, a->copy, &r->blob, &r->size)) {
 		pol_obj_free(r);
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
-	r->key = copy.providerKey;
-	rc = lock_for_write(s, FWPM_ACTRL_ADD);
+	r->key = *a->key;
+	rc = lock_for_write(s, FWPM_ACTRL_ADD | (a->provider_key ? FWPM_ACTRL_ADD_LINK : 0));
 	if (rc) {
 		pol_obj_free(r);
 		return rc;
 	}
-	if (pol_find_key(e, POL_PROVIDER, &r->key)) {
+	if (pol_find_key(e, a->kind, &r->key)) {
 		rc = FWP_E_ALREADY_EXISTS;
 		goto out;
 	}
-	r->id = e->pol.next_id++;
-	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
-		r->dyn_owner = s;
-	pol_link(e, r);
-	r = NULL;
-out:
-	pthread_mutex_unlock(&e->lock);
-	pol_obj_free(r);
-	return rc;
-}
-
-static DWORD sublayer_add(struct engine_session *s, const FWPM_SUBLAYER0 *sl)
-{
-	struct engine *e = s->e;
-	FWPM_SUBLAYER0 copy;
-	struct pol_obj *r;
-	DWORD rc;
-
-	if (!sl)
-		return FWP_E_NULL_POINTER;
-	if (!sl->displayData.name)
-		return FWP_E_NULL_DISPLAY_NAME;
-	if (sl->flags & ~(UINT32)FWPM_SUBLAYER_FLAG_PERSISTENT)
-		return FWP_E_INVALID_FLAGS;
-	if (sl->providerData.size && !sl->providerData.data)
-		return FWP_E_NULL_POINTER;
-	r = pol_obj_new(POL_SUBLAYER);
-	if (!r)
-		return ERROR_NOT_ENOUGH_MEMORY;
-	copy = *sl;
-	if (pol_guid_is_zero(&copy.subLayerKey))
-		fwp_random_bytes(&copy.subLayerKey, sizeof(copy.subLayerKey));
-	if (wf_clone(&wf_FWPM_SUBLAYER0, &copy, &r->blob, &r->size)) {
-		pol_obj_free(r);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
-	r->key = copy.subLayerKey;
-	rc = lock_for_write(s, FWPM_ACTRL_ADD |
-			    (sl->providerKey ? FWPM_ACTRL_ADD_LINK : 0));
-	if (rc) {
-		pol_obj_free(r);
-		return rc;
-	}
-	if (pol_find_key(e, POL_SUBLAYER, &r->key)) {
-		rc = FWP_E_ALREADY_EXISTS;
-		goto out;
-	}
-	if (sl->providerKey) {
-		r->provider = pol_find_key(e, POL_PROVIDER, sl->providerKey);
+	if (a->provider_key) {
+		r->provider = pol_find_key(e, POL_PROVIDER, a->provider_key);
 		if (!r->provider) {
 			rc = FWP_E_PROVIDER_NOT_FOUND;
 			goto out;
@@ -364,6 +327,37 @@ out:
 	pthread_mutex_unlock(&e->lock);
 	pol_obj_free(r);
 	return rc;
+}
+
+static DWORD provider_add(struct engine_session *s, const FWPM_PROVIDER0 *p)
+{
+	FWPM_PROVIDER0 copy;
+
+	if (!p)
+		return FWP_E_NULL_POINTER;
+	copy = *p;
+	return keyed_add(s, &(struct keyed_add){
+		.kind = POL_PROVIDER, .schema = &wf_FWPM_PROVIDER0,
+		.copy = &copy, .key = &copy.providerKey,
+		.name = p->displayData.name, .flags = p->flags,
+		.flags_ok = FWPM_PROVIDER_FLAG_PERSISTENT, .data = &p->providerData,
+	});
+}
+
+static DWORD sublayer_add(struct engine_session *s, const FWPM_SUBLAYER0 *sl)
+{
+	FWPM_SUBLAYER0 copy;
+
+	if (!sl)
+		return FWP_E_NULL_POINTER;
+	copy = *sl;
+	return keyed_add(s, &(struct keyed_add){
+		.kind = POL_SUBLAYER, .schema = &wf_FWPM_SUBLAYER0,
+		.copy = &copy, .key = &copy.subLayerKey,
+		.name = sl->displayData.name, .flags = sl->flags,
+		.flags_ok = FWPM_SUBLAYER_FLAG_PERSISTENT, .data = &sl->providerData,
+		.provider_key = sl->providerKey,
+	});
 }
 
 DWORD engine_pol_add(struct engine_session *s, enum pol_kind k, const void *obj,

@@ -8,8 +8,8 @@
 
 #include "engine/engine_internal.h"
 
-static struct enum_snapshot *find_snap(struct engine_session *s, uint64_t h,
-				       enum enum_kind kind, struct enum_snapshot ***link)
+struct enum_snapshot *enum_find(struct engine_session *s, uint64_t h,
+			       enum enum_kind kind, struct enum_snapshot ***link)
 {
 	struct enum_snapshot **pp;
 
@@ -23,7 +23,7 @@ static struct enum_snapshot *find_snap(struct engine_session *s, uint64_t h,
 	return NULL;
 }
 
-static void snap_free(struct enum_snapshot *sn)
+void enum_snapshot_free(struct enum_snapshot *sn)
 {
 	free(sn->ids);
 	free(sn);
@@ -34,7 +34,7 @@ void enums_free_session(struct engine_session *s)
 	while (s->enums) {
 		struct enum_snapshot *n = s->enums->next;
 
-		snap_free(s->enums);
+		enum_snapshot_free(s->enums);
 		s->enums = n;
 	}
 }
@@ -121,7 +121,7 @@ static DWORD snap_next(struct engine_session *s, uint64_t h, enum enum_kind kind
 	if (!entries || !returned)
 		return FWP_E_NULL_POINTER;
 	pthread_mutex_lock(&e->lock);
-	sn = find_snap(s, h, kind, NULL);
+	sn = enum_find(s, h, kind, NULL);
 	if (!sn) {
 		rc = ERROR_INVALID_HANDLE;
 		goto out;
@@ -185,10 +185,10 @@ static DWORD snap_destroy(struct engine_session *s, uint64_t h, enum enum_kind k
 	DWORD rc = ERROR_SUCCESS;
 
 	pthread_mutex_lock(&s->e->lock);
-	sn = find_snap(s, h, kind, &link);
+	sn = enum_find(s, h, kind, &link);
 	if (sn) {
 		*link = sn->next;
-		snap_free(sn);
+		enum_snapshot_free(sn);
 	} else {
 		rc = ERROR_INVALID_HANDLE;
 	}

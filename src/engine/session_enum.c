@@ -14,19 +14,6 @@
 #include "common/flat.h"
 #include "engine/engine_internal.h"
 
-static struct enum_snapshot *find(struct engine_session *s, uint64_t h,
-				  struct enum_snapshot ***link)
-{
-	for (struct enum_snapshot **pp = &s->enums; *pp; pp = &(*pp)->next) {
-		if ((*pp)->handle == h && (*pp)->kind == ENUM_SESSIONS) {
-			if (link)
-				*link = pp;
-			return *pp;
-		}
-	}
-	return NULL;
-}
-
 DWORD engine_session_enum_create(struct engine_session *s, uint64_t *handle)
 {
 	struct engine *e = s->e;
@@ -53,10 +40,9 @@ DWORD engine_session_enum_create(struct engine_session *s, uint64_t *handle)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	/* The list is newest first: record oldest first. */
+	sn->n = n;
 	for (struct engine_session *it = e->sessions; it; it = it->next)
 		sn->ids[--n] = it->serial;
-	for (struct engine_session *it = e->sessions; it; it = it->next)
-		sn->n++;
 	sn->handle = e->next_handle++;
 	sn->next = s->enums;
 	s->enums = sn;
@@ -104,7 +90,7 @@ DWORD engine_session_enum(struct engine_session *s, uint64_t handle, UINT32 want
 	if (!entries || !returned)
 		return FWP_E_NULL_POINTER;
 	pthread_mutex_lock(&e->lock);
-	sn = find(s, handle, NULL);
+	sn = enum_find(s, handle, ENUM_SESSIONS, NULL);
 	if (!sn) {
 		rc = ERROR_INVALID_HANDLE;
 		goto out;
@@ -169,11 +155,10 @@ DWORD engine_session_enum_destroy(struct engine_session *s, uint64_t handle)
 	DWORD rc = ERROR_INVALID_HANDLE;
 
 	pthread_mutex_lock(&s->e->lock);
-	sn = find(s, handle, &link);
+	sn = enum_find(s, handle, ENUM_SESSIONS, &link);
 	if (sn) {
 		*link = sn->next;
-		free(sn->ids);
-		free(sn);
+		enum_snapshot_free(sn);
 		rc = ERROR_SUCCESS;
 	}
 	pthread_mutex_unlock(&s->e->lock);

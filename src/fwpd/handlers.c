@@ -245,6 +245,15 @@ static int h_sa_expire(struct req *r, DWORD *rc)
 	return 0;
 }
 
+/* Counts a new enumeration against the connection and returns its handle. */
+static int enum_opened(struct req *r, DWORD rc, uint64_t h)
+{
+	if (rc != ERROR_SUCCESS)
+		return 0;
+	r->c->nenums++;
+	return msg_put_u64(r->reply, FWPD_A_HANDLE, h) ? 0 : -EMSGSIZE;
+}
+
 static DWORD enum_quota(struct conn *c)
 {
 	return c->nenums >= c->srv->opt.max_enums ? ERROR_NOT_ENOUGH_QUOTA : ERROR_SUCCESS;
@@ -261,12 +270,7 @@ static int h_sa_enum_create(struct req *r, DWORD *rc)
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_sa_enum_create(S(r), t, &h);
-	if (*rc == ERROR_SUCCESS) {
-		r->c->nenums++;
-		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
-			return -EMSGSIZE;
-	}
-	return 0;
+	return enum_opened(r, *rc, h);
 }
 
 static int h_sad_enum_create(struct req *r, DWORD *rc)
@@ -279,18 +283,18 @@ static int h_sad_enum_create(struct req *r, DWORD *rc)
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_sad_enum_create(S(r), t, &h);
-	if (*rc == ERROR_SUCCESS) {
-		r->c->nenums++;
-		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
-			return -EMSGSIZE;
-	}
-	return 0;
+	return enum_opened(r, *rc, h);
 }
 
-/* Fills the reply with up to FWPD_A_COUNT entries, one engine call per
- * entry, while an entry of the largest size still fits; FWPD_A_MORE says
- * the page ended for room, not because the enumeration did. */
-static int enum_page(struct req *r, DWORD *rc, bool sas)
+/* Takes the next entry of enumeration h (engine_*_enum with want 1). */
+typedef DWORD (*next_entry_fn)(struct req *r, uint64_t h, void ***entries, UINT32 *n);
+
+/* Fills the reply with up to FWPD_A_COUNT entries of type sd, one engine
+ * call per entry, while an entry of the largest size still fits;
+ * FWPD_A_MORE says the page ended for room, not because the enumeration
+ * did. Shared by every enumeration of the protocol. */
+static int enum_page(struct req *r, DWORD *rc, const struct wf_struct *sd,
+		     next_entry_fn next)
 {
 	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
 	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
@@ -306,12 +310,10 @@ static int enum_page(struct req *r, DWORD *rc, bool sas)
 				return -EMSGSIZE;
 			break;
 		}
-		*rc = sas ? engine_sad_enum(S(r), h, 1, (IPSEC_SA_DETAILS1 ***)&entries, &n)
-			  : engine_sa_enum(S(r), h, 1, (IPSEC_SA_CONTEXT1 ***)&entries, &n);
+		*rc = next(r, h, &entries, &n);
 		if (*rc != ERROR_SUCCESS || n == 0)
 			break;
-		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY,
-			     sas ? &wf_IPSEC_SA_DETAILS1 : &wf_IPSEC_SA_CONTEXT1, entries[0]);
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, sd, entries[0]);
 		free(entries);
 		if (err)
 			return err;
@@ -320,14 +322,24 @@ static int enum_page(struct req *r, DWORD *rc, bool sas)
 	return 0;
 }
 
+static DWORD next_context(struct req *r, uint64_t h, void ***entries, UINT32 *n)
+{
+	return engine_sa_enum(S(r), h, 1, (IPSEC_SA_CONTEXT1 ***)entries, n);
+}
+
+static DWORD next_sa(struct req *r, uint64_t h, void ***entries, UINT32 *n)
+{
+	return engine_sad_enum(S(r), h, 1, (IPSEC_SA_DETAILS1 ***)entries, n);
+}
+
 static int h_sa_enum(struct req *r, DWORD *rc)
 {
-	return enum_page(r, rc, false);
+	return enum_page(r, rc, &wf_IPSEC_SA_CONTEXT1, next_context);
 }
 
 static int h_sad_enum(struct req *r, DWORD *rc)
 {
-	return enum_page(r, rc, true);
+	return enum_page(r, rc, &wf_IPSEC_SA_DETAILS1, next_sa);
 }
 
 static int h_enum_destroy(struct req *r, DWORD *rc, bool sas)
@@ -411,41 +423,17 @@ static int h_session_enum_create(struct req *r, DWORD *rc)
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_session_enum_create(S(r), &h);
-	if (*rc == ERROR_SUCCESS) {
-		r->c->nenums++;
-		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
-			return -EMSGSIZE;
-	}
-	return 0;
+	return enum_opened(r, *rc, h);
 }
 
-/* Sessions are small (names are capped): a page of COUNT fits. */
+static DWORD next_session(struct req *r, uint64_t h, void ***entries, UINT32 *n)
+{
+	return engine_session_enum(S(r), h, 1, (FWPM_SESSION0 ***)entries, n);
+}
+
 static int h_session_enum(struct req *r, DWORD *rc)
 {
-	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
-	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
-
-	*rc = ERROR_SUCCESS;
-	while (got < want) {
-		FWPM_SESSION0 **entries = NULL;
-		UINT32 n = 0;
-		int err;
-
-		if (r->reply->nlmsg_len + FWPD_ENTRY_MAX > FWPD_MSG_MAX) {
-			if (!msg_put_u32(r->reply, FWPD_A_MORE, 1))
-				return -EMSGSIZE;
-			break;
-		}
-		*rc = engine_session_enum(S(r), h, 1, &entries, &n);
-		if (*rc != ERROR_SUCCESS || n == 0)
-			break;
-		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, &wf_FWPM_SESSION0, entries[0]);
-		free(entries);
-		if (err)
-			return err;
-		got++;
-	}
-	return 0;
+	return enum_page(r, rc, &wf_FWPM_SESSION0, next_session);
 }
 
 static int h_session_enum_destroy(struct req *r, DWORD *rc)
@@ -551,43 +539,23 @@ static int h_pol_enum_create(struct req *r, DWORD *rc)
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_pol_enum_create(S(r), k, tmpl, &h);
-	if (*rc == ERROR_SUCCESS) {
-		r->c->nenums++;
-		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
-			return -EMSGSIZE;
-	}
-	return 0;
+	return enum_opened(r, *rc, h);
+}
+
+static DWORD next_pol(struct req *r, uint64_t h, void ***entries, UINT32 *n)
+{
+	enum pol_kind k = (enum pol_kind)msg_u32(r->m, FWPD_A_KIND, 0);
+
+	return engine_pol_enum(S(r), k, h, 1, entries, n);
 }
 
 static int h_pol_enum(struct req *r, DWORD *rc)
 {
-	uint64_t h = msg_u64(r->m, FWPD_A_HANDLE, 0);
-	uint32_t want = msg_u32(r->m, FWPD_A_COUNT, 0), got = 0;
 	enum pol_kind k;
 
 	if (pol_kind_of(r, &k))
 		return -EINVAL;
-	*rc = ERROR_SUCCESS;
-	while (got < want) {
-		void **entries = NULL;
-		UINT32 n = 0;
-		int err;
-
-		if (r->reply->nlmsg_len + FWPD_ENTRY_MAX > FWPD_MSG_MAX) {
-			if (!msg_put_u32(r->reply, FWPD_A_MORE, 1))
-				return -EMSGSIZE;
-			break;
-		}
-		*rc = engine_pol_enum(S(r), k, h, 1, &entries, &n);
-		if (*rc != ERROR_SUCCESS || n == 0)
-			break;
-		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, wf_pol_object[k], entries[0]);
-		free(entries);
-		if (err)
-			return err;
-		got++;
-	}
-	return 0;
+	return enum_page(r, rc, wf_pol_object[k], next_pol);
 }
 
 static int h_pol_enum_destroy(struct req *r, DWORD *rc)
