@@ -10,6 +10,7 @@
 
 #include "client/api.h"
 #include "common/flat.h"
+#include "wire/codec.h"
 
 void traffic0_to_1(const IPSEC_TRAFFIC0 *in, IPSEC_TRAFFIC1 *out)
 {
@@ -162,8 +163,13 @@ static void details1_to_0_into(struct flat *f, const IPSEC_SA_DETAILS1 *in,
 		out->udpEncapsulation = flat_dup(f, in->udpEncapsulation,
 			sizeof(*in->udpEncapsulation),
 			_Alignof(IPSEC_V4_UDP_ENCAPSULATION0));
-	/* transportFilter: the engine does not bind filters yet. */
 	out->transportFilter = NULL;
+	if (in->transportFilter) {
+		FWPM_FILTER0 *fl = FLAT_NEW(f, FWPM_FILTER0);
+
+		if (fl && wf_copy_into(f, &wf_FWPM_FILTER0, in->transportFilter, fl) == 0)
+			out->transportFilter = fl;
+	}
 }
 
 static void context1_to_0_into(struct flat *f, const IPSEC_SA_CONTEXT1 *in,

@@ -112,6 +112,7 @@ void engine_delete_context(struct engine *e, struct sa_context *c)
 		e->last = c->prev;
 	e->nr_contexts--;
 	subs_emit(e, c, FWPX_SA_CONTEXT_EVENT_DELETE, 0);
+	sa_bind_release(c);
 	sa_context_free(c);
 }
 

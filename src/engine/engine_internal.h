@@ -93,6 +93,17 @@ void engine_unindex_spi(struct engine *e, struct sa_context *c);
 /* Unlinks c, removes what the backend installed, emits DELETE, frees. */
 void engine_delete_context(struct engine *e, struct sa_context *c);
 
+/* sa_bind.c: the filter or tunnel policy a context's traffic names. */
+/* Finds what t names (*out NULL for a transport t with ipsecFilterId 0):
+ * FWP_E_FILTER_NOT_FOUND, FWP_E_PROVIDER_CONTEXT_NOT_FOUND / _MISMATCH,
+ * FWP_E_TRAFFIC_MISMATCH (a filter of the other IP version), or 0. */
+DWORD sa_bind_lookup(struct engine *e, const IPSEC_TRAFFIC1 *t, struct pol_obj **out);
+/* Points *slot at r, moving the reference. */
+void sa_bind_set(struct pol_obj **slot, struct pol_obj *r);
+void sa_bind_release(struct sa_context *c);
+/* The encoding of the transport filter dir is bound to, or NULL. */
+const struct nlattr *sa_bound_filter(const struct sa_context *c, FWP_DIRECTION dir);
+
 /* Maps a backend's -errno to a result code. */
 DWORD errno_to_win(int err);
 

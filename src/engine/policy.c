@@ -9,6 +9,7 @@
  * once, and FwpmTransactionAbort0 does not undo them yet.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,7 @@ void pol_obj_free(struct pol_obj *r)
 	if (!r)
 		return;
 	wf_free_secret(r->blob, r->size);
+	free(r->enc);
 	free(r);
 }
 
@@ -148,6 +150,31 @@ static void pol_unlink(struct engine *e, struct pol_obj *r)
 		r->sublayer->refs--;
 	if (r->context)
 		r->context->refs--;
+}
+
+/* The record's wire encoding, made once: an SA context's export decodes
+ * it into its own block (transportFilter) without a second deep copy. */
+const struct nlattr *pol_obj_encoding(struct pol_obj *r)
+{
+	struct nlmsghdr *nlh;
+	size_t cap = 1024;
+
+	if (r->enc)
+		return mnl_nlmsg_get_payload(r->enc);
+	for (;;) {
+		nlh = calloc(1, cap);
+		if (!nlh)
+			return NULL;
+		nlh->nlmsg_len = MNL_NLMSG_HDRLEN;
+		if (wf_put(nlh, cap, 1, pol_schema[r->kind], r->blob) == 0)
+			break;
+		free(nlh);
+		if (cap >= 65536)
+			return NULL;
+		cap *= 2;
+	}
+	r->enc = nlh;
+	return mnl_nlmsg_get_payload(nlh);
 }
 
 DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *ref)

@@ -29,6 +29,8 @@
 #define POLICY_FIRST_ID 0x10000u
 
 struct engine;
+struct nlattr;
+struct nlmsghdr;
 struct engine_session;
 
 struct pol_obj {
@@ -47,6 +49,7 @@ struct pol_obj {
 	struct pol_obj *context;	/* filters with HAS_PROVIDER_CONTEXT */
 	void *blob;			/* the Windows struct, one block */
 	size_t size;
+	struct nlmsghdr *enc;		/* blob's wire encoding, once asked */
 };
 
 struct pol_table {
@@ -73,9 +76,15 @@ bool pol_guid_is_zero(const GUID *g);
  * adds (the lifetime rule): FWP_E_LIFETIME_MISMATCH or 0. */
 DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *ref);
 
+/* The blob's wire encoding (a nest of type 1), made on first use and kept
+ * until the record is freed; NULL when out of memory. */
+const struct nlattr *pol_obj_encoding(struct pol_obj *r);
+
 /* policy_layers.c: the built-in layers, fields and callouts. */
 struct pol_layer;
 const struct pol_layer *pol_layer_find(const GUID *key);
+/* Whether key is an inbound or outbound transport layer; *v6 its family. */
+bool pol_layer_is_transport(const GUID *key, bool *v6);
 /* Checks n conditions against the layer (FWP_E_* or 0). */
 DWORD pol_check_conditions(const struct pol_layer *l, UINT32 n,
 			   const FWPM_FILTER_CONDITION0 *c);

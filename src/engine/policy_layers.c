@@ -114,6 +114,16 @@ const struct pol_layer *pol_layer_find(const GUID *key)
 	return NULL;
 }
 
+bool pol_layer_is_transport(const GUID *key, bool *v6)
+{
+	const struct pol_layer *l = pol_layer_find(key);
+
+	if (!l || !(l->cls & (LC_TRANS_IN | LC_TRANS_OUT)))
+		return false;
+	*v6 = l->v6;
+	return true;
+}
+
 static const struct pol_field *field_find(const GUID *key)
 {
 	for (size_t i = 0; i < N(fields); i++)

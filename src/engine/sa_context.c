@@ -65,6 +65,7 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 {
 	struct engine *e = s->e;
 	struct sa_context *c;
+	struct pol_obj *bound;
 	DWORD rc;
 
 	if (!traffic || !id)
@@ -79,6 +80,9 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 		rc = FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
 		goto out;
 	}
+	rc = sa_bind_lookup(e, traffic, &bound);
+	if (rc)
+		goto out;
 	/* The service bounds the SA database so no client can exhaust it. */
 	if (e->cfg.max_contexts && e->nr_contexts >= e->cfg.max_contexts) {
 		rc = ERROR_NOT_ENOUGH_QUOTA;
@@ -93,6 +97,7 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 	c->state = SA_CREATED;
 	c->out.traffic = *traffic;
 	c->out.ip_version = (uint8_t)traffic->ipVersion;
+	sa_bind_set(&c->bound_out, bound);
 	if (vif) {
 		c->vif = *vif;
 		c->has_vif = true;
@@ -143,6 +148,7 @@ static DWORD assign_spi(struct engine_session *s, UINT64 id,
 	struct engine *e = s->e;
 	struct sa_context *c;
 	const IPSEC_V4_UDP_ENCAPSULATION0 *encap;
+	struct pol_obj *bound;
 	DWORD rc;
 
 	if (!g || !spi)
@@ -173,6 +179,9 @@ static DWORD assign_spi(struct engine_session *s, UINT64 id,
 	rc = match_getspi(c, g);
 	if (rc)
 		goto out;
+	rc = sa_bind_lookup(e, &g->inboundIpsecTraffic, &bound);
+	if (rc)
+		goto out;
 	if (fixed) {
 		if (spi_taken(e, *spi)) {
 			rc = FWP_E_ALREADY_EXISTS;
@@ -198,6 +207,7 @@ static DWORD assign_spi(struct engine_session *s, UINT64 id,
 	idmap_insert(&e->by_spi, &c->by_spi, c->spi);
 	c->in.traffic = g->inboundIpsecTraffic;
 	c->in.ip_version = (uint8_t)g->inboundIpsecTraffic.ipVersion;
+	sa_bind_set(&c->bound_in, bound);
 	if (encap) {
 		c->in.encap = *encap;
 		c->in.encap_on = true;

@@ -20,6 +20,8 @@
 #include "common/idmap.h"
 #include "common/minheap.h"
 
+struct pol_obj;
+
 /* Largest key: AES-256-GCM key plus its 4-byte salt. */
 #define SA_MAX_KEY 36
 /* Caps on variable-size client data, so that a context always fits in one
@@ -132,6 +134,9 @@ struct sa_context {
 	uint64_t drain_deadline_ms;	/* EXPIRING only */
 	uint64_t last_use_ms;		/* for idle timeouts */
 	void *dp;			/* datapath backend's private state */
+	/* The filter (transport) or tunnel policy (tunnel) each direction's
+	 * traffic names, referenced (sa_bind.c); NULL: none. */
+	struct pol_obj *bound_in, *bound_out;
 };
 
 /* Allocates a zeroed record. */

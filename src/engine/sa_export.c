@@ -10,6 +10,7 @@
 
 #include "common/flat.h"
 #include "engine/engine_internal.h"
+#include "wire/codec.h"
 
 static void *auth_info(struct flat *f, const struct sa_xform *x)
 {
@@ -132,6 +133,7 @@ static void export_dir(struct flat *f, const struct sa_context *c,
 		       FWP_DIRECTION dir, IPSEC_SA_DETAILS1 *d)
 {
 	const struct sa_dir *s = dir == FWP_DIRECTION_INBOUND ? &c->in : &c->out;
+	const struct nlattr *filter;
 
 	d->ipVersion = s->traffic.ipVersion;
 	d->saDirection = dir;
@@ -141,6 +143,15 @@ static void export_dir(struct flat *f, const struct sa_context *c,
 		d->udpEncapsulation = flat_dup(f, &s->encap, sizeof(s->encap),
 					      _Alignof(IPSEC_V4_UDP_ENCAPSULATION0));
 	d->transportFilter = NULL;
+	filter = sa_bound_filter(c, dir);
+	if (filter) {
+		FWPM_FILTER0 *fl = FLAT_NEW(f, FWPM_FILTER0);
+
+		/* The encoding was checked when it was made: only the
+		 * builder's memory can fail, and flat_end reports that. */
+		if (fl && wf_decode_into(f, &wf_FWPM_FILTER0, filter, fl) == 0)
+			d->transportFilter = fl;
+	}
 	if (c->has_vif)
 		d->virtualIfTunnelInfo = c->vif;
 }

@@ -430,6 +430,20 @@ int wf_clone(const struct wf_struct *sd, const void *src, void **out, size_t *si
 	return err;
 }
 
+int wf_copy_into(struct flat *f, const struct wf_struct *sd, const void *src,
+		 void *dst)
+{
+	struct nlmsghdr *nlh = NULL;
+	size_t cap = 0;
+	int err = clone_encode(sd, src, &nlh, &cap);
+
+	if (err)
+		return err;
+	err = wf_decode_into(f, sd, mnl_nlmsg_get_payload(nlh), dst);
+	clone_wipe(nlh, cap);
+	return err;
+}
+
 int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,
 		   void ***out)
 {

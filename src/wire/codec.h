@@ -39,6 +39,10 @@ int wf_decode(const struct wf_struct *sd, const struct nlattr *nest,
  * -EMSGSIZE when the encoding would exceed 64 KiB. */
 int wf_clone(const struct wf_struct *sd, const void *src, void **out, size_t *size);
 
+/* Deep copy of *src into *dst, a part of builder f (both passes). */
+int wf_copy_into(struct flat *f, const struct wf_struct *sd, const void *src,
+		 void *dst);
+
 /* Deep copies of src[0..n-1] as ONE allocation: an array of n pointers
  * followed by the objects. *out is NULL when n is 0. */
 int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,

@@ -2,6 +2,7 @@
 #include "conformance.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,11 +399,102 @@ UINT32 cf_next_spi(void)
 	       (n & 0x7ffffu);
 }
 
-UINT64 cf_next_filter_id(void)
+/* The binding pool: [version][type][direction] x POOL_N objects. */
+#define POOL_N 8
+static UINT64 pool[2][2][2][POOL_N];
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static HANDLE pool_engine;
+
+static const GUID *const pool_layers[2][2] = {
+	{ &FWPM_LAYER_INBOUND_TRANSPORT_V4, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4 },
+	{ &FWPM_LAYER_INBOUND_TRANSPORT_V6, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6 },
+};
+static const GUID *const pool_callouts[2][2] = {
+	{ &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4 },
+	{ &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6 },
+};
+
+static UINT64 pool_filter(int v6, int out)
+{
+	FWPM_FILTER0 f;
+	UINT64 id = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.filterKey = cf_random_guid();
+	f.displayData.name = L"conformance transport filter";
+	f.layerKey = *pool_layers[v6][out];
+	f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
+	f.action.calloutKey = *pool_callouts[v6][out];
+	if (FwpmFilterAdd0(pool_engine, &f, NULL, &id) != ERROR_SUCCESS)
+		abort();
+	return id;
+}
+
+static UINT64 pool_tunnel(int v6)
+{
+	IPSEC_AUTH_TRANSFORM0 auth = { { IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96 }, NULL };
+	IPSEC_SA_TRANSFORM0 xf = { .ipsecTransformType = IPSEC_TRANSFORM_ESP_AUTH,
+				   .espAuthTransform = &auth };
+	IPSEC_PROPOSAL0 prop = { .lifetime = { 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF },
+				 .numSaTransforms = 1, .saTransforms = &xf };
+	IPSEC_TUNNEL_POLICY0 pol;
+	FWPM_PROVIDER_CONTEXT0 pc;
+	UINT64 id = 0;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.numIpsecProposals = 1;
+	pol.ipsecProposals = &prop;
+	pol.tunnelEndpoints.ipVersion = v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+	if (v6) {
+		pol.tunnelEndpoints.localV6Address[15] = 0x20;
+		pol.tunnelEndpoints.remoteV6Address[15] = 0x20;
+	} else {
+		pol.tunnelEndpoints.localV4Address = CF_DEFAULT_LOCAL4;
+		pol.tunnelEndpoints.remoteV4Address = CF_DEFAULT_REMOTE4;
+	}
+	pol.saIdleTimeout.idleTimeoutSeconds = 0xFFFF;
+	pol.saIdleTimeout.idleTimeoutSecondsFailOver = 0xFFFF;
+	memset(&pc, 0, sizeof(pc));
+	pc.providerContextKey = cf_random_guid();
+	pc.displayData.name = L"conformance tunnel policy";
+	pc.type = FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT;
+	pc.ikeQmTunnelPolicy = &pol;
+	if (FwpmProviderContextAdd0(pool_engine, &pc, NULL, &id) != ERROR_SUCCESS)
+		abort();
+	return id;
+}
+
+/* A dynamic session: the engine removes the pool when the process ends
+ * (objects still bound to a context outlive it). */
+static void pool_init(void)
+{
+	FWPM_SESSION0 s;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = FWPM_SESSION_FLAG_DYNAMIC;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &pool_engine) != ERROR_SUCCESS)
+		abort();
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int i = 0; i < POOL_N; i++) {
+			pool[v6][0][0][i] = pool_filter(v6, 0);
+			pool[v6][0][1][i] = pool_filter(v6, 1);
+			pool[v6][1][0][i] = pool[v6][1][1][i] = pool_tunnel(v6);
+		}
+}
+
+UINT64 cf_policy_id(FWP_IP_VERSION v, IPSEC_TRAFFIC_TYPE type, FWP_DIRECTION dir)
 {
 	UINT64 n = __atomic_add_fetch(&filter_counter, 1, __ATOMIC_RELAXED);
 
-	return ((UINT64)(getpid() & 0xffff) << 32) | 0x10000u | n;
+	pthread_once(&pool_once, pool_init);
+	return pool[v == FWP_IP_VERSION_V6][type == IPSEC_TRAFFIC_TYPE_TUNNEL]
+		   [dir == FWP_DIRECTION_OUTBOUND][n % POOL_N];
+}
+
+UINT64 cf_next_filter_id(void)
+{
+	return cf_policy_id(FWP_IP_VERSION_V4, IPSEC_TRAFFIC_TYPE_TRANSPORT,
+			    FWP_DIRECTION_OUTBOUND);
 }
 
 UINT32 cf_unique_net24(void)
@@ -825,9 +917,9 @@ DWORD cf_ctx_try(HANDLE h, cf_ctx *c, const cf_ctx_opts *opts, cf_state upto)
 	c->o = o;
 	c->spi_in = o.spi ? o.spi : cf_next_spi();
 	c->spi_out = c->spi_in ^ 0x55AA0000u;
-	c->out_filter = cf_next_filter_id();
+	c->out_filter = cf_policy_id(o.ipv, o.type, FWP_DIRECTION_OUTBOUND);
 	c->in_filter = o.type == IPSEC_TRAFFIC_TYPE_TRANSPORT ?
-		       cf_next_filter_id() : c->out_filter;
+		       cf_policy_id(o.ipv, o.type, FWP_DIRECTION_INBOUND) : c->out_filter;
 	if (o.ipv == FWP_IP_VERSION_V6) {
 		cf_v6_to_traffic(tl6, l6);
 		cf_v6_to_traffic(tr6, r6);

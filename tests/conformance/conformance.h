@@ -121,7 +121,12 @@ bool cf_guid_is_zero(const GUID *g);
 
 /* Unique inbound SPI (>= 0x80000000) for this process. */
 UINT32 cf_next_spi(void);
-/* Unique filter / tunnel-policy id. */
+/* The id of a real policy object a context may be bound to, taken in turn
+ * from a pool the harness adds once per process in its own dynamic session:
+ * a transport filter of the version and direction (TRANSPORT) or a QM
+ * tunnel provider context (TUNNEL; dir ignored). */
+UINT64 cf_policy_id(FWP_IP_VERSION v, IPSEC_TRAFFIC_TYPE type, FWP_DIRECTION dir);
+/* cf_policy_id(V4, TRANSPORT, OUTBOUND). */
 UINT64 cf_next_filter_id(void);
 /* A fresh 10.x.y.0/24 (host order) not used by any other test. */
 UINT32 cf_unique_net24(void);

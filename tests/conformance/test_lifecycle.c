@@ -32,7 +32,10 @@ static void check_live_directions(HANDLE h, UINT64 id, bool in, bool out,
 
 static void strongswan_transport(HANDLE h, FWP_IP_VERSION v, cf_suite suite)
 {
-	UINT64 policy_in = cf_next_filter_id(), policy_out = cf_next_filter_id();
+	UINT64 policy_in = cf_policy_id(v, IPSEC_TRAFFIC_TYPE_TRANSPORT,
+					FWP_DIRECTION_INBOUND);
+	UINT64 policy_out = cf_policy_id(v, IPSEC_TRAFFIC_TYPE_TRANSPORT,
+					 FWP_DIRECTION_OUTBOUND);
 	IPSEC_TRAFFIC1 traffic;
 	IPSEC_GETSPI1 getspi;
 	IPSEC_SA_BUNDLE0 *b0;
@@ -731,7 +734,8 @@ static void spi_traffic_mismatch(void **state)
 
 	cf_ctx_build(h, &c, NULL, CF_CREATED);
 	g = c.getspi;
-	g.inboundIpsecTraffic.ipsecFilterId = c.out_traffic.ipsecFilterId + 77;
+	g.inboundIpsecTraffic.ipsecFilterId = cf_policy_id(FWP_IP_VERSION_V4,
+		IPSEC_TRAFFIC_TYPE_TRANSPORT, FWP_DIRECTION_INBOUND);
 	CF_OK(IPsecSaContextGetSpi1(h, c.id, &g, &spi));
 	cf_ctx_delete(h, &c);
 
