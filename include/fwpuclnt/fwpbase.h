@@ -43,6 +43,11 @@ typedef int64_t		INT64;
 typedef uint8_t		BYTE;
 typedef uint16_t	WORD;
 typedef uint32_t	DWORD;
+
+/* A wait without limit (FWPM_SESSION0.txnWaitTimeoutInMSec), as winbase.h. */
+#ifndef INFINITE
+#define INFINITE 0xFFFFFFFFu
+#endif
 typedef uint32_t	ULONG;
 typedef int32_t		LONG;
 typedef int		BOOL;

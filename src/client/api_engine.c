@@ -40,7 +40,7 @@ FWP_EXPORT DWORD WINAPI FwpmTransactionBegin0(HANDLE engineHandle, UINT32 flags)
 
 	if (rc)
 		return rc;
-	rc = c->ops->txn_begin(c, flags);
+	rc = client_txn_begin(c, flags);
 	client_put(c);
 	return rc;
 }

@@ -5,17 +5,17 @@
 FWP_EXPORT DWORD WINAPI FwpmFilterAdd0(HANDLE engineHandle, const FWPM_FILTER0 *filter,
 	PSECURITY_DESCRIPTOR sd, UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_add, POL_FILTER, filter, id));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_FILTER, filter, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_FILTER, BY_ID(id)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_FILTER, BY_ID(id)));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_FILTER, BY_KEY(key)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_FILTER, BY_KEY(key)));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmFilterGetById0(HANDLE engineHandle, UINT64 id,

@@ -27,12 +27,12 @@ DWORD pol_enum_handle(struct fwp_client *c, enum pol_kind k, HANDLE eh)
 FWP_EXPORT DWORD WINAPI FwpmProviderAdd0(HANDLE engineHandle,
 	const FWPM_PROVIDER0 *provider, PSECURITY_DESCRIPTOR sd)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_add, POL_PROVIDER, provider, NULL));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_PROVIDER, provider, NULL));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_PROVIDER, BY_KEY(key)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_PROVIDER, BY_KEY(key)));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderGetByKey0(HANDLE engineHandle, const GUID *key,
@@ -67,12 +67,12 @@ FWP_EXPORT DWORD WINAPI FwpmProviderDestroyEnumHandle0(HANDLE engineHandle,
 FWP_EXPORT DWORD WINAPI FwpmSubLayerAdd0(HANDLE engineHandle,
 	const FWPM_SUBLAYER0 *subLayer, PSECURITY_DESCRIPTOR sd)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_add, POL_SUBLAYER, subLayer, NULL));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_SUBLAYER, subLayer, NULL));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_SUBLAYER, BY_KEY(key)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_SUBLAYER, BY_KEY(key)));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmSubLayerGetByKey0(HANDLE engineHandle, const GUID *key,

@@ -12,9 +12,9 @@ static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, UINT64
 	IPSEC_TRANSPORT_POLICY1 tr1;
 
 	if (!pc)
-		return POL_OP(c, pol_add, POL_CONTEXT, NULL, id);
+		return client_pol_add(c, POL_CONTEXT, NULL, id);
 	pcontext0_to_1(pc, &pc1, &tp1, &tr1);
-	return POL_OP(c, pol_add, POL_CONTEXT, &pc1, id);
+	return client_pol_add(c, POL_CONTEXT, &pc1, id);
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,
@@ -28,18 +28,18 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd1(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT1 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_add, POL_CONTEXT, providerContext, id));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_CONTEXT, providerContext, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextDeleteById0(HANDLE engineHandle, UINT64 id)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_CONTEXT, BY_ID(id)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_CONTEXT, BY_ID(id)));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextDeleteByKey0(HANDLE engineHandle,
 	const GUID *key)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_delete, POL_CONTEXT, BY_KEY(key)));
+	WITH_CLIENT(engineHandle, client_pol_delete(c_, POL_CONTEXT, BY_KEY(key)));
 }
 
 static DWORD get0(struct fwp_client *c, const struct pol_ref *ref,

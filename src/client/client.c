@@ -1,6 +1,8 @@
 /* client.c - engine handles, their reference counts, and the choice of
  * transport (FWP_ENGINE). */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -63,6 +65,9 @@ DWORD client_open(const FWPM_SESSION0 *session, HANDLE *handle)
 	atomic_init(&c->refs, 1);
 	pthread_mutex_init(&c->lock, NULL);
 	c->ops = ops;
+	c->txn_wait_ms = session ? session->txnWaitTimeoutInMSec : 0;
+	if (!c->txn_wait_ms)
+		c->txn_wait_ms = CLIENT_TXN_WAIT_DEFAULT_MS;
 	rc = ops->open(c, session);
 	if (rc)
 		goto err_free;
@@ -127,4 +132,60 @@ struct dispatcher *client_dispatcher(struct fwp_client *c)
 	d = c->disp;
 	pthread_mutex_unlock(&c->lock);
 	return d;
+}
+
+/* ---- waiting for the writer lock ---- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* After a busy answer: sleeps a little (1 ms, doubling to 16 ms) and says
+ * whether to try again. */
+static bool busy_wait(struct fwp_client *c, uint64_t *deadline, unsigned *step)
+{
+	uint64_t now = now_ms();
+	unsigned ms;
+
+	if (!*deadline)
+		*deadline = c->txn_wait_ms == INFINITE ? UINT64_MAX : now + c->txn_wait_ms;
+	if (now >= *deadline)
+		return false;
+	ms = 1u << (*step < 4 ? (*step)++ : 4);
+	if (*deadline != UINT64_MAX && now + ms > *deadline)
+		ms = (unsigned)(*deadline - now);
+	nanosleep(&(struct timespec){ .tv_nsec = (long)ms * 1000000 }, NULL);
+	return true;
+}
+
+#define RETRY_WHILE_BUSY(c, call) do { \
+	uint64_t deadline_ = 0; \
+	unsigned step_ = 0; \
+	DWORD rc_; \
+	while ((rc_ = (call)) == FWP_E_TIMEOUT && busy_wait((c), &deadline_, &step_)) \
+		; \
+	return rc_; \
+} while (0)
+
+DWORD client_txn_begin(struct fwp_client *c, UINT32 flags)
+{
+	RETRY_WHILE_BUSY(c, c->ops->txn_begin(c, flags));
+}
+
+DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id)
+{
+	if (!c->ops->pol_add)
+		return ERROR_CALL_NOT_IMPLEMENTED;
+	RETRY_WHILE_BUSY(c, c->ops->pol_add(c, k, obj, id));
+}
+
+DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref)
+{
+	if (!c->ops->pol_delete)
+		return ERROR_CALL_NOT_IMPLEMENTED;
+	RETRY_WHILE_BUSY(c, c->ops->pol_delete(c, k, ref));
 }

@@ -27,6 +27,7 @@ struct fwp_client {
 	void *conn;			/* the transport's state */
 	pthread_mutex_t lock;		/* guards disp creation */
 	struct dispatcher *disp;	/* created at the first subscription */
+	uint32_t txn_wait_ms;		/* the session's txnWaitTimeoutInMSec */
 };
 
 /* Creates a client on the transport chosen by FWP_ENGINE (embedded,
@@ -38,6 +39,15 @@ DWORD client_close(HANDLE handle);
 /* Looks up a live handle and takes a reference; ERROR_INVALID_HANDLE. */
 DWORD client_get(HANDLE handle, struct fwp_client **out);
 void client_put(struct fwp_client *c);
+/* Policy changes and write transactions wait for another session's
+ * write transaction: the engine answers FWP_E_TIMEOUT at once while it is
+ * busy, and these retry until the session's txnWaitTimeoutInMSec has
+ * passed (0: CLIENT_TXN_WAIT_DEFAULT_MS; INFINITE: no limit). */
+#define CLIENT_TXN_WAIT_DEFAULT_MS 5000
+DWORD client_txn_begin(struct fwp_client *c, UINT32 flags);
+DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id);
+DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref);
+
 /* The client's dispatcher, created on first use; NULL when out of memory. */
 struct dispatcher *client_dispatcher(struct fwp_client *c);
 

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <fwpmu.h>
@@ -35,6 +36,24 @@
 struct engine;
 struct engine_session;
 
+struct nlattr;
+
+/* One change of a persistent policy object: a put (enc: the object's wire
+ * encoding, a netlink attribute of nla_len bytes) or a delete (enc NULL). */
+struct pol_change {
+	int kind;			/* enum pol_kind */
+	const GUID *key;
+	uint64_t id;
+	const struct nlattr *enc;
+};
+
+/* Where persistent policy objects go (fwpd: src/policy/store.c). write()
+ * is called with the engine lock held and applies the n changes as one
+ * durable, all-or-nothing batch: 0 or -errno (nothing written). */
+struct pol_store_ops {
+	int (*write)(void *arg, const struct pol_change *v, size_t n);
+};
+
 struct engine_config {
 	uint64_t (*clock_ms)(void *arg);	/* monotonic; NULL = CLOCK_MONOTONIC */
 	void *clock_arg;
@@ -43,6 +62,8 @@ struct engine_config {
 	void (*deadline_changed)(void *arg);
 	void *deadline_arg;
 	struct dp_backend backend;		/* ops NULL = null backend */
+	const struct pol_store_ops *store;	/* NULL: nothing persists */
+	void *store_arg;
 	size_t max_contexts;			/* 0 = no limit */
 	uint32_t expire_drain_ms;		/* used when expire_drain_set */
 	bool expire_drain_set;			/* else the default, 60000 */
@@ -68,6 +89,12 @@ struct session_cred {
 	FWPM_ACTRL_SUBSCRIBE | FWPM_ACTRL_READ_STATS | FWPM_ACTRL_BEGIN_READ_TXN)
 
 int engine_create(const struct engine_config *cfg, struct engine **out);
+/* Re-adds a persistent object read back from the store (kind: enum
+ * pol_kind; enc/len: the encoding pol_change carried), with its id, through
+ * the normal validation. Call in the store's load order before any session
+ * opens. A record that no longer validates is refused with its code. */
+DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
+			 const void *enc, size_t len);
 /* Deletes every context (DELETE events to live sessions), wipes every key,
  * frees everything. Sessions must have been closed or are freed here. */
 void engine_destroy(struct engine *e);

@@ -40,6 +40,7 @@ struct engine {
 	uint64_t next_session;		/* session serials */
 	struct engine_stats stats;
 	struct policy pol;		/* policy objects (policy.h) */
+	struct engine_session *txn_writer;	/* holds the writer lock */
 };
 
 enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
@@ -54,6 +55,8 @@ struct engine_session {
 	uint32_t txn_wait_ms;
 	struct session_cred cred;
 	struct event_sink sink;
+	struct pol_undo *undo;		/* write transaction's log, newest first */
+	uint64_t restore_id;		/* engine_pol_restore: the id to keep */
 	enum txn_state txn;
 	struct enum_snapshot *enums;
 };

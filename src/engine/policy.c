@@ -116,7 +116,7 @@ void pol_link(struct engine *e, struct pol_obj *r)
 		r->context->refs++;
 }
 
-static void pol_unlink(struct engine *e, struct pol_obj *r)
+void pol_unlink(struct engine *e, struct pol_obj *r)
 {
 	struct pol_table *t = &e->pol.t[r->kind];
 	uint64_t h = pol_key_hash(&r->key);
@@ -177,26 +177,13 @@ const struct nlattr *pol_obj_encoding(struct pol_obj *r)
 	return mnl_nlmsg_get_payload(nlh);
 }
 
-DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *ref)
+DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *r,
+			 const struct pol_obj *ref)
 {
 	if (ref->dyn_owner && ref->dyn_owner != s)
 		return FWP_E_LIFETIME_MISMATCH;
-	return ERROR_SUCCESS;
-}
-
-/* Rights, then the transaction rule for a change. Returns with the engine
- * lock held on success only. */
-static DWORD lock_for_write(struct engine_session *s, uint32_t rights)
-{
-	DWORD rc = session_check(s, rights);
-
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&s->e->lock);
-	if (s->txn == TXN_READ) {
-		pthread_mutex_unlock(&s->e->lock);
-		return FWP_E_INCOMPATIBLE_TXN;
-	}
+	if (pol_is_persistent(r) && !ref->builtin && !pol_is_persistent(ref))
+		return FWP_E_LIFETIME_MISMATCH;
 	return ERROR_SUCCESS;
 }
 
@@ -326,7 +313,7 @@ static DWORD keyed_add(struct engine_session *s, const struct keyed_add *a)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = *a->key;
-	rc = lock_for_write(s, FWPM_ACTRL_ADD | (a->provider_key ? FWPM_ACTRL_ADD_LINK : 0));
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | (a->provider_key ? FWPM_ACTRL_ADD_LINK : 0));
 	if (rc) {
 		pol_obj_free(r);
 		return rc;
@@ -341,15 +328,15 @@ static DWORD keyed_add(struct engine_session *s, const struct keyed_add *a)
 			rc = FWP_E_PROVIDER_NOT_FOUND;
 			goto out;
 		}
-		rc = pol_check_lifetime(s, r->provider);
+		rc = pol_check_lifetime(s, r, r->provider);
 		if (rc)
 			goto out;
 	}
-	r->id = e->pol.next_id++;
-	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
-		r->dyn_owner = s;
-	pol_link(e, r);
-	r = NULL;
+	rc = pol_insert(s, r);
+	if (rc == ERROR_SUCCESS)
+		r = NULL;
+	else
+		r->provider = NULL;
 out:
 	pthread_mutex_unlock(&e->lock);
 	pol_obj_free(r);
@@ -406,14 +393,18 @@ DWORD engine_pol_add(struct engine_session *s, enum pol_kind k, const void *obj,
 
 /* ---- what every kind shares ---- */
 
-static DWORD lookup(struct engine *e, enum pol_kind k, const struct pol_ref *ref,
+static DWORD lookup(struct engine_session *s, enum pol_kind k, const struct pol_ref *ref,
 		    struct pol_obj **out)
 {
+	struct engine *e = s->e;
+
 	if (ref->by_key)
 		*out = pol_find_key(e, k, ref->key);
 	else if (k == POL_FILTER || k == POL_CONTEXT)
 		*out = pol_find_id(e, k, ref->id);
 	else
+		*out = NULL;
+	if (*out && !pol_visible(s, *out))
 		*out = NULL;
 	return *out ? ERROR_SUCCESS : not_found[k];
 }
@@ -442,10 +433,10 @@ DWORD engine_pol_delete(struct engine_session *s, enum pol_kind k,
 
 	if (rc)
 		return rc;
-	rc = lock_for_write(s, DELETE);
+	rc = pol_lock_for_write(s, DELETE);
 	if (rc)
 		return rc;
-	rc = lookup(e, k, ref, &r);
+	rc = lookup(s, k, ref, &r);
 	if (rc)
 		goto out;
 	if (r->builtin) {
@@ -460,7 +451,7 @@ DWORD engine_pol_delete(struct engine_session *s, enum pol_kind k,
 		rc = FWP_E_IN_USE;
 		goto out;
 	}
-	pol_delete(e, r);
+	rc = pol_remove(s, r);
 out:
 	pthread_mutex_unlock(&e->lock);
 	return rc;
@@ -481,7 +472,7 @@ DWORD engine_pol_get(struct engine_session *s, enum pol_kind k,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
-	rc = lookup(e, k, ref, &r);
+	rc = lookup(s, k, ref, &r);
 	if (rc == ERROR_SUCCESS && wf_clone(pol_schema[k], r->blob, out, NULL))
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 	pthread_mutex_unlock(&e->lock);
@@ -599,7 +590,7 @@ DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
 		}
 	}
 	for (r = e->pol.t[k].first; r; r = r->next)
-		if (tmpl_match(&t, r))
+		if (tmpl_match(&t, r) && pol_visible(s, r))
 			sn->ids[sn->n++] = r->id;
 	sn->handle = e->next_handle++;
 	sn->next = s->enums;

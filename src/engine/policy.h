@@ -42,6 +42,8 @@ struct pol_obj {
 	GUID key;
 	uint64_t id;
 	struct engine_session *dyn_owner;/* dynamic session that added it */
+	struct engine_session *txn_owner;/* transaction that added it, until
+					  * commit: hidden from other sessions */
 	bool builtin;
 	uint32_t refs;			/* records referencing this one */
 	struct pol_obj *provider;	/* references, each counted in refs */
@@ -72,9 +74,30 @@ void policy_session_closed(struct engine *e, struct engine_session *s);
 struct pol_obj *pol_find_key(struct engine *e, enum pol_kind k, const GUID *key);
 struct pol_obj *pol_find_id(struct engine *e, enum pol_kind k, uint64_t id);
 bool pol_guid_is_zero(const GUID *g);
-/* Whether a record owned as `ref` may be referenced by an object that s
- * adds (the lifetime rule): FWP_E_LIFETIME_MISMATCH or 0. */
-DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *ref);
+/* Whether ref may be referenced by r, which s adds (the lifetime rule: no
+ * reference to another session's dynamic object, and a persistent object
+ * references only persistent or built-in ones): FWP_E_LIFETIME_MISMATCH
+ * or 0. */
+DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *r,
+			 const struct pol_obj *ref);
+
+/* policy_txn.c: applying changes (engine lock held, checks done). */
+bool pol_is_persistent(const struct pol_obj *r);
+/* Whether s may see r (an uncommitted addition of another transaction
+ * is hidden). */
+bool pol_visible(const struct engine_session *s, const struct pol_obj *r);
+/* Session rights, then the transaction rules: FWP_E_INCOMPATIBLE_TXN in a
+ * read-only transaction, FWP_E_TIMEOUT while another session holds the
+ * writer lock. Returns with the engine lock held on success only. */
+DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights);
+/* Assigns r its id, writes it to the store or the transaction log, and
+ * links it. On failure nothing changed (r is still the caller's). */
+DWORD pol_insert(struct engine_session *s, struct pol_obj *r);
+/* Unlinks r and frees it (or keeps it for the transaction's undo). On
+ * failure nothing changed. */
+DWORD pol_remove(struct engine_session *s, struct pol_obj *r);
+DWORD pol_txn_commit(struct engine_session *s);
+void pol_txn_abort(struct engine_session *s);
 
 /* The blob's wire encoding (a nest of type 1), made on first use and kept
  * until the record is freed; NULL when out of memory. */
@@ -100,6 +123,7 @@ DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc
 		      UINT64 *id);
 /* Links r into the tables (assigns nothing; r->id and r->key are set). */
 void pol_link(struct engine *e, struct pol_obj *r);
+void pol_unlink(struct engine *e, struct pol_obj *r);
 struct pol_obj *pol_obj_new(enum pol_kind k);
 void pol_obj_free(struct pol_obj *r);
 /* Enumeration template match for filters / contexts. */

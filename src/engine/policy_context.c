@@ -143,15 +143,10 @@ DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = copy.providerContextKey;
-	rc = session_check(s, FWPM_ACTRL_ADD | (pc->providerKey ? FWPM_ACTRL_ADD_LINK : 0));
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | (pc->providerKey ? FWPM_ACTRL_ADD_LINK : 0));
 	if (rc) {
 		pol_obj_free(r);
 		return rc;
-	}
-	pthread_mutex_lock(&e->lock);
-	if (s->txn == TXN_READ) {
-		rc = FWP_E_INCOMPATIBLE_TXN;
-		goto out;
 	}
 	if (pol_find_key(e, POL_CONTEXT, &r->key)) {
 		rc = FWP_E_ALREADY_EXISTS;
@@ -164,16 +159,16 @@ DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc
 			rc = FWP_E_PROVIDER_NOT_FOUND;
 			goto out;
 		}
-		rc = pol_check_lifetime(s, p);
+		rc = pol_check_lifetime(s, r, p);
 		if (rc)
 			goto out;
 		r->provider = p;
 	}
-	r->id = e->pol.next_id++;
-	((FWPM_PROVIDER_CONTEXT1 *)r->blob)->providerContextId = r->id;
-	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
-		r->dyn_owner = s;
-	pol_link(e, r);
+	rc = pol_insert(s, r);
+	if (rc) {
+		r->provider = NULL;
+		goto out;
+	}
 	if (id)
 		*id = r->id;
 	r = NULL;

@@ -95,14 +95,14 @@ static DWORD resolve_refs(struct engine_session *s, const FWPM_FILTER0 *f,
 	r->sublayer = pol_find_key(e, POL_SUBLAYER, &f->subLayerKey);
 	if (!r->sublayer)
 		return FWP_E_SUBLAYER_NOT_FOUND;
-	rc = pol_check_lifetime(s, r->sublayer);
+	rc = pol_check_lifetime(s, r, r->sublayer);
 	if (rc)
 		return rc;
 	if (f->providerKey) {
 		r->provider = pol_find_key(e, POL_PROVIDER, f->providerKey);
 		if (!r->provider)
 			return FWP_E_PROVIDER_NOT_FOUND;
-		rc = pol_check_lifetime(s, r->provider);
+		rc = pol_check_lifetime(s, r, r->provider);
 		if (rc)
 			return rc;
 	}
@@ -110,7 +110,7 @@ static DWORD resolve_refs(struct engine_session *s, const FWPM_FILTER0 *f,
 		r->context = pol_find_key(e, POL_CONTEXT, &f->providerContextKey);
 		if (!r->context)
 			return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
-		rc = pol_check_lifetime(s, r->context);
+		rc = pol_check_lifetime(s, r, r->context);
 		if (rc)
 			return rc;
 	}
@@ -145,15 +145,10 @@ DWORD pol_filter_add(struct engine_session *s, const FWPM_FILTER0 *f, UINT64 *id
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = copy.filterKey;
-	rc = session_check(s, FWPM_ACTRL_ADD | FWPM_ACTRL_ADD_LINK);
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | FWPM_ACTRL_ADD_LINK);
 	if (rc) {
 		pol_obj_free(r);
 		return rc;
-	}
-	pthread_mutex_lock(&e->lock);
-	if (s->txn == TXN_READ) {
-		rc = FWP_E_INCOMPATIBLE_TXN;
-		goto out;
 	}
 	if (pol_find_key(e, POL_FILTER, &r->key)) {
 		rc = FWP_E_ALREADY_EXISTS;
@@ -164,11 +159,11 @@ DWORD pol_filter_add(struct engine_session *s, const FWPM_FILTER0 *f, UINT64 *id
 		r->provider = r->sublayer = r->context = NULL;
 		goto out;
 	}
-	r->id = e->pol.next_id++;
-	((FWPM_FILTER0 *)r->blob)->filterId = r->id;
-	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
-		r->dyn_owner = s;
-	pol_link(e, r);
+	rc = pol_insert(s, r);
+	if (rc) {
+		r->provider = r->sublayer = r->context = NULL;
+		goto out;
+	}
 	if (id)
 		*id = r->id;
 	r = NULL;

@@ -102,7 +102,8 @@ void engine_session_close(struct engine_session *s)
 		;
 	if (*pp)
 		*pp = s->next;
-	s->txn = TXN_NONE;	/* an open transaction is aborted */
+	pol_txn_abort(s);	/* an open transaction is aborted */
+	s->txn = TXN_NONE;
 	subs_remove_session(e, s);
 	enums_free_session(s);
 	policy_session_closed(e, s);
@@ -135,37 +136,47 @@ DWORD engine_txn_begin(struct engine_session *s, UINT32 flags)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->e->lock);
-	if (s->txn != TXN_NONE)
+	if (s->txn != TXN_NONE) {
 		rc = FWP_E_TXN_IN_PROGRESS;
-	else
-		s->txn = flags & FWPM_TXN_READ_ONLY ? TXN_READ : TXN_WRITE;
+	} else if (flags & FWPM_TXN_READ_ONLY) {
+		s->txn = TXN_READ;
+	} else if (s->e->txn_writer) {
+		rc = FWP_E_TIMEOUT;	/* one writer: the client waits, retries */
+	} else {
+		s->txn = TXN_WRITE;
+		s->e->txn_writer = s;
+	}
 	pthread_mutex_unlock(&s->e->lock);
 	return rc;
 }
 
-static DWORD txn_end(struct engine_session *s)
+/* SA contexts are not transactional objects (docs/CONTRACT.md); policy
+ * objects are (policy_txn.c). A commit the store refuses is undone and
+ * ends the transaction too. */
+static DWORD txn_end(struct engine_session *s, bool commit)
 {
 	DWORD rc = ERROR_SUCCESS;
 
 	pthread_mutex_lock(&s->e->lock);
 	if (s->txn == TXN_NONE)
 		rc = FWP_E_NO_TXN_IN_PROGRESS;
+	else if (commit)
+		rc = pol_txn_commit(s);
+	else
+		pol_txn_abort(s);
 	s->txn = TXN_NONE;
 	pthread_mutex_unlock(&s->e->lock);
 	return rc;
 }
 
-/* SA contexts are not transactional objects (docs/CONTRACT.md), so a
- * transaction holds nothing to apply or undo yet: commit and abort both
- * just end it. Policy objects will give them work. */
 DWORD engine_txn_commit(struct engine_session *s)
 {
-	return txn_end(s);
+	return txn_end(s, true);
 }
 
 DWORD engine_txn_abort(struct engine_session *s)
 {
-	return txn_end(s);
+	return txn_end(s, false);
 }
 
 DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out)

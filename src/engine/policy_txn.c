@@ -1,0 +1,306 @@
+/* policy_txn.c - how policy-object changes are applied: the writer lock,
+ * transactions with undo, and the persistent store.
+ *
+ * Every add and delete of a policy object goes through pol_insert or
+ * pol_remove, with the engine lock held, after all its checks passed:
+ *  - outside a transaction, the change is written to the store first (when
+ *    the object is persistent and the engine has a store), then applied;
+ *  - inside a read/write transaction, it is applied at once and logged;
+ *    commit writes the whole log to the store as one batch, abort undoes
+ *    the log newest first. A deleted record is only unlinked until the
+ *    transaction ends, so that abort can put it back unchanged (same id,
+ *    same references).
+ * One session at a time holds the writer lock (its read/write
+ * transaction); other sessions' policy changes and write transactions get
+ * FWP_E_TIMEOUT from the engine, which the client library turns into a
+ * wait of up to the session's txnWaitTimeoutInMSec (client.c). Objects a
+ * transaction added are invisible to other sessions until commit.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <stdlib.h>
+
+#include "engine/engine_internal.h"
+#include "wire/codec.h"
+
+struct pol_undo {
+	struct pol_undo *next;		/* older */
+	struct pol_obj *r;
+	bool added;			/* else deleted */
+};
+
+bool pol_is_persistent(const struct pol_obj *r)
+{
+	UINT32 flags = 0;
+
+	switch (r->kind) {
+	case POL_PROVIDER:
+		flags = ((const FWPM_PROVIDER0 *)r->blob)->flags;
+		break;
+	case POL_SUBLAYER:
+		flags = ((const FWPM_SUBLAYER0 *)r->blob)->flags;
+		break;
+	case POL_FILTER:
+		flags = ((const FWPM_FILTER0 *)r->blob)->flags;
+		break;
+	case POL_CONTEXT:
+		flags = ((const FWPM_PROVIDER_CONTEXT1 *)r->blob)->flags;
+		break;
+	default:
+		break;
+	}
+	/* FWPM_{PROVIDER,SUBLAYER,FILTER,PROVIDER_CONTEXT}_FLAG_PERSISTENT */
+	return flags & 1;
+}
+
+bool pol_visible(const struct engine_session *s, const struct pol_obj *r)
+{
+	return !r->txn_owner || r->txn_owner == s;
+}
+
+DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights)
+{
+	struct engine *e = s->e;
+	DWORD rc = session_check(s, rights);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	if (s->txn == TXN_READ)
+		rc = FWP_E_INCOMPATIBLE_TXN;
+	else if (e->txn_writer && e->txn_writer != s)
+		rc = FWP_E_TIMEOUT;	/* busy: the client waits and retries */
+	if (rc)
+		pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
+static DWORD store_write(struct engine *e, const struct pol_change *v, size_t n)
+{
+	int err;
+
+	if (!n || !e->cfg.store)
+		return ERROR_SUCCESS;
+	err = e->cfg.store->write(e->cfg.store_arg, v, n);
+	switch (err) {
+	case 0:
+		return ERROR_SUCCESS;
+	case -ENOMEM:
+		return ERROR_NOT_ENOUGH_MEMORY;
+	case -ENOSPC:
+		return ERROR_DISK_FULL;
+	default:
+		return ERROR_WRITE_FAULT;	/* nothing was applied */
+	}
+}
+
+static bool change_of(struct pol_obj *r, bool added, struct pol_change *c)
+{
+	if (!pol_is_persistent(r))
+		return false;
+	c->kind = r->kind;
+	c->key = &r->key;
+	c->id = r->id;
+	c->enc = NULL;
+	if (added) {
+		c->enc = pol_obj_encoding(r);
+		if (!c->enc)
+			return false;
+	}
+	return true;
+}
+
+static DWORD log_change(struct engine_session *s, struct pol_obj *r, bool added)
+{
+	struct pol_undo *u = malloc(sizeof(*u));
+
+	if (!u)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	u->r = r;
+	u->added = added;
+	u->next = s->undo;
+	s->undo = u;
+	return ERROR_SUCCESS;
+}
+
+DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
+{
+	struct engine *e = s->e;
+	struct pol_change c;
+	DWORD rc;
+
+	/* A dynamic object dies with its session: it cannot be persistent. */
+	if ((s->flags & FWPM_SESSION_FLAG_DYNAMIC) && pol_is_persistent(r))
+		return FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
+	r->id = s->restore_id ? s->restore_id : e->pol.next_id;
+	if (r->kind == POL_FILTER)
+		((FWPM_FILTER0 *)r->blob)->filterId = r->id;
+	else if (r->kind == POL_CONTEXT)
+		((FWPM_PROVIDER_CONTEXT1 *)r->blob)->providerContextId = r->id;
+	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
+		r->dyn_owner = s;
+	if (s->txn == TXN_WRITE) {
+		rc = log_change(s, r, true);
+		if (rc)
+			return rc;
+		r->txn_owner = s;
+	} else if (!s->restore_id && change_of(r, true, &c)) {
+		rc = store_write(e, &c, 1);
+		if (rc)
+			return rc;
+	} else if (pol_is_persistent(r) && !s->restore_id && e->cfg.store) {
+		return ERROR_NOT_ENOUGH_MEMORY;	/* no encoding */
+	}
+	if (!s->restore_id)
+		e->pol.next_id++;
+	else if (e->pol.next_id <= r->id)
+		e->pol.next_id = r->id + 1;
+	pol_link(e, r);
+	return ERROR_SUCCESS;
+}
+
+DWORD pol_remove(struct engine_session *s, struct pol_obj *r)
+{
+	struct engine *e = s->e;
+	struct pol_change c;
+	DWORD rc;
+
+	if (s->txn == TXN_WRITE) {
+		rc = log_change(s, r, false);
+		if (rc)
+			return rc;
+		pol_unlink(e, r);	/* kept until the transaction ends */
+		return ERROR_SUCCESS;
+	}
+	if (change_of(r, false, &c)) {
+		rc = store_write(e, &c, 1);
+		if (rc)
+			return rc;
+	}
+	pol_unlink(e, r);
+	pol_obj_free(r);
+	return ERROR_SUCCESS;
+}
+
+/* The log, oldest first, as one store batch: what was added and is still
+ * there, what was deleted and existed before; an object added and deleted
+ * inside the transaction leaves no trace. */
+static DWORD commit_to_store(struct engine_session *s)
+{
+	struct engine *e = s->e;
+	struct pol_undo *u;
+	struct pol_change *v;
+	size_t n = 0, i = 0;
+	DWORD rc;
+
+	if (!e->cfg.store)
+		return ERROR_SUCCESS;
+	for (u = s->undo; u; u = u->next)
+		n++;
+	if (!n)
+		return ERROR_SUCCESS;
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	i = n;
+	for (u = s->undo; u; u = u->next) {
+		struct pol_change c;
+		bool both = false;
+
+		/* A deleted record also logged as added: made and gone here. */
+		if (!u->added) {
+			for (struct pol_undo *o = u->next; o && !both; o = o->next)
+				both = o->r == u->r;
+		} else {
+			for (struct pol_undo *o = s->undo; o != u && !both; o = o->next)
+				both = o->r == u->r;
+		}
+		if (both || !change_of(u->r, u->added, &c)) {
+			if (u->added && pol_is_persistent(u->r) && !both) {
+				free(v);
+				return ERROR_NOT_ENOUGH_MEMORY;
+			}
+			continue;
+		}
+		v[--i] = c;
+	}
+	rc = store_write(e, v + i, n - i);
+	free(v);
+	return rc;
+}
+
+static void txn_finish(struct engine_session *s, bool commit)
+{
+	struct engine *e = s->e;
+	struct pol_undo *u;
+
+	/* First make every added record visible, while all still exist (a
+	 * record added then deleted here is freed below). */
+	for (u = s->undo; commit && u; u = u->next)
+		if (u->added)
+			u->r->txn_owner = NULL;
+	while ((u = s->undo)) {
+		s->undo = u->next;
+		if (commit) {
+			if (!u->added)
+				pol_obj_free(u->r);
+		} else if (u->added) {
+			pol_unlink(e, u->r);
+			pol_obj_free(u->r);
+		} else {
+			pol_link(e, u->r);
+		}
+		free(u);
+	}
+	if (e->txn_writer == s)
+		e->txn_writer = NULL;
+}
+
+DWORD pol_txn_commit(struct engine_session *s)
+{
+	DWORD rc = commit_to_store(s);
+
+	/* A batch the store refused is not half-applied: undo it all. */
+	txn_finish(s, rc == ERROR_SUCCESS);
+	return rc;
+}
+
+void pol_txn_abort(struct engine_session *s)
+{
+	txn_finish(s, false);
+}
+
+/* ---- restoring the store ---- */
+
+static const struct wf_struct *const restore_schema[POL_NKINDS] = {
+	[POL_PROVIDER] = &wf_FWPM_PROVIDER0,
+	[POL_SUBLAYER] = &wf_FWPM_SUBLAYER0,
+	[POL_FILTER] = &wf_FWPM_FILTER0,
+	[POL_CONTEXT] = &wf_FWPM_PROVIDER_CONTEXT1,
+};
+
+DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
+			 const void *enc, size_t len)
+{
+	struct session_cred cred = { .pid = 0, .uid = 0, .rights = ENGINE_RIGHTS_ALL };
+	const struct nlattr *nest = enc;
+	struct engine_session *s;
+	void *obj = NULL;
+	size_t size = 0;
+	DWORD rc;
+
+	/* The file is input like any other: check before decoding. */
+	if ((unsigned)kind >= POL_NKINDS || !id || id >= (UINT64_C(1) << 62) ||
+	    len < sizeof(*nest) || nest->nla_len != len)
+		return ERROR_INVALID_DATA;
+	if (wf_decode(restore_schema[kind], nest, &obj, &size))
+		return ERROR_INVALID_DATA;
+	rc = engine_session_open(e, NULL, &cred, NULL, &s);
+	if (rc == ERROR_SUCCESS) {
+		s->restore_id = id;
+		rc = engine_pol_add(s, kind, obj, NULL);
+		engine_session_close(s);
+	}
+	wf_free_secret(obj, size);
+	return rc;
+}
