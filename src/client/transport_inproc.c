@@ -12,12 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/pol_store.h"
 #include "client/client.h"
 #include "client/dispatcher.h"
 #include "common/log.h"
 #include "engine/engine.h"
 
 static struct engine *engine;
+static struct pol_store *store;	/* lives as long as the process */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t timer_cond;
@@ -76,6 +78,7 @@ static void engine_init(void)
 	struct engine_config cfg = {
 		.deadline_changed = kick_timer,
 	};
+	const char *store_path;
 	pthread_condattr_t ca;
 	pthread_t t;
 
@@ -83,7 +86,23 @@ static void engine_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&timer_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	/* FWP_STORE names a file for the persistent policy objects. */
+	store_path = getenv("FWP_STORE");
+	if (store_path && *store_path) {
+		if (pol_store_open(store_path, &store)) {
+			fwp_log(FWP_LOG_ERROR, "FWP_STORE=%s cannot be opened", store_path);
+			return;
+		}
+		cfg.store = &pol_store_ops;
+		cfg.store_arg = store;
+	}
 	if (engine_create(&cfg, &engine)) {
+		engine = NULL;
+		return;
+	}
+	if (store && pol_store_restore(store, engine, NULL, NULL)) {
+		fwp_log(FWP_LOG_ERROR, "FWP_STORE=%s cannot be read", store_path);
+		engine_destroy(engine);
 		engine = NULL;
 		return;
 	}

@@ -95,6 +95,9 @@ int engine_create(const struct engine_config *cfg, struct engine **out);
  * opens. A record that no longer validates is refused with its code. */
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len);
+/* Runtime ids handed out from now on are above `above` (ids are never
+ * reused, also across restarts). */
+void engine_pol_reserve_ids(struct engine *e, uint64_t above);
 /* Deletes every context (DELETE events to live sessions), wipes every key,
  * frees everything. Sessions must have been closed or are freed here. */
 void engine_destroy(struct engine *e);

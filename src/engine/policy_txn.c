@@ -304,3 +304,11 @@ DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 	wf_free_secret(obj, size);
 	return rc;
 }
+
+void engine_pol_reserve_ids(struct engine *e, uint64_t above)
+{
+	pthread_mutex_lock(&e->lock);
+	if (e->pol.next_id <= above)
+		e->pol.next_id = above + 1;
+	pthread_mutex_unlock(&e->lock);
+}

@@ -19,6 +19,8 @@
 
 #include "engine/engine.h"
 
+struct pol_store;
+
 struct server_options {
 	const char *socket_path;	/* --socket */
 	const char *state_dir;		/* --state-dir */
@@ -61,6 +63,7 @@ struct conn {
 struct server {
 	struct server_options opt;
 	struct engine *engine;
+	struct pol_store *store;	/* persistent policy objects */
 	int epfd, listen_fd, timer_fd, signal_fd;
 	bool timer_dirty;		/* the earliest deadline moved */
 	bool owns_socket;		/* not passed in by systemd */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/pol_store.h"
 #include "common/log.h"
 #include "fwpd/fwpd.h"
 #include "wire/message.h"
@@ -137,8 +138,33 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->state_dir, strerror(errno));
 		return -errno;
 	}
+	if (opt->state_dir) {
+		char path[4096];
+		int err;
+
+		snprintf(path, sizeof(path), "%s/policy.db", opt->state_dir);
+		err = pol_store_open(path, &srv->store);
+		if (err) {
+			fwp_log(FWP_LOG_ERROR, "%s: %s", path, strerror(-err));
+			return err;
+		}
+		cfg.store = &pol_store_ops;
+		cfg.store_arg = srv->store;
+	}
 	if (engine_create(&cfg, &srv->engine))
 		return -ENOMEM;
+	if (srv->store) {
+		size_t restored = 0, skipped = 0;
+		int err = pol_store_restore(srv->store, srv->engine, &restored, &skipped);
+
+		if (err) {
+			fwp_log(FWP_LOG_ERROR, "cannot read the persistent policy: %s",
+				strerror(-err));
+			return err;
+		}
+		fwp_log(FWP_LOG_INFO, "%zu persistent objects restored%s", restored,
+			skipped ? " (some skipped, see above)" : "");
+	}
 	srv->owns_socket = inherited_fd < 0;
 	srv->listen_fd = inherited_fd >= 0 ? inherited_fd : listen_on(opt);
 	if (srv->listen_fd < 0)
@@ -415,6 +441,7 @@ void server_fini(struct server *srv)
 		conn_free(srv->conns);
 	/* Deletes every context (and wipes every key) before exit. */
 	engine_destroy(srv->engine);
+	pol_store_close(srv->store);
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 		/* A socket systemd passed in is systemd's to remove. */
