@@ -12,6 +12,11 @@ void addr6_net_to_traffic(const uint8_t in[16], uint8_t out[16])
 	addr6_traffic_to_net(in, out);
 }
 
+void addr6_net_to_event_header(const uint8_t in[16], uint8_t out[16])
+{
+	addr6_traffic_to_net(in, out);
+}
+
 int addr6_prefix_match(const uint8_t a[16], const uint8_t b[16], unsigned prefix_len)
 {
 	unsigned i;

@@ -31,6 +31,7 @@
 #include <fwpx.h>
 
 #include "engine/backend.h"
+#include "engine/net_event.h"
 #include "engine/policy_kind.h"
 
 struct engine;
@@ -74,6 +75,10 @@ struct engine_config {
 struct event_sink {
 	void (*deliver)(void *arg, uint64_t cookie,
 			const FWPX_SA_CONTEXT_EVENT0 *event);
+	/* Net events (net_event.h), under the same rules, on whichever thread
+	 * raised them. May be NULL. */
+	void (*deliver_net)(void *arg, uint64_t cookie,
+			    const struct fwp_net_event *event);
 	void *arg;
 };
 

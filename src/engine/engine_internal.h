@@ -7,6 +7,7 @@
 #define FWP_ENGINE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "common/idmap.h"
@@ -36,6 +37,9 @@ struct engine {
 
 	struct engine_session *sessions;
 	struct subscription *subs;	/* engine-wide, every session's */
+	struct net_sub *net_subs;	/* net_event.c: every session's */
+	atomic_uint net_nsubs;		/* how many; read without the lock */
+	atomic_uint_least64_t net_raised;/* net events raised, lock-free */
 	uint64_t next_handle;		/* enum and subscription handles */
 	uint64_t next_session;		/* session serials */
 	struct engine_stats stats;
@@ -122,6 +126,9 @@ void subs_remove_session(struct engine *e, struct engine_session *s);
 DWORD template_validate(const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t);
 bool template_match(const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
 		    const struct sa_context *c);
+
+/* net_event.c */
+void net_subs_remove_session(struct engine *e, struct engine_session *s);
 
 /* sa_validate.c */
 DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);

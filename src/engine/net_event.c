@@ -195,44 +195,64 @@ static int field_of(const GUID *key)
 	return -1;
 }
 
-/* A scalar value as big-endian bytes of the width field f takes; false
- * when f does not take that type. Pointers are checked by the caller. */
-static bool scalar_bytes(unsigned f, const FWP_VALUE0 *v, uint8_t out[16], unsigned *width)
+/* A scalar of a condition or a range bound, whichever union it came from. */
+struct scalar {
+	FWP_DATA_TYPE type;
+	uint32_t u;			/* UINT8, UINT16, UINT32 */
+	const FWP_BYTE_ARRAY16 *b16;	/* BYTE_ARRAY16 */
+};
+
+static struct scalar of_value(const FWP_VALUE0 *v)
+{
+	struct scalar s = { .type = v->type };
+
+	if (v->type == FWP_UINT8)
+		s.u = v->uint8;
+	else if (v->type == FWP_UINT16)
+		s.u = v->uint16;
+	else if (v->type == FWP_UINT32)
+		s.u = v->uint32;
+	else if (v->type == FWP_BYTE_ARRAY16_TYPE)
+		s.b16 = v->byteArray16;
+	return s;
+}
+
+static struct scalar of_condition(const FWP_CONDITION_VALUE0 *v)
+{
+	struct scalar s = { .type = v->type };
+
+	if (v->type == FWP_UINT8)
+		s.u = v->uint8;
+	else if (v->type == FWP_UINT16)
+		s.u = v->uint16;
+	else if (v->type == FWP_UINT32)
+		s.u = v->uint32;
+	else if (v->type == FWP_BYTE_ARRAY16_TYPE)
+		s.b16 = v->byteArray16;
+	return s;
+}
+
+/* The width of field f's values of type t; 0 when f does not take t. */
+static unsigned width_of(unsigned f, FWP_DATA_TYPE t)
 {
 	switch (f) {
 	case NF_PROTOCOL:
-		if (v->type != FWP_UINT8)
-			return false;
-		*width = 1;
-		out[0] = v->uint8;
-		return true;
+		return t == FWP_UINT8 ? 1 : 0;
 	case NF_LOCAL_PORT:
 	case NF_REMOTE_PORT:
-		if (v->type != FWP_UINT16)
-			return false;
-		*width = 2;
-		put_be(out, v->uint16, 2);
-		return true;
+		return t == FWP_UINT16 ? 2 : 0;
 	default:
-		if (v->type == FWP_UINT32) {
-			*width = 4;
-			put_be(out, v->uint32, 4);
-			return true;
-		}
-		if (v->type != FWP_BYTE_ARRAY16_TYPE)
-			return false;
-		*width = 16;
-		memcpy(out, v->byteArray16->byteArray16, 16);
-		return true;
+		return t == FWP_UINT32 ? 4 : t == FWP_BYTE_ARRAY16_TYPE ? 16 : 0;
 	}
 }
 
-/* FWP_CONDITION_VALUE0 and FWP_VALUE0 share their scalar arms. */
-static void as_value(const FWP_CONDITION_VALUE0 *cv, FWP_VALUE0 *v)
+/* A checked scalar as big-endian bytes of width w. */
+static void scalar_bytes(const struct scalar *s, unsigned w, uint8_t out[16])
 {
-	memset(v, 0, sizeof(*v));
-	v->type = cv->type;
-	memcpy(&v->uint64, &cv->uint64, sizeof(v->uint64));
+	if (w == 16)
+		memcpy(out, s->b16->byteArray16, 16);
+	else
+		put_be(out, s->u, w);
 }
 
 static DWORD compile_mask(unsigned f, const FWP_CONDITION_VALUE0 *v, struct net_cond *c)
@@ -270,21 +290,25 @@ static DWORD compile_mask(unsigned f, const FWP_CONDITION_VALUE0 *v, struct net_
 
 static DWORD compile_range(unsigned f, const FWP_RANGE0 *r, struct net_cond *c)
 {
-	unsigned wl, wh;
+	struct scalar lo, hi;
+	unsigned w;
 
 	if (!r)
 		return FWP_E_NULL_POINTER;
 	if (r->valueLow.type != r->valueHigh.type)
 		return FWP_E_INVALID_RANGE;
-	if (r->valueLow.type == FWP_BYTE_ARRAY16_TYPE &&
-	    (!r->valueLow.byteArray16 || !r->valueHigh.byteArray16))
-		return FWP_E_NULL_POINTER;
-	if (!scalar_bytes(f, &r->valueLow, c->lo, &wl) ||
-	    !scalar_bytes(f, &r->valueHigh, c->hi, &wh))
+	w = width_of(f, r->valueLow.type);
+	if (!w)
 		return FWP_E_TYPE_MISMATCH;
-	if (memcmp(c->lo, c->hi, wl) > 0)
+	lo = of_value(&r->valueLow);
+	hi = of_value(&r->valueHigh);
+	if (w == 16 && (!lo.b16 || !hi.b16))
+		return FWP_E_NULL_POINTER;
+	scalar_bytes(&lo, w, c->lo);
+	scalar_bytes(&hi, w, c->hi);
+	if (memcmp(c->lo, c->hi, w) > 0)
 		return FWP_E_INVALID_RANGE;
-	c->width = (uint8_t)wl;
+	c->width = (uint8_t)w;
 	return ERROR_SUCCESS;
 }
 
@@ -293,7 +317,7 @@ static DWORD compile_condition(const FWPM_FILTER_CONDITION0 *fc, struct net_cond
 {
 	const FWP_CONDITION_VALUE0 *v = &fc->conditionValue;
 	int f = field_of(&fc->fieldKey);
-	FWP_VALUE0 scalar;
+	struct scalar scalar;
 	unsigned w;
 
 	if (f < 0) {
@@ -317,11 +341,13 @@ static DWORD compile_condition(const FWPM_FILTER_CONDITION0 *fc, struct net_cond
 		return FWP_E_MATCH_TYPE_MISMATCH;
 	if (v->type == FWP_V4_ADDR_MASK || v->type == FWP_V6_ADDR_MASK)
 		return compile_mask((unsigned)f, v, c);
-	if (v->type == FWP_BYTE_ARRAY16_TYPE && !v->byteArray16)
-		return FWP_E_NULL_POINTER;
-	as_value(v, &scalar);
-	if (!scalar_bytes((unsigned)f, &scalar, c->lo, &w))
+	w = width_of((unsigned)f, v->type);
+	if (!w)
 		return FWP_E_TYPE_MISMATCH;
+	scalar = of_condition(v);
+	if (w == 16 && !scalar.b16)
+		return FWP_E_NULL_POINTER;
+	scalar_bytes(&scalar, w, c->lo);
 	memcpy(c->hi, c->lo, w);
 	c->width = (uint8_t)w;
 	return ERROR_SUCCESS;
