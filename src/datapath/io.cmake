@@ -3,6 +3,8 @@
 # Included from src/datapath/CMakeLists.txt.
 add_library(fwp_dpio STATIC
 	${CMAKE_CURRENT_LIST_DIR}/csum.c
+	${CMAKE_CURRENT_LIST_DIR}/rtnl.c
+	${CMAKE_CURRENT_LIST_DIR}/tun.c
 	${CMAKE_CURRENT_LIST_DIR}/vnet.c)
 target_include_directories(fwp_dpio PUBLIC ${CMAKE_CURRENT_LIST_DIR}/..)
 target_link_libraries(fwp_dpio PUBLIC PkgConfig::MNL Threads::Threads)
