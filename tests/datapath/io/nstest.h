@@ -19,8 +19,9 @@
 
 /* Enters a new network namespace (also a user namespace when not root and
  * the kernel allows it) and brings its loopback up; exits 77 when
- * impossible. Returns a descriptor of the new namespace. */
-int nstest_enter_private(const char *test_name);
+ * impossible, or when need_tun and /dev/net/tun cannot be opened. Returns
+ * a descriptor of the new namespace. */
+int nstest_enter_private(const char *test_name, int need_tun);
 
 /* Creates another namespace with its loopback up and returns its
  * descriptor; the calling thread stays where it was. */

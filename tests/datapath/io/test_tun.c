@@ -371,7 +371,8 @@ static struct relay *relay_start(int ns_b, pthread_t *th)
 	return r;
 }
 
-static void relay_stop(struct relay *r, pthread_t th)
+/* Stops the relay thread; its statistics may be read afterwards. */
+static void relay_join(struct relay *r, pthread_t th)
 {
 	atomic_store(&r->stop, 1);
 	pthread_join(th, NULL);
@@ -379,6 +380,10 @@ static void relay_stop(struct relay *r, pthread_t th)
 	       "%lu writes (%lu coalesced), %lu bad\n", r->reads,
 	       r->gso_reads, r->uso_reads, r->segments, r->writes,
 	       r->coalesced_writes, r->bad_csum);
+}
+
+static void relay_free(struct relay *r)
+{
 	tun_close(&r->a);
 	tun_close(&r->b);
 	free(r->rmem);
@@ -481,6 +486,7 @@ static void tcp_transfer(int ns_b, int family, const char *dst)
 	pthread_join(th_sink, NULL);
 	close(c);
 	close(s.fd);
+	relay_join(r, th_relay);
 	assert_int_equal(sent, total);
 	assert_int_equal(s.got, total);
 	assert_false(s.bad);
@@ -490,7 +496,7 @@ static void tcp_transfer(int ns_b, int family, const char *dst)
 	assert_true(r->gso_reads > 0);
 	assert_true(r->coalesced_writes > 0);
 	assert_int_equal(r->bad_csum, 0);
-	relay_stop(r, th_relay);
+	relay_free(r);
 }
 
 static void test_tcp4_through_offload_relay(void **state)
@@ -558,13 +564,22 @@ static void test_udp_gso_through_offload_relay(void **state)
 	assert_int_equal(got, 20);
 	close(tx);
 	close(rx);
+	relay_join(r, th);
 	if (uso)
 		assert_true(r->uso_reads > 0);
 	else
 		printf("# no USO on this kernel: the kernel cut the datagrams\n");
 	assert_int_equal(r->bad_csum, 0);
-	relay_stop(r, th);
+	relay_free(r);
 	close(ns_b);
+}
+
+/* A failed assertion may leave the thread in namespace B. */
+static int at_home(void **state)
+{
+	(void)state;
+	nstest_enter(home_ns);
+	return 0;
 }
 
 int main(void)
@@ -574,11 +589,12 @@ int main(void)
 		cmocka_unit_test(test_open_named_multiqueue_vnet),
 		cmocka_unit_test(test_ping_plain),
 		cmocka_unit_test(test_ping_vnet),
-		cmocka_unit_test(test_tcp4_through_offload_relay),
-		cmocka_unit_test(test_tcp6_through_offload_relay),
-		cmocka_unit_test(test_udp_gso_through_offload_relay),
+		cmocka_unit_test_setup(test_tcp4_through_offload_relay, at_home),
+		cmocka_unit_test_setup(test_tcp6_through_offload_relay, at_home),
+		cmocka_unit_test_setup(test_udp_gso_through_offload_relay,
+				       at_home),
 	};
 
-	home_ns = nstest_enter_private("datapath.io.tun");
+	home_ns = nstest_enter_private("datapath.io.tun", 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
