@@ -5,13 +5,15 @@
 #   make check   - set up, build, and run every test: a normal build, then
 #                  ASan+UBSan (leaks included), then TSan on the threaded tests
 #   make bench   - benchmarks (release build); results in bench-results/
+#   make bench-datapath - the datapath's packet-moving ceilings (root:
+#                  namespaces, TUN, iperf3); bench-results/datapath-ceilings.json
 #   make fuzz    - long fuzzing runs (clang libFuzzer; corpus kept in
 #                  build/fuzz/tests/fuzz/corpus_*)
 
 JOBS ?= $(shell nproc)
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build demo check check-debug check-asan check-tsan check-fuzz bench fuzz clean
+.PHONY: all deps build demo check check-debug check-asan check-tsan check-fuzz bench bench-datapath fuzz clean
 
 all: build
 
@@ -56,6 +58,16 @@ bench: build
 		--out bench-results/service.json
 	./build/release/bench/bench_store --out bench-results/store.json
 	./build/release/bench/bench_classify --out bench-results/classify.json
+
+# Veth, UDP and TUN-relay ceilings side by side (TRIALS, DURATION: see
+# bench/datapath/ceilings.sh); a clear skip without root.
+bench-datapath:
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "bench-datapath: skipped: needs root (network namespaces, TUN devices)"; \
+		exit 0; \
+	fi; \
+	scripts/install-deps.sh --with-datapath && $(MAKE) build && \
+	bench/datapath/ceilings.sh build/release
 
 fuzz:
 	$(MAKE) check-fuzz FUZZ_RUNS=2000000
