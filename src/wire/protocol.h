@@ -6,7 +6,8 @@
  * of a connection is FWPD_OP_OPEN, carrying FWPD_PROTOCOL_VERSION; every
  * request gets exactly one FWPD_MSG_REPLY with the same seq, whose
  * FWPD_A_RESULT holds the Windows result code. The service pushes
- * FWPD_MSG_EVENT messages (seq 0) at any time between replies.
+ * FWPD_MSG_EVENT and FWPD_MSG_NET_EVENT messages (seq 0) at any time
+ * between replies.
  */
 #ifndef FWP_WIRE_PROTOCOL_H
 #define FWP_WIRE_PROTOCOL_H
@@ -55,10 +56,14 @@ enum fwpd_msg {
 	FWPD_OP_POL_ENUM_CREATE,
 	FWPD_OP_POL_ENUM,
 	FWPD_OP_POL_ENUM_DESTROY,
+	FWPD_OP_NET_SUBSCRIBE,
+	FWPD_OP_NET_UNSUBSCRIBE,
+	FWPD_OP_TEST_NET_RAISE,		/* test hook: fwpd --test-hooks only */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
 	FWPD_MSG_EVENT = 0x101,
+	FWPD_MSG_NET_EVENT = 0x102,
 };
 
 /* Top-level attributes. Each operation's arguments and results are listed
@@ -97,6 +102,8 @@ enum fwpd_attr {
 	FWPD_A_OBJECT,		/* the kind's struct (FWPM_PROVIDER0, ...) */
 	FWPD_A_KEY,		/* raw GUID: the object's key */
 	FWPD_A_POL_TEMPLATE,	/* the kind's enumeration template */
+	FWPD_A_NET_SUBSCRIPTION,/* FWPM_NET_EVENT_SUBSCRIPTION0 */
+	FWPD_A_NET_EVENT,	/* raw struct fwp_net_event (engine/net_event.h) */
 	FWPD_A_MAX,
 };
 

@@ -325,6 +325,22 @@ static const struct wf_field f_subscription[] = {
 };
 STRUCT(IPSEC_SA_CONTEXT_SUBSCRIPTION0, f_subscription);
 
+/* Net-event subscriptions: conditions as in filters. */
+static const struct wf_field f_net_tmpl[] = {
+	F_RAW(FWPM_NET_EVENT_ENUM_TEMPLATE0, startTime),
+	F_RAW(FWPM_NET_EVENT_ENUM_TEMPLATE0, endTime),
+	F_ARRAY(FWPM_NET_EVENT_ENUM_TEMPLATE0, filterCondition, numFilterConditions,
+		FWPM_FILTER_CONDITION0, MAX_CONDITIONS),
+};
+STRUCT(FWPM_NET_EVENT_ENUM_TEMPLATE0, f_net_tmpl);
+
+static const struct wf_field f_net_subscription[] = {
+	F_PTR(FWPM_NET_EVENT_SUBSCRIPTION0, enumTemplate, FWPM_NET_EVENT_ENUM_TEMPLATE0),
+	F_U32(FWPM_NET_EVENT_SUBSCRIPTION0, flags),
+	F_RAW(FWPM_NET_EVENT_SUBSCRIPTION0, sessionKey),
+};
+STRUCT(FWPM_NET_EVENT_SUBSCRIPTION0, f_net_subscription);
+
 /* sid is not carried: the service fills in who the peer is itself. */
 static const struct wf_field f_session[] = {
 	F_RAW(FWPM_SESSION0, sessionKey),

@@ -80,6 +80,8 @@ extern const struct wf_struct wf_FWPM_SESSION0;
 extern const struct wf_struct wf_FWP_VALUE0;
 extern const struct wf_struct wf_FWP_CONDITION_VALUE0;
 extern const struct wf_struct wf_FWPM_FILTER0;
+extern const struct wf_struct wf_FWPM_NET_EVENT_ENUM_TEMPLATE0;
+extern const struct wf_struct wf_FWPM_NET_EVENT_SUBSCRIPTION0;
 
 /* Policy objects (stored by the engine as wf_clone'd blocks). */
 extern const struct wf_struct wf_FWPM_PROVIDER0;
