@@ -57,7 +57,7 @@ static DWORD unsubscribe(struct fwp_client *c, HANDLE events)
 
 	if (!events)
 		return ERROR_SUCCESS;	/* Windows: a no-op */
-	if (!d || !dispatcher_lookup(d, cookie, &engine_handle))
+	if (!d || !dispatcher_lookup(d, cookie, DISPATCH_SA, &engine_handle))
 		return ERROR_INVALID_HANDLE;
 	rc = c->ops->unsubscribe(c, engine_handle);
 	if (rc)

@@ -6,18 +6,29 @@
 
 #include "client/dispatcher.h"
 #include "common/log.h"
+#include "engine/addr.h"
 
 struct dsub {
 	struct dsub *next;
 	uint64_t cookie;
 	uint64_t engine_handle;
+	enum dispatch_kind kind;
 	IPSEC_SA_CONTEXT_CALLBACK0 wcb;
 	FWPX_SA_CONTEXT_CALLBACK0 xcb;
+	FWPM_NET_EVENT_CALLBACK0 ncb;
 	void *context;
-	FWPX_SA_CONTEXT_EVENT0 q[DISPATCH_QUEUE_LEN];
 	uint32_t head, count;
-	uint32_t dropped;
+	uint32_t dropped;	/* since the last report */
+	uint64_t lost;		/* since the subscription was made */
 	bool dead;
+	size_t esize;		/* bytes per queued event of this kind */
+	unsigned char q[];	/* DISPATCH_QUEUE_LEN events, copied with memcpy */
+};
+
+/* Either kind of event, as the thread takes it off a queue. */
+union devent {
+	FWPX_SA_CONTEXT_EVENT0 sa;
+	struct fwp_net_event net;
 };
 
 struct dispatcher {
@@ -93,6 +104,57 @@ static struct dsub *pick(struct dispatcher *d)
 	return NULL;
 }
 
+/* The Windows event of a record, with its arm, on this thread's stack;
+ * the callback must not keep pointers into it (as on Windows). */
+static void call_net(const struct dsub *s, const struct fwp_net_event *r)
+{
+	FWPM_NET_EVENT1 ev;
+	FWPM_NET_EVENT_CLASSIFY_DROP1 classify;
+	FWPM_NET_EVENT_IPSEC_KERNEL_DROP0 ipsec;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.header.timeStamp.dwLowDateTime = (DWORD)r->timestamp;
+	ev.header.timeStamp.dwHighDateTime = (DWORD)(r->timestamp >> 32);
+	ev.header.flags = r->flags;
+	ev.header.ipVersion = (FWP_IP_VERSION)r->ip_version;
+	ev.header.ipProtocol = r->ip_protocol;
+	if (r->ip_version == FWP_IP_VERSION_V6) {
+		addr6_net_to_event_header(r->local.v6.byteArray16,
+					  ev.header.localAddrV6.byteArray16);
+		addr6_net_to_event_header(r->remote.v6.byteArray16,
+					  ev.header.remoteAddrV6.byteArray16);
+	} else {
+		ev.header.localAddrV4 = r->local.v4;
+		ev.header.remoteAddrV4 = r->remote.v4;
+	}
+	ev.header.localPort = r->local_port;
+	ev.header.remotePort = r->remote_port;
+	ev.header.scopeId = r->scope_id;
+	ev.type = (FWPM_NET_EVENT_TYPE)r->type;
+	if (r->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP) {
+		classify = r->classify_drop;
+		ev.classifyDrop = &classify;
+	} else {
+		ipsec = r->ipsec_drop;
+		ev.ipsecDrop = &ipsec;
+	}
+	s->ncb(s->context, &ev);
+}
+
+static void call_sa(const struct dsub *s, const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	IPSEC_SA_CONTEXT_CHANGE0 ch;
+
+	if (s->xcb) {
+		s->xcb(s->context, ev);
+		return;
+	}
+	memset(&ch, 0, sizeof(ch));
+	ch.changeType = (IPSEC_SA_CONTEXT_EVENT_TYPE0)ev->eventType;
+	ch.saContextId = ev->saContextId;
+	s->wcb(s->context, &ch);
+}
+
 static void *dispatch_main(void *arg)
 {
 	struct dispatcher *d = arg;
@@ -100,41 +162,36 @@ static void *dispatch_main(void *arg)
 	pthread_mutex_lock(&d->lock);
 	while (!d->stop) {
 		struct dsub *s = pick(d);
-		FWPX_SA_CONTEXT_EVENT0 ev;
+		union devent ev;
 
 		if (!s) {
 			pthread_cond_wait(&d->work, &d->lock);
 			continue;
 		}
 		if (s->count) {
-			ev = s->q[s->head];
+			memcpy(&ev, s->q + (size_t)s->head * s->esize, s->esize);
 			s->head = (s->head + 1) % DISPATCH_QUEUE_LEN;
 			s->count--;
 		} else {
 			/* The queue drained: report what was lost, in order. */
 			memset(&ev, 0, sizeof(ev));
-			ev.eventType = FWPX_SA_CONTEXT_EVENT_DROPPED;
-			ev.numDropped = s->dropped;
+			ev.sa.eventType = FWPX_SA_CONTEXT_EVENT_DROPPED;
+			ev.sa.numDropped = s->dropped;
 			s->dropped = 0;
-			if (s->wcb) {
-				fwp_log(FWP_LOG_WARN, "subscription %llu: %u events dropped "
+			if (!s->xcb) {
+				fwp_log(FWP_LOG_WARN, "%ssubscription %llu: %u events dropped "
 					"(FWP_E_NOTIFICATION_DROPPED)",
-					(unsigned long long)s->cookie, ev.numDropped);
+					s->kind == DISPATCH_NET ? "net-event " : "",
+					(unsigned long long)s->cookie, ev.sa.numDropped);
 				continue;
 			}
 		}
 		d->running = s;
 		pthread_mutex_unlock(&d->lock);
-		if (s->xcb) {
-			s->xcb(s->context, &ev);
-		} else {
-			IPSEC_SA_CONTEXT_CHANGE0 ch;
-
-			memset(&ch, 0, sizeof(ch));
-			ch.changeType = (IPSEC_SA_CONTEXT_EVENT_TYPE0)ev.eventType;
-			ch.saContextId = ev.saContextId;
-			s->wcb(s->context, &ch);
-		}
+		if (s->kind == DISPATCH_NET)
+			call_net(s, &ev.net);
+		else
+			call_sa(s, &ev.sa);
 		pthread_mutex_lock(&d->lock);
 		d->running = NULL;
 		if (s->dead)
@@ -176,17 +233,25 @@ void dispatcher_destroy(struct dispatcher *d)
 	free_all(d);
 }
 
-uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
-			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context)
+/* The subscription and its queue are one allocation, sized for its kind:
+ * a net event is four times an SA event. */
+static struct dsub *dsub_new(enum dispatch_kind kind)
 {
-	struct dsub *s = calloc(1, sizeof(*s));
-	uint64_t cookie = 0;
+	size_t esize = kind == DISPATCH_NET ? sizeof(struct fwp_net_event)
+					    : sizeof(FWPX_SA_CONTEXT_EVENT0);
+	struct dsub *s = calloc(1, sizeof(*s) + DISPATCH_QUEUE_LEN * esize);
 
-	if (!s)
-		return 0;
-	s->wcb = wcb;
-	s->xcb = xcb;
-	s->context = context;
+	if (s) {
+		s->kind = kind;
+		s->esize = esize;
+	}
+	return s;
+}
+
+static uint64_t add(struct dispatcher *d, struct dsub *s)
+{
+	uint64_t cookie;
+
 	pthread_mutex_lock(&d->lock);
 	if (!d->started) {
 		if (pthread_create(&d->thread, NULL, dispatch_main, d)) {
@@ -201,6 +266,31 @@ uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
 	d->subs = s;
 	pthread_mutex_unlock(&d->lock);
 	return cookie;
+}
+
+uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
+			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context)
+{
+	struct dsub *s = dsub_new(DISPATCH_SA);
+
+	if (!s)
+		return 0;
+	s->wcb = wcb;
+	s->xcb = xcb;
+	s->context = context;
+	return add(d, s);
+}
+
+uint64_t dispatcher_add_net(struct dispatcher *d, FWPM_NET_EVENT_CALLBACK0 cb,
+			    void *context)
+{
+	struct dsub *s = dsub_new(DISPATCH_NET);
+
+	if (!s)
+		return 0;
+	s->ncb = cb;
+	s->context = context;
+	return add(d, s);
 }
 
 static struct dsub *find(struct dispatcher *d, uint64_t cookie)
@@ -223,12 +313,15 @@ void dispatcher_set_engine_handle(struct dispatcher *d, uint64_t cookie,
 	pthread_mutex_unlock(&d->lock);
 }
 
-int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, uint64_t *engine_handle)
+int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, enum dispatch_kind kind,
+		      uint64_t *engine_handle)
 {
 	struct dsub *s;
 
 	pthread_mutex_lock(&d->lock);
 	s = find(d, cookie);
+	if (s && s->kind != kind)
+		s = NULL;
 	if (s)
 		*engine_handle = s->engine_handle;
 	pthread_mutex_unlock(&d->lock);
@@ -259,18 +352,21 @@ void dispatcher_remove(struct dispatcher *d, uint64_t cookie)
 	pthread_mutex_unlock(&d->lock);
 }
 
-void dispatcher_post(struct dispatcher *d, uint64_t cookie,
-		     const FWPX_SA_CONTEXT_EVENT0 *ev)
+/* Queues ev for cookie, if cookie is a subscription of that kind. */
+static void post(struct dispatcher *d, uint64_t cookie, enum dispatch_kind kind,
+		 const void *ev)
 {
 	struct dsub *s;
 
 	pthread_mutex_lock(&d->lock);
 	s = find(d, cookie);
-	if (s) {
+	if (s && s->kind == kind) {
 		if (s->count == DISPATCH_QUEUE_LEN) {
 			s->dropped++;
+			s->lost++;
 		} else {
-			s->q[(s->head + s->count) % DISPATCH_QUEUE_LEN] = *ev;
+			memcpy(s->q + (size_t)((s->head + s->count) % DISPATCH_QUEUE_LEN) *
+			       s->esize, ev, s->esize);
 			s->count++;
 		}
 		pthread_cond_signal(&d->work);
@@ -278,12 +374,40 @@ void dispatcher_post(struct dispatcher *d, uint64_t cookie,
 	pthread_mutex_unlock(&d->lock);
 }
 
+void dispatcher_post(struct dispatcher *d, uint64_t cookie,
+		     const FWPX_SA_CONTEXT_EVENT0 *ev)
+{
+	post(d, cookie, DISPATCH_SA, ev);
+}
+
+void dispatcher_post_net(struct dispatcher *d, uint64_t cookie,
+			 const struct fwp_net_event *ev)
+{
+	post(d, cookie, DISPATCH_NET, ev);
+}
+
 void dispatcher_drop_all(struct dispatcher *d, uint32_t n)
 {
 	pthread_mutex_lock(&d->lock);
-	for (struct dsub *s = d->subs; s; s = s->next)
-		if (!s->dead)
+	for (struct dsub *s = d->subs; s; s = s->next) {
+		if (!s->dead) {
 			s->dropped += n;
+			s->lost += n;
+		}
+	}
 	pthread_cond_signal(&d->work);
 	pthread_mutex_unlock(&d->lock);
+}
+
+uint64_t dispatcher_lost(struct dispatcher *d, uint64_t cookie)
+{
+	struct dsub *s;
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&d->lock);
+	s = find(d, cookie);
+	if (s)
+		n = s->lost;
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }

@@ -2,10 +2,13 @@
  *
  * One thread per client (started at its first subscription) delivers
  * events in the order the engine produced them, one callback at a time.
- * Each subscription has a bounded queue (DISPATCH_QUEUE_LEN): a subscriber
+ * Two kinds of subscription share it: SA-context changes and net events
+ * (FWPM_NET_EVENT1, built on the thread's stack from the engine's
+ * pointer-free record). Each subscription has a bounded queue
+ * (DISPATCH_QUEUE_LEN events of its kind, allocated with it): a subscriber
  * that falls behind loses events, never stalls the engine, and is told:
  * extension subscribers get an FWPX_SA_CONTEXT_EVENT_DROPPED event, Windows
- * ones a warning in the log (FWP_E_NOTIFICATION_DROPPED).
+ * ones (SA and net alike) a warning in the log (FWP_E_NOTIFICATION_DROPPED).
  *
  * Locking: internal mutex. dispatcher_post() is called with the engine's
  * lock held and only takes the dispatcher's; callbacks run with no lock
@@ -19,7 +22,11 @@
 #include <fwpmu.h>
 #include <fwpx.h>
 
+#include "engine/net_event.h"
+
 #define DISPATCH_QUEUE_LEN 1024
+
+enum dispatch_kind { DISPATCH_SA, DISPATCH_NET };
 
 struct dispatcher;
 
@@ -33,18 +40,27 @@ void dispatcher_destroy(struct dispatcher *d);
  * Exactly one of wcb and xcb is non-NULL. */
 uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
 			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context);
+/* The same for a net-event subscription. */
+uint64_t dispatcher_add_net(struct dispatcher *d, FWPM_NET_EVENT_CALLBACK0 cb,
+			    void *context);
 void dispatcher_set_engine_handle(struct dispatcher *d, uint64_t cookie,
 				  uint64_t engine_handle);
-/* Finds cookie's engine handle; 0 when cookie is unknown. */
-int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, uint64_t *engine_handle);
+/* Finds the engine handle of cookie, a subscription of that kind; 0 when
+ * there is none. */
+int dispatcher_lookup(struct dispatcher *d, uint64_t cookie, enum dispatch_kind kind,
+		      uint64_t *engine_handle);
 /* Removes cookie: drops queued events and waits for its running callback
  * (unless called from inside that callback). */
 void dispatcher_remove(struct dispatcher *d, uint64_t cookie);
 
 void dispatcher_post(struct dispatcher *d, uint64_t cookie,
 		     const FWPX_SA_CONTEXT_EVENT0 *ev);
+void dispatcher_post_net(struct dispatcher *d, uint64_t cookie,
+			 const struct fwp_net_event *ev);
 /* Records n events lost for every subscription (the service's queue for
  * this client overflowed). */
 void dispatcher_drop_all(struct dispatcher *d, uint32_t n);
+/* Events cookie's subscription has lost since it was made (0 once gone). */
+uint64_t dispatcher_lost(struct dispatcher *d, uint64_t cookie);
 
 #endif

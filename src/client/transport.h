@@ -70,6 +70,11 @@ struct transport_ops {
 	DWORD (*subscriptions_get)(struct fwp_client *c,
 				   IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
 				   UINT32 *count);
+	/* Net events: delivered with dispatcher_post_net(c->disp, cookie, ev). */
+	DWORD (*net_subscribe)(struct fwp_client *c,
+			       const FWPM_NET_EVENT_SUBSCRIPTION0 *sub,
+			       uint64_t cookie, uint64_t *handle);
+	DWORD (*net_unsubscribe)(struct fwp_client *c, uint64_t handle);
 
 	DWORD (*statistics)(struct fwp_client *c, IPSEC_STATISTICS1 *out);
 	DWORD (*set_expire_drain)(struct fwp_client *c, UINT32 ms);
@@ -94,5 +99,11 @@ struct transport_ops {
 
 extern const struct transport_ops transport_inproc;
 extern const struct transport_ops transport_service;
+
+struct engine;
+/* This process's engine, created if need be; NULL when out of memory. For
+ * tests that raise net events into it (engine_net_event_raise); never
+ * exported from the shared library. */
+__attribute__((visibility("hidden"))) struct engine *inproc_engine(void);
 
 #endif

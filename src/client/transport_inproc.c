@@ -125,6 +125,20 @@ static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT
 		dispatcher_post(c->disp, cookie, ev);
 }
 
+static void sink_deliver_net(void *arg, uint64_t cookie, const struct fwp_net_event *ev)
+{
+	struct fwp_client *c = arg;
+
+	if (c->disp)
+		dispatcher_post_net(c->disp, cookie, ev);
+}
+
+struct engine *inproc_engine(void)
+{
+	pthread_once(&engine_once, engine_init);
+	return engine;
+}
+
 static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 {
 	struct session_cred cred = {
@@ -132,7 +146,9 @@ static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 		.uid = getuid(),
 		.rights = ENGINE_RIGHTS_ALL,	/* the process owns its engine */
 	};
-	struct event_sink sink = { .deliver = sink_deliver, .arg = c };
+	struct event_sink sink = {
+		.deliver = sink_deliver, .deliver_net = sink_deliver_net, .arg = c,
+	};
 	struct engine_session *s;
 	DWORD rc;
 
@@ -283,6 +299,18 @@ static DWORD inproc_subscriptions_get(struct fwp_client *c,
 	return engine_subscriptions_get(S(c), entries, n);
 }
 
+static DWORD inproc_net_subscribe(struct fwp_client *c,
+				  const FWPM_NET_EVENT_SUBSCRIPTION0 *sub,
+				  uint64_t cookie, uint64_t *h)
+{
+	return engine_net_subscribe(S(c), sub, cookie, h);
+}
+
+static DWORD inproc_net_unsubscribe(struct fwp_client *c, uint64_t h)
+{
+	return engine_net_unsubscribe(S(c), h);
+}
+
 static DWORD inproc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 {
 	return engine_statistics(S(c), out);
@@ -360,6 +388,8 @@ const struct transport_ops transport_inproc = {
 	.subscribe = inproc_subscribe,
 	.unsubscribe = inproc_unsubscribe,
 	.subscriptions_get = inproc_subscriptions_get,
+	.net_subscribe = inproc_net_subscribe,
+	.net_unsubscribe = inproc_net_unsubscribe,
 	.statistics = inproc_statistics,
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,

@@ -3,8 +3,9 @@
  * One SOCK_SEQPACKET connection per engine handle; one call in flight per
  * connection (the io mutex). The calling thread sends its request and reads
  * until its reply arrives, handing any event it meets to the dispatcher, so
- * a call costs one round trip and no thread switch. While a handle has
- * subscriptions, an event thread reads events between calls.
+ * a call costs one round trip and no thread switch. Once a handle has
+ * subscribed (SA-context changes or net events), an event thread reads
+ * events between calls.
  *
  * Failures: no service at open gives EPT_S_NOT_REGISTERED; a service gone
  * (EOF, error, or no reply within FWP_CALL_TIMEOUT_MS) gives
@@ -25,6 +26,7 @@
 #include "client/service_path.h"
 #include "common/flat.h"
 #include "common/log.h"
+#include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
 
@@ -67,6 +69,34 @@ static void handle_event(struct svc *s, const struct msg_attrs *m)
 		dispatcher_drop_all(d, ev.numDropped);
 	else
 		dispatcher_post(d, msg_u64(m, FWPD_A_COOKIE, 0), &ev);
+}
+
+/* A net event: the record travels raw, so one of another size (another
+ * build) or of a type this build does not produce is dropped. */
+static void handle_net_event(struct svc *s, const struct msg_attrs *m)
+{
+	struct fwp_net_event ev;
+	const struct nlattr *a = m->a[FWPD_A_NET_EVENT];
+	struct dispatcher *d = s->c->disp;
+
+	if (!d || !a || mnl_attr_get_payload_len(a) != sizeof(ev))
+		return;
+	memcpy(&ev, mnl_attr_get_payload(a), sizeof(ev));
+	if (net_event_valid(&ev))
+		dispatcher_post_net(d, msg_u64(m, FWPD_A_COOKIE, 0), &ev);
+}
+
+/* Hands a message the service pushed to the dispatcher; false when the
+ * message is not a push (a reply). */
+static bool handle_push(struct svc *s, uint16_t type)
+{
+	if (type == FWPD_MSG_EVENT)
+		handle_event(s, &s->reply);
+	else if (type == FWPD_MSG_NET_EVENT)
+		handle_net_event(s, &s->reply);
+	else
+		return false;
+	return true;
 }
 
 /* Receives one message into s->rx; its type, or a result code (>= 0x10000
@@ -119,10 +149,8 @@ static DWORD svc_call(struct svc *s, struct nlmsghdr *req, DWORD *result)
 			pthread_mutex_unlock(&s->io);
 			return rc;
 		}
-		if (type == FWPD_MSG_EVENT) {
-			handle_event(s, &s->reply);
+		if (handle_push(s, type))
 			continue;
-		}
 		if (type == FWPD_MSG_REPLY && s->reply.nlh->nlmsg_seq == seq)
 			break;
 	}
@@ -182,10 +210,8 @@ static void *event_main(void *arg)
 		/* A call in progress reads its own events: wait for it. */
 		pthread_mutex_lock(&s->io);
 		while (!s->dead && !atomic_load(&s->stop) &&
-		       recv_one(s, MSG_DONTWAIT, &type) == ERROR_SUCCESS) {
-			if (type == FWPD_MSG_EVENT)
-				handle_event(s, &s->reply);
-		}
+		       recv_one(s, MSG_DONTWAIT, &type) == ERROR_SUCCESS)
+			handle_push(s, type);
 		pthread_mutex_unlock(&s->io);
 		if (s->dead)
 			break;
@@ -708,6 +734,14 @@ static DWORD svc_sad_enum_destroy(struct fwp_client *c, uint64_t h)
 	return op_u64(c, FWPD_OP_SAD_ENUM_DESTROY, FWPD_A_HANDLE, h);
 }
 
+/* Events may arrive between calls once a subscription exists: an event
+ * thread reads them (io lock held). */
+static void start_events(struct svc *s)
+{
+	if (!s->events_started && pthread_create(&s->events, NULL, event_main, s) == 0)
+		s->events_started = true;
+}
+
 static DWORD svc_subscribe(struct fwp_client *c, const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub,
 			   UINT32 mask, uint64_t cookie, uint64_t *h)
 {
@@ -725,12 +759,10 @@ static DWORD svc_subscribe(struct fwp_client *c, const IPSEC_SA_CONTEXT_SUBSCRIP
 	rc = svc_call(s, req, &result);
 	if (rc)
 		return rc;
-	if (result == ERROR_SUCCESS)
+	if (result == ERROR_SUCCESS) {
 		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
-	/* Events may now arrive between calls: read them. */
-	if (result == ERROR_SUCCESS && !s->events_started &&
-	    pthread_create(&s->events, NULL, event_main, s) == 0)
-		s->events_started = true;
+		start_events(s);
+	}
 	svc_end(s);
 	return result;
 }
@@ -738,6 +770,48 @@ static DWORD svc_subscribe(struct fwp_client *c, const IPSEC_SA_CONTEXT_SUBSCRIP
 static DWORD svc_unsubscribe(struct fwp_client *c, uint64_t h)
 {
 	return op_u64(c, FWPD_OP_UNSUBSCRIBE, FWPD_A_HANDLE, h);
+}
+
+static DWORD svc_net_subscribe(struct fwp_client *c, const FWPM_NET_EVENT_SUBSCRIPTION0 *sub,
+			       uint64_t cookie, uint64_t *h)
+{
+	struct svc *s = SVC(c);
+	FWPM_NET_EVENT_SUBSCRIPTION0 copy;
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (sub && sub->enumTemplate) {
+		/* The engine decides on the first six conditions at most (a
+		 * sixth repeats a field), so a count beyond that is never
+		 * followed into the caller's memory. */
+		copy = *sub;
+		t = *sub->enumTemplate;
+		if (t.numFilterConditions > NET_EVENT_MAX_CONDITIONS + 1)
+			t.numFilterConditions = NET_EVENT_MAX_CONDITIONS + 1;
+		copy.enumTemplate = &t;
+		sub = &copy;
+	}
+	req = svc_begin(s, FWPD_OP_NET_SUBSCRIBE);
+	msg_put_u64(req, FWPD_A_COOKIE, cookie);
+	if ((rc = put_arg(req, FWPD_A_NET_SUBSCRIPTION, &wf_FWPM_NET_EVENT_SUBSCRIPTION0, sub))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS) {
+		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
+		start_events(s);
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_net_unsubscribe(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_NET_UNSUBSCRIBE, FWPD_A_HANDLE, h);
 }
 
 static DWORD svc_subscriptions_get(struct fwp_client *c,
@@ -950,6 +1024,8 @@ const struct transport_ops transport_service = {
 	.subscribe = svc_subscribe,
 	.unsubscribe = svc_unsubscribe,
 	.subscriptions_get = svc_subscriptions_get,
+	.net_subscribe = svc_net_subscribe,
+	.net_unsubscribe = svc_net_unsubscribe,
 	.statistics = svc_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,

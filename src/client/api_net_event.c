@@ -1,0 +1,67 @@
+/* api_net_event.c - FwpmNetEventSubscribe0 / FwpmNetEventUnsubscribe0.
+ * The events HANDLE is the dispatcher's cookie; the engine decides
+ * everything else (docs/CONTRACT.md, "Net events"). */
+#include <stdlib.h>
+
+#include "client/api.h"
+#include "client/dispatcher.h"
+
+static DWORD subscribe(struct fwp_client *c, const FWPM_NET_EVENT_SUBSCRIPTION0 *sub,
+		       FWPM_NET_EVENT_CALLBACK0 cb, void *context, HANDLE *out)
+{
+	struct dispatcher *d;
+	uint64_t cookie, engine_handle = 0;
+	DWORD rc;
+
+	if (!sub || !cb || !out)
+		return FWP_E_NULL_POINTER;
+	d = client_dispatcher(c);
+	if (!d)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	/* Ready for events before the engine can send any. */
+	cookie = dispatcher_add_net(d, cb, context);
+	if (!cookie)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	rc = c->ops->net_subscribe(c, sub, cookie, &engine_handle);
+	if (rc) {
+		dispatcher_remove(d, cookie);
+		return rc;
+	}
+	dispatcher_set_engine_handle(d, cookie, engine_handle);
+	*out = (HANDLE)(uintptr_t)cookie;
+	return ERROR_SUCCESS;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe0(HANDLE engineHandle,
+	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	FWPM_NET_EVENT_CALLBACK0 callback, void *context, HANDLE *eventsHandle)
+{
+	/* A failed call leaves no stale handle behind. */
+	if (eventsHandle)
+		*eventsHandle = NULL;
+	WITH_CLIENT(engineHandle, subscribe(c_, subscription, callback, context,
+					    eventsHandle));
+}
+
+static DWORD unsubscribe(struct fwp_client *c, HANDLE events)
+{
+	uint64_t cookie = (uint64_t)(uintptr_t)events, engine_handle;
+	struct dispatcher *d = c->disp;
+	DWORD rc;
+
+	if (!events)
+		return ERROR_SUCCESS;	/* like IPsecSaContextUnsubscribe0 */
+	if (!d || !dispatcher_lookup(d, cookie, DISPATCH_NET, &engine_handle))
+		return ERROR_INVALID_HANDLE;
+	rc = c->ops->net_unsubscribe(c, engine_handle);
+	if (rc)
+		return rc;
+	dispatcher_remove(d, cookie);
+	return ERROR_SUCCESS;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventUnsubscribe0(HANDLE engineHandle,
+	HANDLE eventsHandle)
+{
+	WITH_CLIENT(engineHandle, unsubscribe(c_, eventsHandle));
+}
