@@ -151,7 +151,7 @@ int esp_encap(struct esp_sa *sa, struct esp_buf *b, struct esp_out_meta *meta)
 {
 	const struct esp_xform_info *xi = sa->info;
 	uint8_t *p, *o, *esp, *t;
-	struct plain pl;
+	struct plain pl = { 0 };
 	size_t udp = sa->udp_encap ? UDP_HDR_LEN : 0, hdr, front, data, plen, pad, total;
 	size_t start;
 	uint64_t seq;
