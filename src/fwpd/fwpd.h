@@ -1,10 +1,12 @@
 /* fwpd.h - the engine service: one event loop owning one engine.
  *
- * Threads: one. The epoll loop accepts connections, reads one request at a
- * time from a readable connection, runs it against the engine, and queues
- * the reply; engine events are queued on the subscriber's connection by the
- * engine's sink. Nothing blocks: sockets are non-blocking and output that
- * cannot be sent waits in a bounded per-connection queue.
+ * Threads: one owns everything. The epoll loop accepts connections, reads
+ * one request at a time from a readable connection, runs it against the
+ * engine, and queues the reply; engine events are queued on the
+ * subscriber's connection by the engine's sink. Net events may be raised on
+ * other threads (the datapath's); they reach the loop through net_relay.c.
+ * Nothing blocks: sockets are non-blocking and output that cannot be sent
+ * waits in a bounded per-connection queue.
  *
  * Ownership: struct server owns the engine, the listening socket and every
  * struct conn; a conn owns its engine session, its socket and its queue.
@@ -12,6 +14,7 @@
 #ifndef FWPD_FWPD_H
 #define FWPD_FWPD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +38,7 @@ struct server_options {
 	size_t max_queued_bytes;
 	unsigned max_connections;
 	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
+	bool test_hooks;		/* --test-hooks (test_hooks.c) */
 };
 
 /* One queued outgoing message. */
@@ -55,6 +59,8 @@ struct conn {
 	struct out_msg *out_head, *out_tail;
 	size_t queued_bytes;
 	uint64_t events_dropped;	/* since the last DROPPED notice */
+	atomic_uint_least64_t net_lost;	/* net events the relay dropped for
+					 * this connection (any thread) */
 	unsigned nsubs, nenums;
 	bool closing;			/* close once the queue is flushed */
 	bool want_write;
@@ -74,6 +80,8 @@ struct server {
 	bool have_group;
 	unsigned char *rxbuf;		/* FWPD_MSG_MAX + 1 */
 	unsigned char *txbuf;		/* FWPD_MSG_MAX */
+	struct net_relay *relay;	/* net events from other threads */
+	struct test_raiser *raiser;	/* --test-hooks */
 };
 
 /* server.c */
@@ -87,6 +95,24 @@ int conn_queue(struct conn *c, const void *msg, size_t len);
 /* handlers.c: runs one request; the reply (if any) is queued on c. Returns
  * false when the connection must be closed (protocol error). */
 bool handle_request(struct conn *c, const void *buf, size_t len);
+
+/* net_relay.c: net events from the thread that raised them to the loop. */
+int net_relay_init(struct server *srv);		/* 0 or -errno */
+void net_relay_fini(struct server *srv);
+int net_relay_fd(const struct server *srv);	/* readable: call drain */
+/* The sessions' deliver_net sink (arg: the conn): any thread, engine lock
+ * held, never blocks. */
+void net_relay_post(void *conn, uint64_t cookie, const struct fwp_net_event *ev);
+/* Loop thread: moves what was posted into the connections' queues. */
+void net_relay_drain(struct server *srv);
+/* Loop thread, once c's session is closed: drops what is posted for c. */
+void net_relay_forget(struct server *srv, struct conn *c);
+
+/* test_hooks.c (--test-hooks) */
+/* Raises ev n times from a thread of its own; the previous raiser is
+ * joined first. 0 or -errno. */
+int test_net_raise(struct server *srv, const struct fwp_net_event *ev, uint32_t n);
+void test_hooks_fini(struct server *srv);
 
 /* access.c */
 uint32_t rights_for_peer(const struct server *srv, int fd, uid_t *uid, pid_t *pid);

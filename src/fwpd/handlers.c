@@ -392,6 +392,62 @@ static int h_unsubscribe(struct req *r, DWORD *rc)
 	return 0;
 }
 
+/* Net-event subscriptions count against the same per-connection limit. */
+static int h_net_subscribe(struct req *r, DWORD *rc)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 *sub;
+	uint64_t h = 0;
+
+	if (arg(&r->args, A(r, FWPD_A_NET_SUBSCRIPTION), &wf_FWPM_NET_EVENT_SUBSCRIPTION0,
+		(void **)&sub))
+		return -EINVAL;
+	if (r->c->nsubs >= r->c->srv->opt.max_subscriptions) {
+		*rc = ERROR_NOT_ENOUGH_QUOTA;
+		return 0;
+	}
+	*rc = engine_net_subscribe(S(r), sub, msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nsubs++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int h_net_unsubscribe(struct req *r, DWORD *rc)
+{
+	*rc = engine_net_unsubscribe(S(r), msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nsubs)
+		r->c->nsubs--;
+	return 0;
+}
+
+/* Test hook (test_hooks.c): NET_EVENT raised COUNT times. */
+static int h_test_net_raise(struct req *r, DWORD *rc)
+{
+	const struct nlattr *a = A(r, FWPD_A_NET_EVENT);
+	struct fwp_net_event ev;
+	uint32_t n;
+
+	if (!r->c->srv->opt.test_hooks) {
+		*rc = ERROR_NOT_SUPPORTED;
+		return 0;
+	}
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(ev))
+		return -EINVAL;
+	memcpy(&ev, mnl_attr_get_payload(a), sizeof(ev));
+	if (!net_event_valid(&ev))
+		return -EINVAL;
+	if (!(r->c->rights & FWPM_ACTRL_WRITE)) {
+		*rc = ERROR_ACCESS_DENIED;
+		return 0;
+	}
+	n = msg_u32(r->m, FWPD_A_COUNT, 1);
+	*rc = test_net_raise(r->c->srv, &ev, n < 1000000 ? n : 1000000) ?
+	      ERROR_NOT_ENOUGH_MEMORY : ERROR_SUCCESS;
+	return 0;
+}
+
 static int h_subscriptions_get(struct req *r, DWORD *rc)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **v = NULL;
@@ -603,6 +659,9 @@ static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_POL_ENUM_CREATE] = h_pol_enum_create,
 	[FWPD_OP_POL_ENUM] = h_pol_enum,
 	[FWPD_OP_POL_ENUM_DESTROY] = h_pol_enum_destroy,
+	[FWPD_OP_NET_SUBSCRIBE] = h_net_subscribe,
+	[FWPD_OP_NET_UNSUBSCRIBE] = h_net_unsubscribe,
+	[FWPD_OP_TEST_NET_RAISE] = h_test_net_raise,
 };
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);
@@ -613,7 +672,9 @@ static int h_open(struct req *r, DWORD *rc)
 	struct session_cred cred = {
 		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights,
 	};
-	struct event_sink sink = { .deliver = sink_deliver, .arg = r->c };
+	struct event_sink sink = {
+		.deliver = sink_deliver, .deliver_net = net_relay_post, .arg = r->c,
+	};
 
 	if (msg_u32(r->m, FWPD_A_VERSION, 0) != FWPD_PROTOCOL_VERSION)
 		return -EPROTO;

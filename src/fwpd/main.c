@@ -7,6 +7,9 @@
  * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
  * or the one systemd passes with socket activation), serves the protocol of
  * docs/protocol.md, and stops cleanly on SIGTERM or SIGINT.
+ *
+ * --test-hooks, for the test suite only, is left out of the usage text on
+ * purpose (test_hooks.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -114,6 +117,7 @@ int main(int argc, char **argv)
 		{ "expire-drain", required_argument, NULL, 'e' },
 		{ "client-queue-bytes", required_argument, NULL, 'q' },
 		{ "max-sa-contexts", required_argument, NULL, 'M' },
+		{ "test-hooks", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +179,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opt.max_sa_contexts = (size_t)v;
+			break;
+		case 'T':
+			opt.test_hooks = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -25,6 +25,7 @@
 #define TAG_LISTEN ((void *)1)
 #define TAG_TIMER ((void *)2)
 #define TAG_SIGNAL ((void *)3)
+#define TAG_NET ((void *)4)
 
 static void deadline_changed(void *arg)
 {
@@ -185,6 +186,10 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	    add_fd(srv, srv->timer_fd, TAG_TIMER, EPOLLIN) ||
 	    add_fd(srv, srv->signal_fd, TAG_SIGNAL, EPOLLIN))
 		return -errno;
+	if (net_relay_init(srv))
+		return -ENOMEM;
+	if (add_fd(srv, net_relay_fd(srv), TAG_NET, EPOLLIN))
+		return -errno;
 	return 0;
 }
 
@@ -196,6 +201,7 @@ static void conn_free(struct conn *c)
 	 * go; its SA contexts stay (they are never dynamic). */
 	if (c->session)
 		engine_session_close(c->session);
+	net_relay_forget(srv, c);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	while (c->out_head) {
@@ -381,7 +387,9 @@ static void flush_all(struct server *srv)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->out_head && !c->want_write && conn_flush(c))
+		/* Losses alone (net events the relay dropped) also need a
+		 * flush: it queues the DROPPED notice. */
+		if ((c->out_head || c->events_dropped) && !c->want_write && conn_flush(c))
 			conn_free(c);
 		else if (c->closing && !c->out_head)
 			conn_free(c);
@@ -412,6 +420,8 @@ int server_run(struct server *srv)
 				if (read(srv->timer_fd, &x, sizeof(x)) > 0)
 					engine_run_timers(srv->engine);
 				srv->timer_dirty = true;
+			} else if (tag == TAG_NET) {
+				net_relay_drain(srv);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 
@@ -437,6 +447,8 @@ int server_run(struct server *srv)
 
 void server_fini(struct server *srv)
 {
+	/* Nothing may raise into the engine once it is gone. */
+	test_hooks_fini(srv);
 	while (srv->conns)
 		conn_free(srv->conns);
 	/* Deletes every context (and wipes every key) before exit. */
@@ -454,6 +466,7 @@ void server_fini(struct server *srv)
 		close(srv->timer_fd);
 	if (srv->signal_fd >= 0)
 		close(srv->signal_fd);
+	net_relay_fini(srv);
 	free(srv->rxbuf);
 	free(srv->txbuf);
 }
