@@ -2,7 +2,7 @@
 # Runs one test program against a private fwpd: starts the daemon on a
 # socket in a temporary directory, runs the program with FWP_ENGINE=service,
 # then stops the daemon with SIGTERM and requires a clean exit (no crash,
-# no leak report under ASan).
+# no leak report under ASan). FWPD_ARGS adds options to the daemon's.
 # Usage: run_with_fwpd.sh FWPD_BINARY PROGRAM [ARGS...]
 set -u
 fwpd=$1
@@ -16,7 +16,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$fwpd" --foreground --socket "$dir/fwpd.sock" --state-dir "$dir/state" &
+# shellcheck disable=SC2086 # FWPD_ARGS is a list of options
+"$fwpd" --foreground --socket "$dir/fwpd.sock" --state-dir "$dir/state" ${FWPD_ARGS:-} &
 pid=$!
 i=0
 while [ ! -S "$dir/fwpd.sock" ]; do
