@@ -8,6 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
 
@@ -93,6 +94,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.a[FWPD_A_SESSION] &&
 		    wf_decode(&wf_FWPM_SESSION0, m.a[FWPD_A_SESSION], &p, &psize) == 0)
 			wf_free_secret(p, psize);
+		/* A pushed net event: the raw record, checked as the library
+		 * checks it; a subscription, decoded as fwpd decodes it. */
+		if (m.a[FWPD_A_NET_EVENT] &&
+		    mnl_attr_get_payload_len(m.a[FWPD_A_NET_EVENT]) == sizeof(struct fwp_net_event)) {
+			struct fwp_net_event ev;
+
+			memcpy(&ev, mnl_attr_get_payload(m.a[FWPD_A_NET_EVENT]), sizeof(ev));
+			sink += net_event_valid(&ev);
+		}
+		if (m.a[FWPD_A_NET_SUBSCRIPTION] &&
+		    wf_decode(&wf_FWPM_NET_EVENT_SUBSCRIPTION0, m.a[FWPD_A_NET_SUBSCRIPTION],
+			      &p, &psize) == 0) {
+			const FWPM_NET_EVENT_SUBSCRIPTION0 *ns = p;
+
+			if (ns->enumTemplate)
+				touch(ns->enumTemplate->filterCondition,
+				      ns->enumTemplate->numFilterConditions *
+				      sizeof(FWPM_FILTER_CONDITION0));
+			wf_free_secret(p, psize);
+		}
 	}
 	free(copy);
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
 
@@ -76,6 +77,13 @@ int main(int argc, char **argv)
 	FWP_V6_ADDR_AND_MASK v6 = { { 0x20, 0x01, 0x0d, 0xb8 }, 32 };
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	FWP_RANGE0 ports = { { FWP_UINT16, { .uint16 = 1000 } },
+			     { FWP_UINT16, { .uint16 = 2000 } } };
+	FWP_BYTE_ARRAY16 peer6 = { { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } };
+	FWPM_FILTER_CONDITION0 nconds[5];
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 ntmpl;
+	FWPM_NET_EVENT_SUBSCRIPTION0 nsub;
+	struct fwp_net_event nev;
 	FWPM_SESSION0 session;
 	struct nlattr *nest;
 	int err = 0;
@@ -175,6 +183,61 @@ int main(int argc, char **argv)
 	nlh = msg_start(buf, FWPD_OP_STATISTICS, 9);
 	err |= save(rq, "stats", nlh);
 
+	/* Net events: a template with every kind of condition. */
+	memset(nconds, 0, sizeof(nconds));
+	nconds[0].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+	nconds[0].conditionValue.type = FWP_UINT8;
+	nconds[0].conditionValue.uint8 = 17;
+	nconds[1].fieldKey = FWPM_CONDITION_IP_LOCAL_PORT;
+	nconds[1].matchType = FWP_MATCH_RANGE;
+	nconds[1].conditionValue.type = FWP_RANGE_TYPE;
+	nconds[1].conditionValue.rangeValue = &ports;
+	nconds[2].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	nconds[2].conditionValue.type = FWP_V4_ADDR_MASK;
+	nconds[2].conditionValue.v4AddrMask = &v4;
+	nconds[3].fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS;
+	nconds[3].conditionValue.type = FWP_V6_ADDR_MASK;
+	nconds[3].conditionValue.v6AddrMask = &v6;
+	nconds[4].fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
+	nconds[4].conditionValue.type = FWP_UINT16;
+	nconds[4].conditionValue.uint16 = 500;
+	memset(&ntmpl, 0, sizeof(ntmpl));
+	ntmpl.numFilterConditions = 5;
+	ntmpl.filterCondition = nconds;
+	memset(&nsub, 0, sizeof(nsub));
+	nsub.enumTemplate = &ntmpl;
+	nlh = msg_start(buf, FWPD_OP_NET_SUBSCRIBE, 13);
+	msg_put_u64(nlh, FWPD_A_COOKIE, 2);
+	wf_put(nlh, FWPD_MSG_MAX, FWPD_A_NET_SUBSCRIPTION, &wf_FWPM_NET_EVENT_SUBSCRIPTION0, &nsub);
+	err |= save(rq, "net_subscribe", nlh);
+
+	nconds[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	nconds[0].conditionValue.type = FWP_BYTE_ARRAY16_TYPE;
+	nconds[0].conditionValue.byteArray16 = &peer6;
+	ntmpl.numFilterConditions = 1;
+	nlh = msg_start(buf, FWPD_OP_NET_SUBSCRIBE, 16);
+	msg_put_u64(nlh, FWPD_A_COOKIE, 3);
+	wf_put(nlh, FWPD_MSG_MAX, FWPD_A_NET_SUBSCRIPTION, &wf_FWPM_NET_EVENT_SUBSCRIPTION0, &nsub);
+	err |= save(rq, "net_subscribe_v6", nlh);
+
+	nlh = msg_start(buf, FWPD_OP_NET_UNSUBSCRIBE, 14);
+	msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+	err |= save(rq, "net_unsubscribe", nlh);
+
+	memset(&nev, 0, sizeof(nev));
+	nev.flags = FWPM_NET_EVENT_FLAG_IP_PROTOCOL_SET | FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET |
+		    FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET | FWPM_NET_EVENT_FLAG_IP_VERSION_SET;
+	nev.ip_version = FWP_IP_VERSION_V4;
+	nev.ip_protocol = 17;
+	nev.local.v4 = 0xC0000201;
+	nev.remote.v4 = 0x0A010203;
+	nev.type = FWPM_NET_EVENT_TYPE_CLASSIFY_DROP;
+	nev.classify_drop.filterId = 0x10001;
+	nlh = msg_start(buf, FWPD_OP_TEST_NET_RAISE, 15);
+	msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
+	msg_put_u32(nlh, FWPD_A_COUNT, 1);
+	err |= save(rq, "test_net_raise", nlh);
+
 	/* Replies. */
 	memset(&in, 0, sizeof(in));
 	in.traffic = t;
@@ -201,5 +264,11 @@ int main(int argc, char **argv)
 	msg_put_u32(nlh, FWPD_A_RESULT, 0);
 	wf_put(nlh, FWPD_MSG_MAX, FWPD_A_ENTRY, &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0, &sub);
 	err |= save(rp, "subscriptions", nlh);
+
+	/* The pushed net event (the service's message, read by the library). */
+	nlh = msg_start(buf, FWPD_MSG_NET_EVENT, 0);
+	msg_put_u64(nlh, FWPD_A_COOKIE, 2);
+	msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
+	err |= save(rp, "net_event", nlh);
 	return err;
 }
