@@ -149,7 +149,7 @@ static void put_outer(struct esp_sa *sa, uint8_t *o, const struct plain *pl, siz
 
 int esp_encap(struct esp_sa *sa, struct esp_buf *b, struct esp_out_meta *meta)
 {
-	const struct esp_xform_info *xi = sa->info;
+	const struct esp_xform_info *xi = &sa->info;
 	uint8_t *p, *o, *esp, *t;
 	struct plain pl = { 0 };
 	size_t udp = sa->udp_encap ? UDP_HDR_LEN : 0, hdr, front, data, plen, pad, total;
@@ -450,7 +450,7 @@ static int count(_Atomic uint64_t *c, int rc)
 int esp_decap(struct esp_sa *sa, struct esp_buf *b, const struct esp_in *in,
 	      struct esp_in_result *res)
 {
-	const struct esp_xform_info *xi = sa->info;
+	const struct esp_xform_info *xi = &sa->info;
 	size_t fixed = ESP_HDR_LEN + xi->iv_len + xi->icv_len, plen, pad, data_len, data_off;
 	uint8_t *esp, *payload, nh;
 	uint64_t seq;

@@ -15,11 +15,21 @@ static int fail(const char **why, const char *msg, int err)
 	return err;
 }
 
+/* The SA, its transform and its window share one allocation. */
+static size_t sa_size(bool outbound, uint32_t window, size_t *xform_off)
+{
+	size_t x = (sizeof(struct esp_sa) + 63) & ~(size_t)63;	/* own cache line */
+
+	*xform_off = x;
+	return x + ((esp_xform_size() + 7) & ~(size_t)7) +
+		(outbound ? 0 : esp_replay_size(window));
+}
+
 int esp_sa_new(struct esp_sa **out, const struct esp_sa_config *cfg, const char **why)
 {
 	uint32_t window = cfg->replay_window ? cfg->replay_window : ESP_REPLAY_DEFAULT;
 	struct esp_sa *sa;
-	size_t size;
+	size_t size, xoff;
 	int rc;
 
 	*out = NULL;
@@ -28,25 +38,26 @@ int esp_sa_new(struct esp_sa **out, const struct esp_sa_config *cfg, const char 
 	if (cfg->outbound && cfg->mode == ESP_TUNNEL &&
 	    cfg->outer_version != 4 && cfg->outer_version != 6)
 		return fail(why, "tunnel outer IP version must be 4 or 6", -EINVAL);
-	/* Outbound SAs carry no window. */
-	size = sizeof(*sa) + (cfg->outbound ? 0 : esp_replay_size(window));
-	sa = calloc(1, size);
+	size = sa_size(cfg->outbound, window, &xoff);
+	sa = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	if (!sa)
 		return -ENOMEM;
-	rc = esp_xform_new(&sa->x, cfg->xform, cfg->esn, cfg->outbound, why);
+	memset(sa, 0, size);
+	sa->x = (struct esp_xform *)((uint8_t *)sa + xoff);
+	rc = esp_xform_init(sa->x, cfg->xform, cfg->esn, cfg->outbound, why);
 	if (rc) {
 		free(sa);
 		return rc;
 	}
-	sa->info = esp_xform_info(sa->x);
+	sa->info = *esp_xform_info(sa->x);
 	sa->spi = cfg->xform->spi;
 	sa->outbound = cfg->outbound;
-	sa->mode = cfg->mode;
+	sa->mode = (uint8_t)cfg->mode;
 	sa->outer_version = cfg->outer_version;
 	memcpy(sa->outer_src, cfg->outer_src, 16);
 	memcpy(sa->outer_dst, cfg->outer_dst, 16);
 	sa->ttl = cfg->ttl ? cfg->ttl : 64;
-	sa->df = cfg->df;
+	sa->df = (uint8_t)cfg->df;
 	sa->udp_encap = cfg->udp_encap;
 	sa->udp_sport = cfg->udp_sport;
 	sa->udp_dport = cfg->udp_dport;
@@ -54,7 +65,8 @@ int esp_sa_new(struct esp_sa **out, const struct esp_sa_config *cfg, const char 
 		sa->ip_id = (uint16_t)sa->spi;
 	esp_seq_init(&sa->seq, cfg->esn);
 	if (!cfg->outbound) {
-		sa->replay = (struct esp_replay *)(sa + 1);
+		sa->replay = (struct esp_replay *)((uint8_t *)sa->x +
+						   ((esp_xform_size() + 7) & ~(size_t)7));
 		esp_replay_init(sa->replay, window, cfg->esn);
 	}
 	*out = sa;
@@ -63,12 +75,12 @@ int esp_sa_new(struct esp_sa **out, const struct esp_sa_config *cfg, const char 
 
 void esp_sa_free(struct esp_sa *sa)
 {
-	size_t size;
+	size_t size, xoff;
 
 	if (!sa)
 		return;
-	esp_xform_free(sa->x);
-	size = sizeof(*sa) + (sa->replay ? esp_replay_size(sa->replay->window) : 0);
+	esp_xform_fini(sa->x);
+	size = sa_size(sa->outbound, sa->replay ? sa->replay->window : 0, &xoff);
 	OPENSSL_cleanse(sa, size);
 	free(sa);
 }
@@ -80,7 +92,7 @@ uint32_t esp_sa_spi(const struct esp_sa *sa)
 
 const struct esp_xform_info *esp_sa_info(const struct esp_sa *sa)
 {
-	return sa->info;
+	return &sa->info;
 }
 
 void esp_sa_stats(const struct esp_sa *sa, struct esp_sa_stats *o)

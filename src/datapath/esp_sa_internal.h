@@ -12,21 +12,21 @@ struct esp_counters {
 		trailer_errors, ecn_drops, seq_exhausted;
 };
 
+/* One allocation: this struct, the transform, then (inbound) the replay
+ * window, so a packet touches few, adjacent cache lines. The first line
+ * holds what every packet reads. */
 struct esp_sa {
-	struct esp_xform *x;
-	const struct esp_xform_info *info;
+	struct esp_xform *x;		/* right after the struct */
+	struct esp_replay *replay;	/* inbound: after the transform */
+	struct esp_xform_info info;
 	uint32_t spi;
-	bool outbound;
-	enum esp_mode mode;
-	uint8_t outer_version, ttl;
-	enum esp_df df;
-	bool udp_encap;
+	bool outbound, udp_encap;
+	uint8_t mode, outer_version, ttl, df;	/* enum esp_mode, enum esp_df */
 	uint16_t udp_sport, udp_dport;
 	uint16_t ip_id;
-	uint8_t outer_src[16], outer_dst[16];
 	struct esp_seq seq;		/* outbound */
+	uint8_t outer_src[16], outer_dst[16];
 	struct esp_counters ctr;
-	struct esp_replay *replay;	/* inbound: right after the struct */
 };
 
 /* Single writer: a plain load and store, no locked instruction. */

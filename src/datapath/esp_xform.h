@@ -78,6 +78,14 @@ int esp_xform_new(struct esp_xform **out, const struct sa_xform *x, bool esn,
 		  bool outbound, const char **why);
 /* Wipes and frees; NULL is a no-op. */
 void esp_xform_free(struct esp_xform *x);
+/* The same in caller memory of esp_xform_size() bytes (8-byte aligned),
+ * so that an SA can hold its transform in its own allocation: init
+ * returns what esp_xform_new does and leaves nothing to undo on failure;
+ * fini wipes. */
+size_t esp_xform_size(void);
+int esp_xform_init(struct esp_xform *x, const struct sa_xform *sx, bool esn,
+		   bool outbound, const char **why);
+void esp_xform_fini(struct esp_xform *x);
 
 const struct esp_xform_info *esp_xform_info(const struct esp_xform *x);
 
