@@ -69,7 +69,7 @@ static void copy_clean(struct fwp_net_event *d, const struct fwp_net_event *s)
 {
 	memset(d, 0, sizeof(*d));
 	d->timestamp = s->timestamp;
-	d->flags = s->flags;
+	d->flags = s->flags & KNOWN_FLAGS;	/* the record carries no more */
 	d->ip_version = s->ip_version;
 	d->local = s->local;
 	d->remote = s->remote;
@@ -162,6 +162,9 @@ void engine_net_event_raise(struct engine *e, const struct fwp_net_event *ev)
 		    ev->type != FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP))
 		return;
 	copy_clean(&n, ev);
+	/* What fwpd's clients would refuse, nobody gets. */
+	if (!net_event_valid(&n))
+		return;
 	if (!n.timestamp)
 		n.timestamp = net_event_filetime_now();
 	atomic_fetch_add_explicit(&e->net_raised, 1, memory_order_relaxed);

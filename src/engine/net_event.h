@@ -16,7 +16,8 @@
  *
  * Ownership: the engine owns every subscription; records are copied in and
  * out, nothing points into a caller's memory. The record travels to fwpd's
- * clients as raw bytes, so it has no pointers and no implicit padding.
+ * clients as raw bytes, so it has no pointers, and raising zeroes its
+ * padding (inside the arms) and its reserved bytes.
  * Locking: the engine lock guards the subscriptions; the raised counter is
  * atomic. Stop raising before engine_destroy().
  */
@@ -59,7 +60,8 @@ struct fwp_net_event {
 #define NET_EVENT_MAX_CONDITIONS 5
 
 /* The source. Any thread, engine lock not held; never blocks on a
- * subscriber. A record of another type is ignored. */
+ * subscriber. A record of another type or IP version is ignored; flags
+ * for fields the record does not carry (APP_ID_SET...) are cleared. */
 void engine_net_event_raise(struct engine *e, const struct fwp_net_event *ev);
 /* Records raised since the engine was created, listened to or not. */
 uint64_t engine_net_events_raised(struct engine *e);

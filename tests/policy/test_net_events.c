@@ -838,9 +838,12 @@ static void engine_direct(void **state)
 	assert_int_equal(r1.n, 1);
 	assert_int_equal(r2.n, 1);
 
-	/* Another type is ignored, not counted. */
+	/* Another type or IP version is ignored, not counted. */
 	dirty = ev;
 	dirty.type = FWPM_NET_EVENT_TYPE_IKEEXT_MM_FAILURE;
+	engine_net_event_raise(e, &dirty);
+	dirty = ev;
+	dirty.ip_version = FWP_IP_VERSION_MAX;
 	engine_net_event_raise(e, &dirty);
 	assert_int_equal(engine_net_events_raised(e), 2);
 	assert_int_equal(r1.n, 1);
@@ -848,7 +851,7 @@ static void engine_direct(void **state)
 	/* Padding and reserved bytes never leave the raiser. */
 	memset(&dirty, 0xA5, sizeof(dirty));
 	dirty.timestamp = 12345;
-	dirty.flags = ev.flags;
+	dirty.flags = ev.flags | FWPM_NET_EVENT_FLAG_APP_ID_SET;	/* not carried */
 	dirty.ip_version = ev.ip_version;
 	dirty.local = ev.local;
 	dirty.remote = ev.remote;
