@@ -16,6 +16,7 @@
 #   veth_tcp_on / veth_tcp_off   iperf3 TCP over veth, TSO/GSO on / off
 #   veth_udp_on / veth_udp_off   iperf3 UDP -b 0 -l 1400 (receiver rate)
 #   relay_pkt_tcp                TCP through tun_relay, one packet per syscall
+#   relay_pkt_batch_tcp          the same with non-blocking batch reads
 #   relay_vnet_tcp               TCP through tun_relay, IFF_VNET_HDR + TSO
 #   relay_split_tcp              as vnet, cut to MTU and coalesced again
 #   esp_tunnel_tcp               our ESP tunnel: a slot, filled later
@@ -101,9 +102,9 @@ m_veth_tcp_off() { offloads off; tcp 198.51.100.2; offloads on; }
 m_veth_udp_on()  { offloads on;  udp 198.51.100.2; }
 m_veth_udp_off() { offloads off; udp 198.51.100.2; offloads on; }
 
-relay() {	# mode
+relay() {	# mode [--batch]
 	local pid i
-	"$RELAY" --ns-a "/run/netns/$A" --ns-b "/run/netns/$B" --mode "$1" \
+	"$RELAY" --ns-a "/run/netns/$A" --ns-b "/run/netns/$B" --mode "$@" \
 		--mtu 1400 --addr-a 192.0.2.1/24 --addr-b 192.0.2.2/24 \
 		>"$TMP/relay.out" 2>"$TMP/relay.err" &
 	pid=$!
@@ -127,6 +128,7 @@ relay() {	# mode
 }
 
 m_relay_pkt_tcp()   { relay pkt; }
+m_relay_pkt_batch_tcp() { relay pkt --batch; }
 m_relay_vnet_tcp()  { relay vnet; }
 m_relay_split_tcp() { relay split; }
 
@@ -145,9 +147,10 @@ m_esp_tunnel_tcp() {
 # ------------------------------------------------------------------------------
 
 CONFIGS=(veth_tcp_on veth_tcp_off veth_udp_on veth_udp_off relay_pkt_tcp
-	 relay_vnet_tcp relay_split_tcp esp_tunnel_tcp)
+	 relay_pkt_batch_tcp relay_vnet_tcp relay_split_tcp esp_tunnel_tcp)
 NCONF=${#CONFIGS[@]}
 
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench-datapath: $TRIALS trials x $NCONF configurations x" \
      "$((DURATION + OMIT)) s, interleaved" >&2
 for trial in $(seq "$TRIALS"); do
@@ -193,8 +196,10 @@ for c in "${CONFIGS[@]}"; do
 	json=$(echo "$json" | jq --argjson e "$entry" --arg c "$c" '. + {($c): $e}')
 done
 
+LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 mkdir -p "$(dirname "$OUT")"
 jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
+	--argjson load_start "$LOAD_START" --argjson load_end "$LOAD_END" \
 	--arg iperf "$(iperf3 --version | head -n 1)" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--argjson cpus "$(nproc)" --argjson trials "$TRIALS" \
@@ -203,10 +208,12 @@ jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
 		else (a.median / b.median * 100 | round) / 100 end;
 	{date: $date, kernel: $kernel, iperf3: $iperf, cpus: $cpus,
 	 trials: $trials, duration_s: $duration, omit_s: $omit,
-	 mtu_tun: 1400, results: $r,
+	 mtu_tun: 1400, loadavg_start: $load_start, loadavg_end: $load_end,
+	 results: $r,
 	 ratios: {
 	   veth_tcp_offload_gain: ratio($r.veth_tcp_on; $r.veth_tcp_off),
 	   relay_vnet_over_pkt: ratio($r.relay_vnet_tcp; $r.relay_pkt_tcp),
+	   relay_pkt_batch_over_pkt: ratio($r.relay_pkt_batch_tcp; $r.relay_pkt_tcp),
 	   relay_split_over_vnet: ratio($r.relay_split_tcp; $r.relay_vnet_tcp),
 	   relay_vnet_over_veth_tcp_on: ratio($r.relay_vnet_tcp; $r.veth_tcp_on),
 	   esp_tunnel_over_relay_vnet: ratio($r.esp_tunnel_tcp; $r.relay_vnet_tcp)
@@ -214,7 +221,8 @@ jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
 
 echo
 echo "Datapath ceilings ($(uname -r), $(nproc) CPUs, $TRIALS trials x" \
-     "${DURATION} s, medians [min-max]; results in $OUT)"
+     "${DURATION} s, medians [min-max], load average $LOAD_START ->" \
+     "$LOAD_END; results in $OUT)"
 jq -r '
 	def n: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 	def row(k; name):
@@ -232,9 +240,11 @@ jq -r '
 	row("veth_udp_on"; "veth UDP 1400 B, offloads on"),
 	row("veth_udp_off"; "veth UDP 1400 B, TSO/GSO off"),
 	row("relay_pkt_tcp"; "TUN relay TCP, per packet"),
+	row("relay_pkt_batch_tcp"; "TUN relay TCP, per packet, batch reads"),
 	row("relay_vnet_tcp"; "TUN relay TCP, vnet super-packets"),
 	row("relay_split_tcp"; "TUN relay TCP, vnet split+coalesce"),
-	row("esp_tunnel_tcp"; "our ESP tunnel TCP"),
-	"",
-	"ratios|\(.ratios | to_entries | map("\(.key) \(.value | n)") | join(", "))|"
+	row("esp_tunnel_tcp"; "our ESP tunnel TCP")
 	' "$OUT" | column -t -s '|'
+echo
+jq -r '.ratios | to_entries[] |
+	"ratio \(.key): \(if .value == null then "-" else .value end)"' "$OUT"
