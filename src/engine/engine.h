@@ -93,6 +93,23 @@ struct session_cred {
 #define ENGINE_RIGHTS_READ (FWPM_ACTRL_OPEN | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM | \
 	FWPM_ACTRL_SUBSCRIBE | FWPM_ACTRL_READ_STATS | FWPM_ACTRL_BEGIN_READ_TXN)
 
+/* A new flow, as the datapath sees it, for classification. */
+struct engine_flow {
+	const GUID *layer;		/* FWPM_LAYER_* */
+	uint8_t ip_version;		/* 4 or 6, the layer's */
+	uint8_t protocol;
+	uint16_t local_port, remote_port;	/* host order */
+	uint8_t local_addr[16], remote_addr[16];/* network order, v4 in 0..3 */
+};
+
+/* Which filter decides it (WFP arbitration, src/policy/classify.h). */
+struct engine_verdict {
+	uint64_t filter_id;		/* 0: no filter matched */
+	uint32_t action;		/* the filter's FWP_ACTION_*; PERMIT if none */
+	GUID callout;			/* for callout actions: which IPsec callout */
+	uint64_t context_id;		/* the filter's provider context, 0: none */
+};
+
 int engine_create(const struct engine_config *cfg, struct engine **out);
 /* Re-adds a persistent object read back from the store (kind: enum
  * pol_kind; enc/len: the encoding pol_change carried), with its id, through
@@ -100,6 +117,10 @@ int engine_create(const struct engine_config *cfg, struct engine **out);
  * opens. A record that no longer validates is refused with its code. */
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len);
+/* Classifies a flow (takes the engine lock; any thread). FWP_E_LAYER_NOT_FOUND,
+ * FWP_E_INVALID_PARAMETER (ip_version not the layer's) or 0. */
+DWORD engine_classify(struct engine *e, const struct engine_flow *f,
+		      struct engine_verdict *v);
 /* Runtime ids handed out from now on are above `above` (ids are never
  * reused, also across restarts). */
 void engine_pol_reserve_ids(struct engine *e, uint64_t above);

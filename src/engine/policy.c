@@ -15,6 +15,7 @@
 
 #include "common/random.h"
 #include "engine/engine_internal.h"
+#include "policy/classify.h"
 #include "wire/codec.h"
 
 static const struct wf_struct *const pol_schema[POL_NKINDS] = {
@@ -101,6 +102,7 @@ void pol_link(struct engine *e, struct pol_obj *r)
 		idmap_insert(&t->by_key, &r->by_key, h);
 	}
 	idmap_insert(&e->pol.by_id, &r->by_id, r->id);
+	r->next = NULL;		/* a record relinked by an abort had one */
 	r->prev = t->last;
 	if (t->last)
 		t->last->next = r;
@@ -108,6 +110,7 @@ void pol_link(struct engine *e, struct pol_obj *r)
 		t->first = r;
 	t->last = r;
 	t->n++;
+	pol_classify_add(e, r);
 	if (r->provider)
 		r->provider->refs++;
 	if (r->sublayer)
@@ -144,6 +147,7 @@ void pol_unlink(struct engine *e, struct pol_obj *r)
 	else
 		t->last = r->prev;
 	t->n--;
+	pol_classify_remove(e, r);
 	if (r->provider)
 		r->provider->refs--;
 	if (r->sublayer)
@@ -229,6 +233,8 @@ int policy_init(struct engine *e)
 			goto fail;
 	}
 	p->next_id = POLICY_FIRST_ID;
+	if (classifier_create(&p->cls))
+		goto fail;
 	for (i = 0; i < sizeof(builtin_sublayers) / sizeof(builtin_sublayers[0]); i++) {
 		const struct builtin_sublayer *b = &builtin_sublayers[i];
 		FWPM_SUBLAYER0 sl = {
@@ -273,6 +279,8 @@ void policy_fini(struct engine *e)
 		idmap_free(&t->by_key);
 	}
 	idmap_free(&e->pol.by_id);
+	classifier_destroy(e->pol.cls);
+	e->pol.cls = NULL;
 }
 
 /* ---- providers and sublayers ---- */

@@ -52,6 +52,7 @@ struct pol_obj {
 	void *blob;			/* the Windows struct, one block */
 	size_t size;
 	struct nlmsghdr *enc;		/* blob's wire encoding, once asked */
+	bool unclassified;		/* a filter the classifier cannot see */
 };
 
 struct pol_table {
@@ -64,6 +65,8 @@ struct policy {
 	struct pol_table t[POL_NKINDS];
 	struct idmap by_id;		/* every kind */
 	uint64_t next_id;
+	struct classifier *cls;		/* linked filters (policy_classify.c) */
+	size_t unclassified;		/* filters left out of it */
 };
 
 /* policy.c */
@@ -106,6 +109,12 @@ const struct nlattr *pol_obj_encoding(struct pol_obj *r);
 /* policy_layers.c: the built-in layers, fields and callouts. */
 struct pol_layer;
 const struct pol_layer *pol_layer_find(const GUID *key);
+/* The layer's index in the layer table (the classifier's layer number),
+ * -1 if unknown; *v6 its family. */
+int pol_layer_index(const GUID *key, bool *v6);
+/* policy_classify.c: keeps the classifier in step with linked filters. */
+void pol_classify_add(struct engine *e, struct pol_obj *r);
+void pol_classify_remove(struct engine *e, struct pol_obj *r);
 /* Whether key is an inbound or outbound transport layer; *v6 its family. */
 bool pol_layer_is_transport(const GUID *key, bool *v6);
 /* Checks n conditions against the layer (FWP_E_* or 0). */

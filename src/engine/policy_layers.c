@@ -114,6 +114,16 @@ const struct pol_layer *pol_layer_find(const GUID *key)
 	return NULL;
 }
 
+int pol_layer_index(const GUID *key, bool *v6)
+{
+	const struct pol_layer *l = pol_layer_find(key);
+
+	if (!l)
+		return -1;
+	*v6 = l->v6;
+	return (int)(l - layers);
+}
+
 bool pol_layer_is_transport(const GUID *key, bool *v6)
 {
 	const struct pol_layer *l = pol_layer_find(key);

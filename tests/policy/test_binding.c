@@ -546,12 +546,75 @@ static void test_in_use_across_sessions(void **state)
 	OK(FwpmEngineClose0(a));
 }
 
+/* FwpmIPsecTunnelAdd0: the tunnel policy and its two filters in one call,
+ * an SA context bound to it, and FwpmIPsecTunnelDeleteByKey0. */
+static void test_ipsec_tunnel_helper(void **state)
+{
+	HANDLE h = open_engine();
+	struct tunnel_ctx tc;
+	FWPM_FILTER_CONDITION0 c[2];
+	FWPM_PROVIDER_CONTEXT0 *got = NULL;
+	FWPM_FILTER0 *f = NULL;
+	UINT64 ctx_id, id;
+
+	(void)state;
+	add_provider(h);
+	ctx_id = add_tunnel_ctx(h, &tc);	/* fills tc; remove it again */
+	OK(FwpmProviderContextDeleteById0(h, ctx_id));
+	memset(c, 0, sizeof(c));
+	c[0].fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS;
+	c[0].matchType = FWP_MATCH_EQUAL;
+	c[0].conditionValue.type = FWP_UINT32;
+	c[0].conditionValue.uint32 = V4(10, 1, 0, 1);
+	c[1] = c[0];
+	c[1].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	c[1].conditionValue.uint32 = V4(10, 2, 0, 1);
+	c[1].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	RC(FwpmIPsecTunnelAdd0(h, 0x80, NULL, &tc.pc, 2, c, NULL), FWP_E_INVALID_FLAGS);
+	c[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;	/* not point to point */
+	RC(FwpmIPsecTunnelAdd0(h, 0, NULL, &tc.pc, 2, c, NULL), FWP_E_INVALID_PARAMETER);
+	c[1].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	OK(FwpmIPsecTunnelAdd0(h, 0, NULL, &tc.pc, 2, c, NULL));
+	RC(FwpmIPsecTunnelAdd0(h, 0, NULL, &tc.pc, 2, c, NULL), FWP_E_ALREADY_EXISTS);
+	OK(FwpmProviderContextGetByKey0(h, &tc.pc.providerContextKey, &got));
+	ctx_id = got->providerContextId;
+	FwpmFreeMemory0((void **)&got);
+
+	id = install_sa(h, IPSEC_TRAFFIC_TYPE_TUNNEL, ctx_id, ctx_id);
+	/* Bound: the tunnel cannot go while the SA context lives. */
+	RC(FwpmIPsecTunnelDeleteByKey0(h, &tc.pc.providerContextKey), FWP_E_IN_USE);
+	OK(FwpmProviderContextGetById0(h, ctx_id, &got));	/* nothing half-deleted */
+	FwpmFreeMemory0((void **)&got);
+	OK(IPsecSaContextDeleteById0(h, id));
+	OK(FwpmIPsecTunnelDeleteByKey0(h, &tc.pc.providerContextKey));
+	RC(FwpmProviderContextGetById0(h, ctx_id, &got), FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	RC(FwpmIPsecTunnelDeleteByKey0(h, &tc.pc.providerContextKey),
+	   FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	{
+		HANDLE eh = NULL;
+		FWPM_FILTER0 **v = NULL;
+		UINT32 n = 0;
+
+		OK(FwpmFilterCreateEnumHandle0(h, NULL, &eh));
+		OK(FwpmFilterEnum0(h, eh, 1000, &v, &n));
+		for (UINT32 i = 0; i < n; i++)
+			assert_false(v[i]->flags & FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT &&
+				     guid_eq(&v[i]->providerContextKey, &tc.pc.providerContextKey));
+		FwpmFreeMemory0((void **)&v);
+		OK(FwpmFilterDestroyEnumHandle0(h, eh));
+	}
+	(void)f;
+	OK(FwpmProviderDeleteByKey0(h, &charon_provider));
+	OK(FwpmEngineClose0(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strongswan_transport),
 		cmocka_unit_test(test_strongswan_tunnel),
 		cmocka_unit_test(test_in_use_across_sessions),
+		cmocka_unit_test(test_ipsec_tunnel_helper),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
