@@ -58,6 +58,8 @@ bench: build
 		--out bench-results/service.json
 	./build/release/bench/bench_store --out bench-results/store.json
 	./build/release/bench/bench_classify --out bench-results/classify.json
+	./build/release/bench/bench_policy --out bench-results/policy.json
+	./build/release/bench/datapath/bench_esp --out bench-results/esp.json
 
 # Veth, UDP and TUN-relay ceilings side by side (TRIALS, DURATION: see
 # bench/datapath/ceilings.sh); a clear skip without root.
