@@ -50,14 +50,14 @@ static const struct command monitor_commands[] = {
 	{ NULL, monitor_run, "[--count N]", "SA-context events as they happen (N of them)" },
 };
 
-/* Policy objects: in the grammar now, implemented when the engine has them. */
+/* Policy objects. */
 static const struct command filter_commands[] = {
-	{ "list", filter_list, NULL, "filters (not available yet)" },
-	{ "show", filter_show, "ID", "one filter (not available yet)" },
+	{ "list", filter_list, NULL, "filters" },
+	{ "show", filter_show, "ID", "one filter" },
 };
 
 static const struct command provider_commands[] = {
-	{ "list", provider_list, NULL, "providers (not available yet)" },
+	{ "list", provider_list, NULL, "providers" },
 };
 
 static const struct object objects[] = {

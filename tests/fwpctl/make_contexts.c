@@ -3,6 +3,7 @@
  *   make_contexts create N         N mature contexts; prints their ids
  *   make_contexts churn            one context, created then deleted
  *   make_contexts larval           one context just created (no SPI, no SA)
+ *   make_contexts policy           a provider and one filter; prints its id
  *   make_contexts wait-subscribers N
  *                                  waits (10 s at most) until the engine
  *                                  has N subscriptions
@@ -196,12 +197,33 @@ static int wait_subscribers(HANDLE engine, unsigned n)
 	return 1;
 }
 
+/* A static provider and one outbound IPsec filter of it; prints its id. */
+static int policy(HANDLE h)
+{
+	GUID prov = { 0xf7c71e57, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } };
+	FWPM_PROVIDER0 p = { .providerKey = prov, .displayData.name = L"fwpctl test provider" };
+	FWPM_FILTER0 f;
+	UINT64 id = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.displayData.name = L"fwpctl test filter";
+	f.providerKey = &prov;
+	f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
+	f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	TRY(FwpmProviderAdd0(h, &p, NULL));
+	TRY(FwpmFilterAdd0(h, &f, NULL, &id));
+	printf("%" PRIu64 "\n", (uint64_t)id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	HANDLE engine;
 	int status;
 
-	if (argc < 2 || (argc != 3 && strcmp(argv[1], "churn") && strcmp(argv[1], "larval"))) {
+	if (argc < 2 || (argc != 3 && strcmp(argv[1], "churn") && strcmp(argv[1], "larval") &&
+			  strcmp(argv[1], "policy"))) {
 		fprintf(stderr, "usage: make_contexts create N | churn | larval | "
 			"wait-subscribers N\n");
 		return 2;
@@ -211,6 +233,8 @@ int main(int argc, char **argv)
 		status = create(engine, (unsigned)strtoul(argv[2], NULL, 10));
 	else if (!strcmp(argv[1], "churn"))
 		status = churn(engine);
+	else if (!strcmp(argv[1], "policy"))
+		status = policy(engine);
 	else if (!strcmp(argv[1], "larval"))
 		status = larval(engine);
 	else if (!strcmp(argv[1], "wait-subscribers"))

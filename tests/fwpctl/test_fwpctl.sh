@@ -309,13 +309,20 @@ done
 run help
 has "$tmp/out" 'sa \{ list \| show ID \| delete ID \| expire ID \}' "help: grammar"
 
-# --- policy objects: not there yet --------------------------------------
-for args in "filter list" "filter show 7" "provider list" "filter" "provider"; do
-	# shellcheck disable=SC2086
-	run $args
-	expect 1 "fwpctl $args"
-	has "$tmp/err" '^fwpctl: fwpctl cannot show policy objects yet$' "fwpctl $args: message"
-done
+# --- policy objects -----------------------------------------------------
+fid=$("$helper" policy) || fail "make_contexts policy"
+run filter list
+expect 0 "filter list"
+has "$tmp/out" "^ *$fid +outbound-transport-v4 +callout-terminating .*fwpctl test filter" "filter list: the filter"
+run -j filter show "$fid"
+expect 0 "filter show"
+has "$tmp/out" "\"id\": *$fid" "filter show: id"
+has "$tmp/out" '"callout"' "filter show: callout"
+run filter show 999999999
+expect 1 "filter show unknown"
+run -j provider list
+expect 0 "provider list"
+has "$tmp/out" 'fwpctl test provider' "provider list: the provider"
 run filter show x
 expect 2 "filter show x"
 
