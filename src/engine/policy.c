@@ -18,7 +18,7 @@
 #include "policy/classify.h"
 #include "wire/codec.h"
 
-static const struct wf_struct *const pol_schema[POL_NKINDS] = {
+const struct wf_struct *const pol_schema[POL_NKINDS] = {
 	[POL_PROVIDER] = &wf_FWPM_PROVIDER0,
 	[POL_SUBLAYER] = &wf_FWPM_SUBLAYER0,
 	[POL_FILTER] = &wf_FWPM_FILTER0,
@@ -160,25 +160,11 @@ void pol_unlink(struct engine *e, struct pol_obj *r)
  * it into its own block (transportFilter) without a second deep copy. */
 const struct nlattr *pol_obj_encoding(struct pol_obj *r)
 {
-	struct nlmsghdr *nlh;
-	size_t cap = 1024;
+	size_t cap;
 
-	if (r->enc)
-		return mnl_nlmsg_get_payload(r->enc);
-	for (;;) {
-		nlh = calloc(1, cap);
-		if (!nlh)
-			return NULL;
-		nlh->nlmsg_len = MNL_NLMSG_HDRLEN;
-		if (wf_put(nlh, cap, 1, pol_schema[r->kind], r->blob) == 0)
-			break;
-		free(nlh);
-		if (cap >= 65536)
-			return NULL;
-		cap *= 2;
-	}
-	r->enc = nlh;
-	return mnl_nlmsg_get_payload(nlh);
+	if (!r->enc && wf_encode(pol_schema[r->kind], r->blob, &r->enc, &cap))
+		return NULL;
+	return mnl_nlmsg_get_payload(r->enc);
 }
 
 DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *r,

@@ -30,6 +30,7 @@
 
 struct engine;
 struct nlattr;
+struct wf_struct;
 struct nlmsghdr;
 struct engine_session;
 
@@ -102,6 +103,8 @@ DWORD pol_remove(struct engine_session *s, struct pol_obj *r);
 DWORD pol_txn_commit(struct engine_session *s);
 void pol_txn_abort(struct engine_session *s);
 
+/* The Windows struct each kind's blob holds. */
+extern const struct wf_struct *const pol_schema[POL_NKINDS];
 /* The blob's wire encoding (a nest of type 1), made on first use and kept
  * until the record is freed; NULL when out of memory. */
 const struct nlattr *pol_obj_encoding(struct pol_obj *r);

@@ -94,9 +94,18 @@ static DWORD store_write(struct engine *e, const struct pol_change *v, size_t n)
 	}
 }
 
-static bool change_of(struct pol_obj *r, bool added, struct pol_change *c)
+/* The store change for r; false when there is nothing to write (no store,
+ * or r is not persistent) or, for an addition, no memory to encode it
+ * (callers tell the two apart with persists()). */
+static bool persists(const struct engine *e, const struct pol_obj *r)
 {
-	if (!pol_is_persistent(r))
+	return e->cfg.store && pol_is_persistent(r);
+}
+
+static bool change_of(struct engine *e, struct pol_obj *r, bool added,
+		      struct pol_change *c)
+{
+	if (!persists(e, r))
 		return false;
 	c->kind = r->kind;
 	c->key = &r->key;
@@ -144,12 +153,12 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 		if (rc)
 			return rc;
 		r->txn_owner = s;
-	} else if (!s->restore_id && change_of(r, true, &c)) {
+	} else if (!s->restore_id && persists(e, r)) {
+		if (!change_of(e, r, true, &c))
+			return ERROR_NOT_ENOUGH_MEMORY;	/* no encoding */
 		rc = store_write(e, &c, 1);
 		if (rc)
 			return rc;
-	} else if (pol_is_persistent(r) && !s->restore_id && e->cfg.store) {
-		return ERROR_NOT_ENOUGH_MEMORY;	/* no encoding */
 	}
 	if (!s->restore_id)
 		e->pol.next_id++;
@@ -172,7 +181,7 @@ DWORD pol_remove(struct engine_session *s, struct pol_obj *r)
 		pol_unlink(e, r);	/* kept until the transaction ends */
 		return ERROR_SUCCESS;
 	}
-	if (change_of(r, false, &c)) {
+	if (change_of(e, r, false, &c)) {
 		rc = store_write(e, &c, 1);
 		if (rc)
 			return rc;
@@ -215,8 +224,8 @@ static DWORD commit_to_store(struct engine_session *s)
 			for (struct pol_undo *o = s->undo; o != u && !both; o = o->next)
 				both = o->r == u->r;
 		}
-		if (both || !change_of(u->r, u->added, &c)) {
-			if (u->added && pol_is_persistent(u->r) && !both) {
+		if (both || !change_of(e, u->r, u->added, &c)) {
+			if (u->added && persists(e, u->r) && !both) {
 				free(v);
 				return ERROR_NOT_ENOUGH_MEMORY;
 			}
@@ -272,13 +281,6 @@ void pol_txn_abort(struct engine_session *s)
 
 /* ---- restoring the store ---- */
 
-static const struct wf_struct *const restore_schema[POL_NKINDS] = {
-	[POL_PROVIDER] = &wf_FWPM_PROVIDER0,
-	[POL_SUBLAYER] = &wf_FWPM_SUBLAYER0,
-	[POL_FILTER] = &wf_FWPM_FILTER0,
-	[POL_CONTEXT] = &wf_FWPM_PROVIDER_CONTEXT1,
-};
-
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len)
 {
@@ -293,7 +295,7 @@ DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 	if ((unsigned)kind >= POL_NKINDS || !id || id >= (UINT64_C(1) << 62) ||
 	    len < sizeof(*nest) || nest->nla_len != len)
 		return ERROR_INVALID_DATA;
-	if (wf_decode(restore_schema[kind], nest, &obj, &size))
+	if (wf_decode(pol_schema[kind], nest, &obj, &size))
 		return ERROR_INVALID_DATA;
 	rc = engine_session_open(e, NULL, &cred, NULL, &s);
 	if (rc == ERROR_SUCCESS) {

@@ -383,8 +383,8 @@ void wf_free_secret(void *block, size_t size)
 #define WF_CLONE_MAX 65536u
 
 /* Encodes *src into a new buffer sized to fit (grown by doubling). */
-static int clone_encode(const struct wf_struct *sd, const void *src,
-			struct nlmsghdr **out, size_t *cap_out)
+int wf_encode(const struct wf_struct *sd, const void *src,
+	      struct nlmsghdr **out, size_t *cap_out)
 {
 	size_t cap = 1024;
 
@@ -421,7 +421,7 @@ int wf_clone(const struct wf_struct *sd, const void *src, void **out, size_t *si
 {
 	struct nlmsghdr *nlh = NULL;
 	size_t cap = 0;
-	int err = clone_encode(sd, src, &nlh, &cap);
+	int err = wf_encode(sd, src, &nlh, &cap);
 
 	if (err)
 		return err;
@@ -435,7 +435,7 @@ int wf_copy_into(struct flat *f, const struct wf_struct *sd, const void *src,
 {
 	struct nlmsghdr *nlh = NULL;
 	size_t cap = 0;
-	int err = clone_encode(sd, src, &nlh, &cap);
+	int err = wf_encode(sd, src, &nlh, &cap);
 
 	if (err)
 		return err;
@@ -462,7 +462,7 @@ int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,
 		goto out;
 	}
 	for (size_t i = 0; i < n && !err; i++)
-		err = clone_encode(sd, src[i], &enc[i], &caps[i]);
+		err = wf_encode(sd, src[i], &enc[i], &caps[i]);
 	if (err)
 		goto out;
 	flat_begin(&f);

@@ -24,6 +24,12 @@
 int wf_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 	   const struct wf_struct *sd, const void *src);
 
+/* Encodes *src as nest 1 of a new message (one allocation, grown until it
+ * fits, at most 64 KiB): *out to free (wipe if it may hold keys), *cap its
+ * size. The nest is mnl_nlmsg_get_payload(*out). */
+int wf_encode(const struct wf_struct *sd, const void *src,
+	      struct nlmsghdr **out, size_t *cap);
+
 /* Decodes nest into *dst (sd->size bytes, part of builder f); nested
  * objects are taken from f. Callers run it in both passes of f. */
 int wf_decode_into(struct flat *f, const struct wf_struct *sd,
