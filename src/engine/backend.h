@@ -15,9 +15,18 @@
 #include "engine/sa_context.h"
 
 struct sa_counters {
-	uint64_t packets, bytes;
+	uint64_t packets, bytes;	/* protected (out) / delivered (in) */
 	uint64_t replay_drops, icv_failures;
+	uint64_t other_drops;		/* malformed, bad trailer, ECN, limits */
 	uint64_t last_use_ms;	/* engine clock; 0 = never used */
+};
+
+/* What happened to an SA in the datapath that the engine must act on
+ * (engine_sa_datapath_event). */
+enum dp_sa_event {
+	DP_SA_SOFT_LIFETIME = 1,	/* 90% of kilobytes/packets used */
+	DP_SA_HARD_LIFETIME = 2,	/* a limit reached: the SA carries no more */
+	DP_SA_SEQ_EXHAUSTED = 3,	/* outbound sequence numbers ran out */
 };
 
 struct dp_backend_ops {
@@ -33,6 +42,12 @@ struct dp_backend_ops {
 	/* 0, or -ENOENT when nothing is installed. */
 	int (*sa_counters)(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 			   struct sa_counters *out);
+	/* Adds the datapath's traffic and drop counters to *out (the fields
+	 * IPsecGetStatistics1 reports besides the SA counts). May be NULL. */
+	void (*statistics)(void *be, IPSEC_STATISTICS1 *out);
+	/* The policy (filters, provider contexts) changed: flow verdicts
+	 * cached by the datapath are stale. May be NULL. */
+	void (*policy_changed)(void *be);
 };
 
 struct dp_backend {

@@ -218,6 +218,13 @@ DWORD engine_pol_enum_destroy(struct engine_session *s, enum pol_kind k,
  * deadline that has passed. */
 uint64_t engine_next_deadline(struct engine *e);
 void engine_run_timers(struct engine *e);
+/* What a datapath saw happen to context id's dir SA (backend.h): a soft
+ * lifetime raises SOFT_LIFETIME to subscribers; a hard lifetime or
+ * exhausted sequence numbers delete the context (DELETE), as a hard
+ * seconds lifetime does. A context already gone is ignored. Takes the
+ * engine lock: never call it from inside a backend op. */
+void engine_sa_datapath_event(struct engine *e, uint64_t id, FWP_DIRECTION dir,
+			      enum dp_sa_event ev);
 uint64_t engine_now_ms(struct engine *e);
 
 #endif

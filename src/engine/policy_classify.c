@@ -197,6 +197,13 @@ static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 	return 0;
 }
 
+/* Cached verdicts in the datapath are stale after any filter change. */
+static void tell_backend(struct engine *e)
+{
+	if (e->backend.ops->policy_changed)
+		e->backend.ops->policy_changed(e->backend.be);
+}
+
 void pol_classify_add(struct engine *e, struct pol_obj *r)
 {
 	struct cls_addr *a = NULL;
@@ -215,6 +222,7 @@ void pol_classify_add(struct engine *e, struct pol_obj *r)
 	}
 	free(a);
 	free(g);
+	tell_backend(e);
 }
 
 void pol_classify_remove(struct engine *e, struct pol_obj *r)
@@ -227,6 +235,7 @@ void pol_classify_remove(struct engine *e, struct pol_obj *r)
 		return;
 	}
 	classifier_remove(e->pol.cls, r->id);
+	tell_backend(e);
 }
 
 DWORD engine_classify(struct engine *e, const struct engine_flow *fl,

@@ -200,6 +200,8 @@ DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out)
 		(UINT32)(e->stats.sas_added - e->stats.sas_deleted);
 	out->aggregateSaStatistics.totalSasAdded = (UINT32)e->stats.sas_added;
 	out->aggregateSaStatistics.totalSasDeleted = (UINT32)e->stats.sas_deleted;
+	if (e->backend.ops->statistics)
+		e->backend.ops->statistics(e->backend.be, out);
 	pthread_mutex_unlock(&e->lock);
 	return ERROR_SUCCESS;
 }

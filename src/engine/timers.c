@@ -111,3 +111,20 @@ void engine_run_timers(struct engine *e)
 	}
 	pthread_mutex_unlock(&e->lock);
 }
+
+void engine_sa_datapath_event(struct engine *e, uint64_t id, FWP_DIRECTION dir,
+			      enum dp_sa_event ev)
+{
+	struct sa_context *c;
+
+	pthread_mutex_lock(&e->lock);
+	c = engine_find(e, id);
+	if (!c || !(dir == FWP_DIRECTION_INBOUND ? c->in.live : c->out.live))
+		goto out;
+	if (ev == DP_SA_SOFT_LIFETIME)
+		subs_emit(e, c, FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME, 0);
+	else
+		engine_delete_context(e, c);
+out:
+	pthread_mutex_unlock(&e->lock);
+}
