@@ -116,6 +116,17 @@ void esp_sa_set_udp_encap(struct esp_sa *sa, bool on, uint16_t sport, uint16_t d
 	sa->udp_dport = dport;
 }
 
+int esp_sa_set_outer(struct esp_sa *sa, uint8_t version, const uint8_t src[16],
+		     const uint8_t dst[16])
+{
+	if (version != 4 && version != 6)
+		return -EINVAL;
+	sa->outer_version = version;
+	memcpy(sa->outer_src, src, 16);
+	memcpy(sa->outer_dst, dst, 16);
+	return 0;
+}
+
 struct esp_xform *esp_sa_test_xform(struct esp_sa *sa)
 {
 	return sa->x;

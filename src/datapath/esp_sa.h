@@ -77,6 +77,12 @@ void esp_sa_stats(const struct esp_sa *sa, struct esp_sa_stats *out);
 /* Outbound: turns UDP encapsulation on or off (IPsecSaContextUpdate0). */
 void esp_sa_set_udp_encap(struct esp_sa *sa, bool on, uint16_t sport, uint16_t dport);
 
+/* Tunnel mode, outbound: new outer addresses (the peer moved,
+ * IPsecSaContextUpdate0 with a traffic change). 0 or -EINVAL. Same
+ * serialisation rule as esp_sa_set_udp_encap. */
+int esp_sa_set_outer(struct esp_sa *sa, uint8_t version, const uint8_t src[16],
+		     const uint8_t dst[16]);
+
 /* Test hooks: the transform (to inject IVs), the outbound counter, the
  * inbound window and the next outer IPv4 identification. */
 struct esp_xform *esp_sa_test_xform(struct esp_sa *sa);

@@ -6,6 +6,10 @@
  * that name it, so deleting it while a context uses it is FWP_E_IN_USE.
  * Locking: the engine lock is held by every caller.
  */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include <libmnl/libmnl.h>
 
 #include "engine/engine_internal.h"
@@ -67,4 +71,96 @@ void sa_bind_release(struct sa_context *c)
 {
 	sa_bind_set(&c->bound_in, NULL);
 	sa_bind_set(&c->bound_out, NULL);
+}
+
+/* One address condition as a prefix; false for other fields and shapes. */
+static bool cond_prefix(const FWPM_FILTER_CONDITION0 *fc, int *family,
+			uint8_t addr[16], unsigned *plen)
+{
+	const FWP_CONDITION_VALUE0 *v = &fc->conditionValue;
+	uint32_t n;
+
+	if (fc->matchType != FWP_MATCH_EQUAL)
+		return false;
+	memset(addr, 0, 16);
+	switch (v->type) {
+	case FWP_UINT32:
+		n = htonl(v->uint32);
+		memcpy(addr, &n, 4);
+		*family = AF_INET;
+		*plen = 32;
+		return true;
+	case FWP_V4_ADDR_MASK:
+		if (!v->v4AddrMask)
+			return false;
+		n = htonl(v->v4AddrMask->addr & v->v4AddrMask->mask);
+		memcpy(addr, &n, 4);
+		*family = AF_INET;
+		*plen = (unsigned)__builtin_popcount(v->v4AddrMask->mask);
+		return true;
+	case FWP_BYTE_ARRAY16_TYPE:
+		if (!v->byteArray16)
+			return false;
+		memcpy(addr, v->byteArray16->byteArray16, 16);
+		*family = AF_INET6;
+		*plen = 128;
+		return true;
+	case FWP_V6_ADDR_MASK:
+		if (!v->v6AddrMask || v->v6AddrMask->prefixLength > 128)
+			return false;
+		memcpy(addr, v->v6AddrMask->addr, 16);
+		*family = AF_INET6;
+		*plen = v->v6AddrMask->prefixLength;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void filter_prefixes(const struct pol_obj *r, engine_prefix_fn fn, void *arg)
+{
+	const FWPM_FILTER0 *f = r->blob;
+	uint8_t addr[16];
+	unsigned plen;
+	int family;
+
+	for (UINT32 i = 0; i < f->numFilterConditions; i++) {
+		const FWPM_FILTER_CONDITION0 *fc = &f->filterCondition[i];
+		bool remote;
+
+		if (!memcmp(&fc->fieldKey, &FWPM_CONDITION_IP_REMOTE_ADDRESS, sizeof(GUID)))
+			remote = true;
+		else if (!memcmp(&fc->fieldKey, &FWPM_CONDITION_IP_LOCAL_ADDRESS, sizeof(GUID)))
+			remote = false;
+		else
+			continue;
+		if (cond_prefix(fc, &family, addr, &plen))
+			fn(arg, remote, family, addr, plen);
+	}
+}
+
+void engine_sa_prefixes(struct engine *e, const struct sa_context *c,
+			engine_prefix_fn fn, void *arg)
+{
+	const struct pol_obj *b = c->bound_out;
+
+	if (!b)
+		return;
+	if (b->kind == POL_FILTER) {
+		filter_prefixes(b, fn, arg);
+		return;
+	}
+	/* A tunnel policy: the outbound filters that name it. */
+	for (const struct pol_obj *r = e->pol.t[POL_FILTER].first; r; r = r->next) {
+		const FWPM_FILTER0 *f = r->blob;
+		bool v6;
+
+		if (r->context != b || r->txn_owner)
+			continue;
+		if (!pol_layer_is_transport(&f->layerKey, &v6) ||
+		    (memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, sizeof(GUID)) &&
+		     memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, sizeof(GUID))))
+			continue;
+		filter_prefixes(r, fn, arg);
+	}
 }

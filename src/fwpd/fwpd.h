@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "datapath/dp.h"
 #include "engine/engine.h"
 
 struct pol_store;
@@ -39,6 +40,8 @@ struct server_options {
 	unsigned max_connections;
 	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
 	bool test_hooks;		/* --test-hooks (test_hooks.c) */
+	bool datapath;			/* --datapath tun */
+	struct dp_config dp;		/* --tun-*, --udp-port, ... */
 };
 
 /* One queued outgoing message. */
@@ -82,6 +85,7 @@ struct server {
 	unsigned char *txbuf;		/* FWPD_MSG_MAX */
 	struct net_relay *relay;	/* net events from other threads */
 	struct test_raiser *raiser;	/* --test-hooks */
+	struct dp *dp;			/* --datapath tun; NULL: null backend */
 };
 
 /* server.c */

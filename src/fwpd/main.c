@@ -3,6 +3,8 @@
  *   fwpd [--foreground] [--socket PATH] [--socket-mode MODE]
  *        [--state-dir DIR] [--group NAME] [--expire-drain MS]
  *        [--client-queue-bytes N] [--max-sa-contexts N]
+ *        [--datapath tun [--tun-name NAME] [--tun-queues N] [--tun-mtu N]
+ *         [--udp-port N] [--no-raw-esp] [--replay-window N]]
  *
  * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
  * or the one systemd passes with socket activation), serves the protocol of
@@ -23,7 +25,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <net/if.h>
+
 #include "common/log.h"
+#include "datapath/tun.h"
 #include "fwpd/fwpd.h"
 
 static void usage(FILE *f)
@@ -43,7 +48,15 @@ static void usage(FILE *f)
 		"                     are dropped (default 4194304)\n"
 		"  --max-sa-contexts N  SA contexts the engine holds at most; beyond,\n"
 		"                     Create answers ERROR_NOT_ENOUGH_QUOTA (default 4000000,\n"
-		"                     0: no limit)\n");
+		"                     0: no limit)\n"
+		"  --datapath tun     carry packets: the user-space ESP datapath on a TUN\n"
+		"                     device (root: CAP_NET_ADMIN, CAP_NET_RAW)\n"
+		"  --tun-name NAME    its device (default fwp0)\n"
+		"  --tun-queues N     TUN queues = outbound packet threads (default 1)\n"
+		"  --tun-mtu N        its MTU (default 1400)\n"
+		"  --udp-port N       ESP-in-UDP port (default 4500, 0: none)\n"
+		"  --no-raw-esp       no plain ESP (IP protocol 50) sockets\n"
+		"  --replay-window N  inbound anti-replay window, 64..4096 (default 64)\n");
 }
 
 /* systemd socket activation: one listening socket at fd 3. */
@@ -118,6 +131,13 @@ int main(int argc, char **argv)
 		{ "client-queue-bytes", required_argument, NULL, 'q' },
 		{ "max-sa-contexts", required_argument, NULL, 'M' },
 		{ "test-hooks", no_argument, NULL, 'T' },
+		{ "datapath", required_argument, NULL, 'D' },
+		{ "tun-name", required_argument, NULL, 256 },
+		{ "tun-queues", required_argument, NULL, 257 },
+		{ "tun-mtu", required_argument, NULL, 258 },
+		{ "udp-port", required_argument, NULL, 259 },
+		{ "no-raw-esp", no_argument, NULL, 260 },
+		{ "replay-window", required_argument, NULL, 261 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,7 +156,9 @@ int main(int argc, char **argv)
 	unsigned long long v;
 	int c, fd, err;
 
-	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:M:h", longopts, NULL)) != -1) {
+	dp_config_default(&opt.dp);
+
+	while ((c = getopt_long(argc, argv, "fs:m:d:g:e:q:M:D:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opt.foreground = true;
@@ -182,6 +204,55 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			opt.test_hooks = true;
+			break;
+		case 'D':
+			if (!strcmp(optarg, "none")) {
+				opt.datapath = false;
+			} else if (!strcmp(optarg, "tun")) {
+				opt.datapath = true;
+			} else {
+				fprintf(stderr, "fwpd: bad --datapath (tun or none): %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 256:
+			if (!*optarg || strlen(optarg) >= IFNAMSIZ) {
+				fprintf(stderr, "fwpd: bad --tun-name: %s\n", optarg);
+				return 2;
+			}
+			opt.dp.tun_name = optarg;
+			break;
+		case 257:
+			if (parse_uint(optarg, 10, TUN_MAX_QUEUES, &v) || !v) {
+				fprintf(stderr, "fwpd: bad --tun-queues (1..%d): %s\n",
+					TUN_MAX_QUEUES, optarg);
+				return 2;
+			}
+			opt.dp.queues = (unsigned)v;
+			break;
+		case 258:
+			if (parse_uint(optarg, 10, 9000, &v) || v < 576) {
+				fprintf(stderr, "fwpd: bad --tun-mtu (576..9000): %s\n", optarg);
+				return 2;
+			}
+			opt.dp.mtu = (unsigned)v;
+			break;
+		case 259:
+			if (parse_uint(optarg, 10, 65535, &v)) {
+				fprintf(stderr, "fwpd: bad --udp-port: %s\n", optarg);
+				return 2;
+			}
+			opt.dp.udp_port = (uint16_t)v;
+			break;
+		case 260:
+			opt.dp.raw_esp = false;
+			break;
+		case 261:
+			if (parse_uint(optarg, 10, 4096, &v) || v < 64) {
+				fprintf(stderr, "fwpd: bad --replay-window (64..4096): %s\n", optarg);
+				return 2;
+			}
+			opt.dp.replay_window = (uint32_t)v;
 			break;
 		case 'h':
 			usage(stdout);

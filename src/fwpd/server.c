@@ -26,6 +26,7 @@
 #define TAG_TIMER ((void *)2)
 #define TAG_SIGNAL ((void *)3)
 #define TAG_NET ((void *)4)
+#define TAG_DP ((void *)5)
 
 static void deadline_changed(void *arg)
 {
@@ -152,8 +153,20 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		cfg.store = &pol_store_ops;
 		cfg.store_arg = srv->store;
 	}
+	if (opt->datapath) {
+		const char *why;
+		int err = dp_create(&srv->dp, &opt->dp, &why);
+
+		if (err) {
+			fwp_log(FWP_LOG_ERROR, "datapath: %s: %s", why, strerror(-err));
+			return err;
+		}
+		cfg.backend = dp_backend(srv->dp);
+	}
 	if (engine_create(&cfg, &srv->engine))
 		return -ENOMEM;
+	if (srv->dp)
+		dp_attach(srv->dp, srv->engine);
 	if (srv->store) {
 		size_t restored = 0, skipped = 0;
 		int err = pol_store_restore(srv->store, srv->engine, &restored, &skipped);
@@ -190,6 +203,16 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		return -ENOMEM;
 	if (add_fd(srv, net_relay_fd(srv), TAG_NET, EPOLLIN))
 		return -errno;
+	if (srv->dp) {
+		int err;
+
+		if (add_fd(srv, dp_notice_fd(srv->dp), TAG_DP, EPOLLIN))
+			return -errno;
+		err = dp_start(srv->dp);
+		if (err)
+			return err;
+		fwp_log(FWP_LOG_INFO, "datapath on %s", dp_tun_name(srv->dp));
+	}
 	return 0;
 }
 
@@ -422,6 +445,8 @@ int server_run(struct server *srv)
 				srv->timer_dirty = true;
 			} else if (tag == TAG_NET) {
 				net_relay_drain(srv);
+			} else if (tag == TAG_DP) {
+				dp_deliver_notices(srv->dp);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 
@@ -449,10 +474,15 @@ void server_fini(struct server *srv)
 {
 	/* Nothing may raise into the engine once it is gone. */
 	test_hooks_fini(srv);
+	if (srv->dp)
+		dp_stop(srv->dp);
 	while (srv->conns)
 		conn_free(srv->conns);
 	/* Deletes every context (and wipes every key) before exit. */
 	engine_destroy(srv->engine);
+	/* Then the routes, rules and device the contexts used. */
+	dp_destroy(srv->dp);
+	srv->dp = NULL;
 	pol_store_close(srv->store);
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);

@@ -1,0 +1,272 @@
+/* dp.c - the datapath's life cycle: device, sockets, steering, threads,
+ * and the notices the packet threads leave for the engine. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "datapath/dp_internal.h"
+
+uint64_t dp_now_ms(void)
+{
+	struct timespec ts;
+
+	/* The engine's clock (CLOCK_MONOTONIC), so last-use times compare. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void dp_config_default(struct dp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->tun_name = "fwp0";
+	c->queues = 1;
+	c->mtu = 1400;
+	c->udp_port = UDP_IO_DEFAULT_PORT;
+	c->raw_esp = true;
+	c->replay_window = 64;
+	steer_config_default(&c->steer);
+}
+
+/* A raw socket for permitted packets that were routed into the TUN: sent
+ * as they are, marked so they follow the main table. */
+static int bypass_socket(int family, uint32_t mark)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
+
+	if (fd < 0)
+		return -1;
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void dp_free(struct dp *dp)
+{
+	if (dp->steer.rtnl.nl)
+		steer_close(&dp->steer);
+	udp_io_close(&dp->io);
+	tun_close(&dp->tun);
+	for (int i = 0; i < 2; i++)
+		if (dp->bypass_fd[i] >= 0)
+			close(dp->bypass_fd[i]);
+	if (dp->notice_fd >= 0)
+		close(dp->notice_fd);
+	if (dp->stop_fd >= 0)
+		close(dp->stop_fd);
+	dp_table_fini(dp);
+	pthread_mutex_destroy(&dp->notice_lock);
+	free(dp->threads);
+	free(dp);
+}
+
+int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
+{
+	struct tun_config tc = { 0 };
+	struct udp_io_config uc;
+	pthread_rwlockattr_t ra;
+	struct dp *dp;
+	int err;
+
+	*out = NULL;
+	*why = "out of memory";
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->cfg = *cfg;
+	if (!dp->cfg.queues)
+		dp->cfg.queues = 1;
+	if (dp->cfg.queues > TUN_MAX_QUEUES)
+		dp->cfg.queues = TUN_MAX_QUEUES;
+	if (!dp->cfg.mtu)
+		dp->cfg.mtu = 1400;
+	snprintf(dp->tun_name, sizeof(dp->tun_name), "%s", cfg->tun_name ? cfg->tun_name : "fwp0");
+	dp->cfg.tun_name = dp->tun_name;
+	dp->slot_out = (unsigned)(ESP_MAX_OVERHEAD + dp->cfg.mtu + ESP_MAX_OVERHEAD + 63) & ~63u;
+	dp->bypass_fd[0] = dp->bypass_fd[1] = -1;
+	dp->notice_fd = dp->stop_fd = -1;
+	for (int i = 0; i < UDP_IO_NSOCK; i++)
+		dp->io.fd[i] = -1;
+	for (int i = 0; i < TUN_MAX_QUEUES; i++)
+		dp->tun.fd[i] = -1;
+	pthread_mutex_init(&dp->notice_lock, NULL);
+	/* Writers (the engine's ops) must not wait behind a stream of readers. */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&dp->table.lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
+	err = idmap_init(&dp->table.by_spi, 64);
+	if (err)
+		goto fail;
+	dp->notice_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	dp->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp->notice_fd < 0 || dp->stop_fd < 0) {
+		err = -errno;
+		*why = "eventfd";
+		goto fail;
+	}
+	err = esp_crypto_init(NULL);
+	if (err) {
+		*why = "OpenSSL algorithms";
+		goto fail;
+	}
+	tc.name = dp->tun_name;
+	tc.queues = dp->cfg.queues;
+	tc.vnet = true;
+	tc.mtu = dp->cfg.mtu;
+	tc.txqlen = 1000;
+	tc.up = true;
+	err = tun_open(&dp->tun, &tc);
+	if (err) {
+		*why = "TUN device (needs CAP_NET_ADMIN and /dev/net/tun)";
+		goto fail;
+	}
+	udp_io_config_default(&uc);
+	uc.port = dp->cfg.udp_port;
+	uc.raw_esp = dp->cfg.raw_esp;
+	uc.fwmark = dp->cfg.steer.fwmark;
+	uc.rcvbuf = uc.sndbuf = 4 << 20;
+	err = udp_io_open(&dp->io, &uc);
+	if (err) {
+		*why = err == -EADDRINUSE ? "ESP-in-UDP port in use" : "outer sockets";
+		goto fail;
+	}
+	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->cfg.steer.fwmark);
+	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->cfg.steer.fwmark);
+	/* Rules and routes of a run that crashed go first. */
+	err = steer_cleanup(&dp->cfg.steer);
+	if (err >= 0)
+		err = steer_open(&dp->steer, &dp->cfg.steer);
+	if (!err)
+		err = steer_install(&dp->steer);
+	if (err) {
+		*why = "policy routing rules";
+		goto fail;
+	}
+	*out = dp;
+	return 0;
+fail:
+	dp_free(dp);
+	return err < 0 ? err : -EIO;
+}
+
+struct dp_backend dp_backend(struct dp *dp)
+{
+	return (struct dp_backend){ .ops = &dp_tun_ops, .be = dp };
+}
+
+void dp_attach(struct dp *dp, struct engine *e)
+{
+	dp->engine = e;
+}
+
+const char *dp_tun_name(const struct dp *dp)
+{
+	return dp->tun.name;
+}
+
+int dp_start(struct dp *dp)
+{
+	unsigned n = dp->cfg.queues + 1;
+	int err;
+
+	dp->threads = calloc(n, sizeof(*dp->threads));
+	if (!dp->threads)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_thread *t = &dp->threads[i];
+
+		t->dp = dp;
+		t->queue = i;
+		err = pthread_create(&t->tid, NULL, i < dp->cfg.queues ? dp_out_thread : dp_in_thread, t);
+		if (err) {
+			dp->nthreads = i;
+			dp_stop(dp);
+			return -err;
+		}
+		t->started = true;
+	}
+	dp->nthreads = n;
+	dp->running = true;
+	return 0;
+}
+
+void dp_stop(struct dp *dp)
+{
+	uint64_t one = 1;
+
+	if (!dp->threads)
+		return;
+	atomic_store(&dp->stopping, true);
+	if (write(dp->stop_fd, &one, sizeof(one)) < 0) {
+		/* An eventfd write fails only on overflow: already signalled. */
+	}
+	for (unsigned i = 0; i < dp->nthreads; i++)
+		if (dp->threads[i].started)
+			pthread_join(dp->threads[i].tid, NULL);
+	free(dp->threads);
+	dp->threads = NULL;
+	dp->nthreads = 0;
+	dp->running = false;
+}
+
+void dp_destroy(struct dp *dp)
+{
+	if (!dp)
+		return;
+	dp_stop(dp);
+	dp_free(dp);
+}
+
+bool dp_post_notice(struct dp *dp, uint64_t ctx_id, FWP_DIRECTION dir, enum dp_sa_event ev)
+{
+	uint64_t one = 1;
+	bool ok = false;
+
+	pthread_mutex_lock(&dp->notice_lock);
+	if (dp->nnotices < DP_NOTICES) {
+		dp->notices[dp->nnotices++] = (struct dp_notice){
+			.ctx_id = ctx_id, .dir = (uint8_t)dir, .ev = (uint8_t)ev };
+		ok = true;
+	}
+	pthread_mutex_unlock(&dp->notice_lock);
+	if (ok && write(dp->notice_fd, &one, sizeof(one)) < 0) {
+		/* Overflow only: the host is already woken. */
+	}
+	return ok;
+}
+
+int dp_notice_fd(const struct dp *dp)
+{
+	return dp->notice_fd;
+}
+
+void dp_deliver_notices(struct dp *dp)
+{
+	struct dp_notice batch[64];
+	uint64_t v;
+	size_t n;
+
+	if (read(dp->notice_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing signalled; look anyway. */
+	}
+	do {
+		pthread_mutex_lock(&dp->notice_lock);
+		n = dp->nnotices < 64 ? dp->nnotices : 64;
+		memcpy(batch, dp->notices, n * sizeof(batch[0]));
+		memmove(dp->notices, dp->notices + n, (dp->nnotices - n) * sizeof(batch[0]));
+		dp->nnotices -= n;
+		pthread_mutex_unlock(&dp->notice_lock);
+		for (size_t i = 0; i < n && dp->engine; i++)
+			engine_sa_datapath_event(dp->engine, batch[i].ctx_id,
+						 (FWP_DIRECTION)batch[i].dir,
+						 (enum dp_sa_event)batch[i].ev);
+	} while (n == 64);
+}

@@ -1,0 +1,68 @@
+/* dp.h - the user-space ESP datapath as fwpd runs it (`fwpd --datapath tun`).
+ *
+ * It joins the ESP core (esp_*.h) and the I/O shell (tun.h, udp_io.h,
+ * steer.h) into a backend of the engine (backend.h): SAs the engine
+ * installs are keyed into OpenSSL once and kept in a table the packet
+ * threads read; packets routed into the TUN are classified by the
+ * engine's filters, encrypted and sent from the outer sockets; ESP from
+ * the outer sockets is looked up by SPI, checked, decrypted and written to
+ * the TUN. docs/datapath.md describes the whole.
+ *
+ * Life cycle (the host's control thread):
+ *   dp_create     TUN, sockets, steering rules (leftovers of a crash removed)
+ *   engine_create with dp_backend(dp) as its backend
+ *   dp_attach     the engine the packet threads classify with
+ *   dp_start      the packet threads
+ *   ...           dp_notice_fd readable: dp_deliver_notices
+ *   dp_stop       joins the packet threads
+ *   engine_destroy (removes every SA through the backend)
+ *   dp_destroy    routes, rules, sockets, TUN
+ *
+ * Ownership: struct dp owns its device, sockets, threads, SA table and
+ * keys (wiped when an SA is removed). Locking: see dp_internal.h.
+ */
+#ifndef FWP_DATAPATH_DP_H
+#define FWP_DATAPATH_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "datapath/steer.h"
+#include "engine/backend.h"
+
+struct engine;
+struct dp;
+
+struct dp_config {
+	const char *tun_name;	/* NULL: "fwp0" */
+	unsigned queues;	/* TUN queues = outbound threads; 0: 1 */
+	unsigned mtu;		/* TUN MTU; 0: 1400 */
+	uint16_t udp_port;	/* ESP-in-UDP port; 0: no UDP sockets */
+	bool raw_esp;		/* plain ESP (IP protocol 50) sockets */
+	uint32_t replay_window;	/* inbound; 0: 64 */
+	struct steer_config steer;
+};
+
+/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64,
+ * steer_config_default. */
+void dp_config_default(struct dp_config *c);
+
+/* 0 or -errno; *why names the step that failed. Needs CAP_NET_ADMIN (and
+ * CAP_NET_RAW for raw ESP). Nothing is left behind on failure. */
+int dp_create(struct dp **out, const struct dp_config *cfg, const char **why);
+struct dp_backend dp_backend(struct dp *dp);
+void dp_attach(struct dp *dp, struct engine *e);
+int dp_start(struct dp *dp);
+void dp_stop(struct dp *dp);
+void dp_destroy(struct dp *dp);
+
+/* Soft and hard limits the packet threads saw, for the engine: readable
+ * when some are waiting. dp_deliver_notices hands them to
+ * engine_sa_datapath_event; call it with no engine lock held. */
+int dp_notice_fd(const struct dp *dp);
+void dp_deliver_notices(struct dp *dp);
+
+/* The TUN's name and index, for logs and tests. */
+const char *dp_tun_name(const struct dp *dp);
+
+#endif

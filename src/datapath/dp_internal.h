@@ -1,0 +1,189 @@
+/* dp_internal.h - the datapath's state, shared by dp.c (life cycle and
+ * notices), dp_sa.c (the SA table: the backend ops), dp_flow.c (verdicts),
+ * dp_out.c and dp_in.c (the packet threads).
+ *
+ * Locking.
+ * - table.lock (a writer-preferring rwlock) guards the SA table: the
+ *   backend ops (engine lock held) take it for writing; a packet thread
+ *   takes it for reading around the part of a batch that touches SAs,
+ *   never across a call into the engine (engine_classify,
+ *   engine_net_event_raise take the engine lock: the order is always
+ *   engine lock, then table lock).
+ * - dp_sa.lock serialises packets through one SA (its EVP contexts,
+ *   sequence counter, replay window) when several threads use it.
+ * - sa_gen changes under the write lock whenever an SA comes, goes or
+ *   changes; pol_gen whenever a filter does. A thread's cached verdict is
+ *   good while pol_gen is unchanged; its cached SA pointer while sa_gen is
+ *   (checked under the read lock, so the pointer cannot go stale while
+ *   used).
+ * - Counters are relaxed atomics, added once per batch.
+ */
+#ifndef FWP_DATAPATH_DP_INTERNAL_H
+#define FWP_DATAPATH_DP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/idmap.h"
+#include "datapath/dp.h"
+#include "datapath/esp_ip.h"
+#include "datapath/esp_packet.h"
+#include "datapath/steer.h"
+#include "datapath/tun.h"
+#include "datapath/udp_io.h"
+#include "engine/engine.h"
+#include "engine/net_event.h"
+
+/* Windows NTSTATUS values a kernel IPsec drop reports (ntstatus.h). */
+#define DP_STATUS_IPSEC_BAD_SPI			((INT32)0xC0360001)
+#define DP_STATUS_IPSEC_SA_LIFETIME_EXPIRED	((INT32)0xC0360002)
+#define DP_STATUS_IPSEC_WRONG_SA		((INT32)0xC0360003)
+#define DP_STATUS_IPSEC_REPLAY_CHECK_FAILED	((INT32)0xC0360004)
+#define DP_STATUS_IPSEC_INVALID_PACKET		((INT32)0xC0360005)
+#define DP_STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((INT32)0xC0360006)
+
+/* Soft lifetime: this share (per mille) of a kilobyte or packet limit. */
+#define DP_SOFT_PERMILLE 900
+
+/* One direction of one SA context. */
+struct dp_sa {
+	struct idmap_node by_spi;	/* inbound: table.by_spi */
+	struct dp_sa *prev, *next;	/* outbound: table.out list */
+	uint64_t ctx_id;
+	bool outbound, tunnel, udp;
+	uint8_t version;		/* 4 or 6: the traffic's */
+	uint8_t proto;			/* traffic selector, 0: any */
+	uint16_t lport, rport;		/* traffic selector, 0: any */
+	uint16_t udp_sport, udp_dport;	/* outbound NAT-T ports */
+	uint8_t local[16], remote[16];	/* network order; tunnel: endpoints */
+	uint64_t bind_id;		/* ipsecFilterId / tunnelPolicyId */
+	bool routed;			/* its prefixes were added (outbound) */
+	uint64_t limit_packets, limit_bytes;	/* 0: none */
+	pthread_mutex_t lock;
+	struct esp_sa *esp;
+	atomic_bool dead;		/* a hard limit: carries nothing more */
+	atomic_bool soft_sent, hard_sent;
+	_Atomic uint64_t last_use_ms;
+};
+
+/* The prefixes routed into the TUN, counted (two SAs may share one). */
+struct dp_route {
+	int family;
+	uint8_t addr[16];
+	unsigned plen;
+	unsigned refs;
+};
+
+struct dp_stats {
+	_Atomic uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	_Atomic uint64_t bad_spi, auth_fail, decrypt_fail, replay, udp_invalid;
+	_Atomic uint64_t not_matching, in_drops, out_drops, blocked, no_sa;
+	_Atomic uint64_t bypass, ike_unhandled, keepalives;
+};
+
+/* A verdict cached per flow by one packet thread. */
+enum dp_kind { DP_BYPASS, DP_PROTECT, DP_BLOCK, DP_NOSA };
+
+struct dp_flow_key {
+	uint8_t version, proto;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16];
+};
+
+struct dp_flow {
+	struct dp_flow_key key;
+	uint64_t pol_gen, sa_gen;	/* 0: empty */
+	struct engine_verdict v;
+	bool tunnel_callout;		/* v.callout is a tunnel callout */
+	enum dp_kind kind;		/* with sa: valid while sa_gen holds */
+	struct dp_sa *sa;
+};
+
+#define DP_FLOW_SLOTS 4096		/* per thread, direct mapped */
+
+struct dp_flow_cache {
+	struct dp_flow slot[DP_FLOW_SLOTS];
+};
+
+/* A limit a packet thread saw, for the engine. */
+struct dp_notice {
+	uint64_t ctx_id;
+	uint8_t dir;			/* FWP_DIRECTION */
+	uint8_t ev;			/* enum dp_sa_event */
+};
+
+#define DP_NOTICES 1024
+
+struct dp_thread;
+
+struct dp {
+	struct dp_config cfg;
+	char tun_name[16];
+	struct engine *engine;
+	struct tun tun;
+	struct udp_io io;
+	struct steer steer;
+	int bypass_fd[2];		/* raw IP, marked: permitted packets out */
+	unsigned slot_out;		/* bytes per outbound packet slot */
+	struct {
+		pthread_rwlock_t lock;
+		struct idmap by_spi;	/* inbound SAs */
+		struct dp_sa *out;	/* outbound SAs, newest first */
+		struct dp_route *routes;
+		size_t nroutes;
+	} table;
+	_Atomic uint64_t sa_gen, pol_gen;
+	struct dp_stats st;
+	/* Notices: any thread posts, the host drains. */
+	pthread_mutex_t notice_lock;
+	struct dp_notice notices[DP_NOTICES];
+	size_t nnotices;
+	int notice_fd;			/* eventfd */
+	int stop_fd;			/* eventfd: the threads end */
+	struct dp_thread *threads;
+	unsigned nthreads;
+	bool running;
+	atomic_bool stopping;		/* the packet threads end */
+};
+
+/* dp_sa.c */
+extern const struct dp_backend_ops dp_tun_ops;
+void dp_table_fini(struct dp *dp);
+/* Read lock held: the inbound SA of spi, or NULL. */
+struct dp_sa *dp_sa_by_spi(struct dp *dp, uint32_t spi);
+/* Read lock held: the outbound SA for a flow whose verdict is v. */
+enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa **sa);
+/* After packets went through sa (its lock not held): limits, last use. */
+void dp_sa_account(struct dp *dp, struct dp_sa *sa, uint64_t now_ms);
+
+/* dp.c */
+uint64_t dp_now_ms(void);
+/* Any thread, no lock needed: false when the queue is full. */
+bool dp_post_notice(struct dp *dp, uint64_t ctx_id, FWP_DIRECTION dir,
+		    enum dp_sa_event ev);
+
+/* dp_flow.c: verdicts (no table lock held: they call the engine). */
+void dp_flow_key(struct dp_flow_key *k, const struct esp_selector *sel);
+/* The cached flow for k, classified at layer now if stale. */
+struct dp_flow *dp_flow_get(struct dp *dp, struct dp_flow_cache *fc,
+			    const struct dp_flow_key *k, bool outbound);
+/* The slot k maps to, whatever it holds (no engine call: safe under the
+ * table lock). */
+struct dp_flow *dp_flow_slot(struct dp_flow_cache *fc, const struct dp_flow_key *k);
+void dp_raise_drop(struct dp *dp, const struct dp_flow_key *k, bool outbound,
+		   const struct engine_verdict *v, INT32 status, uint32_t spi);
+
+/* dp_out.c, dp_in.c: the packet threads. */
+void *dp_out_thread(void *arg);
+void *dp_in_thread(void *arg);
+
+struct dp_thread {
+	struct dp *dp;
+	pthread_t tid;
+	unsigned queue;			/* outbound: the TUN queue */
+	bool started;
+};
+
+#endif

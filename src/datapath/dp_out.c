@@ -1,0 +1,458 @@
+/* dp_out.c - the outbound packet thread: TUN -> classify -> ESP -> socket.
+ *
+ * One thread per TUN queue. A batch is a few TUN reads (with the virtio
+ * header, each may be a TCP or UDP super-packet of up to 64 KiB), split
+ * into MTU-sized packets in slots that leave ESP_MAX_OVERHEAD on each
+ * side, then three passes:
+ *   1. verdicts, no lock (dp_flow.c asks the engine on a flow's first packet);
+ *   2. under the table's read lock: the SA of each flow, encryption (runs
+ *      of packets of one SA under its lock), the send messages;
+ *   3. no lock: sockets (consecutive equal-size ESP-in-UDP packets to one
+ *      peer go as one UDP_SEGMENT message), permitted packets out through
+ *      the bypass socket, net events for blocked flows.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "datapath/dp_internal.h"
+#include "datapath/vnet.h"
+
+#define OUT_READS 8
+#define OUT_SEGS 512
+#define OUT_GSO_BYTES 65000
+
+struct out_pkt {
+	uint8_t *slot;
+	struct esp_buf b;
+	struct dp_flow_key key;
+	struct dp_flow v;		/* the verdict, copied */
+	enum dp_kind kind;
+	struct dp_sa *sa;		/* phase 2 only */
+	int sock;			/* enum udp_io_sock, -1: none */
+	struct udp_io_msg m;
+};
+
+struct out_ctx {
+	struct dp *dp;
+	unsigned q;
+	uint8_t *rdbuf;
+	struct vnet_pkt rd[OUT_READS];
+	uint8_t *slots;
+	uint8_t *slot_ptr[OUT_SEGS];
+	uint32_t lens[OUT_SEGS];
+	struct out_pkt pk[OUT_SEGS];
+	unsigned n;
+	uint8_t *gso;
+	struct udp_io_msg msg[UDP_IO_BATCH];
+	struct dp_flow_cache cache;
+	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass;
+};
+
+static size_t alen(uint8_t version)
+{
+	return version == 4 ? 4 : 16;
+}
+
+/* Reads and splits up to OUT_READS TUN packets into ctx->pk. */
+static int out_read(struct out_ctx *x)
+{
+	struct dp *dp = x->dp;
+	int r = tun_read_batch(&dp->tun, x->q, x->rd, OUT_READS);
+
+	x->n = 0;
+	for (int i = 0; i < r; i++) {
+		struct vnet_hdr h;
+		int cnt;
+
+		vnet_hdr_get(&h, x->rd[i].data - VNET_HDR_LEN);
+		cnt = vnet_split(&h, x->rd[i].data, x->rd[i].len, &x->slot_ptr[x->n],
+				 dp->slot_out, ESP_MAX_OVERHEAD, &x->lens[x->n],
+				 OUT_SEGS - x->n);
+		if (cnt < 0) {
+			x->drops++;
+			continue;
+		}
+		for (int k = 0; k < cnt; k++) {
+			struct out_pkt *p = &x->pk[x->n + k];
+
+			p->slot = x->slot_ptr[x->n + k];
+			p->b.base = p->slot;
+			p->b.size = dp->slot_out;
+			p->b.off = ESP_MAX_OVERHEAD;
+			p->b.len = x->lens[x->n + k];
+		}
+		x->n += (unsigned)cnt;
+	}
+	return r;
+}
+
+static void out_classify(struct out_ctx *x)
+{
+	struct out_pkt *prev = NULL;
+
+	for (unsigned i = 0; i < x->n; i++) {
+		struct out_pkt *p = &x->pk[i];
+		struct esp_selector sel;
+
+		p->sock = -1;
+		p->sa = NULL;
+		if (esp_selector_get(p->b.base + p->b.off, p->b.len, &sel)) {
+			p->kind = DP_BLOCK;
+			p->v.v.filter_id = 0;	/* malformed: dropped, no event */
+			x->drops++;
+			continue;
+		}
+		dp_flow_key(&p->key, &sel);
+		if (prev && !memcmp(&prev->key, &p->key, sizeof(p->key))) {
+			p->v = prev->v;
+		} else {
+			p->v = *dp_flow_get(x->dp, &x->cache, &p->key, true);
+			prev = p;
+		}
+		p->kind = DP_PROTECT;	/* resolved in pass 2 */
+	}
+}
+
+/* The flow's SA under the read lock, through the cache when it is fresh. */
+static void out_resolve(struct out_ctx *x, struct out_pkt *p, uint64_t sa_gen,
+			struct out_pkt *prev)
+{
+	struct dp_flow *f;
+
+	if (prev && prev->kind != DP_BLOCK && !memcmp(&prev->key, &p->key, sizeof(p->key))) {
+		p->kind = prev->kind;
+		p->sa = prev->sa;
+		return;
+	}
+	/* Never dp_flow_get here: it may call the engine. */
+	f = dp_flow_slot(&x->cache, &p->key);
+	if (f->pol_gen == p->v.pol_gen && f->sa_gen == sa_gen &&
+	    !memcmp(&f->key, &p->key, sizeof(p->key))) {
+		p->kind = f->kind;
+		p->sa = f->sa;
+		return;
+	}
+	p->kind = dp_resolve_out(x->dp, &p->v, &p->sa);
+	if (f->pol_gen == p->v.pol_gen && !memcmp(&f->key, &p->key, sizeof(p->key))) {
+		f->kind = p->kind;
+		f->sa = p->sa;
+		f->sa_gen = sa_gen;
+	}
+}
+
+static void set_peer(union udp_io_addr *a, uint8_t version, const uint8_t *addr, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	if (version == 4) {
+		a->in4.sin_family = AF_INET;
+		a->in4.sin_port = htons(port);
+		memcpy(&a->in4.sin_addr, addr, 4);
+	} else {
+		a->in6.sin6_family = AF_INET6;
+		a->in6.sin6_port = htons(port);
+		memcpy(&a->in6.sin6_addr, addr, 16);
+	}
+}
+
+/* The message that sends p's ESP packet (SA fields read under the lock). */
+static void out_message(struct out_pkt *p, const struct esp_out_meta *meta)
+{
+	const struct dp_sa *s = p->sa;
+	const uint8_t *dst = s->tunnel ? s->remote : p->key.dst;
+	const uint8_t *src = s->tunnel ? s->local : p->key.src;
+	size_t start, end = p->b.off + p->b.len;
+
+	memset(&p->m, 0, sizeof(p->m));
+	if (meta->udp_off) {
+		start = meta->udp_off + UDP_HDR_LEN;
+		p->sock = s->version == 4 ? UDP_IO_UDP4 : UDP_IO_UDP6;
+		set_peer(&p->m.peer, s->version, dst, s->udp_dport);
+	} else {
+		start = meta->esp_off;
+		p->sock = s->version == 4 ? UDP_IO_RAW4 : UDP_IO_RAW6;
+		set_peer(&p->m.peer, s->version, dst, 0);
+	}
+	p->m.buf = p->b.base + start;
+	p->m.len = (uint32_t)(end - start);
+	memcpy(&p->m.local, src, alen(s->version));
+}
+
+static void out_encrypt(struct out_ctx *x)
+{
+	struct dp *dp = x->dp;
+	uint64_t sa_gen, now = dp_now_ms();
+	struct out_pkt *prev = NULL;
+	struct dp_sa *locked = NULL;
+
+	pthread_rwlock_rdlock(&dp->table.lock);
+	sa_gen = atomic_load_explicit(&dp->sa_gen, memory_order_acquire);
+	for (unsigned i = 0; i < x->n; i++) {
+		struct out_pkt *p = &x->pk[i];
+		struct esp_out_meta meta;
+
+		if (p->kind == DP_BLOCK && !p->v.v.filter_id)
+			continue;	/* malformed */
+		out_resolve(x, p, sa_gen, prev);
+		prev = p;
+		if (locked && locked != p->sa) {
+			pthread_mutex_unlock(&locked->lock);
+			dp_sa_account(dp, locked, now);
+			locked = NULL;
+		}
+		if (p->kind != DP_PROTECT)
+			continue;
+		if (atomic_load_explicit(&p->sa->dead, memory_order_relaxed)) {
+			x->drops++;
+			p->kind = DP_NOSA;
+			continue;
+		}
+		if (!locked) {
+			locked = p->sa;
+			pthread_mutex_lock(&locked->lock);
+		}
+		if (esp_encap(p->sa->esp, &p->b, &meta)) {
+			x->drops++;
+			p->sock = -1;
+			continue;
+		}
+		if (meta.rekey)
+			dp_post_notice(dp, p->sa->ctx_id, FWP_DIRECTION_OUTBOUND, DP_SA_SOFT_LIFETIME);
+		out_message(p, &meta);
+	}
+	if (locked) {
+		pthread_mutex_unlock(&locked->lock);
+		dp_sa_account(dp, locked, now);
+	}
+	pthread_rwlock_unlock(&dp->table.lock);
+}
+
+static bool same_dest(const struct udp_io_msg *a, const struct udp_io_msg *b)
+{
+	return !memcmp(&a->peer, &b->peer, sizeof(a->peer)) &&
+	       !memcmp(&a->local, &b->local, sizeof(a->local));
+}
+
+/* Waits (briefly) until the socket takes more: back-pressure to the TUN. */
+static bool wait_writable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 100) > 0;
+}
+
+static void flush(struct out_ctx *x, int sock, unsigned n)
+{
+	const struct udp_io *u = &x->dp->io;
+	unsigned done = 0, dropped = 0;
+	int tries = 0;
+
+	while (done < n) {
+		int r = udp_io_send(u, (enum udp_io_sock)sock, x->msg + done, n - done, &dropped);
+
+		if (r > 0) {
+			done += (unsigned)r;
+			continue;
+		}
+		if (r != -EAGAIN || ++tries > 20 || !wait_writable(u->fd[sock])) {
+			x->drops += n - done;
+			break;
+		}
+	}
+	x->drops += dropped;
+}
+
+/* Queues p for sending on its socket, joining it to the previous message
+ * as one more UDP_SEGMENT datagram when it can. */
+static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *nm,
+		      size_t *gso_used)
+{
+	const struct udp_io *u = &x->dp->io;
+	struct udp_io_msg *last = *nm ? &x->msg[*nm - 1] : NULL;
+	bool udp = p->sock == UDP_IO_UDP4 || p->sock == UDP_IO_UDP6;
+
+	if (*cur != p->sock || *nm == UDP_IO_BATCH) {
+		if (*nm)
+			flush(x, *cur, *nm);
+		*nm = 0;
+		*gso_used = 0;
+		*cur = p->sock;
+		last = NULL;
+	}
+	if (udp && u->gso && last && same_dest(last, &p->m)) {
+		uint16_t seg = last->segsz ? last->segsz : (uint16_t)last->len;
+		bool in_gso = last->buf >= x->gso && last->buf < x->gso + UDP_IO_BATCH * 65536u;
+		unsigned segs = last->len / seg + (last->len % seg != 0);
+
+		/* Equal sizes; only the last datagram may be shorter. */
+		if (last->len % seg == 0 && p->m.len <= seg && segs < UDP_IO_MAX_SEGS &&
+		    last->len + p->m.len <= OUT_GSO_BYTES) {
+			if (!in_gso) {
+				uint8_t *g = x->gso + *gso_used;
+
+				memcpy(g, last->buf, last->len);
+				last->buf = g;
+				*gso_used += 65536;
+			}
+			memcpy(last->buf + last->len, p->m.buf, p->m.len);
+			last->len += p->m.len;
+			last->segsz = seg;
+			return;
+		}
+	}
+	x->msg[(*nm)++] = p->m;
+}
+
+/* Only unicast packets routed here by a protected prefix leave again: what
+ * the kernel itself sends on the TUN (IPv6 multicast listener reports,
+ * link-local traffic, broadcasts) would come straight back. */
+static bool may_bypass(const struct dp_flow_key *k)
+{
+	if (k->version == 4)
+		return k->dst[0] < 224 && k->dst[0] != 0 && k->dst[0] != 127 &&
+		       !(k->dst[0] == 169 && k->dst[1] == 254);
+	return k->dst[0] != 0xff && !(k->dst[0] == 0xfe && (k->dst[1] & 0xc0) == 0x80) &&
+	       !(k->dst[0] == 0 && k->dst[15] <= 1 && !memcmp(k->dst, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15));
+}
+
+static void out_bypass(struct out_ctx *x, struct out_pkt *p)
+{
+	union udp_io_addr a;
+	int fd = x->dp->bypass_fd[p->key.version == 4 ? 0 : 1];
+
+	if (!may_bypass(&p->key)) {
+		x->drops++;
+		return;
+	}
+
+	set_peer(&a, p->key.version, p->key.dst, 0);
+	if (fd < 0 || sendto(fd, p->b.base + p->b.off, p->b.len, MSG_DONTWAIT, &a.sa,
+			     p->key.version == 4 ? sizeof(a.in4) : sizeof(a.in6)) < 0)
+		x->drops++;
+	else
+		x->bypass++;
+}
+
+static void out_send(struct out_ctx *x)
+{
+	int cur = -1;
+	unsigned nm = 0;
+	size_t gso_used = 0;
+	const struct dp_flow_key *last_block = NULL;
+
+	for (unsigned i = 0; i < x->n; i++) {
+		struct out_pkt *p = &x->pk[i];
+
+		switch (p->kind) {
+		case DP_PROTECT:
+			if (p->sock < 0)
+				break;
+			x->out_packets++;
+			x->out_bytes += p->m.len;
+			out_queue(x, p, &cur, &nm, &gso_used);
+			break;
+		case DP_BYPASS:
+			out_bypass(x, p);
+			break;
+		case DP_BLOCK:
+			if (!p->v.v.filter_id)
+				break;
+			x->blocked++;
+			/* One event per flow and batch. */
+			if (!last_block || memcmp(last_block, &p->key, sizeof(p->key)))
+				dp_raise_drop(x->dp, &p->key, true, &p->v.v, 0, 0);
+			last_block = &p->key;
+			break;
+		case DP_NOSA:
+			x->no_sa++;
+			break;
+		}
+	}
+	if (nm)
+		flush(x, cur, nm);
+}
+
+static void out_stats(struct out_ctx *x)
+{
+	struct dp_stats *st = &x->dp->st;
+
+	atomic_fetch_add_explicit(&st->out_packets, x->out_packets, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->out_bytes, x->out_bytes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->out_drops, x->drops, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->blocked, x->blocked, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->no_sa, x->no_sa, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->bypass, x->bypass, memory_order_relaxed);
+	x->out_packets = x->out_bytes = x->drops = x->blocked = x->no_sa = x->bypass = 0;
+}
+
+static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)
+{
+	struct out_ctx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->dp = dp;
+	x->q = q;
+	x->rdbuf = malloc((size_t)OUT_READS * (VNET_HDR_LEN + VNET_MAX_PACKET));
+	x->slots = malloc((size_t)OUT_SEGS * dp->slot_out);
+	x->gso = malloc((size_t)UDP_IO_BATCH * 65536u);
+	if (!x->rdbuf || !x->slots || !x->gso) {
+		free(x->rdbuf);
+		free(x->slots);
+		free(x->gso);
+		free(x);
+		return NULL;
+	}
+	for (unsigned i = 0; i < OUT_READS; i++) {
+		x->rd[i].data = x->rdbuf + (size_t)i * (VNET_HDR_LEN + VNET_MAX_PACKET) + VNET_HDR_LEN;
+		x->rd[i].cap = VNET_MAX_PACKET;
+	}
+	for (unsigned i = 0; i < OUT_SEGS; i++)
+		x->slot_ptr[i] = x->slots + (size_t)i * dp->slot_out;
+	return x;
+}
+
+static void out_ctx_free(struct out_ctx *x)
+{
+	/* Slots held cleartext and ciphertext only; no keys. */
+	free(x->rdbuf);
+	free(x->slots);
+	free(x->gso);
+	free(x);
+}
+
+void *dp_out_thread(void *arg)
+{
+	struct dp_thread *t = arg;
+	struct dp *dp = t->dp;
+	struct out_ctx *x = out_ctx_new(dp, t->queue);
+	struct pollfd pfd[2] = {
+		{ .fd = dp->tun.fd[t->queue], .events = POLLIN },
+		{ .fd = dp->stop_fd, .events = POLLIN },
+	};
+
+	if (!x)
+		return NULL;
+	while (!atomic_load_explicit(&dp->stopping, memory_order_relaxed)) {
+		int r = out_read(x);
+
+		if (r > 0) {
+			out_classify(x);
+			out_encrypt(x);
+			out_send(x);
+			out_stats(x);
+			continue;
+		}
+		if (r < 0 && r != -EAGAIN && r != -EINTR)
+			break;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+	}
+	out_ctx_free(x);
+	return NULL;
+}

@@ -1,0 +1,534 @@
+/* dp_sa.c - the datapath's SA table: the engine's backend ops.
+ *
+ * An op runs with the engine lock held; it prepares everything that can
+ * fail (keying OpenSSL, routes) before it takes the table's write lock, so
+ * the packet threads wait only for a pointer swap. An update changes the
+ * live esp_sa in place under that lock: the packets before it saw the old
+ * settings, the packets after it see the new ones, and the sequence
+ * numbers and the replay window simply carry on.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "datapath/dp_internal.h"
+#include "engine/addr.h"
+
+/* The engine record stores one pointer for both directions. */
+struct dp_pair {
+	struct dp_sa *dir[2];	/* [FWP_DIRECTION_OUTBOUND], [INBOUND] */
+};
+
+static struct dp_pair *pair_of(const struct sa_context *c)
+{
+	return c->dp;
+}
+
+static void traffic_addrs(const IPSEC_TRAFFIC1 *t, uint8_t local[16], uint8_t remote[16])
+{
+	memset(local, 0, 16);
+	memset(remote, 0, 16);
+	if (t->ipVersion == FWP_IP_VERSION_V4) {
+		uint32_t l = htonl(t->localV4Address), r = htonl(t->remoteV4Address);
+
+		memcpy(local, &l, 4);
+		memcpy(remote, &r, 4);
+	} else {
+		addr6_traffic_to_net(t->localV6Address, local);
+		addr6_traffic_to_net(t->remoteV6Address, remote);
+	}
+}
+
+static void set_traffic(struct dp_sa *s, const IPSEC_TRAFFIC1 *t)
+{
+	s->version = t->ipVersion == FWP_IP_VERSION_V6 ? 6 : 4;
+	s->tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
+	traffic_addrs(t, s->local, s->remote);
+	s->bind_id = t->ipsecFilterId;	/* = tunnelPolicyId */
+	s->proto = t->ipProtocol;
+	s->lport = t->localPort;
+	s->rport = t->remotePort;
+}
+
+/* ---- routes into the TUN ---- */
+
+static struct dp_route *route_find(struct dp *dp, int family, const uint8_t *a, unsigned plen)
+{
+	for (size_t i = 0; i < dp->table.nroutes; i++) {
+		struct dp_route *r = &dp->table.routes[i];
+
+		if (r->family == family && r->plen == plen && !memcmp(r->addr, a, 16))
+			return r;
+	}
+	return NULL;
+}
+
+static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
+		     const uint8_t *src)
+{
+	struct dp_route *r = route_find(dp, family, a, plen), *v;
+	int err;
+
+	if (r) {
+		r->refs++;
+		return 0;
+	}
+	v = realloc(dp->table.routes, (dp->table.nroutes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	dp->table.routes = v;
+	err = steer_add_prefix(&dp->steer, dp->tun.ifindex, family, a, plen, src);
+	if (err == -EEXIST)
+		err = 0;
+	if (err)
+		return err;
+	r = &v[dp->table.nroutes++];
+	r->family = family;
+	memcpy(r->addr, a, 16);
+	r->plen = plen;
+	r->refs = 1;
+	return 0;
+}
+
+static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen)
+{
+	struct dp_route *r = route_find(dp, family, a, plen);
+
+	if (!r || --r->refs)
+		return;
+	steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
+	*r = dp->table.routes[--dp->table.nroutes];
+}
+
+/* What an outbound SA routes: its remote address (transport) and the
+ * remote prefixes of its filters. */
+struct prefix_walk {
+	struct dp *dp;
+	const struct dp_sa *s;
+	bool add;
+	int err;
+	const uint8_t *src;	/* a host local prefix: the preferred source */
+	uint8_t srcbuf[16];
+	int src_family;
+};
+
+static void walk_local(void *arg, bool remote, int family, const uint8_t addr[16],
+		       unsigned plen)
+{
+	struct prefix_walk *w = arg;
+
+	if (!remote && plen == (family == AF_INET ? 32u : 128u) && !w->src) {
+		memcpy(w->srcbuf, addr, 16);
+		w->src = w->srcbuf;
+		w->src_family = family;
+	}
+}
+
+static void walk_remote(void *arg, bool remote, int family, const uint8_t addr[16],
+			unsigned plen)
+{
+	struct prefix_walk *w = arg;
+	const uint8_t *src = w->src_family == family ? w->src : NULL;
+
+	if (!remote || w->err)
+		return;
+	if (w->add)
+		w->err = route_get(w->dp, family, addr, plen, src);
+	else
+		route_put(w->dp, family, addr, plen);
+}
+
+static void own_route(struct prefix_walk *w)
+{
+	const struct dp_sa *s = w->s;
+	int family = s->version == 4 ? AF_INET : AF_INET6;
+
+	if (s->tunnel)
+		return;
+	w->src = s->local;
+	w->src_family = family;
+	walk_remote(w, true, family, s->remote, s->version == 4 ? 32 : 128);
+}
+
+static int routes_apply(struct dp *dp, const struct sa_context *c, struct dp_sa *s, bool add)
+{
+	struct prefix_walk w = { .dp = dp, .s = s, .add = add };
+
+	if (!add && !s->routed)
+		return 0;
+	own_route(&w);
+	if (dp->engine) {
+		w.src = NULL;
+		w.src_family = 0;
+		engine_sa_prefixes(dp->engine, c, walk_local, &w);
+		engine_sa_prefixes(dp->engine, c, walk_remote, &w);
+	}
+	if (w.err && add) {
+		/* Undo what was added. */
+		s->routed = true;
+		routes_apply(dp, c, s, false);
+		s->routed = false;
+		return w.err;
+	}
+	s->routed = add;
+	return 0;
+}
+
+/* ---- SAs ---- */
+
+static int sa_build(struct dp *dp, const struct sa_context *c, FWP_DIRECTION dir,
+		    struct dp_sa **out)
+{
+	const struct sa_dir *d = dir == FWP_DIRECTION_OUTBOUND ? &c->out : &c->in;
+	struct esp_sa_config cfg;
+	struct dp_sa *s;
+	const char *why;
+	int err;
+
+	if (d->bundle.num_sas != 1 || d->bundle.sas[0].type == IPSEC_TRANSFORM_AH)
+		return -EPROTONOSUPPORT;	/* AH is not carried */
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->ctx_id = c->id;
+	s->outbound = dir == FWP_DIRECTION_OUTBOUND;
+	set_traffic(s, &d->traffic);
+	s->udp = d->encap_on;
+	s->udp_sport = d->encap.localUdpEncapPort;
+	s->udp_dport = d->encap.remoteUdpEncapPort;
+	s->limit_packets = d->bundle.lifetime.lifetimePackets;
+	s->limit_bytes = (uint64_t)d->bundle.lifetime.lifetimeKilobytes * 1024;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.xform = &d->bundle.sas[0];
+	cfg.outbound = s->outbound;
+	cfg.mode = s->tunnel ? ESP_TUNNEL : ESP_TRANSPORT;
+	cfg.replay_window = dp->cfg.replay_window;
+	cfg.outer_version = s->version;
+	memcpy(cfg.outer_src, s->local, 16);
+	memcpy(cfg.outer_dst, s->remote, 16);
+	cfg.df = ESP_DF_COPY;
+	cfg.udp_encap = s->outbound && s->udp;
+	cfg.udp_sport = s->udp_sport;
+	cfg.udp_dport = s->udp_dport;
+	err = esp_sa_new(&s->esp, &cfg, &why);
+	if (err) {
+		free(s);
+		return err;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	atomic_store(&s->last_use_ms, dp_now_ms());
+	*out = s;
+	return 0;
+}
+
+static void sa_free(struct dp_sa *s)
+{
+	if (!s)
+		return;
+	esp_sa_free(s->esp);	/* wipes the keys */
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static void bump(_Atomic uint64_t *gen)
+{
+	atomic_fetch_add_explicit(gen, 1, memory_order_release);
+}
+
+static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+{
+	struct dp *dp = be;
+	struct dp_pair *p = pair_of(c);
+	bool new_pair = !p;
+	struct dp_sa *s;
+	int err;
+
+	if (new_pair) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+	}
+	err = sa_build(dp, c, dir, &s);
+	if (err)
+		goto fail;
+	if (s->outbound) {
+		err = routes_apply(dp, c, s, true);
+		if (err) {
+			sa_free(s);
+			goto fail;
+		}
+	}
+	pthread_rwlock_wrlock(&dp->table.lock);
+	if (s->outbound) {
+		s->next = dp->table.out;
+		if (s->next)
+			s->next->prev = s;
+		dp->table.out = s;
+	} else {
+		idmap_insert(&dp->table.by_spi, &s->by_spi, esp_sa_spi(s->esp));
+	}
+	p->dir[dir] = s;
+	((struct sa_context *)c)->dp = p;
+	bump(&dp->sa_gen);
+	pthread_rwlock_unlock(&dp->table.lock);
+	return 0;
+fail:
+	if (new_pair)
+		free(p);
+	return err;
+}
+
+static void unlink_sa(struct dp *dp, struct dp_sa *s)
+{
+	if (!s->outbound) {
+		idmap_remove(&dp->table.by_spi, &s->by_spi);
+		return;
+	}
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		dp->table.out = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+}
+
+static void dp_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+{
+	struct dp *dp = be;
+	struct dp_pair *p = pair_of(c);
+	struct dp_sa *s = p ? p->dir[dir] : NULL;
+
+	if (!s)
+		return;
+	pthread_rwlock_wrlock(&dp->table.lock);
+	unlink_sa(dp, s);
+	p->dir[dir] = NULL;
+	bump(&dp->sa_gen);
+	pthread_rwlock_unlock(&dp->table.lock);
+	if (s->outbound)
+		routes_apply(dp, c, s, false);
+	sa_free(s);
+	if (!p->dir[0] && !p->dir[1]) {
+		free(p);
+		((struct sa_context *)c)->dp = NULL;
+	}
+}
+
+/* A traffic change moves the addresses (the peer moved, or NAT-T came
+ * with a new address); the routes follow the outbound SA. */
+static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
+		     const struct sa_patch *p)
+{
+	struct dp *dp = be;
+	struct dp_pair *pair = pair_of(c);
+	struct dp_sa *s = pair ? pair->dir[dir] : NULL, next;
+	bool traffic = p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
+	bool encap = traffic || (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION);
+	int err;
+
+	if (!s || (!traffic && !encap))
+		return 0;
+	next = *s;
+	if (traffic)
+		set_traffic(&next, &p->traffic);
+	if (encap) {
+		next.udp = p->encap_on;
+		next.udp_sport = p->encap.localUdpEncapPort;
+		next.udp_dport = p->encap.remoteUdpEncapPort;
+	}
+	if (traffic && s->outbound &&
+	    (memcmp(next.remote, s->remote, 16) || next.bind_id != s->bind_id)) {
+		/* New routes first: a failure leaves the old ones. */
+		next.routed = false;
+		err = routes_apply(dp, c, &next, true);
+		if (err)
+			return err;
+		routes_apply(dp, c, s, false);
+	}
+	pthread_rwlock_wrlock(&dp->table.lock);
+	s->version = next.version;
+	s->tunnel = next.tunnel;
+	memcpy(s->local, next.local, 16);
+	memcpy(s->remote, next.remote, 16);
+	s->bind_id = next.bind_id;
+	s->proto = next.proto;
+	s->lport = next.lport;
+	s->rport = next.rport;
+	s->routed = next.routed;
+	s->udp = next.udp;
+	s->udp_sport = next.udp_sport;
+	s->udp_dport = next.udp_dport;
+	if (s->outbound) {
+		esp_sa_set_udp_encap(s->esp, s->udp, s->udp_sport, s->udp_dport);
+		if (s->tunnel)
+			esp_sa_set_outer(s->esp, s->version, s->local, s->remote);
+	}
+	bump(&dp->sa_gen);
+	pthread_rwlock_unlock(&dp->table.lock);
+	return 0;
+}
+
+static int dp_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir,
+		       struct sa_counters *out)
+{
+	struct dp_pair *p = pair_of(c);
+	struct dp_sa *s = p ? p->dir[dir] : NULL;
+	struct esp_sa_stats st;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -ENOENT;
+	esp_sa_stats(s->esp, &st);
+	out->packets = st.packets;
+	out->bytes = st.bytes;
+	out->replay_drops = st.replay_drops;
+	out->icv_failures = st.icv_failures;
+	out->other_drops = st.malformed + st.trailer_errors + st.ecn_drops + st.seq_exhausted;
+	out->last_use_ms = st.packets ? atomic_load(&s->last_use_ms) : 0;
+	return 0;
+}
+
+static UINT32 u32(_Atomic uint64_t *v)
+{
+	uint64_t x = atomic_load_explicit(v, memory_order_relaxed);
+
+	return x > UINT32_MAX ? UINT32_MAX : (UINT32)x;
+}
+
+static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
+{
+	struct dp *dp = be;
+	struct dp_stats *st = &dp->st;
+	IPSEC_AGGREGATE_DROP_PACKET_STATISTICS1 *a = &out->aggregateDropPacketStatistics;
+	uint64_t in_b = atomic_load(&st->in_bytes), out_b = atomic_load(&st->out_bytes);
+
+	out->espDropPacketStatistics.invalidSpisOnInbound = u32(&st->bad_spi);
+	out->espDropPacketStatistics.decryptionFailuresOnInbound = u32(&st->decrypt_fail);
+	out->espDropPacketStatistics.authenticationFailuresOnInbound = u32(&st->auth_fail);
+	out->espDropPacketStatistics.replayCheckFailuresOnInbound = u32(&st->replay);
+	a->invalidSpisOnInbound = u32(&st->bad_spi);
+	a->decryptionFailuresOnInbound = u32(&st->decrypt_fail);
+	a->authenticationFailuresOnInbound = u32(&st->auth_fail);
+	a->udpEspValidationFailuresOnInbound = u32(&st->udp_invalid);
+	a->replayCheckFailuresOnInbound = u32(&st->replay);
+	a->secureReceivesNotMatchingFilters = u32(&st->not_matching);
+	a->totalDropPacketsInbound = u32(&st->in_drops);
+	out->inboundTrafficStatistics.encryptedByteCount = in_b;
+	out->inboundTrafficStatistics.authenticatedESPByteCount = in_b;
+	out->inboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->in_packets);
+	out->outboundTrafficStatistics.encryptedByteCount = out_b;
+	out->outboundTrafficStatistics.authenticatedESPByteCount = out_b;
+	out->outboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->out_packets);
+}
+
+static void dp_policy_changed(void *be)
+{
+	struct dp *dp = be;
+
+	bump(&dp->pol_gen);
+}
+
+const struct dp_backend_ops dp_tun_ops = {
+	.name = "tun",
+	.sa_install = dp_install,
+	.sa_update = dp_update,
+	.sa_remove = dp_remove,
+	.sa_counters = dp_counters,
+	.statistics = dp_statistics,
+	.policy_changed = dp_policy_changed,
+};
+
+void dp_table_fini(struct dp *dp)
+{
+	/* The engine removed every SA before this (engine_destroy). */
+	free(dp->table.routes);
+	dp->table.routes = NULL;
+	dp->table.nroutes = 0;
+	idmap_free(&dp->table.by_spi);
+	pthread_rwlock_destroy(&dp->table.lock);
+}
+
+struct dp_sa *dp_sa_by_spi(struct dp *dp, uint32_t spi)
+{
+	struct idmap_node *n = idmap_find(&dp->table.by_spi, spi);
+
+	return n ? idmap_entry(n, struct dp_sa, by_spi) : NULL;
+}
+
+static bool is_ike(const struct dp_flow_key *k)
+{
+	return k->proto == IPPROTO_UDP &&
+	       (k->dport == 500 || k->dport == 4500 || k->sport == 500 || k->sport == 4500);
+}
+
+/* An unbound transport SA protects the traffic its own selectors name. */
+static bool selectors_match(const struct dp_sa *s, const struct dp_flow_key *k)
+{
+	size_t alen = s->version == 4 ? 4 : 16;
+
+	return k->version == s->version &&
+	       !memcmp(k->dst, s->remote, alen) && !memcmp(k->src, s->local, alen) &&
+	       (!s->proto || s->proto == k->proto) &&
+	       (!s->rport || s->rport == k->dport) &&
+	       (!s->lport || s->lport == k->sport);
+}
+
+enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa **sa)
+{
+	const struct engine_verdict *v = &f->v;
+	size_t alen = f->key.version == 4 ? 4 : 16;
+
+	*sa = NULL;
+	if (v->filter_id && v->action == FWP_ACTION_BLOCK)
+		return DP_BLOCK;
+	if (v->filter_id && !(v->action & FWP_ACTION_FLAG_CALLOUT))
+		return DP_BYPASS;
+	/* Newest first: after a rekey the new SA wins. */
+	for (struct dp_sa *s = dp->table.out; s; s = s->next) {
+		if (atomic_load_explicit(&s->dead, memory_order_relaxed) ||
+		    s->version != f->key.version)
+			continue;
+		if (!v->filter_id) {
+			if (s->tunnel || s->bind_id || is_ike(&f->key) ||
+			    !selectors_match(s, &f->key))
+				continue;
+		} else if (f->tunnel_callout) {
+			if (!s->tunnel || s->bind_id != v->context_id)
+				continue;
+		} else if (s->tunnel || s->bind_id != v->filter_id ||
+			   memcmp(s->remote, f->key.dst, alen)) {
+			continue;
+		}
+		*sa = s;
+		return DP_PROTECT;
+	}
+	return v->filter_id ? DP_NOSA : DP_BYPASS;
+}
+
+void dp_sa_account(struct dp *dp, struct dp_sa *s, uint64_t now_ms)
+{
+	struct esp_sa_stats st;
+	FWP_DIRECTION dir = s->outbound ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND;
+
+	atomic_store_explicit(&s->last_use_ms, now_ms, memory_order_relaxed);
+	if (!s->limit_packets && !s->limit_bytes)
+		return;
+	esp_sa_stats(s->esp, &st);
+	if ((s->limit_packets && st.packets >= s->limit_packets) ||
+	    (s->limit_bytes && st.bytes >= s->limit_bytes)) {
+		atomic_store(&s->dead, true);
+		if (!atomic_load(&s->hard_sent) &&
+		    dp_post_notice(dp, s->ctx_id, dir, DP_SA_HARD_LIFETIME))
+			atomic_store(&s->hard_sent, true);
+		return;
+	}
+	if (atomic_load(&s->soft_sent))
+		return;
+	if ((s->limit_packets && st.packets * 1000 >= s->limit_packets * DP_SOFT_PERMILLE) ||
+	    (s->limit_bytes && st.bytes * 1000 >= s->limit_bytes * DP_SOFT_PERMILLE)) {
+		if (dp_post_notice(dp, s->ctx_id, dir, DP_SA_SOFT_LIFETIME))
+			atomic_store(&s->soft_sent, true);
+	}
+}
