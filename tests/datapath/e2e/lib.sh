@@ -1,0 +1,208 @@
+# lib.sh - the end-to-end tests' common part (sourced; POSIX sh).
+#
+# Two namespaces A and B joined by veth (198.51.100.1 <-> .2), an fwpd
+# with the datapath in each (private socket and state directory), and on
+# request a static_keying in each, fed commands through a FIFO. Everything
+# is removed at exit, also on failure or interruption (netns.sh).
+# Environment (set by CTest): SRC, FWPD, KEYING, FWPCTL, NETEV.
+
+set -u
+PY=/usr/bin/python3
+TRAFFIC="$SRC/tests/datapath/e2e/traffic.py"
+A4=198.51.100.1
+B4=198.51.100.2
+# Test keys (never used outside tests): GCM-128 key + 4-byte salt.
+KEY_AB=0102030405060708090a0b0c0d0e0f1011121314
+KEY_BA=a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4
+SPI_AB=0x1001
+SPI_BA=0x2002
+
+skip() {
+	echo "skipped: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$DIR"/*.out "$DIR"/*.log; do
+		[ -f "$f" ] && { echo "--- $f"; tail -20 "$f"; }
+	done
+	exit 1
+}
+
+note() {
+	echo "# $*"
+}
+
+e2e_init() {
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TUN)"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	[ -x "$PY" ] || skip "no $PY"
+	. "$SRC/scripts/netns.sh"
+	netns_init "e2e$1"
+	DIR=$(mktemp -d)
+	trap 'e2e_cleanup; exit 130' INT
+	trap 'e2e_cleanup; exit 143' TERM HUP
+	trap 'e2e_cleanup' EXIT
+	netns_add a && NSA=$NETNS_LAST || fail "netns a"
+	netns_add b && NSB=$NETNS_LAST || fail "netns b"
+	netns_veth "$NSA" "$NSB" || fail "veth"
+	netns_rp_filter "$NSA" 0
+	netns_rp_filter "$NSB" 0
+}
+
+e2e_cleanup() {
+	exec 7>&- 8>&- 2>/dev/null
+	netns_cleanup
+	rm -rf "$DIR"
+}
+
+ns_of() {
+	[ "$1" = a ] && echo "$NSA" || echo "$NSB"
+}
+
+# e2e_fwpd SIDE [OPTIONS...]: fwpd --datapath tun in SIDE's namespace.
+e2e_fwpd() {
+	_s=$1
+	shift
+	netns_bg "$(ns_of "$_s")" "$FWPD" --foreground --socket "$DIR/$_s.sock" \
+		--state-dir "$DIR/$_s.state" --datapath tun "$@" 2>"$DIR/fwpd-$_s.log"
+	_i=0
+	while [ ! -S "$DIR/$_s.sock" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && fail "fwpd $_s did not start"
+		sleep 0.05
+	done
+}
+
+# e2e_in SIDE COMMAND...: runs COMMAND in SIDE's namespace as a client of
+# SIDE's fwpd.
+e2e_in() {
+	_s=$1
+	shift
+	FWP_ENGINE=service FWP_SOCKET="$DIR/$_s.sock" ip netns exec "$(ns_of "$_s")" "$@"
+}
+
+e2e_ctl() {
+	_s=$1
+	shift
+	e2e_in "$_s" "$FWPCTL" "$@"
+}
+
+# e2e_keying SIDE OPTIONS...: static_keying in SIDE (stdin: fd 7 for a,
+# 8 for b), waits for "ready".
+e2e_keying() {
+	_s=$1
+	shift
+	mkfifo "$DIR/$_s.in"
+	FWP_ENGINE=service FWP_SOCKET="$DIR/$_s.sock" ip netns exec "$(ns_of "$_s")" \
+		"$KEYING" "$@" <"$DIR/$_s.in" >"$DIR/$_s.out" 2>&1 &
+	netns_track $!
+	if [ "$_s" = a ]; then exec 7>"$DIR/a.in"; else exec 8>"$DIR/b.in"; fi
+	e2e_wait_line "$_s" '^ready' 5 || fail "static_keying $_s not ready"
+}
+
+# The usual pair: A and B with mirrored SPIs and keys; extra options for both.
+e2e_pair() {
+	e2e_keying a --local $A4 --remote $B4 --spi-in $SPI_BA --spi-out $SPI_AB \
+		--key-in $KEY_BA --key-out $KEY_AB "$@"
+	e2e_keying b --local $B4 --remote $A4 --spi-in $SPI_AB --spi-out $SPI_BA \
+		--key-in $KEY_AB --key-out $KEY_BA "$@"
+}
+
+# e2e_wait_line SIDE REGEX SECONDS: until SIDE's keying output has a match.
+e2e_wait_line() {
+	_i=0
+	while ! grep -q "$2" "$DIR/$1.out" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt $(($3 * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
+# e2e_cmd SIDE COMMAND: sends a command to SIDE's keying module and waits
+# for its answer (the next ok/error line); fails on error.
+e2e_cmd() {
+	_n=$(grep -c '^\(ok\|error\)' "$DIR/$1.out")
+	if [ "$1" = a ]; then echo "$2" >&7; else echo "$2" >&8; fi
+	_i=0
+	while [ "$(grep -c '^\(ok\|error\)' "$DIR/$1.out")" -le "$_n" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && fail "no answer from $1 to: $2"
+		sleep 0.05
+	done
+	_last=$(grep '^\(ok\|error\)' "$DIR/$1.out" | tail -1)
+	case "$_last" in
+	ok*) ;;
+	*) fail "$1: $2: $_last" ;;
+	esac
+}
+
+# json_get JSON KEY: one value of a flat JSON object.
+json_get() {
+	echo "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+
+# counters SIDE ID DIR FIELD: one per-SA counter (fwpctl sa counters --json).
+counters() {
+	e2e_ctl "$1" --json sa counters "$2" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+side = d[sys.argv[1]] if sys.argv[1] in d else d
+print(side[sys.argv[2]])' "$3" "$4"
+}
+
+# udp_check FROM TO_ADDR COUNT: COUNT datagrams FROM -> the other side,
+# prints the receiver's JSON.
+udp_run() {
+	_from=$1 _to=$2 _dst=$3 _n=$4 _port=${5:-9000}
+	netns_bg "$(ns_of "$_to")" "$PY" "$TRAFFIC" recv "$_port" 1.5 >"$DIR/recv.json"
+	_rp=$NETNS_LAST_PID
+	sleep 0.3
+	ip netns exec "$(ns_of "$_from")" "$PY" "$TRAFFIC" send "$_dst" "$_port" "$_n" 0.0005
+	wait "$_rp" 2>/dev/null
+	cat "$DIR/recv.json"
+}
+
+# stat SIDE SECTION KEY: one IPsecGetStatistics1 field (fwpctl --json stats).
+stat() {
+	e2e_ctl "$1" --json stats | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)[sys.argv[1]][sys.argv[2]])' "$2" "$3"
+}
+
+# sniff_start SIDE: captures ESP and ESP-in-UDP on SIDE's veth0 into
+# $DIR/sniff.jsonl for up to 30 s (sniff_stop ends it).
+sniff_start() {
+	rm -f "$DIR/sniff.jsonl"
+	netns_bg "$(ns_of "$1")" "$PY" "$TRAFFIC" sniff veth0 30 "$DIR/sniff.jsonl"
+	SNIFF_PID=$NETNS_LAST_PID
+	_i=0
+	while [ ! -f "$DIR/sniff.jsonl" ] && [ $_i -lt 50 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	sleep 0.1
+}
+
+sniff_stop() {
+	sleep 0.2
+	netns_kill "$SNIFF_PID"
+}
+
+# seq_check SPI [KINDS]: the captured packets of SPI have strictly
+# increasing sequence numbers starting at 1; prints "count kinds".
+seq_check() {
+	"$PY" - "$DIR/sniff.jsonl" "$(($1))" <<'PYEOF'
+import json, sys
+pk = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+pk = [p for p in pk if p["spi"] == int(sys.argv[2])]
+seqs = [p["seq"] for p in pk]
+if not seqs:
+    print("none"); sys.exit(1)
+bad = [i for i in range(1, len(seqs)) if seqs[i] <= seqs[i - 1]]
+if bad or seqs[0] != 1:
+    print("not increasing from 1:", seqs[:5], bad[:5]); sys.exit(1)
+print(len(seqs), ",".join(sorted({p["kind"] for p in pk})))
+PYEOF
+}
