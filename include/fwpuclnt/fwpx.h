@@ -61,14 +61,44 @@ FWPUCLNT_API DWORD WINAPI FwpxEngineSetExpireDrain0(HANDLE engineHandle,
 FWPUCLNT_API DWORD WINAPI FwpxEngineGetExpireDrain0(HANDLE engineHandle,
 	UINT32 *milliseconds);
 
+/* Per-SA counters of one direction, as the datapath counts them since the
+ * SA was installed (FwpxSaContextGetCounters0). With no datapath (the
+ * in-process engine, fwpd without one) every counter stays 0. */
+typedef struct FWPX_SA_COUNTERS0_ {
+	UINT64 packets;		/* outbound: protected; inbound: delivered */
+	UINT64 bytes;		/* inner (plaintext) bytes of those packets */
+	UINT64 replayDrops;	/* inbound: duplicate or too old */
+	UINT64 icvFailures;	/* inbound: integrity check failed */
+	UINT64 otherDrops;	/* malformed, bad trailer, ECN, limits */
+	UINT64 lastUseMs;	/* engine monotonic ms (CLOCK_MONOTONIC) of the
+				 * last packet; 0 never */
+	UINT32 flags;		/* FWPX_SA_COUNTERS_FLAG_* */
+	UINT32 reserved;	/* 0 */
+} FWPX_SA_COUNTERS0;
+
+/* The direction's SA is installed (the one GetById returns). Without it
+ * every counter is 0. */
+#define FWPX_SA_COUNTERS_FLAG_LIVE	0x00000001u
+
+/* The counters of the inbound and outbound SA of context id. Either
+ * pointer may be NULL, not both (FWP_E_NULL_POINTER). Needs the
+ * FWPM_ACTRL_READ_STATS right; inside a transaction FWP_E_TXN_IN_PROGRESS,
+ * as IPsecGetStatistics*; an unknown id FWP_E_NOT_FOUND. */
+FWPUCLNT_API DWORD WINAPI FwpxSaContextGetCounters0(HANDLE engineHandle,
+	UINT64 id, FWPX_SA_COUNTERS0 *inbound, FWPX_SA_COUNTERS0 *outbound);
+
 /* The symbolic name of a result code ("FWP_E_NOT_FOUND"), or NULL when the
  * code is not one this API returns. The string is static. */
 FWPUCLNT_API const char *WINAPI FwpxErrorName0(DWORD code);
+
+FWP_STATIC_ASSERT(sizeof(FWPX_SA_COUNTERS0) == 56, "FWPX_SA_COUNTERS0 size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(FWPX_SA_COUNTERS0) == 8, "FWPX_SA_COUNTERS0 align");
 
 #define FWPX_API_FUNCTIONS(X) \
 	X(FwpxSaContextSubscribe0) \
 	X(FwpxEngineSetExpireDrain0) \
 	X(FwpxEngineGetExpireDrain0) \
+	X(FwpxSaContextGetCounters0) \
 	X(FwpxErrorName0)
 
 #ifdef __cplusplus

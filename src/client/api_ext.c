@@ -51,6 +51,12 @@ FWP_EXPORT DWORD WINAPI FwpxEngineGetExpireDrain0(HANDLE engineHandle,
 	WITH_CLIENT(engineHandle, c_->ops->get_expire_drain(c_, milliseconds));
 }
 
+FWP_EXPORT DWORD WINAPI FwpxSaContextGetCounters0(HANDLE engineHandle,
+	UINT64 id, FWPX_SA_COUNTERS0 *inbound, FWPX_SA_COUNTERS0 *outbound)
+{
+	WITH_CLIENT(engineHandle, c_->ops->sa_counters(c_, id, inbound, outbound));
+}
+
 #define NAME(code) { (DWORD)(code), #code }
 
 static const struct {

@@ -326,6 +326,12 @@ static DWORD inproc_get_drain(struct fwp_client *c, UINT32 *ms)
 	return engine_get_expire_drain(S(c), ms);
 }
 
+static DWORD inproc_sa_counters(struct fwp_client *c, UINT64 id,
+				FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out)
+{
+	return engine_sa_counters(S(c), id, in, out);
+}
+
 static DWORD inproc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
 			    UINT64 *id)
 {
@@ -393,6 +399,7 @@ const struct transport_ops transport_inproc = {
 	.statistics = inproc_statistics,
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,
+	.sa_counters = inproc_sa_counters,
 	.pol_add = inproc_pol_add,
 	.pol_delete = inproc_pol_delete,
 	.pol_get = inproc_pol_get,

@@ -892,6 +892,35 @@ static DWORD svc_get_drain(struct fwp_client *c, UINT32 *ms)
 	return result;
 }
 
+/* The service always answers both directions (msg_parse checked their
+ * size); the caller gets what it asked for, nothing when one is missing. */
+static DWORD svc_sa_counters(struct fwp_client *c, UINT64 id,
+			     FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a_in, *a_out;
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!in && !out)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_COUNTERS);
+	msg_put_u64(req, FWPD_A_ID, id);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	a_in = s->reply.a[FWPD_A_COUNTERS_IN];
+	a_out = s->reply.a[FWPD_A_COUNTERS_OUT];
+	if (result == ERROR_SUCCESS && (!a_in || !a_out))
+		result = RPC_S_PROTOCOL_ERROR;
+	if (result == ERROR_SUCCESS && in)
+		memcpy(in, mnl_attr_get_payload(a_in), sizeof(*in));
+	if (result == ERROR_SUCCESS && out)
+		memcpy(out, mnl_attr_get_payload(a_out), sizeof(*out));
+	svc_end(s);
+	return result;
+}
+
 /* Policy objects: the kind travels with every call; objects and templates
  * use the schema of their kind. */
 static bool pol_kind_ok(enum pol_kind k)
@@ -1029,6 +1058,7 @@ const struct transport_ops transport_service = {
 	.statistics = svc_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
+	.sa_counters = svc_sa_counters,
 	.pol_add = svc_pol_add,
 	.pol_delete = svc_pol_delete,
 	.pol_get = svc_pol_get,

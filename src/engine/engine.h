@@ -165,6 +165,11 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 DWORD engine_sa_get(struct engine_session *s, UINT64 id, IPSEC_SA_CONTEXT1 **out);
 DWORD engine_sa_delete(struct engine_session *s, UINT64 id);
 DWORD engine_sa_expire(struct engine_session *s, UINT64 id);
+/* FwpxSaContextGetCounters0 (sa_counters.c): the backend's counters of each
+ * live direction; a direction not live reads as zeros without
+ * FWPX_SA_COUNTERS_FLAG_LIVE. in or out may be NULL, not both. */
+DWORD engine_sa_counters(struct engine_session *s, UINT64 id,
+			 FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out);
 
 DWORD engine_sa_enum_create(struct engine_session *s,
 			    const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,

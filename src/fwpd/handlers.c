@@ -472,6 +472,19 @@ static int h_statistics(struct req *r, DWORD *rc)
 	return 0;
 }
 
+/* Both directions always travel; the library hands out what was asked. */
+static int h_sa_counters(struct req *r, DWORD *rc)
+{
+	FWPX_SA_COUNTERS0 in, out;
+
+	*rc = engine_sa_counters(S(r), msg_u64(r->m, FWPD_A_ID, 0), &in, &out);
+	if (*rc == ERROR_SUCCESS &&
+	    (!msg_put_raw(r->reply, FWPD_A_COUNTERS_IN, &in, sizeof(in)) ||
+	     !msg_put_raw(r->reply, FWPD_A_COUNTERS_OUT, &out, sizeof(out))))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int h_session_enum_create(struct req *r, DWORD *rc)
 {
 	uint64_t h = 0;
@@ -662,6 +675,7 @@ static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_NET_SUBSCRIBE] = h_net_subscribe,
 	[FWPD_OP_NET_UNSUBSCRIBE] = h_net_unsubscribe,
 	[FWPD_OP_TEST_NET_RAISE] = h_test_net_raise,
+	[FWPD_OP_SA_COUNTERS] = h_sa_counters,
 };
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);

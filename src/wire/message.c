@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <fwpx.h>
+
 #include "wire/message.h"
 
 struct nlmsghdr *msg_start(void *buf, uint16_t type, uint32_t seq)
@@ -28,13 +30,20 @@ bool msg_put_raw(struct nlmsghdr *nlh, uint16_t type, const void *p, size_t len)
 	return mnl_attr_put_check(nlh, FWPD_MSG_MAX, type, len, p);
 }
 
-/* Fixed sizes of scalar top-level attributes (0: nested or variable). */
+/* Operation numbers are the protocol: appended, never renumbered. */
+_Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34,
+	       "operation numbers moved");
+
+/* Fixed sizes of top-level attributes: scalars, and the raw structs that
+ * a receiver copies whole (0: nested or variable). */
 static const uint8_t attr_size[FWPD_A_MAX] = {
 	[FWPD_A_RESULT] = 4, [FWPD_A_VERSION] = 4, [FWPD_A_ID] = 8,
 	[FWPD_A_HANDLE] = 8, [FWPD_A_SPI] = 4, [FWPD_A_DIRECTION] = 4,
 	[FWPD_A_COUNT] = 4, [FWPD_A_MORE] = 4, [FWPD_A_MASK] = 4,
 	[FWPD_A_COOKIE] = 8, [FWPD_A_MS] = 4, [FWPD_A_FILTER_ID] = 8,
 	[FWPD_A_KIND] = 4, [FWPD_A_KEY] = 16,
+	[FWPD_A_COUNTERS_IN] = sizeof(FWPX_SA_COUNTERS0),
+	[FWPD_A_COUNTERS_OUT] = sizeof(FWPX_SA_COUNTERS0),
 };
 
 int msg_parse(const void *buf, size_t len, struct msg_attrs *out)

@@ -59,6 +59,8 @@ enum fwpd_msg {
 	FWPD_OP_NET_SUBSCRIBE,
 	FWPD_OP_NET_UNSUBSCRIBE,
 	FWPD_OP_TEST_NET_RAISE,		/* test hook: fwpd --test-hooks only */
+	/* New operations go here, at the end: numbers never change. */
+	FWPD_OP_SA_COUNTERS,		/* 0x34: FwpxSaContextGetCounters0 */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -104,6 +106,8 @@ enum fwpd_attr {
 	FWPD_A_POL_TEMPLATE,	/* the kind's enumeration template */
 	FWPD_A_NET_SUBSCRIPTION,/* FWPM_NET_EVENT_SUBSCRIPTION0 */
 	FWPD_A_NET_EVENT,	/* raw struct fwp_net_event (engine/net_event.h) */
+	FWPD_A_COUNTERS_IN,	/* raw FWPX_SA_COUNTERS0 (56 bytes): inbound */
+	FWPD_A_COUNTERS_OUT,	/* raw FWPX_SA_COUNTERS0: outbound */
 	FWPD_A_MAX,
 };
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <fwpx.h>
+
 #include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
@@ -103,6 +105,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(&ev, mnl_attr_get_payload(m.a[FWPD_A_NET_EVENT]), sizeof(ev));
 			sink += net_event_valid(&ev);
 		}
+		/* Counters travel raw: the library reads sizeof bytes, which
+		 * msg_parse must have checked are there. */
+		for (int t = FWPD_A_COUNTERS_IN; t <= FWPD_A_COUNTERS_OUT; t++)
+			if (m.a[t])
+				touch(mnl_attr_get_payload(m.a[t]), sizeof(FWPX_SA_COUNTERS0));
 		if (m.a[FWPD_A_NET_SUBSCRIPTION] &&
 		    wf_decode(&wf_FWPM_NET_EVENT_SUBSCRIPTION0, m.a[FWPD_A_NET_SUBSCRIPTION],
 			      &p, &psize) == 0) {

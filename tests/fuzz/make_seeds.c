@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <fwpx.h>
+
 #include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
 	FWPM_NET_EVENT_ENUM_TEMPLATE0 ntmpl;
 	FWPM_NET_EVENT_SUBSCRIPTION0 nsub;
 	struct fwp_net_event nev;
+	FWPX_SA_COUNTERS0 ctr;
 	FWPM_SESSION0 session;
 	struct nlattr *nest;
 	int err = 0;
@@ -238,6 +241,10 @@ int main(int argc, char **argv)
 	msg_put_u32(nlh, FWPD_A_COUNT, 1);
 	err |= save(rq, "test_net_raise", nlh);
 
+	nlh = msg_start(buf, FWPD_OP_SA_COUNTERS, 17);
+	msg_put_u64(nlh, FWPD_A_ID, 1);
+	err |= save(rq, "sa_counters", nlh);
+
 	/* Replies. */
 	memset(&in, 0, sizeof(in));
 	in.traffic = t;
@@ -264,6 +271,17 @@ int main(int argc, char **argv)
 	msg_put_u32(nlh, FWPD_A_RESULT, 0);
 	wf_put(nlh, FWPD_MSG_MAX, FWPD_A_ENTRY, &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0, &sub);
 	err |= save(rp, "subscriptions", nlh);
+
+	memset(&ctr, 0, sizeof(ctr));
+	ctr.packets = 10;
+	ctr.bytes = 15000;
+	ctr.lastUseMs = 123456;
+	ctr.flags = FWPX_SA_COUNTERS_FLAG_LIVE;
+	nlh = msg_start(buf, FWPD_MSG_REPLY, 17);
+	msg_put_u32(nlh, FWPD_A_RESULT, 0);
+	msg_put_raw(nlh, FWPD_A_COUNTERS_IN, &ctr, sizeof(ctr));
+	msg_put_raw(nlh, FWPD_A_COUNTERS_OUT, &ctr, sizeof(ctr));
+	err |= save(rp, "sa_counters", nlh);
 
 	/* The pushed net event (the service's message, read by the library). */
 	nlh = msg_start(buf, FWPD_MSG_NET_EVENT, 0);
