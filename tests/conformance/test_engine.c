@@ -191,6 +191,7 @@ static void call_all_with(HANDLE bad, HANDLE g, const char *label)
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
 	IPSEC_STATISTICS0 st0;
 	IPSEC_STATISTICS1 st1;
+	FWPX_SA_COUNTERS0 cin, cout;
 	UINT32 n = 0, drain = 0;
 	cf_evlog *log = cf_evlog_new();
 
@@ -240,6 +241,7 @@ static void call_all_with(HANDLE bad, HANDLE g, const char *label)
 				    cf_evlog_ext_cb, log, &out));
 	BAD(FwpxEngineSetExpireDrain0(bad, 1234));
 	BAD(FwpxEngineGetExpireDrain0(bad, &drain));
+	BAD(FwpxSaContextGetCounters0(bad, c.id, &cin, &cout));
 #undef BAD
 
 	/* Nothing happened: the context, the enum handles and the

@@ -134,8 +134,8 @@ static void test_daemon_killed_under_client(void **state)
 	fwpd_cleanup(&d);
 }
 
-/* An unprivileged user reads, enumerates, subscribes and reads statistics,
- * and is refused every change. */
+/* An unprivileged user reads, enumerates, subscribes and reads statistics
+ * (per-SA counters too), and is refused every change. */
 static void test_access_unprivileged(void **state)
 {
 	struct fwpd_proc d;
@@ -155,6 +155,7 @@ static void test_access_unprivileged(void **state)
 	if (child == 0) {
 		IPSEC_SA_CONTEXT1 *ctx;
 		IPSEC_STATISTICS1 st;
+		FWPX_SA_COUNTERS0 cin, cout;
 		IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
 		IPSEC_TRAFFIC1 t;
 		HANDLE uh, eh, ev;
@@ -180,6 +181,9 @@ static void test_access_unprivileged(void **state)
 		bad |= (FwpxEngineSetExpireDrain0(uh, 1) != ERROR_ACCESS_DENIED) << 5;
 		bad |= (FwpmTransactionBegin0(uh, 0) != ERROR_ACCESS_DENIED) << 6;
 		bad |= (FwpmTransactionBegin0(uh, FWPM_TXN_READ_ONLY) != ERROR_SUCCESS) << 7;
+		FwpmTransactionAbort0(uh);
+		bad |= (FwpxSaContextGetCounters0(uh, id, &cin, &cout) != ERROR_SUCCESS ||
+			!(cin.flags & FWPX_SA_COUNTERS_FLAG_LIVE)) << 8;
 		_exit(bad);
 	}
 	waitpid(child, &status, 0);
