@@ -1,7 +1,7 @@
 # bash completion for fwpctl(8)                         -*- shell-script -*-
 #
 # Options, objects, commands, and the ids of the SA contexts that exist
-# (asked of the same engine, -s included) after "sa show|delete|expire".
+# (asked of the same engine, -s included) after "sa show|delete|expire|counters".
 # Installed as /usr/share/bash-completion/completions/fwpctl; works
 # without the bash-completion package too.
 
@@ -58,9 +58,10 @@ _fwpctl()
 	case $object in
 	sa)
 		if [[ -z $command ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "list show delete expire help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "list show delete expire counters help" -- "$cur")
 		elif [[ $prev == "$command" ]] &&
-			[[ $command == show || $command == delete || $command == expire ]]; then
+			[[ $command == show || $command == delete || $command == expire ||
+				$command == counters ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_ids "$socket")" -- "$cur")
 		fi
 		;;

@@ -57,6 +57,7 @@ int sa_list(struct ctl *ctl, int argc, char **argv);
 int sa_show(struct ctl *ctl, int argc, char **argv);
 int sa_delete(struct ctl *ctl, int argc, char **argv);
 int sa_expire(struct ctl *ctl, int argc, char **argv);
+int sa_counters_show(struct ctl *ctl, int argc, char **argv);
 int stats_show(struct ctl *ctl, int argc, char **argv);
 int session_list(struct ctl *ctl, int argc, char **argv);
 int monitor_run(struct ctl *ctl, int argc, char **argv);

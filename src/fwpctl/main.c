@@ -36,6 +36,7 @@ static const struct command sa_commands[] = {
 	{ "show", sa_show, "ID", "everything about one SA context (keys hidden)" },
 	{ "delete", sa_delete, "ID", "delete an SA context, both directions" },
 	{ "expire", sa_expire, "ID", "end it: outbound SA now, inbound after the drain" },
+	{ "counters", sa_counters_show, "ID", "packets, bytes and drops of each SA" },
 };
 
 static const struct command session_commands[] = {

@@ -1,8 +1,32 @@
 /* stats.c - the "stats" object: the engine's IPsec statistics
- * (IPsecGetStatistics1), grouped as the API groups them. Traffic and drop
- * counters stay zero until a datapath exists (docs/CONTRACT.md). */
+ * (IPsecGetStatistics1). First the SA counts and a traffic summary (what
+ * an operator looks at: packets and bytes each way, the main drop
+ * reasons), then every counter grouped as the API groups them. Traffic
+ * and drop counters stay zero without a datapath (docs/CONTRACT.md). */
 #include "doc.h"
 #include "fwpctl.h"
+
+/* The summary repeats fields of the groups below under plain names: the
+ * bytes are encryptedByteCount, encrypted (out) or decrypted (in). */
+static void emit_traffic(struct doc *d, const IPSEC_STATISTICS1 *s)
+{
+	const IPSEC_TRAFFIC_STATISTICS1 *in = &s->inboundTrafficStatistics;
+	const IPSEC_TRAFFIC_STATISTICS1 *out = &s->outboundTrafficStatistics;
+	const IPSEC_AGGREGATE_DROP_PACKET_STATISTICS1 *drop =
+		&s->aggregateDropPacketStatistics;
+
+	doc_object_begin(d, "traffic");
+	doc_uint(d, "inbound_packets", in->totalSuccessfulPackets);
+	doc_uint(d, "inbound_bytes", in->encryptedByteCount);
+	doc_uint(d, "outbound_packets", out->totalSuccessfulPackets);
+	doc_uint(d, "outbound_bytes", out->encryptedByteCount);
+	doc_uint(d, "inbound_drops", drop->totalDropPacketsInbound);
+	doc_uint(d, "invalid_spi_drops", drop->invalidSpisOnInbound);
+	doc_uint(d, "replay_drops", drop->replayCheckFailuresOnInbound);
+	doc_uint(d, "integrity_failures", drop->authenticationFailuresOnInbound);
+	doc_uint(d, "decryption_failures", drop->decryptionFailuresOnInbound);
+	doc_object_end(d);
+}
 
 static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s)
 {
@@ -27,6 +51,8 @@ static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s)
 	doc_uint(d, "active_tunnels", sa->activeTunnels);
 	doc_uint(d, "offloaded_sas", sa->offloadedSas);
 	doc_object_end(d);
+
+	emit_traffic(d, s);
 
 	doc_object_begin(d, "esp_drops");
 	doc_uint(d, "invalid_spis_on_inbound", esp->invalidSpisOnInbound);

@@ -4,7 +4,7 @@
 # Starts fwpd on a socket in a temporary directory, fills it with contexts
 # through make_contexts (see its header for the ids, SPIs and addresses it
 # uses), and checks what fwpctl prints and how it exits: the table, the
-# JSON (with jq), show without key bytes, delete, expire, statistics,
+# JSON (with jq), show without key bytes, delete, expire, counters, statistics,
 # monitor (text, JSON, --count and SIGTERM), usage errors, the policy
 # objects, -s, an unprivileged user when run as root, and finally, with
 # the daemon stopped, exit status 3. The daemon is stopped on every path.
@@ -206,16 +206,51 @@ has "$tmp/err" 'FWP_E_INCOMPATIBLE_SA_STATE' "sa expire twice: error name"
 run sa list
 [ "$(grep -c "^ *$id2 " "$tmp/out")" -eq 1 ] || fail "sa list: expiring context has not one line"
 
+# --- sa counters: no datapath, so zeros; LIVE follows the directions ------
+run sa counters "$id1"
+expect 0 "sa counters"
+has "$tmp/out" "^id +$id1$" "sa counters: id"
+has "$tmp/out" '^inbound:$' "sa counters: inbound heading"
+has "$tmp/out" '^  live +yes$' "sa counters: live"
+has "$tmp/out" '^  packets +0$' "sa counters: packets"
+has "$tmp/out" '^  replay drops +0$' "sa counters: replay drops"
+has "$tmp/out" '^  last use +never$' "sa counters: never used"
+[ "$(grep -c '^  live  *yes$' "$tmp/out")" -eq 2 ] || fail "sa counters: both directions live"
+run -j sa counters "$id1"
+expect 0 "sa counters -j"
+jqcheck ".id == $id1 and .inbound.live and .outbound.live" "sa counters -j: live"
+jqcheck '[.inbound, .outbound][] | .packets == 0 and .bytes == 0 and .replay_drops == 0
+	and .icv_failures == 0 and .other_drops == 0 and .last_use_ms == 0 and .idle_ms == null' \
+	"sa counters -j: zeros"
+run -j sa counters "$id2"
+expect 0 "sa counters -j of an expiring context"
+jqcheck '.inbound.live and (.outbound.live | not) and .outbound.packets == 0' \
+	"sa counters -j: outbound gone after expire"
+run sa counters "$id2"
+has "$tmp/out" '^  live +no$' "sa counters: outbound not live"
+run sa counters "$id3"
+expect 1 "sa counters of a deleted context"
+has "$tmp/err" "^fwpctl: FWP_E_NOT_FOUND \(0x80320008\): no SA context $id3$" \
+	"sa counters: error message"
+
 # --- stats: 2 SAs of context 1, the inbound of context 2 ------------------
 run stats
 expect 0 "stats"
 has "$tmp/out" '^sas:$' "stats: heading"
 has "$tmp/out" '^  active sas +3$' "stats: active SAs"
+has "$tmp/out" '^traffic:$' "stats: traffic heading"
+has "$tmp/out" '^  inbound packets +0$' "stats: inbound packets"
+has "$tmp/out" '^  outbound bytes +0$' "stats: outbound bytes"
 run -j stats
 expect 0 "stats -j"
 jqcheck '.sas.active_sas == 3 and .sas.total_sas_added == 6 and .sas.total_sas_deleted == 3' \
 	"stats -j: counters"
 jqcheck '.inbound_traffic.encrypted_bytes == 0 and (.drops | length) == 10' "stats -j: groups"
+jqcheck '.traffic == {"inbound_packets": 0, "inbound_bytes": 0, "outbound_packets": 0,
+	"outbound_bytes": 0, "inbound_drops": 0, "invalid_spi_drops": 0, "replay_drops": 0,
+	"integrity_failures": 0, "decryption_failures": 0}' "stats -j: traffic summary"
+jqcheck 'keys_unsorted == ["sas", "traffic", "esp_drops", "ah_drops", "drops",
+	"inbound_traffic", "outbound_traffic"]' "stats -j: group order"
 
 # --- session list: fwpctl's own session is there, with its process --------
 run session list
@@ -291,6 +326,7 @@ echo "ok: monitor"
 # --- usage errors: status 2, with or without an engine -------------------
 for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" \
 	    "sa show 1 2" "sa list extra" "stats extra" "--bogus sa list" "-x" \
+	    "sa counters" "sa counters abc" "sa counters 0" "sa counters 1 2" \
 	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus"; do
 	# shellcheck disable=SC2086
 	run $args
@@ -307,7 +343,7 @@ for args in "help" "-h" "--help" "sa help" "help monitor"; do
 	has "$tmp/out" '^Usage: fwpctl ' "fwpctl $args: usage"
 done
 run help
-has "$tmp/out" 'sa \{ list \| show ID \| delete ID \| expire ID \}' "help: grammar"
+has "$tmp/out" 'sa \{ list \| show ID \| delete ID \| expire ID \| counters ID \}' "help: grammar"
 
 # --- policy objects -----------------------------------------------------
 fid=$("$helper" policy) || fail "make_contexts policy"
@@ -348,6 +384,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	jqcheck 'length == 2' "another user: contexts"
 	nobody stats
 	expect 0 "another user: stats"
+	nobody -j sa counters "$id1"
+	expect 0 "another user: sa counters"
+	jqcheck '.inbound.live and .outbound.live' "another user: counters"
 	nobody sa delete "$id1"
 	expect 1 "another user: sa delete"
 	has "$tmp/err" '^fwpctl: ERROR_ACCESS_DENIED \(0x00000005\): ' "another user: error name"
@@ -379,10 +418,12 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "filter help monitor provider sa session stats " fwpctl ""
 	check_completion "sa session stats " fwpctl s
 	check_completion "--json " fwpctl --j
-	check_completion "delete expire help list show " fwpctl -j sa ""
+	check_completion "counters delete expire help list show " fwpctl -j sa ""
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa show ""
 	check_completion "" fwpctl -s "$sock" sa show "$id1" ""
+	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
+		fwpctl -s "$sock" sa counters ""
 	check_completion "--count help " fwpctl monitor ""
 	check_completion "" fwpctl monitor --count ""
 	check_completion "filter monitor provider sa session stats " fwpctl help ""
@@ -397,7 +438,7 @@ wait "$pid"
 rc=$?
 pid=
 [ "$rc" -eq 0 ] || fail "fwpd: exit status $rc on SIGTERM"
-for args in "sa list" "-j sa list" "sa show 1" "stats" "monitor"; do
+for args in "sa list" "-j sa list" "sa show 1" "sa counters 1" "stats" "monitor"; do
 	# shellcheck disable=SC2086
 	run $args
 	expect 3 "no daemon: fwpctl $args"
