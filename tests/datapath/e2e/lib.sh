@@ -152,14 +152,14 @@ side = d[sys.argv[1]] if sys.argv[1] in d else d
 print(side[sys.argv[2]])' "$3" "$4"
 }
 
-# udp_check FROM TO_ADDR COUNT: COUNT datagrams FROM -> the other side,
-# prints the receiver's JSON.
+# udp_run FROM TO DST COUNT [PORT [SRC]]: COUNT datagrams from side FROM to
+# DST, received on side TO; prints the receiver's JSON.
 udp_run() {
-	_from=$1 _to=$2 _dst=$3 _n=$4 _port=${5:-9000}
+	_from=$1 _to=$2 _dst=$3 _n=$4 _port=${5:-9000} _src=${6:-}
 	netns_bg "$(ns_of "$_to")" "$PY" "$TRAFFIC" recv "$_port" 1.5 >"$DIR/recv.json"
 	_rp=$NETNS_LAST_PID
 	sleep 0.3
-	ip netns exec "$(ns_of "$_from")" "$PY" "$TRAFFIC" send "$_dst" "$_port" "$_n" 0.0005
+	ip netns exec "$(ns_of "$_from")" "$PY" "$TRAFFIC" send "$_dst" "$_port" "$_n" 0.0005 $_src
 	wait "$_rp" 2>/dev/null
 	cat "$DIR/recv.json"
 }

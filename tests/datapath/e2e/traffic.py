@@ -1,7 +1,7 @@
 """traffic.py - traffic, capture and injection for the datapath's end-to-end
 tests (standard library only; run with /usr/bin/python3).
 
-  send DST PORT COUNT [INTERVAL]   UDP datagrams carrying sequence numbers
+  send DST PORT COUNT [INTERVAL [SRC]]  UDP datagrams carrying sequence numbers
   recv PORT IDLE                   counts them until IDLE seconds pass
                                    without one: {"received","unique","missing"}
   tcp-sink PORT IDLE               {"bytes","sha256"} of one TCP connection
@@ -22,8 +22,10 @@ import time
 SO_MARK = 36
 
 
-def send(dst, port, count, interval=0.001):
+def send(dst, port, count, interval=0.001, src=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if src:
+        s.bind((src, 0))
     for i in range(int(count)):
         s.sendto(struct.pack("!Q", i) + b"p" * 200, (dst, int(port)))
         if float(interval):

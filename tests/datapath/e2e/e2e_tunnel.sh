@@ -1,0 +1,45 @@
+#!/bin/sh
+# Tunnel mode: inner networks 10.1.0.0/24 (A) and 10.2.0.0/24 (B) behind
+# the tunnel endpoints 198.51.100.1 and .2, the policy added with
+# FwpmIPsecTunnelAdd0 (filters at the transport layers with the tunnel
+# callouts). Traffic both ways between the inner addresses; on the wire
+# only ESP between the endpoints; inner traffic the policy does not cover
+# is not tunnelled.
+. "$SRC/tests/datapath/e2e/lib.sh"
+e2e_init tu
+ip -n "$NSA" addr add 10.1.0.1/32 dev lo
+ip -n "$NSB" addr add 10.2.0.1/32 dev lo
+e2e_fwpd a
+e2e_fwpd b
+e2e_keying a --mode tunnel --local $A4 --remote $B4 --inner-local 10.1.0.0/24 \
+	--inner-remote 10.2.0.0/24 --spi-in $SPI_BA --spi-out $SPI_AB \
+	--key-in $KEY_BA --key-out $KEY_AB
+e2e_keying b --mode tunnel --local $B4 --remote $A4 --inner-local 10.2.0.0/24 \
+	--inner-remote 10.1.0.0/24 --spi-in $SPI_AB --spi-out $SPI_BA \
+	--key-in $KEY_AB --key-out $KEY_BA
+ip -n "$NSA" route show table 18000 | grep -q "^10.2.0.0/24 dev fwp0" ||
+	fail "A routes no inner prefix into fwp0: $(ip -n "$NSA" route show table 18000)"
+
+sniff_start b
+r=$(udp_run a b 10.2.0.1 300 9000 10.1.0.1)
+sniff_stop
+[ "$(json_get "$r" unique)" = 300 ] || fail "A->B inner UDP: $r"
+s=$(seq_check $SPI_AB) || fail "A->B ESP: $s"
+note "A->B: 300 inner datagrams in ESP between the endpoints: $s"
+"$PY" - "$DIR/sniff.jsonl" <<'PYEOF' || fail "outer addresses"
+import json, sys
+for l in open(sys.argv[1]):
+    h = bytes.fromhex(json.loads(l)["hex"])
+    assert h[12:16] == bytes([198, 51, 100, 1]) and h[16:20] == bytes([198, 51, 100, 2]), h[:20].hex()
+PYEOF
+
+r=$(udp_run b a 10.1.0.1 300 9000 10.2.0.1)
+[ "$(json_get "$r" unique)" = 300 ] || fail "B->A inner UDP: $r"
+[ "$(counters a 1 inbound packets)" -ge 300 ] || fail "A inbound counter"
+
+# An inner source outside the policy: not protected by this tunnel.
+ip -n "$NSA" addr add 10.9.0.1/32 dev lo
+r=$(udp_run a b 10.2.0.1 50 9001 10.9.0.1)
+[ "$(json_get "$r" unique)" = 0 ] || fail "uncovered traffic arrived: $r"
+note "traffic outside the tunnel policy not tunnelled"
+echo PASS
