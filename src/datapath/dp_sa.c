@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "datapath/dp_internal.h"
+#include "common/log.h"
 #include "engine/addr.h"
 
 /* The engine record stores one pointer for both directions. */
@@ -102,11 +103,9 @@ static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen
 	*r = dp->table.routes[--dp->table.nroutes];
 }
 
-/* What an outbound SA routes: its remote address (transport) and the
- * remote prefixes of its filters. */
+/* Prefixes to steer, walked from filter conditions. */
 struct prefix_walk {
 	struct dp *dp;
-	const struct dp_sa *s;
 	bool add;
 	int err;
 	const uint8_t *src;	/* a host local prefix: the preferred source */
@@ -140,40 +139,23 @@ static void walk_remote(void *arg, bool remote, int family, const uint8_t addr[1
 		route_put(w->dp, family, addr, plen);
 }
 
-static void own_route(struct prefix_walk *w)
+/* An unbound transport SA steers its own remote address; bound SAs are
+ * steered by their filters (dp_policy_changed). */
+static int routes_apply(struct dp *dp, struct dp_sa *s, bool add)
 {
-	const struct dp_sa *s = w->s;
 	int family = s->version == 4 ? AF_INET : AF_INET6;
+	int err = 0;
 
-	if (s->tunnel)
-		return;
-	w->src = s->local;
-	w->src_family = family;
-	walk_remote(w, true, family, s->remote, s->version == 4 ? 32 : 128);
-}
-
-static int routes_apply(struct dp *dp, const struct sa_context *c, struct dp_sa *s, bool add)
-{
-	struct prefix_walk w = { .dp = dp, .s = s, .add = add };
-
-	if (!add && !s->routed)
+	if (s->tunnel || s->bind_id || s->routed == add)
 		return 0;
-	own_route(&w);
-	if (dp->engine) {
-		w.src = NULL;
-		w.src_family = 0;
-		engine_sa_prefixes(dp->engine, c, walk_local, &w);
-		engine_sa_prefixes(dp->engine, c, walk_remote, &w);
-	}
-	if (w.err && add) {
-		/* Undo what was added. */
-		s->routed = true;
-		routes_apply(dp, c, s, false);
-		s->routed = false;
-		return w.err;
-	}
-	s->routed = add;
-	return 0;
+	if (add)
+		err = route_get(dp, family, s->remote, s->version == 4 ? 32 : 128,
+				s->local);
+	else
+		route_put(dp, family, s->remote, s->version == 4 ? 32 : 128);
+	if (!err)
+		s->routed = add;
+	return err;
 }
 
 /* ---- SAs ---- */
@@ -254,7 +236,7 @@ static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	if (err)
 		goto fail;
 	if (s->outbound) {
-		err = routes_apply(dp, c, s, true);
+		err = routes_apply(dp, s, true);
 		if (err) {
 			sa_free(s);
 			goto fail;
@@ -308,7 +290,7 @@ static void dp_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
 	if (s->outbound)
-		routes_apply(dp, c, s, false);
+		routes_apply(dp, s, false);
 	sa_free(s);
 	if (!p->dir[0] && !p->dir[1]) {
 		free(p);
@@ -342,10 +324,10 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	    (memcmp(next.remote, s->remote, 16) || next.bind_id != s->bind_id)) {
 		/* New routes first: a failure leaves the old ones. */
 		next.routed = false;
-		err = routes_apply(dp, c, &next, true);
+		err = routes_apply(dp, &next, true);
 		if (err)
 			return err;
-		routes_apply(dp, c, s, false);
+		routes_apply(dp, s, false);
 	}
 	pthread_rwlock_wrlock(&dp->table.lock);
 	s->version = next.version;
@@ -423,11 +405,30 @@ static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
 	out->outboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->out_packets);
 }
 
-static void dp_policy_changed(void *be)
+static bool steers(const FWPM_FILTER0 *f)
+{
+	if (memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, sizeof(GUID)) &&
+	    memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, sizeof(GUID)))
+		return false;
+	return (f->action.type & FWP_ACTION_FLAG_CALLOUT) || f->action.type == FWP_ACTION_BLOCK;
+}
+
+/* An outbound filter that protects or blocks traffic to a remote prefix
+ * routes that prefix into the TUN for as long as it exists, SA or not: with
+ * no SA the traffic is dropped there, never sent in the clear. */
+static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
 {
 	struct dp *dp = be;
+	struct prefix_walk w = { .dp = dp, .add = added };
 
 	bump(&dp->pol_gen);
+	if (!f || !steers(f))
+		return;
+	engine_filter_prefixes(f, walk_local, &w);
+	engine_filter_prefixes(f, walk_remote, &w);
+	if (w.err)
+		fwp_log(FWP_LOG_WARN, "datapath: filter %llu: a route into %s failed: %s",
+			(unsigned long long)f->filterId, dp->tun.name, strerror(-w.err));
 }
 
 const struct dp_backend_ops dp_tun_ops = {

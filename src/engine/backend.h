@@ -45,9 +45,10 @@ struct dp_backend_ops {
 	/* Adds the datapath's traffic and drop counters to *out (the fields
 	 * IPsecGetStatistics1 reports besides the SA counts). May be NULL. */
 	void (*statistics)(void *be, IPSEC_STATISTICS1 *out);
-	/* The policy (filters, provider contexts) changed: flow verdicts
-	 * cached by the datapath are stale. May be NULL. */
-	void (*policy_changed)(void *be);
+	/* Filter f was linked (added) or unlinked: flow verdicts cached by
+	 * the datapath are stale, and f may name traffic to steer. Calls come
+	 * in pairs per filter. May be NULL. */
+	void (*policy_changed)(void *be, const FWPM_FILTER0 *f, bool added);
 };
 
 struct dp_backend {

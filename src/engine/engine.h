@@ -223,16 +223,13 @@ DWORD engine_pol_enum_destroy(struct engine_session *s, enum pol_kind k,
  * deadline that has passed. */
 uint64_t engine_next_deadline(struct engine *e);
 void engine_run_timers(struct engine *e);
-/* For a backend, inside one of its ops only (the engine lock is held and not
- * taken here): the address prefixes of the filters that protect c's
- * outbound traffic (transport: the bound filter; tunnel: the outbound
- * transport-layer filters whose provider context is the tunnel policy).
- * fn gets remote = true for IP_REMOTE_ADDRESS conditions, false for
- * IP_LOCAL_ADDRESS; addresses in network order. */
+/* The address prefixes of filter f's conditions (EQUAL on an address,
+ * an address and mask, or a prefix): fn gets remote = true for
+ * IP_REMOTE_ADDRESS, false for IP_LOCAL_ADDRESS; network order. For a
+ * datapath steering traffic (backend.h policy_changed). */
 typedef void (*engine_prefix_fn)(void *arg, bool remote, int family,
 				 const uint8_t addr[16], unsigned prefixlen);
-void engine_sa_prefixes(struct engine *e, const struct sa_context *c,
-			engine_prefix_fn fn, void *arg);
+void engine_filter_prefixes(const FWPM_FILTER0 *f, engine_prefix_fn fn, void *arg);
 /* What a datapath saw happen to context id's dir SA (backend.h): a soft
  * lifetime raises SOFT_LIFETIME to subscribers; a hard lifetime or
  * exhausted sequence numbers delete the context (DELETE), as a hard

@@ -197,11 +197,12 @@ static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 	return 0;
 }
 
-/* Cached verdicts in the datapath are stale after any filter change. */
-static void tell_backend(struct engine *e)
+/* Cached verdicts in the datapath are stale after any filter change, and
+ * the filter may name traffic to steer. */
+static void tell_backend(struct engine *e, const struct pol_obj *r, bool added)
 {
 	if (e->backend.ops->policy_changed)
-		e->backend.ops->policy_changed(e->backend.be);
+		e->backend.ops->policy_changed(e->backend.be, r->blob, added);
 }
 
 void pol_classify_add(struct engine *e, struct pol_obj *r)
@@ -222,7 +223,7 @@ void pol_classify_add(struct engine *e, struct pol_obj *r)
 	}
 	free(a);
 	free(g);
-	tell_backend(e);
+	tell_backend(e, r, true);
 }
 
 void pol_classify_remove(struct engine *e, struct pol_obj *r)
@@ -232,10 +233,10 @@ void pol_classify_remove(struct engine *e, struct pol_obj *r)
 	if (r->unclassified) {
 		r->unclassified = false;
 		e->pol.unclassified--;
-		return;
+	} else {
+		classifier_remove(e->pol.cls, r->id);
 	}
-	classifier_remove(e->pol.cls, r->id);
-	tell_backend(e);
+	tell_backend(e, r, false);
 }
 
 DWORD engine_classify(struct engine *e, const struct engine_flow *fl,

@@ -117,9 +117,8 @@ static bool cond_prefix(const FWPM_FILTER_CONDITION0 *fc, int *family,
 	}
 }
 
-static void filter_prefixes(const struct pol_obj *r, engine_prefix_fn fn, void *arg)
+void engine_filter_prefixes(const FWPM_FILTER0 *f, engine_prefix_fn fn, void *arg)
 {
-	const FWPM_FILTER0 *f = r->blob;
 	uint8_t addr[16];
 	unsigned plen;
 	int family;
@@ -136,31 +135,5 @@ static void filter_prefixes(const struct pol_obj *r, engine_prefix_fn fn, void *
 			continue;
 		if (cond_prefix(fc, &family, addr, &plen))
 			fn(arg, remote, family, addr, plen);
-	}
-}
-
-void engine_sa_prefixes(struct engine *e, const struct sa_context *c,
-			engine_prefix_fn fn, void *arg)
-{
-	const struct pol_obj *b = c->bound_out;
-
-	if (!b)
-		return;
-	if (b->kind == POL_FILTER) {
-		filter_prefixes(b, fn, arg);
-		return;
-	}
-	/* A tunnel policy: the outbound filters that name it. */
-	for (const struct pol_obj *r = e->pol.t[POL_FILTER].first; r; r = r->next) {
-		const FWPM_FILTER0 *f = r->blob;
-		bool v6;
-
-		if (r->context != b || r->txn_owner)
-			continue;
-		if (!pol_layer_is_transport(&f->layerKey, &v6) ||
-		    (memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, sizeof(GUID)) &&
-		     memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, sizeof(GUID))))
-			continue;
-		filter_prefixes(r, fn, arg);
 	}
 }
