@@ -45,3 +45,9 @@ cat "$dir/monitor.log"
 echo
 echo "### 4. \`fwpctl stats\` (SA counts; traffic counters wait for a datapath)"
 "$fwpctl" stats | head -8
+
+# The datapath, in two network namespaces (root only; it says so otherwise).
+kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+pid=
+echo
+"$(dirname "$0")/demo_datapath.sh" "$build"
