@@ -19,7 +19,11 @@
 #   relay_pkt_batch_tcp          the same with non-blocking batch reads
 #   relay_vnet_tcp               TCP through tun_relay, IFF_VNET_HDR + TSO
 #   relay_split_tcp              as vnet, cut to MTU and coalesced again
-#   esp_tunnel_tcp               our ESP tunnel: a slot, filled later
+#   esp_tunnel_tcp               iperf3 TCP through our ESP tunnel (fwpd
+#                                --datapath tun both sides, AES-GCM-128,
+#                                tunnel mode, ESP in UDP 4500)
+#   esp_tunnel_udp               iperf3 UDP -b 0 -l 1372 through it (receiver
+#                                rate; 1400-byte packets, the TUN's MTU)
 set -euo pipefail
 
 BUILD=${1:-build/release}
@@ -86,8 +90,8 @@ tcp() {		# destination
 	jq '.end.sum_received.bits_per_second / 1e9' "$TMP/iperf.json"
 }
 
-udp() {		# destination
-	if ! netns_exec "$A" iperf3 -c "$1" -p 5201 -u -b 0 -l 1400 \
+udp() {		# destination [datagram bytes, default 1400]
+	if ! netns_exec "$A" iperf3 -c "$1" -p 5201 -u -b 0 -l "${2:-1400}" \
 	     -t "$DURATION" -O "$OMIT" -J >"$TMP/iperf.json" 2>/dev/null; then
 		echo null
 		return
@@ -132,22 +136,96 @@ m_relay_pkt_batch_tcp() { relay pkt --batch; }
 m_relay_vnet_tcp()  { relay vnet; }
 m_relay_split_tcp() { relay split; }
 
-# ---- SLOT: our ESP tunnel ---------------------------------------------------
-# To be filled in once fwpd has its TUN datapath: in each namespace start
-#   fwpd --datapath tun (socket in $TMP, its own state directory)
-# give both a matching SA context (AES-GCM-128, UDP encapsulation on port
-# 4500 between 198.51.100.1 and .2, tunnel mode, inner 192.0.2.1 <-> .2,
-# TUN MTU 1400) through the public API (a small keying client), wait until
-# ping passes, then print `tcp 192.0.2.2` here, and the daemons' CPU
-# seconds per GB into $TMP/extra as for the relay. Stop the daemons before
-# returning. Until then it prints null and the table says "not yet".
-m_esp_tunnel_tcp() {
-	echo null
+# ---- our ESP tunnel ----------------------------------------------------------
+# fwpd --datapath tun in each namespace, static_keying giving both a tunnel-
+# mode SA pair (AES-GCM-128, ESP in UDP 4500 between 198.51.100.1 and .2,
+# inner 192.0.2.1 <-> 192.0.2.2 on lo, TUN MTU 1400), then iperf3 between the
+# inner addresses. Extras: the two daemons' CPU seconds per GB moved.
+FWPD=${FWPD:-$BUILD/fwpd}
+KEYING=${KEYING:-$BUILD/examples/static_keying}
+ESP_PIDS=
+
+esp_up() {	# extra static_keying options
+	local s ns i spi_in spi_out kin kout loc rem il ir
+	ip -n "$A" addr add 192.0.2.1/32 dev lo
+	ip -n "$B" addr add 192.0.2.2/32 dev lo
+	ESP_PIDS=
+	for s in a b; do
+		ns=$A; [ $s = b ] && ns=$B
+		rm -rf "$TMP/$s.state" "$TMP/$s.sock"
+		ip netns exec "$ns" "$FWPD" --foreground --socket "$TMP/$s.sock" \
+			--state-dir "$TMP/$s.state" --datapath tun 2>>"$TMP/fwpd.err" &
+		ESP_PIDS="$ESP_PIDS $!"
+		netns_track $!
+	done
+	for s in a b; do
+		for i in $(seq 100); do [ -S "$TMP/$s.sock" ] && break; sleep 0.05; done
+	done
+	for s in a b; do
+		if [ $s = a ]; then ns=$A loc=198.51.100.1 rem=198.51.100.2 il=192.0.2.1 ir=192.0.2.2 \
+			spi_in=0x2002 spi_out=0x1001 kin=$KEY_BA kout=$KEY_AB
+		else ns=$B loc=198.51.100.2 rem=198.51.100.1 il=192.0.2.2 ir=192.0.2.1 \
+			spi_in=0x1001 spi_out=0x2002 kin=$KEY_AB kout=$KEY_BA; fi
+		rm -f "$TMP/$s.in"; mkfifo "$TMP/$s.in"
+		FWP_ENGINE=service FWP_SOCKET="$TMP/$s.sock" ip netns exec "$ns" "$KEYING" \
+			--quiet --mode tunnel --local $loc --remote $rem \
+			--inner-local $il/32 --inner-remote $ir/32 --spi-in $spi_in \
+			--spi-out $spi_out --key-in "$kin" --key-out "$kout" "$@" \
+			<"$TMP/$s.in" >"$TMP/$s.out" 2>&1 &
+		netns_track $!
+	done
+	exec 5>"$TMP/a.in" 6>"$TMP/b.in"
+	for s in a b; do
+		for i in $(seq 100); do grep -q '^ready' "$TMP/$s.out" && break; sleep 0.05; done
+		grep -q '^ready' "$TMP/$s.out" || { cat "$TMP/$s.out" >&2; return 1; }
+	done
 }
+
+esp_down() {
+	local p
+	exec 5>&- 6>&-
+	for p in $ESP_PIDS; do netns_kill "$p"; done
+	ip -n "$A" addr del 192.0.2.1/32 dev lo 2>/dev/null || true
+	ip -n "$B" addr del 192.0.2.2/32 dev lo 2>/dev/null || true
+}
+
+cpu_ticks() {	# the fwpd processes' user + system ticks
+	local p t=0
+	for p in $ESP_PIDS; do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo $t
+}
+
+esp_run() {	# tcp|udp
+	local t0 t1 v
+	if ! esp_up --natt 4500:4500; then
+		esp_down
+		echo null
+		return
+	fi
+	t0=$(cpu_ticks)
+	# UDP: 1372-byte datagrams make 1400-byte packets, the TUN's MTU.
+	v=$("$1" 192.0.2.2 1372)
+	t1=$(cpu_ticks)
+	if [ "$v" != null ]; then
+		# Gbit/s over DURATION + OMIT seconds -> GB moved.
+		echo "fwpd_cpu_s_per_gb $(echo "$t0 $t1 $v" | awk -v d="$((DURATION + OMIT))" \
+			-v hz="$(getconf CLK_TCK)" '{gb = $3 * d / 8; print (gb > 0 ? ($2 - $1) / hz / gb : "null")}')" \
+			>>"$TMP/extra"
+	fi
+	esp_down
+	echo "$v"
+}
+KEY_AB=0102030405060708090a0b0c0d0e0f1011121314
+KEY_BA=a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4
+m_esp_tunnel_tcp() { esp_run tcp; }
+m_esp_tunnel_udp() { esp_run udp; }
 # ------------------------------------------------------------------------------
 
 CONFIGS=(veth_tcp_on veth_tcp_off veth_udp_on veth_udp_off relay_pkt_tcp
-	 relay_pkt_batch_tcp relay_vnet_tcp relay_split_tcp esp_tunnel_tcp)
+	 relay_pkt_batch_tcp relay_vnet_tcp relay_split_tcp esp_tunnel_tcp
+	 esp_tunnel_udp)
 NCONF=${#CONFIGS[@]}
 
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
@@ -216,7 +294,9 @@ jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
 	   relay_pkt_batch_over_pkt: ratio($r.relay_pkt_batch_tcp; $r.relay_pkt_tcp),
 	   relay_split_over_vnet: ratio($r.relay_split_tcp; $r.relay_vnet_tcp),
 	   relay_vnet_over_veth_tcp_on: ratio($r.relay_vnet_tcp; $r.veth_tcp_on),
-	   esp_tunnel_over_relay_vnet: ratio($r.esp_tunnel_tcp; $r.relay_vnet_tcp)
+	   esp_tunnel_over_relay_vnet: ratio($r.esp_tunnel_tcp; $r.relay_vnet_tcp),
+	   esp_tunnel_over_veth_tcp_on: ratio($r.esp_tunnel_tcp; $r.veth_tcp_on),
+	   esp_tunnel_udp_over_veth_udp_on: ratio($r.esp_tunnel_udp; $r.veth_udp_on)
 	 }}' >"$OUT"
 
 echo
@@ -231,7 +311,8 @@ jq -r '
 		else "\(name)|\($e.median | n) [\($e.min | n)-\($e.max | n)]|" +
 		  ([ (if $e.loss_percent then "loss \($e.loss_percent.median | n)%" else empty end),
 		     (if $e.relay_avg_read_bytes then "avg read \($e.relay_avg_read_bytes.median | round) B" else empty end),
-		     (if $e.relay_cpu_s_per_gb then "relay CPU \($e.relay_cpu_s_per_gb.median | n) s/GB" else empty end)
+		     (if $e.relay_cpu_s_per_gb then "relay CPU \($e.relay_cpu_s_per_gb.median | n) s/GB" else empty end),
+		     (if $e.fwpd_cpu_s_per_gb then "fwpd CPU \($e.fwpd_cpu_s_per_gb.median | n) s/GB" else empty end)
 		   ] | join(", "))
 		end;
 	"configuration|Gbit/s|notes",
@@ -243,7 +324,8 @@ jq -r '
 	row("relay_pkt_batch_tcp"; "TUN relay TCP, per packet, batch reads"),
 	row("relay_vnet_tcp"; "TUN relay TCP, vnet super-packets"),
 	row("relay_split_tcp"; "TUN relay TCP, vnet split+coalesce"),
-	row("esp_tunnel_tcp"; "our ESP tunnel TCP")
+	row("esp_tunnel_tcp"; "our ESP tunnel TCP (GCM-128, UDP 4500)"),
+	row("esp_tunnel_udp"; "our ESP tunnel UDP 1372 B")
 	' "$OUT" | column -t -s '|'
 echo
 jq -r '.ratios | to_entries[] |
