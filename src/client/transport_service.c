@@ -37,7 +37,7 @@ struct svc {
 	int fd;
 	pthread_mutex_t io;
 	uint32_t seq;
-	bool dead;
+	atomic_bool dead;	/* set by the caller or the event thread */
 	unsigned char *rx;		/* FWPD_MSG_MAX + 1 */
 	unsigned char *tx;		/* FWPD_MSG_MAX */
 	struct msg_attrs reply;		/* the last reply, points into rx */

@@ -305,14 +305,30 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 {
 	struct dp *dp = be;
 	struct dp_pair *pair = pair_of(c);
-	struct dp_sa *s = pair ? pair->dir[dir] : NULL, next;
+	struct dp_sa *s = pair ? pair->dir[dir] : NULL;
+	struct dp_sa next;	/* the movable fields only; no atomics copied */
 	bool traffic = p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
 	bool encap = traffic || (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION);
 	int err;
 
 	if (!s || (!traffic && !encap))
 		return 0;
-	next = *s;
+	/* The packet threads only read these under the read lock, and this
+	 * thread is the only writer: reading them here needs no lock. */
+	memset(&next, 0, sizeof(next));
+	next.outbound = s->outbound;
+	next.version = s->version;
+	next.tunnel = s->tunnel;
+	memcpy(next.local, s->local, 16);
+	memcpy(next.remote, s->remote, 16);
+	next.bind_id = s->bind_id;
+	next.proto = s->proto;
+	next.lport = s->lport;
+	next.rport = s->rport;
+	next.routed = s->routed;
+	next.udp = s->udp;
+	next.udp_sport = s->udp_sport;
+	next.udp_dport = s->udp_dport;
 	if (traffic)
 		set_traffic(&next, &p->traffic);
 	if (encap) {

@@ -41,8 +41,8 @@ e2e_init() {
 	. "$SRC/scripts/netns.sh"
 	netns_init "e2e$1"
 	DIR=$(mktemp -d)
-	trap 'e2e_cleanup; exit 130' INT
-	trap 'e2e_cleanup; exit 143' TERM HUP
+	trap 'e2e_cleanup 130' INT
+	trap 'e2e_cleanup 143' TERM HUP
 	trap 'e2e_cleanup' EXIT
 	netns_add a && NSA=$NETNS_LAST || fail "netns a"
 	netns_add b && NSB=$NETNS_LAST || fail "netns b"
@@ -51,10 +51,24 @@ e2e_init() {
 	netns_rp_filter "$NSB" 0
 }
 
+# Stops everything; a sanitizer report in a daemon's log (the ASan and TSan
+# builds run these tests too) fails the test even when it passed so far.
 e2e_cleanup() {
+	_rc=$?
+	[ $# -gt 0 ] && _rc=$1
 	exec 7>&- 8>&- 2>/dev/null
 	netns_cleanup
+	for _f in "$DIR"/fwpd-*.log "$DIR"/*.out; do
+		[ -f "$_f" ] || continue
+		if grep -q "Sanitizer\|runtime error:" "$_f"; then
+			echo "FAIL: sanitizer report in $_f:"
+			head -40 "$_f"
+			_rc=1
+		fi
+	done
 	rm -rf "$DIR"
+	trap - EXIT
+	exit $_rc
 }
 
 ns_of() {
