@@ -37,6 +37,34 @@ r=$(udp_run b a 10.1.0.1 300 9000 10.2.0.1)
 [ "$(json_get "$r" unique)" = 300 ] || fail "B->A inner UDP: $r"
 [ "$(counters a 1 inbound packets)" -ge 300 ] || fail "A inbound counter"
 
+# The peer moves (a second address on B): Update0 with a traffic change on
+# A moves its outbound SA's outer destination mid-stream; nothing is lost
+# and the sequence numbers carry on.
+ip -n "$NSB" addr add 198.51.100.3/24 dev veth0
+sniff_start b
+netns_bg "$NSB" "$PY" "$TRAFFIC" recv 9002 2 >"$DIR/recv.json"
+rp=$NETNS_LAST_PID
+sleep 0.3
+ip netns exec "$NSA" "$PY" "$TRAFFIC" send 10.2.0.1 9002 1500 0.001 10.1.0.1 &
+snd=$!
+sleep 0.7
+e2e_cmd a "move 198.51.100.3"
+wait "$snd"
+wait "$rp"
+sniff_stop
+r=$(cat "$DIR/recv.json")
+[ "$(json_get "$r" unique)" = 1500 ] || fail "lost during the move: $r"
+"$PY" - "$DIR/sniff.jsonl" "$(($SPI_AB))" <<'PYEOF' || fail "outer destination or sequence across the move"
+import json, sys
+pk = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["spi"] == int(sys.argv[2])]
+dst = [bytes.fromhex(p["hex"])[19] for p in pk]
+runs = [dst[0]] + [dst[i] for i in range(1, len(dst)) if dst[i] != dst[i - 1]]
+seq = [p["seq"] for p in pk]
+print("# outer destinations .%s, %d packets" % (" -> .".join(map(str, runs)), len(pk)))
+sys.exit(0 if runs == [2, 3] and all(b == a + 1 for a, b in zip(seq, seq[1:])) else 1)
+PYEOF
+note "peer moved mid-stream: no loss, sequence continuous"
+
 # An inner source outside the policy: not protected by this tunnel.
 ip -n "$NSA" addr add 10.9.0.1/32 dev lo
 r=$(udp_run a b 10.2.0.1 50 9001 10.9.0.1)
