@@ -246,6 +246,67 @@ for trial in $(seq "$TRIALS"); do
 	done
 done
 
+# --- overload (D4): UDP through the tunnel at twice the loss-free rate --------
+# The loss-free rate: the highest of a rising series of offered rates with
+# under 1% loss (3 s each). Then 10 s at twice that rate: goodput against
+# the loss-free rate, and the daemons' RSS sampled every 0.5 s.
+rss_kb() {
+	local p t=0
+	for p in $ESP_PIDS; do
+		t=$((t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status")))
+	done
+	echo $t
+}
+
+udp_at() {	# rate (Mbit/s), seconds -> "Gbit/s loss%"
+	if ! netns_exec "$A" iperf3 -c 192.0.2.2 -p 5201 -u -b "${1}M" -l 1372 \
+	     -t "$2" -J >"$TMP/ov.json" 2>/dev/null; then
+		echo "null null"
+		return
+	fi
+	jq -r '"\(.end.sum_received.bits_per_second / 1e9) \(.end.sum_received.lost_percent // .end.sum.lost_percent)"' \
+		"$TMP/ov.json"
+}
+
+OVERLOAD=null
+if [ "${SKIP_OVERLOAD:-0}" != 1 ] && esp_up --natt 4500:4500; then
+	best=0 best_gbps=0
+	for rate in 200 400 600 800 1000 1300 1600 2000 2500 3000; do
+		read -r g loss <<<"$(udp_at $rate 3)"
+		[ "$g" = null ] && break
+		echo "  overload: offered $rate Mbit/s -> $g Gbit/s, loss $loss%" >&2
+		if awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
+			best=$rate best_gbps=$g
+		else
+			break
+		fi
+	done
+	if [ "$best" -gt 0 ]; then
+		rss0=$(rss_kb)
+		peak=$rss0
+		udp_at $((best * 2)) 10 >"$TMP/ov.result" &
+		ovp=$!
+		while kill -0 $ovp 2>/dev/null; do
+			r=$(rss_kb)
+			[ "$r" -gt "$peak" ] && peak=$r
+			sleep 0.5
+		done
+		read -r g loss <"$TMP/ov.result"
+		sleep 5
+		rss5=$(rss_kb)
+		echo "  overload: offered $((best * 2)) Mbit/s -> $g Gbit/s (loss-free $best_gbps)," \
+		     "RSS $rss0 -> peak $peak -> $rss5 kB 5 s later" >&2
+		OVERLOAD=$(jq -n --argjson lf "$best_gbps" --argjson lr "$best" --argjson g "$g" \
+			--argjson r0 "$rss0" --argjson rp "$peak" --argjson r5 "$rss5" '
+			{loss_free_offered_mbit: $lr, loss_free_gbit: $lf,
+			 offered_2x_mbit: ($lr * 2), goodput_2x_gbit: $g,
+			 goodput_ratio: (if $lf > 0 then ($g / $lf * 100 | round) / 100 else null end),
+			 rss_kb_start: $r0, rss_kb_peak: $rp, rss_kb_after_5s: $r5,
+			 rss_growth_mib: ((($rp - $r0) / 1024 * 10 | round) / 10)}')
+	fi
+	esp_down
+fi
+
 # --- results -----------------------------------------------------------------
 
 # stats FILE: {"median":..,"min":..,"max":..,"samples":[..]} of the non-null
@@ -276,7 +337,7 @@ done
 
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 mkdir -p "$(dirname "$OUT")"
-jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
+jq -n --argjson r "$json" --argjson overload "$OVERLOAD" --arg kernel "$(uname -r)" \
 	--argjson load_start "$LOAD_START" --argjson load_end "$LOAD_END" \
 	--arg iperf "$(iperf3 --version | head -n 1)" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -287,7 +348,7 @@ jq -n --argjson r "$json" --arg kernel "$(uname -r)" \
 	{date: $date, kernel: $kernel, iperf3: $iperf, cpus: $cpus,
 	 trials: $trials, duration_s: $duration, omit_s: $omit,
 	 mtu_tun: 1400, loadavg_start: $load_start, loadavg_end: $load_end,
-	 results: $r,
+	 results: $r, esp_tunnel_udp_overload: $overload,
 	 ratios: {
 	   veth_tcp_offload_gain: ratio($r.veth_tcp_on; $r.veth_tcp_off),
 	   relay_vnet_over_pkt: ratio($r.relay_vnet_tcp; $r.relay_pkt_tcp),
@@ -328,5 +389,8 @@ jq -r '
 	row("esp_tunnel_udp"; "our ESP tunnel UDP 1372 B")
 	' "$OUT" | column -t -s '|'
 echo
+jq -r 'if .esp_tunnel_udp_overload then .esp_tunnel_udp_overload |
+	"overload (UDP at 2x the loss-free \(.loss_free_offered_mbit) Mbit/s): goodput \(.goodput_2x_gbit) Gbit/s = \(.goodput_ratio) of loss-free, RSS growth \(.rss_growth_mib) MiB"
+	else "overload: not measured" end' "$OUT"
 jq -r '.ratios | to_entries[] |
 	"ratio \(.key): \(if .value == null then "-" else .value end)"' "$OUT"
