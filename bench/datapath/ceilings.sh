@@ -14,7 +14,8 @@
 # client in A. Configurations, each run once per trial, trials interleaved
 # (the order rotates each trial), medians with min-max:
 #   veth_tcp_on / veth_tcp_off   iperf3 TCP over veth, TSO/GSO on / off
-#   veth_udp_on / veth_udp_off   iperf3 UDP -b 0 -l 1400 (receiver rate)
+#   veth_udp_on / veth_udp_off   iperf3 UDP -b 0 -l 1400 -w 4M (receiver rate;
+#                                the socket buffers of iperf3 are the limit)
 #   relay_pkt_tcp                TCP through tun_relay, one packet per syscall
 #   relay_pkt_batch_tcp          the same with non-blocking batch reads
 #   relay_vnet_tcp               TCP through tun_relay, IFF_VNET_HDR + TSO
@@ -91,7 +92,7 @@ tcp() {		# destination
 }
 
 udp() {		# destination [datagram bytes, default 1400]
-	if ! netns_exec "$A" iperf3 -c "$1" -p 5201 -u -b 0 -l "${2:-1400}" \
+	if ! netns_exec "$A" iperf3 -c "$1" -p 5201 -u -b 0 -l "${2:-1400}" -w 4M \
 	     -t "$DURATION" -O "$OMIT" -J >"$TMP/iperf.json" 2>/dev/null; then
 		echo null
 		return
@@ -259,7 +260,7 @@ rss_kb() {
 }
 
 udp_at() {	# rate (Mbit/s), seconds -> "Gbit/s loss%"
-	if ! netns_exec "$A" iperf3 -c 192.0.2.2 -p 5201 -u -b "${1}M" -l 1372 \
+	if ! netns_exec "$A" iperf3 -c 192.0.2.2 -p 5201 -u -b "${1}M" -l 1372 -w 4M \
 	     -t "$2" -J >"$TMP/ov.json" 2>/dev/null; then
 		echo "null null"
 		return
