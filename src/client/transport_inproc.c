@@ -5,8 +5,17 @@
  * shared by every session): SA contexts outlive the session that made
  * them. A timer thread drives the engine's lifetimes and drains. At exit a
  * destructor wipes every key still held.
+ *
+ * FWP_DATAPATH=tun gives this engine the user-space ESP datapath, as
+ * `fwpd --datapath tun` has it (docs/datapath.md; root): FWP_TUN_NAME
+ * names the device (default fwp0), FWP_UDP_PORT the ESP-in-UDP port
+ * (default 4500, 0: none). A notice thread hands the datapath's lifetime
+ * notices to the engine. At exit the packet threads stop and the routing
+ * rules go; the device goes with the process.
  */
 #include <errno.h>
+#include <poll.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -16,9 +25,11 @@
 #include "client/client.h"
 #include "client/dispatcher.h"
 #include "common/log.h"
+#include "datapath/dp.h"
 #include "engine/engine.h"
 
 static struct engine *engine;
+static struct dp *datapath;	/* FWP_DATAPATH=tun; lives as long as the process */
 static struct pol_store *store;	/* lives as long as the process */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -69,8 +80,64 @@ static void *timer_main(void *arg)
 
 static void wipe_at_exit(void)
 {
+	if (datapath)
+		dp_stop_at_exit(datapath);
 	if (engine)
 		engine_wipe_keys(engine);
+}
+
+static void *notice_main(void *arg)
+{
+	struct pollfd pfd = { .fd = dp_notice_fd(datapath), .events = POLLIN };
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		dp_deliver_notices(datapath);
+	}
+	return NULL;
+}
+
+/* FWP_DATAPATH: 0 without one, 1 with one, -1 when asked for and not had. */
+static int datapath_open(struct engine_config *cfg)
+{
+	const char *v = getenv("FWP_DATAPATH"), *s, *why;
+	struct dp_config dc;
+	int err;
+
+	if (!v || !*v || !strcmp(v, "none"))
+		return 0;
+	if (strcmp(v, "tun")) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: only tun or none", v);
+		return -1;
+	}
+	dp_config_default(&dc);
+	s = getenv("FWP_TUN_NAME");
+	if (s && *s)
+		dc.tun_name = s;
+	s = getenv("FWP_UDP_PORT");
+	if (s && *s)
+		dc.udp_port = (uint16_t)atoi(s);
+	err = dp_create(&datapath, &dc, &why);
+	if (err) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=tun: %s: %s", why, strerror(-err));
+		return -1;
+	}
+	cfg->backend = dp_backend(datapath);
+	return 1;
+}
+
+static int datapath_start(void)
+{
+	pthread_t t;
+
+	dp_attach(datapath, engine);
+	if (dp_start(datapath))
+		return -1;
+	if (pthread_create(&t, NULL, notice_main, NULL))
+		return -1;
+	pthread_detach(t);
+	return 0;
 }
 
 static void engine_init(void)
@@ -96,6 +163,10 @@ static void engine_init(void)
 		cfg.store = &pol_store_ops;
 		cfg.store_arg = store;
 	}
+	/* A datapath asked for and not had fails every FwpmEngineOpen0:
+	 * a keying module must not believe it protects traffic. */
+	if (datapath_open(&cfg) < 0)
+		return;
 	if (engine_create(&cfg, &engine)) {
 		engine = NULL;
 		return;
@@ -113,6 +184,11 @@ static void engine_init(void)
 		return;
 	}
 	pthread_detach(t);
+	if (datapath && datapath_start()) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=tun: cannot start the packet threads");
+		engine = NULL;	/* kept, not destroyed: its threads may run */
+		return;
+	}
 	atexit(wipe_at_exit);
 }
 

@@ -217,6 +217,12 @@ void dp_stop(struct dp *dp)
 	dp->running = false;
 }
 
+void dp_stop_at_exit(struct dp *dp)
+{
+	dp_stop(dp);
+	steer_close(&dp->steer);
+}
+
 void dp_destroy(struct dp *dp)
 {
 	if (!dp)

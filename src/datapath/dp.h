@@ -55,6 +55,10 @@ void dp_attach(struct dp *dp, struct engine *e);
 int dp_start(struct dp *dp);
 void dp_stop(struct dp *dp);
 void dp_destroy(struct dp *dp);
+/* For a process that exits with the engine alive (the in-process engine):
+ * stops the packet threads and removes the routing rules and routes; the
+ * device and the SA table go with the process. */
+void dp_stop_at_exit(struct dp *dp);
 
 /* Soft and hard limits the packet threads saw, for the engine: readable
  * when some are waiting. dp_deliver_notices hands them to

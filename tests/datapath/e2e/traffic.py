@@ -101,6 +101,8 @@ def esp_of(ip):
 
 def sniff(iface, seconds, out):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    # Big enough for a burst while the (slow, sanitized) test runs beside.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
     s.bind((iface, 0))
     s.settimeout(0.2)
     end = time.time() + float(seconds)
