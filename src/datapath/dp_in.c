@@ -52,7 +52,7 @@ struct in_ctx {
 	struct vnet_pkt out[IN_PKTS];
 	unsigned idx[IN_PKTS];
 	struct dp_flow_cache cache;
-	uint64_t packets, bytes, bad_spi, auth, decrypt, replay, udp_invalid, drops,
+	uint64_t packets, bytes, tunnel_bytes, bad_spi, auth, decrypt, replay, udp_invalid, drops,
 		 not_matching, ike, keepalive;
 };
 
@@ -286,6 +286,8 @@ static void in_deliver(struct in_ctx *x)
 		}
 		x->packets++;
 		x->bytes += k->res.len;
+		if (k->tunnel)
+			x->tunnel_bytes += k->res.len;
 		x->out[n].data = k->b.base + k->res.off;
 		x->out[n].len = (uint32_t)k->res.len;
 		x->out[n].cap = (uint32_t)(k->b.size - k->res.off);
@@ -310,6 +312,7 @@ static void in_stats(struct in_ctx *x)
 
 	atomic_fetch_add_explicit(&st->in_packets, x->packets, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->in_bytes, x->bytes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->in_tunnel_bytes, x->tunnel_bytes, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->bad_spi, x->bad_spi, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->auth_fail, x->auth, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->decrypt_fail, x->decrypt, memory_order_relaxed);
@@ -319,7 +322,7 @@ static void in_stats(struct in_ctx *x)
 	atomic_fetch_add_explicit(&st->in_drops, drops, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->ike_unhandled, x->ike, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->keepalives, x->keepalive, memory_order_relaxed);
-	x->packets = x->bytes = x->bad_spi = x->auth = x->decrypt = x->replay = 0;
+	x->packets = x->bytes = x->tunnel_bytes = x->bad_spi = x->auth = x->decrypt = x->replay = 0;
 	x->udp_invalid = x->drops = x->not_matching = x->ike = x->keepalive = 0;
 }
 

@@ -81,6 +81,7 @@ struct dp_stats {
 	_Atomic uint64_t bad_spi, auth_fail, decrypt_fail, replay, udp_invalid;
 	_Atomic uint64_t not_matching, in_drops, out_drops, blocked, no_sa;
 	_Atomic uint64_t bypass, ike_unhandled, keepalives;
+	_Atomic uint64_t in_tunnel_bytes, out_tunnel_bytes;	/* of *_bytes */
 };
 
 /* A verdict cached per flow by one packet thread. */

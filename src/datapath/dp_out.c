@@ -49,7 +49,7 @@ struct out_ctx {
 	uint8_t *gso;
 	struct udp_io_msg msg[UDP_IO_BATCH];
 	struct dp_flow_cache cache;
-	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass;
+	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass, out_tunnel_bytes;
 };
 
 static size_t alen(uint8_t version)
@@ -187,6 +187,7 @@ static void out_encrypt(struct out_ctx *x)
 	uint64_t sa_gen, now = dp_now_ms();
 	struct out_pkt *prev = NULL;
 	struct dp_sa *locked = NULL;
+	size_t inner;
 
 	pthread_rwlock_rdlock(&dp->table.lock);
 	sa_gen = atomic_load_explicit(&dp->sa_gen, memory_order_acquire);
@@ -214,6 +215,7 @@ static void out_encrypt(struct out_ctx *x)
 			locked = p->sa;
 			pthread_mutex_lock(&locked->lock);
 		}
+		inner = p->b.len;
 		if (esp_encap(p->sa->esp, &p->b, &meta)) {
 			x->drops++;
 			p->sock = -1;
@@ -222,6 +224,11 @@ static void out_encrypt(struct out_ctx *x)
 		if (meta.rekey)
 			dp_post_notice(dp, p->sa->ctx_id, FWP_DIRECTION_OUTBOUND, DP_SA_SOFT_LIFETIME);
 		out_message(p, &meta);
+		/* Inner bytes, as the per-SA counters and the inbound side count. */
+		x->out_packets++;
+		x->out_bytes += inner;
+		if (p->sa->tunnel)
+			x->out_tunnel_bytes += inner;
 	}
 	if (locked) {
 		pthread_mutex_unlock(&locked->lock);
@@ -350,8 +357,6 @@ static void out_send(struct out_ctx *x)
 		case DP_PROTECT:
 			if (p->sock < 0)
 				break;
-			x->out_packets++;
-			x->out_bytes += p->m.len;
 			out_queue(x, p, &cur, &nm, &gso_used);
 			break;
 		case DP_BYPASS:
@@ -385,7 +390,9 @@ static void out_stats(struct out_ctx *x)
 	atomic_fetch_add_explicit(&st->blocked, x->blocked, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->no_sa, x->no_sa, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->bypass, x->bypass, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->out_tunnel_bytes, x->out_tunnel_bytes, memory_order_relaxed);
 	x->out_packets = x->out_bytes = x->drops = x->blocked = x->no_sa = x->bypass = 0;
+	x->out_tunnel_bytes = 0;
 }
 
 static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)

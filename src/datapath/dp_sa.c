@@ -413,6 +413,12 @@ static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
 	a->replayCheckFailuresOnInbound = u32(&st->replay);
 	a->secureReceivesNotMatchingFilters = u32(&st->not_matching);
 	a->totalDropPacketsInbound = u32(&st->in_drops);
+	uint64_t in_t = atomic_load(&st->in_tunnel_bytes), out_t = atomic_load(&st->out_tunnel_bytes);
+
+	out->inboundTrafficStatistics.tunnelByteCount = in_t;
+	out->inboundTrafficStatistics.transportByteCount = in_b - in_t;
+	out->outboundTrafficStatistics.tunnelByteCount = out_t;
+	out->outboundTrafficStatistics.transportByteCount = out_b > out_t ? out_b - out_t : 0;
 	out->inboundTrafficStatistics.encryptedByteCount = in_b;
 	out->inboundTrafficStatistics.authenticatedESPByteCount = in_b;
 	out->inboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->in_packets);

@@ -38,6 +38,8 @@ inb=$(counters b 1 inbound packets)
 [ "$(counters b 1 inbound icv_failures)" = 0 ] || fail "ICV failures"
 [ "$(stat b inbound_traffic total_successful_packets)" -ge 400 ] || fail "B statistics"
 [ "$(stat a outbound_traffic total_successful_packets)" -ge 400 ] || fail "A statistics"
+[ "$(stat a outbound_traffic transport_bytes)" -ge 4000000 ] || fail "A transport bytes"
+[ "$(stat a outbound_traffic tunnel_bytes)" = 0 ] || fail "A tunnel bytes"
 note "counters: A out $out packets, B in $inb packets"
 
 e2e_cmd a delete

@@ -36,6 +36,8 @@ PYEOF
 r=$(udp_run b a 10.1.0.1 300 9000 10.2.0.1)
 [ "$(json_get "$r" unique)" = 300 ] || fail "B->A inner UDP: $r"
 [ "$(counters a 1 inbound packets)" -ge 300 ] || fail "A inbound counter"
+[ "$(stat a inbound_traffic tunnel_bytes)" -gt 0 ] || fail "A's statistics: no tunnel bytes"
+[ "$(stat a inbound_traffic transport_bytes)" = 0 ] || fail "A's statistics: transport bytes"
 
 # The peer moves (a second address on B): Update0 with a traffic change on
 # A moves its outbound SA's outer destination mid-stream; nothing is lost
