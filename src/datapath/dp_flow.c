@@ -21,14 +21,22 @@ void dp_flow_key(struct dp_flow_key *k, const struct esp_selector *sel)
 	memcpy(k->dst, sel->dst, sel->version == 4 ? 4 : 16);
 }
 
+/* Word at a time: this runs for every packet whose flow differs from the
+ * previous packet's. */
 static uint32_t flow_hash(const struct dp_flow_key *k)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	const uint8_t *p = (const uint8_t *)k;
+	uint64_t w[4], h;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return (uint32_t)(h ^ (h >> 32));
+	memcpy(w, k->src, 16);
+	memcpy(w + 2, k->dst, 16);
+	h = ((uint64_t)k->sport << 48 | (uint64_t)k->dport << 32 |
+	     (uint64_t)k->proto << 8 | k->version) * 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 4; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return (uint32_t)h;
 }
 
 static bool is_tunnel_callout(const GUID *g)
