@@ -62,4 +62,16 @@ r=$(udp_run a b $B4 20)
 e2e_wait_line a '^event DELETE' 3 || fail "no DELETE on A at the hard limit"
 e2e_wait_line b '^event DELETE' 3 || fail "no DELETE on B (its inbound SA's limit)"
 note "lifetime: SOFT_LIFETIME at 90%, deleted at 100%"
+e2e_cmd a quit
+e2e_cmd b quit
+exec 7>&- 8>&-
+rm -f "$DIR/a.in" "$DIR/b.in" "$DIR/a.out" "$DIR/b.out"
+
+# Idle timeout (2 s) from the datapath's last use: kept alive by traffic
+# for 3 s, deleted once it stops.
+e2e_pair --idle-seconds 2 --filters
+ip netns exec "$NSA" "$PY" "$TRAFFIC" send $B4 9000 60 0.05
+grep -q '^event DELETE' "$DIR/a.out" && fail "idle timeout fired while traffic flowed"
+e2e_wait_line a '^event DELETE' 5 || fail "no DELETE after 2 s idle"
+note "idle timeout: alive under traffic, deleted when idle"
 echo PASS
