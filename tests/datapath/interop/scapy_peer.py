@@ -20,6 +20,9 @@ protocol 50, or ESP in UDP 4500 with --natt), over IPv4 or IPv6 (--family):
         server; A's datapath decrypts them, A's kernel answers, the answers
         come back as ESP, scapy decrypts them and finds the same id, sequence
         and payload.
+  large    (--large) a 1450-byte UDP datagram each way (more than fwpd's
+           TUN MTU), the ESP packets fragmented on the veth: B->A delivered,
+           the echo back and one A sends itself arrive.
   replay   the same ESP packet again, and the first one again: no answer,
            fwpd's replay drop counter rises by one for each.
   tamper   one ciphertext byte flipped: no answer, one integrity failure;
@@ -41,6 +44,7 @@ import json
 import os
 import select
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -50,6 +54,7 @@ IFACE = "veth0"
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 WAIT = 3.0        # seconds for something that must happen
+WAIT_KNOWN = 1.5  # the same, for a check in KNOWN_FAILURES
 GRACE = 0.2       # after the later packet's answer, for one that must not
 TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
 
@@ -58,6 +63,16 @@ TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
 
 class Failed(Exception):
     pass
+
+
+# Checks that fail because of a datapath bug that was reported: such a
+# check prints "XFAIL" and does not fail the run; once it passes it fails
+# the run ("XPASS"), so that the mark is removed.
+KNOWN_FAILURES = {
+    "large-out": "a transport-mode packet larger than the TUN's MTU reaches fwpd as "
+                 "IP fragments, which it drops (ESP applies to whole datagrams); "
+                 "kernel IPsec encrypts the datagram, then fragments the ESP packet",
+}
 
 
 # static_keying's transform names -> scapy's algorithms:
@@ -126,6 +141,7 @@ class Peer:
         self.seen = 0               # frames of the wire already examined
         self.esp_seqs = []          # sequence numbers of A's ESP, in order
         self.answers = []           # A's decrypted packets
+        self.frags = {}             # IPv4 fragments from A, by identification
         self.wire = Wire(IFACE)
         # IPPROTO_RAW: the packet's own IP header is sent (IPv4 and IPv6).
         self.raw = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
@@ -196,6 +212,10 @@ class Peer:
         ip = eth[self.IP]
         if ip.src != self.a or ip.dst != self.b:
             return
+        if not self.v6 and (ip.flags.MF or ip.frag):
+            ip = self.reassemble(ip)
+            if ip is None:
+                return
         proto = ip.nh if self.v6 else ip.proto
         if proto == 50:
             kind = "ESP"
@@ -226,6 +246,30 @@ class Peer:
             self.fail("A's ESP seq %d does not decrypt: %s %s" % (esp.seq, type(e).__name__, e))
             return
         self.answers.append(self.IP(bytes(inner)))
+
+    def reassemble(self, frag):
+        """The IPv4 packet once all its fragments are in, else None."""
+        key = (frag.id, frag.proto)
+        have = self.frags.setdefault(key, [])
+        have.append(self.IP(bytes(frag)))
+        have.sort(key=lambda f: f.frag)
+        data, end = b"", 0
+        for f in have:
+            if f.frag * 8 != end:
+                return None
+            chunk = bytes(f)[f.ihl * 4:f.len]
+            data += chunk
+            end += len(chunk)
+        if have[-1].flags.MF:
+            return None
+        del self.frags[key]
+        first = have[0]
+        hdr = bytearray(bytes(first)[:first.ihl * 4])
+        hdr[2:4] = struct.pack("!H", len(hdr) + len(data))    # total length
+        hdr[6:8] = b"\0\0"                                     # flags, offset
+        whole = self.IP(bytes(hdr) + data)
+        whole.chksum = None
+        return self.IP(bytes(whole))
 
     def wait_for(self, what, pred, timeout=WAIT):
         """The first answer for which pred holds, or a failure."""
@@ -368,6 +412,62 @@ class Peer:
             self.check_inner("UDP echo of %d bytes" % size, a)
         self.ok("B->A: UDP datagrams of 1, 200 and 1300 bytes echoed by A")
 
+    @staticmethod
+    def wait_known(name):
+        return WAIT_KNOWN if name in KNOWN_FAILURES else WAIT
+
+    def expect(self, name, what, check):
+        """check() raises Failed unless what happened; see KNOWN_FAILURES."""
+        known = KNOWN_FAILURES.get(name)
+        try:
+            check()
+        except Failed as e:
+            if not known:
+                raise
+            print("XFAIL: %s: %s (known datapath bug %r)" % (what, e, name), flush=True)
+            return
+        if known:
+            self.fail("%s: passes now; remove %r from KNOWN_FAILURES" % (what, name))
+        else:
+            self.ok(what)
+
+    def large(self):
+        """Datagrams larger than fwpd's TUN MTU (1400 by default) both ways;
+        the ESP packets are larger than the veth's 1500 and travel as IP
+        fragments."""
+        from scapy.layers.inet import fragment
+
+        size, sport = 1450, 40100
+        payload = bytes((7 * j) & 0xff for j in range(size))
+        before = self.stats()
+        inner = (self.IP(src=self.b, dst=self.a) /
+                 self.UDP(sport=sport, dport=self.args.echo_port) / payload)
+        for f in fragment(self.IP(self.seal(inner)), fragsize=1000):
+            self.send(bytes(f))
+        end = time.monotonic() + WAIT
+        while self.stats()["inbound_packets"] == before["inbound_packets"]:
+            if time.monotonic() > end:
+                raise Failed("a %d-byte datagram in fragmented ESP: not delivered" % size)
+            time.sleep(0.05)
+        self.ok("B->A: a %d-byte UDP datagram in fragmented ESP delivered" % size)
+        self.expect("large-out", "A->B: the %d-byte echo of it comes back" % size,
+                    lambda: self.wait_for("the echo of %d bytes" % size,
+                                          lambda a: a.haslayer(self.UDP)
+                                          and a[self.UDP].dport == sport
+                                          and bytes(a[self.UDP].payload) == payload,
+                                          self.wait_known("large-out")))
+        marker = "fwp-interop large " + "z" * size
+        cmd = ["ip", "netns", "exec", self.args.ns_a, sys.executable, TRAFFIC,
+               "udp-send", "--dst", self.b, "--port", "5557", "--count", "1",
+               "--payload", marker]
+        subprocess.run(cmd, check=True, timeout=10)
+        want = (marker + " #0").encode()
+        self.expect("large-out", "A->B: a %d-byte UDP datagram sent by A" % len(want),
+                    lambda: self.wait_for("A's %d-byte datagram" % len(want),
+                                          lambda a: a.haslayer(self.UDP)
+                                          and bytes(a[self.UDP].payload) == want,
+                                          self.wait_known("large-out")))
+
     def probe(self, ident, seq, what, esp_seq=None):
         """A fresh valid echo request; waits for its answer."""
         payload = ("probe %s" % what).encode()
@@ -475,8 +575,11 @@ class Peer:
                     % (len(want), len(want)))
 
     def run(self):
-        for step in (self.a_to_b, self.b_to_a, self.replay, self.tamper, self.window,
-                     self.bad_spi, self.sequence):
+        steps = [self.a_to_b, self.b_to_a, self.replay, self.tamper, self.window,
+                 self.bad_spi, self.sequence]
+        if self.args.large:
+            steps.insert(2, self.large)
+        for step in steps:
             try:
                 step()
             except Failed as e:
@@ -505,11 +608,15 @@ def main():
                     help="198.51.100.1/.2 or 2001:db8:1::1/::2")
     ap.add_argument("--echo-port", type=int, required=True, help="A's UDP echo server")
     ap.add_argument("--replay-window", type=int, required=True, help="fwpd's, in packets")
+    ap.add_argument("--large", action="store_true",
+                    help="also datagrams larger than the TUN MTU (IPv4)")
     args = ap.parse_args()
     if TRANSFORMS[args.transform][1] and not (args.auth_key_in and args.auth_key_out):
         ap.error("%s needs --auth-key-in and --auth-key-out" % args.transform)
     if args.natt and args.family == 6:
         ap.error("ESP in UDP is IPv4 only here")
+    if args.large and args.family == 6:
+        ap.error("--large is IPv4 only here")
     sys.exit(Peer(args).run())
 
 

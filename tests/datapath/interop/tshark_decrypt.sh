@@ -50,15 +50,15 @@ for c in $CASES; do
 	xf=${c%%:*}
 	encap=${c#*:}
 	key_sizes "$xf"
-	k_ab=$(hexkey $CIPHER_KEY)
-	k_ba=$(hexkey $CIPHER_KEY)
+	k_ab=$(hexkey "$CIPHER_KEY")
+	k_ba=$(hexkey "$CIPHER_KEY")
 	h_ab=
 	h_ba=
 	auth_a=
 	auth_b=
-	if [ $AUTH_KEY != 0 ]; then
-		h_ab=$(hexkey $AUTH_KEY)
-		h_ba=$(hexkey $AUTH_KEY)
+	if [ "$AUTH_KEY" != 0 ]; then
+		h_ab=$(hexkey "$AUTH_KEY")
+		h_ba=$(hexkey "$AUTH_KEY")
 		auth_a="--auth-key-in $h_ba --auth-key-out $h_ab"
 		auth_b="--auth-key-in $h_ab --auth-key-out $h_ba"
 	fi
