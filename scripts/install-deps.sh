@@ -11,7 +11,7 @@
 set -eu
 
 PKGS="cmake ninja-build pkgconf gcc clang libclang-rt-14-dev make
-libssl-dev libmnl-dev libcmocka-dev libsqlite3-dev jq iproute2"
+libssl-dev libmnl-dev libnftables-dev libcmocka-dev libsqlite3-dev jq iproute2"
 # tests/datapath/interop: scapy's ESP needs python3-cryptography, which
 # python3-scapy only recommends (and recommends are not installed here).
 TEST_PKGS="ethtool tshark python3-scapy python3-cryptography"

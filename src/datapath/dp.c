@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "common/log.h"
 #include "datapath/dp_internal.h"
 
 uint64_t dp_now_ms(void)
@@ -50,6 +51,8 @@ static int bypass_socket(int family, uint32_t mark)
 
 static void dp_free(struct dp *dp)
 {
+	if (dp->guarded)
+		guard_close(&dp->guard);
 	if (dp->steer.rtnl.nl)
 		steer_close(&dp->steer);
 	udp_io_close(&dp->io);
@@ -150,6 +153,11 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 		*why = "policy routing rules";
 		goto fail;
 	}
+	err = guard_open(&dp->guard, dp->tun.name, dp->cfg.udp_port, 0, why);
+	if (err)
+		fwp_log(FWP_LOG_WARN, "datapath: %s: %s: inbound cleartext from protected "
+			"peers is not dropped", *why, strerror(-err));
+	dp->guarded = !err;
 	*out = dp;
 	return 0;
 fail:
@@ -221,6 +229,9 @@ void dp_stop_at_exit(struct dp *dp)
 {
 	dp_stop(dp);
 	steer_close(&dp->steer);
+	if (dp->guarded)
+		guard_close(&dp->guard);
+	dp->guarded = false;
 }
 
 void dp_destroy(struct dp *dp)

@@ -304,6 +304,26 @@ static void in_deliver(struct in_ctx *x)
 	}
 }
 
+/* Cleartext the guard dropped in the kernel: a net event and a count each. */
+static void in_guard(struct in_ctx *x)
+{
+	struct guard_drop d[64];
+	int n = guard_read(&x->dp->guard, d, 64);
+
+	for (int i = 0; i < n; i++) {
+		struct dp_flow_key k = { .version = d[i].version, .proto = d[i].proto,
+					 .sport = d[i].sport, .dport = d[i].dport };
+
+		memcpy(k.src, d[i].src, 16);
+		memcpy(k.dst, d[i].dst, 16);
+		dp_raise_drop(x->dp, &k, false, NULL, DP_STATUS_IPSEC_CLEAR_TEXT_DROP, 0);
+	}
+	if (n > 0) {
+		atomic_fetch_add_explicit(&x->dp->st.cleartext, (uint64_t)n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&x->dp->st.in_drops, (uint64_t)n, memory_order_relaxed);
+	}
+}
+
 static void in_stats(struct in_ctx *x)
 {
 	struct dp_stats *st = &x->dp->st;
@@ -353,9 +373,9 @@ void *dp_in_thread(void *arg)
 	struct dp_thread *t = arg;
 	struct dp *dp = t->dp;
 	struct in_ctx *x = in_ctx_new(dp);
-	struct pollfd pfd[UDP_IO_NSOCK + 1];
+	struct pollfd pfd[UDP_IO_NSOCK + 2];
 	enum udp_io_sock which[UDP_IO_NSOCK];
-	unsigned nfd = 0;
+	unsigned nfd = 0, gi;
 
 	if (!x)
 		return NULL;
@@ -365,15 +385,21 @@ void *dp_in_thread(void *arg)
 		which[nfd] = (enum udp_io_sock)s;
 		pfd[nfd++] = (struct pollfd){ .fd = dp->io.fd[s], .events = POLLIN };
 	}
-	pfd[nfd] = (struct pollfd){ .fd = dp->stop_fd, .events = POLLIN };
+	/* The guard's NFLOG socket (-1: none, poll ignores it), then stop. */
+	gi = nfd;
+	pfd[gi] = (struct pollfd){ .fd = dp->guarded ? guard_fd(&dp->guard) : -1,
+				   .events = POLLIN };
+	pfd[gi + 1] = (struct pollfd){ .fd = dp->stop_fd, .events = POLLIN };
 	while (!atomic_load_explicit(&dp->stopping, memory_order_relaxed)) {
-		if (poll(pfd, nfd + 1, -1) < 0) {
+		if (poll(pfd, gi + 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[nfd].revents)
+		if (pfd[gi + 1].revents)
 			break;
+		if (pfd[gi].revents & POLLIN)
+			in_guard(x);
 		for (unsigned i = 0; i < nfd; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;

@@ -30,6 +30,7 @@
 #include "datapath/dp.h"
 #include "datapath/esp_ip.h"
 #include "datapath/esp_packet.h"
+#include "datapath/guard.h"
 #include "datapath/steer.h"
 #include "datapath/tun.h"
 #include "datapath/udp_io.h"
@@ -43,6 +44,7 @@
 #define DP_STATUS_IPSEC_REPLAY_CHECK_FAILED	((INT32)0xC0360004)
 #define DP_STATUS_IPSEC_INVALID_PACKET		((INT32)0xC0360005)
 #define DP_STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((INT32)0xC0360006)
+#define DP_STATUS_IPSEC_CLEAR_TEXT_DROP		((INT32)0xC0360007)
 
 /* Soft lifetime: this share (per mille) of a kilobyte or packet limit. */
 #define DP_SOFT_PERMILLE 900
@@ -60,6 +62,7 @@ struct dp_sa {
 	uint8_t local[16], remote[16];	/* network order; tunnel: endpoints */
 	uint64_t bind_id;		/* ipsecFilterId / tunnelPolicyId */
 	bool routed;			/* its prefixes were added (outbound) */
+	bool guarded;			/* its peer is in the guard (inbound) */
 	uint64_t limit_packets, limit_bytes;	/* 0: none */
 	pthread_mutex_t lock;
 	struct esp_sa *esp;
@@ -82,6 +85,7 @@ struct dp_stats {
 	_Atomic uint64_t not_matching, in_drops, out_drops, blocked, no_sa;
 	_Atomic uint64_t bypass, ike_unhandled, keepalives;
 	_Atomic uint64_t in_tunnel_bytes, out_tunnel_bytes;	/* of *_bytes */
+	_Atomic uint64_t cleartext;	/* dropped by the guard */
 };
 
 /* A verdict cached per flow by one packet thread. */
@@ -127,6 +131,8 @@ struct dp {
 	struct udp_io io;
 	struct steer steer;
 	int bypass_fd[2];		/* raw IP, marked: permitted packets out */
+	struct guard guard;		/* inbound cleartext (control thread) */
+	bool guarded;			/* the guard is up */
 	unsigned slot_out;		/* bytes per outbound packet slot */
 	struct {
 		pthread_rwlock_t lock;

@@ -158,6 +158,22 @@ static int routes_apply(struct dp *dp, struct dp_sa *s, bool add)
 	return err;
 }
 
+/* An unbound inbound transport SA: its peer's cleartext is dropped. */
+static void guard_apply(struct dp *dp, struct dp_sa *s, bool add)
+{
+	int family = s->version == 4 ? AF_INET : AF_INET6;
+	unsigned plen = s->version == 4 ? 32 : 128;
+
+	if (!dp->guarded || s->outbound || s->tunnel || s->bind_id || s->guarded == add)
+		return;
+	if (add && guard_add(&dp->guard, family, s->remote, plen))
+		fwp_log(FWP_LOG_WARN, "datapath: cannot guard a peer of SA context %llu",
+			(unsigned long long)s->ctx_id);
+	if (!add)
+		guard_del(&dp->guard, family, s->remote, plen);
+	s->guarded = add;
+}
+
 /* ---- SAs ---- */
 
 static int sa_build(struct dp *dp, const struct sa_context *c, FWP_DIRECTION dir,
@@ -255,6 +271,7 @@ static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	((struct sa_context *)c)->dp = p;
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
+	guard_apply(dp, s, true);
 	return 0;
 fail:
 	if (new_pair)
@@ -291,6 +308,7 @@ static void dp_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	pthread_rwlock_unlock(&dp->table.lock);
 	if (s->outbound)
 		routes_apply(dp, s, false);
+	guard_apply(dp, s, false);
 	sa_free(s);
 	if (!p->dir[0] && !p->dir[1]) {
 		free(p);
@@ -307,6 +325,7 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	struct dp_pair *pair = pair_of(c);
 	struct dp_sa *s = pair ? pair->dir[dir] : NULL;
 	struct dp_sa next;	/* the movable fields only; no atomics copied */
+	bool moved;
 	bool traffic = p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
 	bool encap = traffic || (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION);
 	int err;
@@ -345,6 +364,10 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 			return err;
 		routes_apply(dp, s, false);
 	}
+	moved = traffic && (memcmp(next.remote, s->remote, 16) || next.bind_id != s->bind_id ||
+			    next.tunnel != s->tunnel);
+	if (moved)
+		guard_apply(dp, s, false);	/* again below, with the new peer */
 	pthread_rwlock_wrlock(&dp->table.lock);
 	s->version = next.version;
 	s->tunnel = next.tunnel;
@@ -365,6 +388,8 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	}
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
+	if (moved)
+		guard_apply(dp, s, true);
 	return 0;
 }
 
@@ -412,6 +437,7 @@ static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
 	a->udpEspValidationFailuresOnInbound = u32(&st->udp_invalid);
 	a->replayCheckFailuresOnInbound = u32(&st->replay);
 	a->secureReceivesNotMatchingFilters = u32(&st->not_matching);
+	a->invalidClearTextInbound = u32(&st->cleartext);
 	a->totalDropPacketsInbound = u32(&st->in_drops);
 	uint64_t in_t = atomic_load(&st->in_tunnel_bytes), out_t = atomic_load(&st->out_tunnel_bytes);
 
@@ -425,6 +451,27 @@ static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
 	out->outboundTrafficStatistics.encryptedByteCount = out_b;
 	out->outboundTrafficStatistics.authenticatedESPByteCount = out_b;
 	out->outboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->out_packets);
+}
+
+static bool is_layer(const FWPM_FILTER0 *f, const GUID *v4, const GUID *v6)
+{
+	return !memcmp(&f->layerKey, v4, sizeof(GUID)) || !memcmp(&f->layerKey, v6, sizeof(GUID));
+}
+
+/* Inbound IPsec filters: their remote prefixes must come protected. */
+static void walk_guard(void *arg, bool remote, int family, const uint8_t addr[16],
+		       unsigned plen)
+{
+	struct prefix_walk *w = arg;
+
+	if (!remote)
+		return;
+	if (w->add) {
+		if (guard_add(&w->dp->guard, family, addr, plen) && !w->err)
+			w->err = -EINVAL;
+	} else {
+		guard_del(&w->dp->guard, family, addr, plen);
+	}
 }
 
 static bool steers(const FWPM_FILTER0 *f)
@@ -444,6 +491,14 @@ static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
 	struct prefix_walk w = { .dp = dp, .add = added };
 
 	bump(&dp->pol_gen);
+	if (f && dp->guarded && (f->action.type & FWP_ACTION_FLAG_CALLOUT) &&
+	    is_layer(f, &FWPM_LAYER_INBOUND_TRANSPORT_V4, &FWPM_LAYER_INBOUND_TRANSPORT_V6)) {
+		engine_filter_prefixes(f, walk_guard, &w);
+		if (w.err)
+			fwp_log(FWP_LOG_WARN, "datapath: filter %llu: cannot guard its peers",
+				(unsigned long long)f->filterId);
+		return;
+	}
 	if (!f || !steers(f))
 		return;
 	engine_filter_prefixes(f, walk_local, &w);

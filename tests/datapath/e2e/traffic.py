@@ -1,7 +1,8 @@
 """traffic.py - traffic, capture and injection for the datapath's end-to-end
 tests (standard library only; run with /usr/bin/python3).
 
-  send DST PORT COUNT [INTERVAL [SRC]]  UDP datagrams carrying sequence numbers
+  send DST PORT COUNT [INTERVAL [SRC|- [MARK]]]  UDP datagrams carrying
+                                   sequence numbers (MARK: sent in the clear)
   recv PORT IDLE                   counts them until IDLE seconds pass
                                    without one: {"received","unique","missing"}
   tcp-sink PORT IDLE               {"bytes","sha256"} of one TCP connection
@@ -22,10 +23,13 @@ import time
 SO_MARK = 36
 
 
-def send(dst, port, count, interval=0.001, src=None):
+def send(dst, port, count, interval=0.001, src=None, mark=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    if src:
+    if src and src != "-":
         s.bind((src, 0))
+    if mark:
+        # Marked like fwpd's own sockets: past the TUN, in the clear.
+        s.setsockopt(socket.SOL_SOCKET, SO_MARK, int(mark, 0))
     for i in range(int(count)):
         s.sendto(struct.pack("!Q", i) + b"p" * 200, (dst, int(port)))
         if float(interval):
