@@ -182,6 +182,18 @@ struct dp_flow *dp_flow_slot(struct dp_flow_cache *fc, const struct dp_flow_key 
 void dp_raise_drop(struct dp *dp, const struct dp_flow_key *k, bool outbound,
 		   const struct engine_verdict *v, INT32 status, uint32_t spi);
 
+/* dp_reasm.c: outbound fragments put back together (one thread's state). */
+struct dp_reasm;
+struct dp_reasm *dp_reasm_new(void);
+void dp_reasm_free(struct dp_reasm *r);
+bool dp_is_fragment(const uint8_t *pkt, size_t len);
+/* 1: the datagram is whole, *out holds it (until dp_reasm_release);
+ * 0: kept, waiting for more; -errno: dropped. */
+int dp_reasm_add(struct dp_reasm *r, const uint8_t *pkt, size_t len, uint64_t now,
+		 struct esp_buf *out);
+void dp_reasm_release(struct dp_reasm *r);
+uint64_t dp_reasm_dropped(struct dp_reasm *r);	/* since the last call */
+
 /* dp_out.c, dp_in.c: the packet threads. */
 void *dp_out_thread(void *arg);
 void *dp_in_thread(void *arg);

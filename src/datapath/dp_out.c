@@ -49,6 +49,7 @@ struct out_ctx {
 	uint8_t *gso;
 	struct udp_io_msg msg[UDP_IO_BATCH];
 	struct dp_flow_cache cache;
+	struct dp_reasm *reasm;
 	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass, out_tunnel_bytes;
 };
 
@@ -62,6 +63,7 @@ static int out_read(struct out_ctx *x)
 {
 	struct dp *dp = x->dp;
 	int r = tun_read_batch(&dp->tun, x->q, x->rd, OUT_READS);
+	uint64_t now = r > 0 ? dp_now_ms() : 0;
 
 	x->n = 0;
 	for (int i = 0; i < r; i++) {
@@ -76,17 +78,30 @@ static int out_read(struct out_ctx *x)
 			x->drops++;
 			continue;
 		}
-		for (int k = 0; k < cnt; k++) {
-			struct out_pkt *p = &x->pk[x->n + k];
+		for (int k = 0, n0 = (int)x->n; k < cnt; k++) {
+			unsigned from = (unsigned)(n0 + k);
+			uint8_t *slot = x->slot_ptr[from];
+			uint32_t len = x->lens[from];
+			struct out_pkt *p = &x->pk[x->n];
 
-			p->slot = x->slot_ptr[x->n + k];
-			p->b.base = p->slot;
+			/* Kept packets move down over consumed fragments; the
+			 * freed slot moves up for the next split to fill. */
+			x->slot_ptr[from] = x->slot_ptr[x->n];
+			x->slot_ptr[x->n] = slot;
+			p->slot = slot;
+			p->b.base = slot;
 			p->b.size = dp->slot_out;
 			p->b.off = ESP_MAX_OVERHEAD;
-			p->b.len = x->lens[x->n + k];
+			p->b.len = len;
+			/* A fragment waits for the rest of its datagram; the
+			 * whole datagram takes the fragment's place. */
+			if (dp_is_fragment(slot + ESP_MAX_OVERHEAD, len) &&
+			    dp_reasm_add(x->reasm, slot + ESP_MAX_OVERHEAD, len, now, &p->b) != 1)
+				continue;
+			x->n++;
 		}
-		x->n += (unsigned)cnt;
 	}
+	x->drops += dp_reasm_dropped(x->reasm);
 	return r;
 }
 
@@ -403,10 +418,12 @@ static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)
 		return NULL;
 	x->dp = dp;
 	x->q = q;
+	x->reasm = dp_reasm_new();
 	x->rdbuf = malloc((size_t)OUT_READS * (VNET_HDR_LEN + VNET_MAX_PACKET));
 	x->slots = malloc((size_t)OUT_SEGS * dp->slot_out);
 	x->gso = malloc((size_t)UDP_IO_BATCH * 65536u);
-	if (!x->rdbuf || !x->slots || !x->gso) {
+	if (!x->rdbuf || !x->slots || !x->gso || !x->reasm) {
+		dp_reasm_free(x->reasm);
 		free(x->rdbuf);
 		free(x->slots);
 		free(x->gso);
@@ -425,6 +442,7 @@ static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)
 static void out_ctx_free(struct out_ctx *x)
 {
 	/* Slots held cleartext and ciphertext only; no keys. */
+	dp_reasm_free(x->reasm);
 	free(x->rdbuf);
 	free(x->slots);
 	free(x->gso);
@@ -450,6 +468,7 @@ void *dp_out_thread(void *arg)
 			out_classify(x);
 			out_encrypt(x);
 			out_send(x);
+			dp_reasm_release(x->reasm);
 			out_stats(x);
 			continue;
 		}

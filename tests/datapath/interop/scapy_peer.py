@@ -68,11 +68,7 @@ class Failed(Exception):
 # Checks that fail because of a datapath bug that was reported: such a
 # check prints "XFAIL" and does not fail the run; once it passes it fails
 # the run ("XPASS"), so that the mark is removed.
-KNOWN_FAILURES = {
-    "large-out": "a transport-mode packet larger than the TUN's MTU reaches fwpd as "
-                 "IP fragments, which it drops (ESP applies to whole datagrams); "
-                 "kernel IPsec encrypts the datagram, then fragments the ESP packet",
-}
+KNOWN_FAILURES = {}
 
 
 # static_keying's transform names -> scapy's algorithms:
