@@ -44,7 +44,7 @@ check-tsan: deps
 	cd build/tsan && TSAN_OPTIONS=halt_on_error=1 $(CTEST) -L threads
 
 # libFuzzer targets for a fixed, short number of runs (make fuzz: long).
-FUZZ_TARGETS = fuzz_request fuzz_reply make_seeds fuzz_esp_input make_esp_seeds
+FUZZ_TARGETS = fuzz_request fuzz_reply make_seeds fuzz_esp_input make_esp_seeds fuzz_dp_reasm
 check-fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
