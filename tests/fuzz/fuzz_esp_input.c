@@ -185,6 +185,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: make_esp_seeds DIR\n");
 		return 2;
 	}
+	/* Its parent too: fuzz.seeds, which may run at the same time, makes
+	 * it only for itself. */
+	for (char *q = argv[1] + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = 0;
+		mkdir(argv[1], 0755);
+		*q = '/';
+	}
 	mkdir(argv[1], 0755);
 	make_sas();
 	for (int c = 0; c < NCASES; c++) {
