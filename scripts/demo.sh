@@ -43,7 +43,7 @@ echo
 echo "### 3. what \`fwpctl monitor\` saw from another process"
 cat "$dir/monitor.log"
 echo
-echo "### 4. \`fwpctl stats\` (SA counts; traffic counters wait for a datapath)"
+echo "### 4. \`fwpctl stats\` (this fwpd has no datapath: the traffic counters stay 0)"
 "$fwpctl" stats | head -8
 
 # The datapath, in two network namespaces (root only; it says so otherwise).
