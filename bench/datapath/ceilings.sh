@@ -6,6 +6,8 @@
 #   TRIALS    trials per configuration (default 5)
 #   DURATION  seconds per iperf3 run (default 5), after OMIT (default 1)
 #   OUT       JSON results (default bench-results/datapath-ceilings.json)
+#   ONLY      a space-separated subset of the configurations below
+#   SKIP_OVERLOAD=1  leaves out the UDP overload run
 #   TUN_RELAY the relay binary (default BUILD_DIR/bench/datapath/tun_relay)
 #
 # Topology: two namespaces, a veth pair between them (198.51.100.1/.2,
@@ -227,6 +229,8 @@ m_esp_tunnel_udp() { esp_run udp; }
 CONFIGS=(veth_tcp_on veth_tcp_off veth_udp_on veth_udp_off relay_pkt_tcp
 	 relay_pkt_batch_tcp relay_vnet_tcp relay_split_tcp esp_tunnel_tcp
 	 esp_tunnel_udp)
+# ONLY="a b": just those configurations (more trials where they matter).
+[ -n "${ONLY:-}" ] && read -r -a CONFIGS <<<"$ONLY"
 NCONF=${#CONFIGS[@]}
 
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
@@ -369,7 +373,7 @@ jq -r '
 	def n: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 	def row(k; name):
 		.results[k] as $e |
-		if $e == null then "\(name)|not yet|"
+		if $e == null then "\(name)|not measured|"
 		else "\(name)|\($e.median | n) [\($e.min | n)-\($e.max | n)]|" +
 		  ([ (if $e.loss_percent then "loss \($e.loss_percent.median | n)%" else empty end),
 		     (if $e.relay_avg_read_bytes then "avg read \($e.relay_avg_read_bytes.median | round) B" else empty end),
