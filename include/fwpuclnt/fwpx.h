@@ -22,7 +22,9 @@ typedef enum FWPX_SA_CONTEXT_EVENT_TYPE0_ {
 	FWPX_SA_CONTEXT_EVENT_UPDATE = 0x100,
 	/* IPsecSaContextExpire0: outbound removed, inbound draining. */
 	FWPX_SA_CONTEXT_EVENT_EXPIRE = 0x101,
-	/* A soft lifetime was reached (raised by a datapath). */
+	/* A soft lifetime was reached: 90% of lifetimeSeconds (the engine),
+	 * of lifetimeKilobytes or lifetimePackets (the datapath), or the
+	 * soft sequence-number limit. Once per context and cause. */
 	FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME = 0x102,
 	/* The subscriber fell behind; numDropped events were lost
 	 * (FWP_E_NOTIFICATION_DROPPED). saContextId is 0. */

@@ -279,10 +279,13 @@ DWORD engine_sa_add(struct engine_session *s, UINT64 id, FWP_DIRECTION dir,
 	d->added_ms = engine_clock(e);
 	d->hard_deadline_ms = deadline_after(d->added_ms,
 					     d->bundle.lifetime.lifetimeSeconds);
+	/* The soft lifetime (FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME) at 90%. */
+	d->soft_deadline_ms = d->hard_deadline_ms ?
+		d->added_ms + (uint64_t)d->bundle.lifetime.lifetimeSeconds * 900 : 0;
 	err = e->backend.ops->sa_install(e->backend.be, c, dir);
 	if (err) {
 		sa_bundle_clear(&d->bundle);
-		d->added_ms = d->hard_deadline_ms = 0;
+		d->added_ms = d->hard_deadline_ms = d->soft_deadline_ms = 0;
 		rc = errno_to_win(err);
 		goto out;
 	}

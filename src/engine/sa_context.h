@@ -98,6 +98,7 @@ struct sa_dir {
 	struct sa_bundle bundle;
 	uint64_t added_ms;
 	uint64_t hard_deadline_ms;	/* 0 = none */
+	uint64_t soft_deadline_ms;	/* 90% of the seconds; 0 = none or told */
 };
 
 /* What IPsecSaContextUpdate0 changes on one direction: its flags and the

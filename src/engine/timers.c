@@ -1,7 +1,8 @@
 /* timers.c - lifetimes, idle timeouts and the Expire0 drain.
  *
  * Each context sits in the engine's heap once, keyed by its earliest
- * deadline; firing re-checks the context (a datapath may report recent use
+ * deadline (soft lifetimes included: 90% of lifetimeSeconds raises
+ * FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME once); firing re-checks the context (a datapath may report recent use
  * that pushes an idle deadline back) and either deletes it or re-queues it.
  */
 #include "engine/engine_internal.h"
@@ -32,9 +33,9 @@ static uint64_t next_deadline(const struct sa_context *c)
 	uint64_t d = 0;
 
 	if (c->in.live)
-		d = earliest(d, c->in.hard_deadline_ms);
+		d = earliest(earliest(d, c->in.hard_deadline_ms), c->in.soft_deadline_ms);
 	if (c->out.live)
-		d = earliest(d, c->out.hard_deadline_ms);
+		d = earliest(earliest(d, c->out.hard_deadline_ms), c->out.soft_deadline_ms);
 	d = earliest(d, idle_deadline(c));
 	if (c->state == SA_EXPIRING)
 		d = earliest(d, c->drain_deadline_ms);
@@ -87,6 +88,24 @@ static void refresh_use(struct engine *e, struct sa_context *c)
 	}
 }
 
+/* A soft seconds lifetime that passed: one SOFT_LIFETIME event per
+ * context, however many directions reached it. */
+static void fire_soft(struct engine *e, struct sa_context *c, uint64_t now)
+{
+	bool fire = false;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct sa_dir *d = dir ? &c->in : &c->out;
+
+		if (d->live && d->soft_deadline_ms && d->soft_deadline_ms <= now) {
+			d->soft_deadline_ms = 0;
+			fire = true;
+		}
+	}
+	if (fire)
+		subs_emit(e, c, FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME, 0);
+}
+
 void engine_run_timers(struct engine *e)
 {
 	struct heap_node *top;
@@ -100,6 +119,7 @@ void engine_run_timers(struct engine *e)
 		uint64_t d;
 
 		refresh_use(e, c);
+		fire_soft(e, c, now);
 		d = next_deadline(c);
 		if (d && d > now) {
 			minheap_set(&e->timers, &c->timer, d);

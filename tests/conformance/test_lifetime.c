@@ -12,6 +12,7 @@
 
 #define EXT_EXPIRE	FWPX_SA_CONTEXT_EVENT_EXPIRE
 #define EXT_DELETE	FWPX_SA_CONTEXT_EVENT_DELETE
+#define EXT_SOFT	FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME
 #define WIN_DELETE	IPSEC_SA_CONTEXT_EVENT_DELETE
 
 static bool gone(HANDLE h, UINT64 id)
@@ -388,6 +389,59 @@ static void lifetime_during_drain(void **state)
 	cf_assert_no_failures();
 }
 
+/*
+ * The soft lifetime (an extension): at 90% of lifetimeSeconds (2 s here)
+ * one SOFT_LIFETIME event, then DELETE at the hard limit; a context without
+ * a limit gets none.
+ */
+static void soft_lifetime(void **state)
+{
+	HANDLE h = cf_open();
+	UINT32 net = cf_unique_net24();
+	cf_template t;
+	cf_evlog *x = cf_evlog_new();
+	HANDLE evx;
+	cf_ctx_opts o;
+	cf_ctx c, c0;
+	uint64_t t0, t_soft = 0;
+	bool ok = false;
+	long is, id;
+
+	(void)state;
+	cf_template_v4(&t, net, 0xFFFFFF00u, 0, 0);
+	evx = cf_subscribe_ext(h, &t.t, FWPX_EVENT_MASK_ALL, x);
+	cf_opts_default(&o);
+	o.local4 = net | 3;
+	o.remote4 = net | 4;
+	cf_ctx_build(h, &c0, &o, CF_MATURE);	/* no limit: no event */
+	o.local4 = net | 1;
+	o.remote4 = net | 2;
+	o.out_life.lifetimeSeconds = 2;
+	cf_ctx_build(h, &c, &o, CF_SPI_SET);
+	t0 = cf_now_ms();
+	while (c.state < CF_MATURE)
+		CF_OK(cf_ctx_step(h, &c));
+	CF_WAIT(ok, cf_evlog_count(x, EXT_SOFT, c.id) > 0, 4000);
+	t_soft = cf_now_ms() - t0;
+	if (!ok)
+		fail_msg("no SOFT_LIFETIME within 4 s of a 2 s lifetime");
+	CF_CHECK(t_soft >= 1700, "SOFT_LIFETIME after %llu ms, want about 1800",
+		 (unsigned long long)t_soft);
+	CF_CHECK(cf_evlog_wait(x, EXT_DELETE, c.id, 3000), "no DELETE at the hard limit");
+	cf_untrack_ctx(c.id);
+	is = cf_evlog_find(x, EXT_SOFT, c.id, 0);
+	id = cf_evlog_find(x, EXT_DELETE, c.id, 0);
+	CF_CHECK(is >= 0 && id > is, "SOFT_LIFETIME (%ld) not before DELETE (%ld)", is, id);
+	CF_CHECK(cf_evlog_count(x, EXT_SOFT, c.id) == 1, "%zu SOFT_LIFETIME events, want 1",
+		 cf_evlog_count(x, EXT_SOFT, c.id));
+	CF_CHECK(cf_evlog_count(x, EXT_SOFT, c0.id) == 0,
+		 "SOFT_LIFETIME for a context without a lifetime");
+	cf_ctx_delete(h, &c0);
+	cf_unsubscribe(h, evx);
+	cf_close(h);
+	cf_assert_no_failures();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +452,7 @@ int main(void)
 		CF_TEST(hard_lifetimes),
 		CF_TEST(idle_timeouts),
 		CF_TEST(lifetime_during_drain),
+		CF_TEST(soft_lifetime),
 	};
 
 	cf_main_init();
