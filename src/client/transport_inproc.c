@@ -30,6 +30,7 @@
 
 static struct engine *engine;
 static struct dp *datapath;	/* FWP_DATAPATH=tun; lives as long as the process */
+static DWORD init_error = ERROR_NOT_ENOUGH_MEMORY;	/* when engine stays NULL */
 static struct pol_store *store;	/* lives as long as the process */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,6 +110,7 @@ static int datapath_open(struct engine_config *cfg)
 		return 0;
 	if (strcmp(v, "tun")) {
 		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: only tun or none", v);
+		init_error = ERROR_INVALID_PARAMETER;
 		return -1;
 	}
 	dp_config_default(&dc);
@@ -121,6 +123,8 @@ static int datapath_open(struct engine_config *cfg)
 	err = dp_create(&datapath, &dc, &why);
 	if (err) {
 		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=tun: %s: %s", why, strerror(-err));
+		init_error = err == -EPERM || err == -EACCES ? ERROR_ACCESS_DENIED :
+			     ERROR_NOT_SUPPORTED;
 		return -1;
 	}
 	cfg->backend = dp_backend(datapath);
@@ -230,7 +234,7 @@ static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 
 	pthread_once(&engine_once, engine_init);
 	if (!engine)
-		return ERROR_NOT_ENOUGH_MEMORY;
+		return init_error;
 	rc = engine_session_open(engine, session, &cred, &sink, &s);
 	if (rc == ERROR_SUCCESS)
 		c->conn = s;

@@ -6,6 +6,19 @@
 . "$SRC/tests/datapath/e2e/lib.sh"
 e2e_init ip
 e2e_fwpd b
+
+# A datapath asked for and not had fails FwpmEngineOpen0, with a reason.
+args="--local $A4 --remote $B4 --spi-in 1 --spi-out 2 --key-in $KEY_BA --key-out $KEY_AB"
+out=$(FWP_ENGINE=embedded FWP_DATAPATH=bogus "$KEYING" $args </dev/null 2>&1) &&
+	fail "FWP_DATAPATH=bogus accepted"
+echo "$out" | grep -q "ERROR_INVALID_PARAMETER" || fail "FWP_DATAPATH=bogus: $out"
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	out=$(FWP_ENGINE=embedded FWP_DATAPATH=tun setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups --inh-caps=-all "$KEYING" $args </dev/null 2>&1) &&
+		fail "FWP_DATAPATH=tun accepted without privileges"
+	echo "$out" | grep -q "ERROR_ACCESS_DENIED" || fail "unprivileged: $out"
+fi
+
 mkfifo "$DIR/a.in"
 FWP_ENGINE=embedded FWP_DATAPATH=tun ip netns exec "$NSA" "$KEYING" --local $A4 \
 	--remote $B4 --spi-in $SPI_BA --spi-out $SPI_AB --key-in $KEY_BA \
