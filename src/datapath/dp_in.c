@@ -34,12 +34,7 @@ struct in_pkt {
 	struct esp_in in;
 	struct esp_in_result res;
 	int err;			/* 0: decrypted */
-	/* The SA's selectors, copied under the lock. */
-	uint64_t ctx_id, bind_id;
-	bool tunnel, have_sa;
-	uint8_t version, proto;
-	uint16_t lport, rport;
-	uint8_t local[16], remote[16];
+	struct dp_sel sel;		/* the SA's, copied under the lock */
 };
 
 struct in_ctx {
@@ -152,20 +147,6 @@ static int in_read(struct in_ctx *x, enum udp_io_sock s)
 	return r;
 }
 
-static void copy_selectors(struct in_pkt *k, const struct dp_sa *s)
-{
-	k->have_sa = true;
-	k->ctx_id = s->ctx_id;
-	k->bind_id = s->bind_id;
-	k->tunnel = s->tunnel;
-	k->version = s->version;
-	k->proto = s->proto;
-	k->lport = s->lport;
-	k->rport = s->rport;
-	memcpy(k->local, s->local, 16);
-	memcpy(k->remote, s->remote, 16);
-}
-
 static void in_count_error(struct in_ctx *x, int err)
 {
 	switch (err) {
@@ -194,7 +175,6 @@ static void in_decrypt(struct in_ctx *x)
 		struct in_pkt *k = &x->pk[i];
 		struct dp_sa *s = dp_sa_by_spi(dp, k->in.spi);
 
-		k->have_sa = false;
 		if (locked && locked != s) {
 			pthread_mutex_unlock(&locked->lock);
 			dp_sa_account(dp, locked, now);
@@ -219,22 +199,13 @@ static void in_decrypt(struct in_ctx *x)
 			in_count_error(x, k->err);
 			continue;
 		}
-		copy_selectors(k, s);
+		k->sel = s->sel;
 	}
 	if (locked) {
 		pthread_mutex_unlock(&locked->lock);
 		dp_sa_account(dp, locked, now);
 	}
 	pthread_rwlock_unlock(&dp->table.lock);
-}
-
-static bool selectors_ok(const struct in_pkt *k, const struct dp_flow_key *f)
-{
-	size_t al = k->version == 4 ? 4 : 16;
-
-	return f->version == k->version && !memcmp(f->src, k->remote, al) &&
-	       !memcmp(f->dst, k->local, al) && (!k->proto || k->proto == f->proto) &&
-	       (!k->lport || k->lport == f->dport) && (!k->rport || k->rport == f->sport);
 }
 
 /* Whether policy sends this inner packet through the SA it came by. */
@@ -244,13 +215,13 @@ static bool in_policy(struct in_ctx *x, const struct in_pkt *k, struct dp_flow_k
 	const struct dp_flow *f;
 
 	*fout = NULL;
-	if (!k->tunnel && !k->bind_id)
-		return selectors_ok(k, key);
+	if (!k->sel.tunnel && !k->sel.bind_id)
+		return dp_sel_match(&k->sel, key, false);
 	f = dp_flow_get(x->dp, &x->cache, key, false);
 	*fout = f;
-	if (k->tunnel)
-		return f->tunnel_callout && f->v.context_id == k->bind_id;
-	return f->v.filter_id == k->bind_id;
+	if (k->sel.tunnel)
+		return f->tunnel_callout && f->v.context_id == k->sel.bind_id;
+	return f->v.filter_id == k->sel.bind_id;
 }
 
 static void in_deliver(struct in_ctx *x)
@@ -286,7 +257,7 @@ static void in_deliver(struct in_ctx *x)
 		}
 		x->packets++;
 		x->bytes += k->res.len;
-		if (k->tunnel)
+		if (k->sel.tunnel)
 			x->tunnel_bytes += k->res.len;
 		x->out[n].data = k->b.base + k->res.off;
 		x->out[n].len = (uint32_t)k->res.len;

@@ -31,6 +31,7 @@
 #include "datapath/esp_ip.h"
 #include "datapath/esp_packet.h"
 #include "datapath/guard.h"
+#include "datapath/prefix_set.h"
 #include "datapath/steer.h"
 #include "datapath/tun.h"
 #include "datapath/udp_io.h"
@@ -49,19 +50,28 @@
 /* Soft lifetime: this share (per mille) of a kilobyte or packet limit. */
 #define DP_SOFT_PERMILLE 900
 
-/* One direction of one SA context. */
-struct dp_sa {
-	struct idmap_node by_spi;	/* inbound: table.by_spi */
-	struct dp_sa *prev, *next;	/* outbound: table.out list */
-	uint64_t ctx_id;
-	bool outbound, tunnel, udp;
+/* What IPsecSaContextUpdate0 may change on a live SA: its selectors and
+ * outer settings. One struct, so an update prepares a copy and swaps it in
+ * under the write lock, and the inbound thread copies it out under the
+ * read lock. */
+struct dp_sel {
+	bool tunnel, udp;
 	uint8_t version;		/* 4 or 6: the traffic's */
 	uint8_t proto;			/* traffic selector, 0: any */
 	uint16_t lport, rport;		/* traffic selector, 0: any */
 	uint16_t udp_sport, udp_dport;	/* outbound NAT-T ports */
 	uint8_t local[16], remote[16];	/* network order; tunnel: endpoints */
 	uint64_t bind_id;		/* ipsecFilterId / tunnelPolicyId */
-	bool routed;			/* its prefixes were added (outbound) */
+};
+
+/* One direction of one SA context. */
+struct dp_sa {
+	struct idmap_node by_spi;	/* inbound: table.by_spi */
+	struct dp_sa *prev, *next;	/* outbound: table.out list */
+	uint64_t ctx_id;
+	bool outbound;
+	struct dp_sel sel;
+	bool routed;			/* its peer is routed (outbound) */
 	bool guarded;			/* its peer is in the guard (inbound) */
 	uint64_t limit_packets, limit_bytes;	/* 0: none */
 	pthread_mutex_t lock;
@@ -69,14 +79,6 @@ struct dp_sa {
 	atomic_bool dead;		/* a hard limit: carries nothing more */
 	atomic_bool soft_sent, hard_sent;
 	_Atomic uint64_t last_use_ms;
-};
-
-/* The prefixes routed into the TUN, counted (two SAs may share one). */
-struct dp_route {
-	int family;
-	uint8_t addr[16];
-	unsigned plen;
-	unsigned refs;
 };
 
 struct dp_stats {
@@ -138,8 +140,7 @@ struct dp {
 		pthread_rwlock_t lock;
 		struct idmap by_spi;	/* inbound SAs */
 		struct dp_sa *out;	/* outbound SAs, newest first */
-		struct dp_route *routes;
-		size_t nroutes;
+		struct prefix_set routes;	/* routed into the TUN */
 	} table;
 	_Atomic uint64_t sa_gen, pol_gen;
 	struct dp_stats st;
@@ -160,6 +161,9 @@ extern const struct dp_backend_ops dp_tun_ops;
 void dp_table_fini(struct dp *dp);
 /* Read lock held: the inbound SA of spi, or NULL. */
 struct dp_sa *dp_sa_by_spi(struct dp *dp, uint32_t spi);
+/* Whether a flow (outbound: its source is local) is one the selectors
+ * name: addresses, and protocol and ports when not zero. */
+bool dp_sel_match(const struct dp_sel *sel, const struct dp_flow_key *k, bool outbound);
 /* Read lock held: the outbound SA for a flow whose verdict is v. */
 enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa **sa);
 /* After packets went through sa (its lock not held): limits, last use. */

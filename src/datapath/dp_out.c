@@ -176,7 +176,7 @@ static void set_peer(union udp_io_addr *a, uint8_t version, const uint8_t *addr,
 /* The message that sends p's ESP packet (SA fields read under the lock). */
 static void out_message(struct out_pkt *p, const struct esp_out_meta *meta)
 {
-	const struct dp_sa *s = p->sa;
+	const struct dp_sel *s = &p->sa->sel;
 	const uint8_t *dst = s->tunnel ? s->remote : p->key.dst;
 	const uint8_t *src = s->tunnel ? s->local : p->key.src;
 	size_t start, end = p->b.off + p->b.len;
@@ -242,7 +242,7 @@ static void out_encrypt(struct out_ctx *x)
 		/* Inner bytes, as the per-SA counters and the inbound side count. */
 		x->out_packets++;
 		x->out_bytes += inner;
-		if (p->sa->tunnel)
+		if (p->sa->sel.tunnel)
 			x->out_tunnel_bytes += inner;
 	}
 	if (locked) {

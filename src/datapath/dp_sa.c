@@ -42,7 +42,7 @@ static void traffic_addrs(const IPSEC_TRAFFIC1 *t, uint8_t local[16], uint8_t re
 	}
 }
 
-static void set_traffic(struct dp_sa *s, const IPSEC_TRAFFIC1 *t)
+static void set_traffic(struct dp_sel *s, const IPSEC_TRAFFIC1 *t)
 {
 	s->version = t->ipVersion == FWP_IP_VERSION_V6 ? 6 : 4;
 	s->tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
@@ -53,54 +53,41 @@ static void set_traffic(struct dp_sa *s, const IPSEC_TRAFFIC1 *t)
 	s->rport = t->remotePort;
 }
 
-/* ---- routes into the TUN ---- */
-
-static struct dp_route *route_find(struct dp *dp, int family, const uint8_t *a, unsigned plen)
+static void set_encap(struct dp_sel *s, bool on, const IPSEC_V4_UDP_ENCAPSULATION0 *e)
 {
-	for (size_t i = 0; i < dp->table.nroutes; i++) {
-		struct dp_route *r = &dp->table.routes[i];
-
-		if (r->family == family && r->plen == plen && !memcmp(r->addr, a, 16))
-			return r;
-	}
-	return NULL;
+	s->udp = on;
+	s->udp_sport = e->localUdpEncapPort;
+	s->udp_dport = e->remoteUdpEncapPort;
 }
+
+/* A host prefix for the SA's peer. */
+static int peer_family(const struct dp_sel *s, unsigned *plen)
+{
+	*plen = s->version == 4 ? 32 : 128;
+	return s->version == 4 ? AF_INET : AF_INET6;
+}
+
+/* ---- routes into the TUN ---- */
 
 static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
 		     const uint8_t *src)
 {
-	struct dp_route *r = route_find(dp, family, a, plen), *v;
-	int err;
+	int err = prefix_set_get(&dp->table.routes, family, a, plen);
 
-	if (r) {
-		r->refs++;
-		return 0;
-	}
-	v = realloc(dp->table.routes, (dp->table.nroutes + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	dp->table.routes = v;
-	err = steer_add_prefix(&dp->steer, dp->tun.ifindex, family, a, plen, src);
-	if (err == -EEXIST)
-		err = 0;
-	if (err)
+	if (err <= 0)
 		return err;
-	r = &v[dp->table.nroutes++];
-	r->family = family;
-	memcpy(r->addr, a, 16);
-	r->plen = plen;
-	r->refs = 1;
+	err = steer_add_prefix(&dp->steer, dp->tun.ifindex, family, a, plen, src);
+	if (err && err != -EEXIST) {
+		prefix_set_put(&dp->table.routes, family, a, plen);
+		return err;
+	}
 	return 0;
 }
 
 static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen)
 {
-	struct dp_route *r = route_find(dp, family, a, plen);
-
-	if (!r || --r->refs)
-		return;
-	steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
-	*r = dp->table.routes[--dp->table.nroutes];
+	if (prefix_set_put(&dp->table.routes, family, a, plen))
+		steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
 }
 
 /* Prefixes to steer, walked from filter conditions. */
@@ -139,38 +126,42 @@ static void walk_remote(void *arg, bool remote, int family, const uint8_t addr[1
 		route_put(w->dp, family, addr, plen);
 }
 
-/* An unbound transport SA steers its own remote address; bound SAs are
- * steered by their filters (dp_policy_changed). */
-static int routes_apply(struct dp *dp, struct dp_sa *s, bool add)
+/* An unbound transport SA steers its own peer, and (inbound) has the guard
+ * drop its peer's cleartext; bound SAs get both from their filters
+ * (dp_policy_changed). */
+static bool unbound(const struct dp_sel *s)
 {
-	int family = s->version == 4 ? AF_INET : AF_INET6;
-	int err = 0;
+	return !s->tunnel && !s->bind_id;
+}
 
-	if (s->tunnel || s->bind_id || s->routed == add)
+static int routes_apply(struct dp *dp, const struct dp_sel *sel, bool *routed, bool add)
+{
+	unsigned plen;
+	int family = peer_family(sel, &plen), err = 0;
+
+	if (!unbound(sel) || *routed == add)
 		return 0;
 	if (add)
-		err = route_get(dp, family, s->remote, s->version == 4 ? 32 : 128,
-				s->local);
+		err = route_get(dp, family, sel->remote, plen, sel->local);
 	else
-		route_put(dp, family, s->remote, s->version == 4 ? 32 : 128);
+		route_put(dp, family, sel->remote, plen);
 	if (!err)
-		s->routed = add;
+		*routed = add;
 	return err;
 }
 
-/* An unbound inbound transport SA: its peer's cleartext is dropped. */
 static void guard_apply(struct dp *dp, struct dp_sa *s, bool add)
 {
-	int family = s->version == 4 ? AF_INET : AF_INET6;
-	unsigned plen = s->version == 4 ? 32 : 128;
+	unsigned plen;
+	int family = peer_family(&s->sel, &plen);
 
-	if (!dp->guarded || s->outbound || s->tunnel || s->bind_id || s->guarded == add)
+	if (!dp->guarded || s->outbound || !unbound(&s->sel) || s->guarded == add)
 		return;
-	if (add && guard_add(&dp->guard, family, s->remote, plen))
+	if (add && guard_add(&dp->guard, family, s->sel.remote, plen))
 		fwp_log(FWP_LOG_WARN, "datapath: cannot guard a peer of SA context %llu",
 			(unsigned long long)s->ctx_id);
 	if (!add)
-		guard_del(&dp->guard, family, s->remote, plen);
+		guard_del(&dp->guard, family, s->sel.remote, plen);
 	s->guarded = add;
 }
 
@@ -192,24 +183,22 @@ static int sa_build(struct dp *dp, const struct sa_context *c, FWP_DIRECTION dir
 		return -ENOMEM;
 	s->ctx_id = c->id;
 	s->outbound = dir == FWP_DIRECTION_OUTBOUND;
-	set_traffic(s, &d->traffic);
-	s->udp = d->encap_on;
-	s->udp_sport = d->encap.localUdpEncapPort;
-	s->udp_dport = d->encap.remoteUdpEncapPort;
+	set_traffic(&s->sel, &d->traffic);
+	set_encap(&s->sel, d->encap_on, &d->encap);
 	s->limit_packets = d->bundle.lifetime.lifetimePackets;
 	s->limit_bytes = (uint64_t)d->bundle.lifetime.lifetimeKilobytes * 1024;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.xform = &d->bundle.sas[0];
 	cfg.outbound = s->outbound;
-	cfg.mode = s->tunnel ? ESP_TUNNEL : ESP_TRANSPORT;
+	cfg.mode = s->sel.tunnel ? ESP_TUNNEL : ESP_TRANSPORT;
 	cfg.replay_window = dp->cfg.replay_window;
-	cfg.outer_version = s->version;
-	memcpy(cfg.outer_src, s->local, 16);
-	memcpy(cfg.outer_dst, s->remote, 16);
+	cfg.outer_version = s->sel.version;
+	memcpy(cfg.outer_src, s->sel.local, 16);
+	memcpy(cfg.outer_dst, s->sel.remote, 16);
 	cfg.df = ESP_DF_COPY;
-	cfg.udp_encap = s->outbound && s->udp;
-	cfg.udp_sport = s->udp_sport;
-	cfg.udp_dport = s->udp_dport;
+	cfg.udp_encap = s->outbound && s->sel.udp;
+	cfg.udp_sport = s->sel.udp_sport;
+	cfg.udp_dport = s->sel.udp_dport;
 	err = esp_sa_new(&s->esp, &cfg, &why);
 	if (err) {
 		free(s);
@@ -252,7 +241,7 @@ static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	if (err)
 		goto fail;
 	if (s->outbound) {
-		err = routes_apply(dp, s, true);
+		err = routes_apply(dp, &s->sel, &s->routed, true);
 		if (err) {
 			sa_free(s);
 			goto fail;
@@ -307,7 +296,7 @@ static void dp_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
 	if (s->outbound)
-		routes_apply(dp, s, false);
+		routes_apply(dp, &s->sel, &s->routed, false);
 	guard_apply(dp, s, false);
 	sa_free(s);
 	if (!p->dir[0] && !p->dir[1]) {
@@ -324,67 +313,39 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	struct dp *dp = be;
 	struct dp_pair *pair = pair_of(c);
 	struct dp_sa *s = pair ? pair->dir[dir] : NULL;
-	struct dp_sa next;	/* the movable fields only; no atomics copied */
-	bool moved;
+	struct dp_sel next;
 	bool traffic = p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
 	bool encap = traffic || (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION);
+	bool moved, routed = false;
 	int err;
 
 	if (!s || (!traffic && !encap))
 		return 0;
-	/* The packet threads only read these under the read lock, and this
-	 * thread is the only writer: reading them here needs no lock. */
-	memset(&next, 0, sizeof(next));
-	next.outbound = s->outbound;
-	next.version = s->version;
-	next.tunnel = s->tunnel;
-	memcpy(next.local, s->local, 16);
-	memcpy(next.remote, s->remote, 16);
-	next.bind_id = s->bind_id;
-	next.proto = s->proto;
-	next.lport = s->lport;
-	next.rport = s->rport;
-	next.routed = s->routed;
-	next.udp = s->udp;
-	next.udp_sport = s->udp_sport;
-	next.udp_dport = s->udp_dport;
+	/* This thread is the only writer of s->sel: reading it needs no lock. */
+	next = s->sel;
 	if (traffic)
 		set_traffic(&next, &p->traffic);
-	if (encap) {
-		next.udp = p->encap_on;
-		next.udp_sport = p->encap.localUdpEncapPort;
-		next.udp_dport = p->encap.remoteUdpEncapPort;
-	}
-	if (traffic && s->outbound &&
-	    (memcmp(next.remote, s->remote, 16) || next.bind_id != s->bind_id)) {
+	if (encap)
+		set_encap(&next, p->encap_on, &p->encap);
+	moved = memcmp(next.remote, s->sel.remote, 16) || next.bind_id != s->sel.bind_id ||
+		next.tunnel != s->sel.tunnel;
+	if (moved && s->outbound) {
 		/* New routes first: a failure leaves the old ones. */
-		next.routed = false;
-		err = routes_apply(dp, &next, true);
+		err = routes_apply(dp, &next, &routed, true);
 		if (err)
 			return err;
-		routes_apply(dp, s, false);
+		routes_apply(dp, &s->sel, &s->routed, false);
 	}
-	moved = traffic && (memcmp(next.remote, s->remote, 16) || next.bind_id != s->bind_id ||
-			    next.tunnel != s->tunnel);
 	if (moved)
 		guard_apply(dp, s, false);	/* again below, with the new peer */
 	pthread_rwlock_wrlock(&dp->table.lock);
-	s->version = next.version;
-	s->tunnel = next.tunnel;
-	memcpy(s->local, next.local, 16);
-	memcpy(s->remote, next.remote, 16);
-	s->bind_id = next.bind_id;
-	s->proto = next.proto;
-	s->lport = next.lport;
-	s->rport = next.rport;
-	s->routed = next.routed;
-	s->udp = next.udp;
-	s->udp_sport = next.udp_sport;
-	s->udp_dport = next.udp_dport;
+	s->sel = next;
+	if (moved && s->outbound)
+		s->routed = routed;
 	if (s->outbound) {
-		esp_sa_set_udp_encap(s->esp, s->udp, s->udp_sport, s->udp_dport);
-		if (s->tunnel)
-			esp_sa_set_outer(s->esp, s->version, s->local, s->remote);
+		esp_sa_set_udp_encap(s->esp, next.udp, next.udp_sport, next.udp_dport);
+		if (next.tunnel)
+			esp_sa_set_outer(s->esp, next.version, next.local, next.remote);
 	}
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
@@ -521,9 +482,7 @@ const struct dp_backend_ops dp_tun_ops = {
 void dp_table_fini(struct dp *dp)
 {
 	/* The engine removed every SA before this (engine_destroy). */
-	free(dp->table.routes);
-	dp->table.routes = NULL;
-	dp->table.nroutes = 0;
+	prefix_set_free(&dp->table.routes);
 	idmap_free(&dp->table.by_spi);
 	pthread_rwlock_destroy(&dp->table.lock);
 }
@@ -541,16 +500,15 @@ static bool is_ike(const struct dp_flow_key *k)
 	       (k->dport == 500 || k->dport == 4500 || k->sport == 500 || k->sport == 4500);
 }
 
-/* An unbound transport SA protects the traffic its own selectors name. */
-static bool selectors_match(const struct dp_sa *s, const struct dp_flow_key *k)
+bool dp_sel_match(const struct dp_sel *sel, const struct dp_flow_key *k, bool outbound)
 {
-	size_t alen = s->version == 4 ? 4 : 16;
+	size_t alen = sel->version == 4 ? 4 : 16;
+	const uint8_t *local = outbound ? k->src : k->dst, *remote = outbound ? k->dst : k->src;
+	uint16_t lport = outbound ? k->sport : k->dport, rport = outbound ? k->dport : k->sport;
 
-	return k->version == s->version &&
-	       !memcmp(k->dst, s->remote, alen) && !memcmp(k->src, s->local, alen) &&
-	       (!s->proto || s->proto == k->proto) &&
-	       (!s->rport || s->rport == k->dport) &&
-	       (!s->lport || s->lport == k->sport);
+	return k->version == sel->version && !memcmp(remote, sel->remote, alen) &&
+	       !memcmp(local, sel->local, alen) && (!sel->proto || sel->proto == k->proto) &&
+	       (!sel->rport || sel->rport == rport) && (!sel->lport || sel->lport == lport);
 }
 
 enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa **sa)
@@ -565,18 +523,19 @@ enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa
 		return DP_BYPASS;
 	/* Newest first: after a rekey the new SA wins. */
 	for (struct dp_sa *s = dp->table.out; s; s = s->next) {
+		const struct dp_sel *sel = &s->sel;
+
 		if (atomic_load_explicit(&s->dead, memory_order_relaxed) ||
-		    s->version != f->key.version)
+		    sel->version != f->key.version)
 			continue;
 		if (!v->filter_id) {
-			if (s->tunnel || s->bind_id || is_ike(&f->key) ||
-			    !selectors_match(s, &f->key))
+			if (!unbound(sel) || is_ike(&f->key) || !dp_sel_match(sel, &f->key, true))
 				continue;
 		} else if (f->tunnel_callout) {
-			if (!s->tunnel || s->bind_id != v->context_id)
+			if (!sel->tunnel || sel->bind_id != v->context_id)
 				continue;
-		} else if (s->tunnel || s->bind_id != v->filter_id ||
-			   memcmp(s->remote, f->key.dst, alen)) {
+		} else if (sel->tunnel || sel->bind_id != v->filter_id ||
+			   memcmp(sel->remote, f->key.dst, alen)) {
 			continue;
 		}
 		*sa = s;

@@ -153,18 +153,9 @@ void guard_close(struct guard *g)
 		nft_ctx_free(g->nft);
 	if (g->nl)
 		mnl_socket_close(g->nl);
-	free(g->v);
+	prefix_set_free(&g->set);
 	free(g->rx);
 	memset(g, 0, sizeof(*g));
-}
-
-static struct guard_prefix *find(struct guard *g, int family, const uint8_t *a, unsigned plen)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (g->v[i].family == family && g->v[i].plen == plen &&
-		    !memcmp(g->v[i].addr, a, 16))
-			return &g->v[i];
-	return NULL;
 }
 
 static int element(struct guard *g, bool add, int family, const uint8_t *a, unsigned plen)
@@ -180,42 +171,22 @@ static int element(struct guard *g, bool add, int family, const uint8_t *a, unsi
 
 int guard_add(struct guard *g, int family, const uint8_t addr[16], unsigned plen)
 {
-	struct guard_prefix *p, *v;
-	int err;
+	int first;
 
 	if (!g->nft)
 		return 0;
-	p = find(g, family, addr, plen);
-	if (p) {
-		p->refs++;
-		return 0;
-	}
-	v = realloc(g->v, (g->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	g->v = v;
+	first = prefix_set_get(&g->set, family, addr, plen);
+	if (first <= 0)
+		return first;
 	/* Overlapping intervals are refused by the set: such a prefix is
-	 * already covered by a wider one, which is enough. */
-	err = element(g, true, family, addr, plen);
-	p = &g->v[g->n++];
-	p->family = family;
-	memcpy(p->addr, addr, 16);
-	p->plen = plen;
-	p->refs = 1;
-	return err;
+	 * already covered by a wider one, which is enough; it stays counted. */
+	return element(g, true, family, addr, plen);
 }
 
 void guard_del(struct guard *g, int family, const uint8_t addr[16], unsigned plen)
 {
-	struct guard_prefix *p;
-
-	if (!g->nft)
-		return;
-	p = find(g, family, addr, plen);
-	if (!p || --p->refs)
-		return;
-	element(g, false, family, addr, plen);
-	*p = g->v[--g->n];
+	if (g->nft && prefix_set_put(&g->set, family, addr, plen))
+		element(g, false, family, addr, plen);
 }
 
 int guard_fd(const struct guard *g)

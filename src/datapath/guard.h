@@ -31,23 +31,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datapath/prefix_set.h"
+
 struct nft_ctx;
 struct mnl_socket;
-
-struct guard_prefix {
-	int family;
-	uint8_t addr[16];
-	unsigned plen;
-	unsigned refs;
-};
 
 struct guard {
 	struct nft_ctx *nft;
 	struct mnl_socket *nl;	/* NFLOG */
 	char table[40];
 	unsigned group;
-	struct guard_prefix *v;
-	size_t n;
+	struct prefix_set set;	/* what the nft sets hold, counted */
 	uint8_t *rx;		/* receive buffer */
 };
 

@@ -1,0 +1,53 @@
+/* prefix_set.c - address prefixes counted by their users (prefix_set.h). */
+#include "datapath/prefix_set.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct prefix_ref *find(struct prefix_set *s, int family, const uint8_t *a,
+			       unsigned plen)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].family == family && s->v[i].plen == plen &&
+		    !memcmp(s->v[i].addr, a, 16))
+			return &s->v[i];
+	return NULL;
+}
+
+int prefix_set_get(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen)
+{
+	struct prefix_ref *r = find(s, family, addr, plen), *v;
+
+	if (r) {
+		r->refs++;
+		return 0;
+	}
+	v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
+	r = &v[s->n++];
+	r->family = family;
+	memcpy(r->addr, addr, 16);
+	r->plen = plen;
+	r->refs = 1;
+	return 1;
+}
+
+bool prefix_set_put(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen)
+{
+	struct prefix_ref *r = find(s, family, addr, plen);
+
+	if (!r || --r->refs)
+		return false;
+	*r = s->v[--s->n];
+	return true;
+}
+
+void prefix_set_free(struct prefix_set *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
