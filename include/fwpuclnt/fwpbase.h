@@ -2,6 +2,17 @@
  * fwpbase.h - the Windows base types, calling-convention and SAL macros the
  * WFP headers are written in, defined for Linux x86-64 so that every struct
  * built from them has the same size and offsets as on Windows x64 (LLP64).
+ *
+ * FWPUCLNT_MINGW_COMPAT: code written against the MinGW-w64 headers (such
+ * as strongSwan's kernel-wfp plugin) declares itself, as enum constants,
+ * 42 flag names that those headers lack. Defined before the first include,
+ * it makes these headers leave out exactly those names, so that such code
+ * compiles unchanged: FWPM_FILTER_FLAG_PERSISTENT to _DISABLED,
+ * FWPM_NET_EVENT_FLAG_IP_PROTOCOL_SET to _REAUTH_REASON_SET,
+ * IPSEC_SA_DETAILS_UPDATE_* and IPSEC_SA_BUNDLE_UPDATE_*,
+ * FWPM_TUNNEL_FLAG_POINT_TO_POINT and _ENABLE_VIRTUAL_IF_TUNNELING,
+ * IPSEC_SA_BUNDLE_FLAG_ND_SECURE to _FORWARD_PATH_INITIATOR. Every other
+ * name, type and layout is unchanged.
  */
 #ifndef FWPBASE_H
 #define FWPBASE_H
