@@ -55,6 +55,7 @@ static void dp_free(struct dp *dp)
 		guard_close(&dp->guard);
 	if (dp->steer.rtnl.nl)
 		steer_close(&dp->steer);
+	natt_share_close(&dp->natt);
 	udp_io_close(&dp->io);
 	tun_close(&dp->tun);
 	for (int i = 0; i < 2; i++)
@@ -70,10 +71,54 @@ static void dp_free(struct dp *dp)
 	free(dp);
 }
 
+/* The outer sockets. ESP in UDP goes to private ports behind the served
+ * one (natt_share.h), so that an IKE daemon can own it; where the rewrite
+ * cannot be installed, the sockets take the served port themselves. */
+static int open_outer(struct dp *dp, struct udp_io_config *uc)
+{
+	char name[48];
+	int err;
+
+	if (!uc->port)
+		return udp_io_open(&dp->io, uc);
+	uc->private_port = true;
+	err = udp_io_open(&dp->io, uc);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "fwpn_%s", dp->tun.name);
+	for (char *p = name; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_')
+			*p = '_';
+	err = natt_share_open(&dp->natt, name, uc->port, dp->io.port[0], dp->io.port[1]);
+	if (!err)
+		return 0;
+	fwp_log(FWP_LOG_WARN, "datapath: port %u cannot be shared with an IKE daemon "
+		"(nftables: %s): the datapath binds it itself", uc->port, strerror(-err));
+	udp_io_close(&dp->io);
+	uc->private_port = false;
+	return udp_io_open(&dp->io, uc);
+}
+
+/* The UDP ports inbound traffic from protected peers may come to: IKE,
+ * and the NAT-T port with the private ports behind it. */
+static void served_ports(const struct dp *dp, uint16_t ports[4], unsigned *n)
+{
+	*n = 0;
+	ports[(*n)++] = 500;
+	if (dp->cfg.udp_port && dp->cfg.udp_port != 500)
+		ports[(*n)++] = dp->cfg.udp_port;
+	for (int i = 0; i < 2; i++)
+		if (dp->io.port[i] && dp->io.port[i] != dp->cfg.udp_port)
+			ports[(*n)++] = dp->io.port[i];
+}
+
 int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 {
 	struct tun_config tc = { 0 };
 	struct udp_io_config uc;
+	uint16_t served[4];
+	unsigned nserved;
 	pthread_rwlockattr_t ra;
 	struct dp *dp;
 	int err;
@@ -136,13 +181,14 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 	uc.raw_esp = dp->cfg.raw_esp;
 	uc.fwmark = dp->cfg.steer.fwmark;
 	uc.rcvbuf = uc.sndbuf = 4 << 20;
-	err = udp_io_open(&dp->io, &uc);
+	err = open_outer(dp, &uc);
 	if (err) {
 		*why = err == -EADDRINUSE ? "ESP-in-UDP port in use" : "outer sockets";
 		goto fail;
 	}
 	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->cfg.steer.fwmark);
 	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->cfg.steer.fwmark);
+	served_ports(dp, served, &nserved);
 	/* Rules and routes of a run that crashed go first. */
 	err = steer_cleanup(&dp->cfg.steer);
 	if (err >= 0)
@@ -153,7 +199,7 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 		*why = "policy routing rules";
 		goto fail;
 	}
-	err = guard_open(&dp->guard, dp->tun.name, dp->cfg.udp_port, 0, why);
+	err = guard_open(&dp->guard, dp->tun.name, served, nserved, 0, why);
 	if (err)
 		fwp_log(FWP_LOG_WARN, "datapath: %s: %s: inbound cleartext from protected "
 			"peers is not dropped", *why, strerror(-err));

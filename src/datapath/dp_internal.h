@@ -31,6 +31,7 @@
 #include "datapath/esp_ip.h"
 #include "datapath/esp_packet.h"
 #include "datapath/guard.h"
+#include "datapath/natt_share.h"
 #include "datapath/prefix_set.h"
 #include "datapath/steer.h"
 #include "datapath/tun.h"
@@ -131,6 +132,7 @@ struct dp {
 	struct engine *engine;
 	struct tun tun;
 	struct udp_io io;
+	struct natt_share natt;		/* port shared with an IKE daemon */
 	struct steer steer;
 	int bypass_fd[2];		/* raw IP, marked: permitted packets out */
 	struct guard guard;		/* inbound cleartext (control thread) */

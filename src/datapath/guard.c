@@ -26,15 +26,18 @@ static int nft(struct guard *g, const char *cmd)
 	return nft_run_cmd_from_buffer(g->nft, cmd) ? -EINVAL : 0;
 }
 
-static int ruleset(struct guard *g, const char *tun, uint16_t natt)
+/* ports: the UDP destination ports served here (IKE, NAT-T). Admitted by
+ * destination only: a source port of 500 or 4500 proves nothing. */
+static int ruleset(struct guard *g, const char *tun, const uint16_t *ports, unsigned nports)
 {
 	char buf[2048];
-	char ports[32];
+	char list[64] = "";
 
-	if (natt && natt != 500)
-		snprintf(ports, sizeof(ports), "500, %u", natt);
-	else
-		snprintf(ports, sizeof(ports), "500");
+	for (unsigned i = 0; i < nports; i++) {
+		size_t len = strlen(list);
+
+		snprintf(list + len, sizeof(list) - len, "%s%u", i ? ", " : "", ports[i]);
+	}
 	snprintf(buf, sizeof(buf),
 		 "add table inet %1$s\n"
 		 "add set inet %1$s guard4 { type ipv4_addr; flags interval; }\n"
@@ -43,12 +46,11 @@ static int ruleset(struct guard *g, const char *tun, uint16_t natt)
 		 "add rule inet %1$s input iifname \"%2$s\" accept\n"
 		 "add rule inet %1$s input meta l4proto esp accept\n"
 		 "add rule inet %1$s input udp dport { %3$s } accept\n"
-		 "add rule inet %1$s input udp sport { %3$s } accept\n"
 		 "add rule inet %1$s input icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
 		 "add rule inet %1$s input icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept\n"
 		 "add rule inet %1$s input ip saddr @guard4 log group %4$u drop\n"
 		 "add rule inet %1$s input ip6 saddr @guard6 log group %4$u drop\n",
-		 g->table, tun, ports, g->group);
+		 g->table, tun, list, g->group);
 	return nft(g, buf);
 }
 
@@ -101,8 +103,8 @@ static int nflog_open(struct guard *g)
 	return err;
 }
 
-int guard_open(struct guard *g, const char *tun, uint16_t natt_port, unsigned group,
-	       const char **why)
+int guard_open(struct guard *g, const char *tun, const uint16_t *ports, unsigned nports,
+	       unsigned group, const char **why)
 {
 	char cmd[96];
 	int err;
@@ -127,7 +129,7 @@ int guard_open(struct guard *g, const char *tun, uint16_t natt_port, unsigned gr
 	snprintf(cmd, sizeof(cmd), "delete table inet %s", g->table);
 	nft(g, cmd);
 	*why = "nftables table (nf_tables in the kernel?)";
-	err = ruleset(g, tun, natt_port);
+	err = ruleset(g, tun, ports, nports);
 	if (err) {
 		guard_close(g);
 		return err;

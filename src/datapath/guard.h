@@ -10,7 +10,7 @@
  *     chain input (hook input, priority -10, policy accept)
  *       iifname <tun> accept            decapsulated: checked by the datapath
  *       meta l4proto esp accept         ESP itself
- *       udp sport/dport {500, NAT-T}    IKE and ESP in UDP
+ *       udp dport {500, NAT-T, ...}     IKE and ESP in UDP (by destination)
  *       ICMP errors and IPv6 neighbour discovery accept
  *       ip saddr @guard4 log group G drop
  *       ip6 saddr @guard6 log group G drop
@@ -47,9 +47,11 @@ struct guard {
 
 #define GUARD_DEFAULT_GROUP 18000
 
-/* 0 or -errno (*why says which step). Needs CAP_NET_ADMIN. */
-int guard_open(struct guard *g, const char *tun, uint16_t natt_port, unsigned group,
-	       const char **why);
+/* ports: the UDP destination ports admitted (IKE, NAT-T and the private
+ * ports behind it; at most 8). 0 or -errno (*why says which step). Needs
+ * CAP_NET_ADMIN. */
+int guard_open(struct guard *g, const char *tun, const uint16_t *ports, unsigned nports,
+	       unsigned group, const char **why);
 void guard_close(struct guard *g);
 int guard_add(struct guard *g, int family, const uint8_t addr[16], unsigned plen);
 void guard_del(struct guard *g, int family, const uint8_t addr[16], unsigned plen);

@@ -68,12 +68,12 @@ static int open_one(int family, int type, int proto,
 		if (family == AF_INET6) {
 			a.in6.sin6_family = AF_INET6;
 			a.in6.sin6_addr = in6addr_any;
-			a.in6.sin6_port = htons(cfg->port);
+			a.in6.sin6_port = cfg->private_port ? 0 : htons(cfg->port);
 			alen = sizeof(a.in6);
 		} else {
 			a.in4.sin_family = AF_INET;
 			a.in4.sin_addr.s_addr = htonl(INADDR_ANY);
-			a.in4.sin_port = htons(cfg->port);
+			a.in4.sin_port = cfg->private_port ? 0 : htons(cfg->port);
 			alen = sizeof(a.in4);
 		}
 		if (bind(fd, &a.sa, alen) < 0) {
@@ -85,6 +85,18 @@ static int open_one(int family, int type, int proto,
 err:
 	close(fd);
 	return ret;
+}
+
+/* The port a UDP socket is bound to (kernel-chosen with private_port). */
+static int bound_port(int fd, uint16_t *port)
+{
+	union udp_io_addr a;
+	socklen_t alen = sizeof(a);
+
+	if (getsockname(fd, &a.sa, &alen) < 0)
+		return -errno;
+	*port = ntohs(a.sa.sa_family == AF_INET6 ? a.in6.sin6_port : a.in4.sin_port);
+	return 0;
 }
 
 int udp_io_open(struct udp_io *u, const struct udp_io_config *cfg)
@@ -103,6 +115,7 @@ int udp_io_open(struct udp_io *u, const struct udp_io_config *cfg)
 	for (i = 0; i < UDP_IO_NSOCK; i++)
 		u->fd[i] = -1;
 	u->gro = u->gso = false;
+	u->port[0] = u->port[1] = 0;
 	if ((!cfg->port && !cfg->raw_esp) || (!cfg->ipv4 && !cfg->ipv6))
 		return -EINVAL;
 	for (i = 0; i < UDP_IO_NSOCK; i++) {
@@ -117,6 +130,11 @@ int udp_io_open(struct udp_io *u, const struct udp_io_config *cfg)
 		if (ret < 0)
 			goto err;
 		u->fd[i] = ret;
+		if (!raw) {
+			ret = bound_port(ret, &u->port[v6]);
+			if (ret < 0)
+				goto err;
+		}
 	}
 	/* GRO and GSO: on every UDP socket or on none, so that callers need
 	 * one answer. UDP_SEGMENT 0 on the socket probes the option without
@@ -150,6 +168,7 @@ void udp_io_close(struct udp_io *u)
 		u->fd[i] = -1;
 	}
 	u->gro = u->gso = false;
+	u->port[0] = u->port[1] = 0;
 }
 
 /* Room for packet info and one UDP_GRO / UDP_SEGMENT value. */

@@ -12,25 +12,15 @@
  * (RFC 3948 allows zero over IPv4, but the kernel refuses UDP_SEGMENT on
  * SO_NO_CHECK sockets, and veth/loopback offload it anyway).
  *
- * Port 4500 and an IKE daemon. On Linux the kernel's design is that the
- * IKE daemon owns the port-4500 socket and switches it to
- * UDP_ENCAP_ESPINUDP; the kernel then takes the ESP datagrams out of that
- * socket's stream and leaves the IKE ones (the four-byte non-ESP marker,
- * RFC 3948 section 2.2) to the daemon. A user-space datapath cannot take
- * datagrams out of another process's socket, and two sockets on one port
- * do not work either: SO_REUSEPORT makes the kernel spread datagrams over
- * the sockets by flow hash, so IKE and ESP of one peer (the same 5-tuple)
- * would go to the same, random, socket. Our choice: fwpd owns port 4500
- * for ESP (bound without SO_REUSEPORT, so that a second owner fails loudly
- * with EADDRINUSE instead of silently sharing), classifies every datagram
- * with udp_io_classify(), and hands the IKE ones (marker) back to the IKE
- * daemon rather than processing them; NAT keepalives (0xff) are dropped.
- * The hand-back path (fwpd forwarding marker datagrams with their
- * addresses to the daemon, and sending the daemon's NAT-T IKE messages from
- * this socket) belongs to the fwpd side. Until it exists, a host that runs
- * its IKE daemon on port 4500 runs fwpd with plain ESP (raw sockets: no
- * port at all, IKE stays on 500 without NAT) or with another port
- * configured on both peers.
+ * Port 4500 and an IKE daemon. The IKE daemon owns the port-4500 socket;
+ * with private_port the UDP sockets are bound to kernel-chosen ports
+ * instead (udp_io.port[]) and natt_share.h rewrites ESP in UDP to and from
+ * the served port in the kernel, so IKE (the non-ESP marker) and ESP share
+ * 4500 whichever process starts first. Without it the sockets own the
+ * port (bound without SO_REUSEPORT, so that a second owner fails loudly
+ * with EADDRINUSE instead of silently sharing). Either way every datagram
+ * is classified with udp_io_classify(): marker datagrams and NAT
+ * keepalives that reach these sockets are not ESP and are dropped.
  *
  * Errors: 0 or -errno. Ownership: struct udp_io owns its descriptors;
  * message buffers belong to the caller. Threads: udp_io_recv/udp_io_send
@@ -51,6 +41,7 @@
 
 struct udp_io_config {
 	uint16_t port;		/* ESP-in-UDP port, host order; 0: no UDP */
+	bool private_port;	/* bind kernel-chosen ports, not port */
 	bool raw_esp;		/* also raw IPPROTO_ESP sockets */
 	bool ipv4, ipv6;	/* the families to open */
 	uint32_t fwmark;	/* SO_MARK on every socket; 0: none */
@@ -69,6 +60,8 @@ struct udp_io {
 	int fd[UDP_IO_NSOCK];	/* -1 when not open; poll these */
 	bool gro;		/* UDP_GRO accepted on the UDP sockets */
 	bool gso;		/* UDP_SEGMENT available */
+	uint16_t port[2];	/* the UDP sockets' bound ports: IPv4, IPv6
+				 * (host order; 0: no socket) */
 };
 
 /* Default configuration: port 4500, both families, no raw ESP, no mark. */
