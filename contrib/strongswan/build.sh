@@ -115,6 +115,7 @@ build_plugin() {
 		"$_pdir/kernel_wfp_plugin.c" "$_pdir/kernel_wfp_ipsec.c" \
 		"$_pdir/kernel_wfp_compat.c" \
 		-L"$_dir/lib/ipsec" -Wl,-rpath,"$_dir/lib/ipsec" -lstrongswan -lcharon \
+		-Wl,-rpath,"$(pkg-config --variable=libdir fwpuclnt)" \
 		$(pkg-config --libs fwpuclnt) -ldl \
 		-Wno-pointer-sign -Wno-deprecated-declarations 2>"$_dir/plugin.log" || {
 		cat "$_dir/plugin.log" >&2
