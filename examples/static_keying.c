@@ -282,6 +282,13 @@ static const struct xform xforms[] = {
 	  AUTH(SHA_1, HMAC_SHA_1_96), 0, 20, NULL },
 	{ "auth-sha256", IPSEC_TRANSFORM_ESP_AUTH, NO_CIPHER,
 	  AUTH(SHA_256, HMAC_SHA_256_128), 0, 32, NULL },
+	/* HMAC-MD5-96 is weak; IMS (3GPP TS 33.203) still requires it. */
+	{ "cbc128-md5", IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER, CIPHER(AES_128, CBC_AES_128),
+	  AUTH(MD5, HMAC_MD5_96), 16, 16, "AES-128 key" },
+	{ "3des-md5", IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER, CIPHER(3DES, CBC_3DES),
+	  AUTH(MD5, HMAC_MD5_96), 24, 16, "3DES key" },
+	{ "auth-md5", IPSEC_TRANSFORM_ESP_AUTH, NO_CIPHER,
+	  AUTH(MD5, HMAC_MD5_96), 0, 16, NULL },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -340,6 +347,7 @@ static void usage(FILE *f)
 "  gcm128 (20/-) gcm192 (28/-) gcm256 (36/-) gmac128 (20/-)   key + 4-byte salt\n"
 "  cbc128-sha1 (16/20) cbc128-sha256 (16/32) cbc192-sha256 (24/32)\n"
 "  cbc256-sha256 (32/32) 3des-sha1 (24/20) auth-sha1 (-/20) auth-sha256 (-/32)\n"
+"  cbc128-md5 (16/16) 3des-md5 (24/16) auth-md5 (-/16)   HMAC-MD5-96: weak\n"
 "Numbers are decimal or 0x-hex. PREFIX is ADDR/LEN. --block PROTO is a\n"
 "number, tcp, udp or icmp; for ICMP the port is the code, as in WFP.\n"
 "Exit status: 0 ok, 1 setup failed, 2 usage.\n");

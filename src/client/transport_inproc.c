@@ -9,7 +9,8 @@
  * FWP_DATAPATH=tun gives this engine the user-space ESP datapath, as
  * `fwpd --datapath tun` has it (docs/datapath.md; root): FWP_TUN_NAME
  * names the device (default fwp0), FWP_UDP_PORT the ESP-in-UDP port
- * (default 4500, 0: none). A notice thread hands the datapath's lifetime
+ * (default 4500, 0: none); FWP_REFUSE_MD5=1 refuses HMAC-MD5-96. A notice
+ * thread hands the datapath's lifetime
  * notices to the engine. At exit the packet threads stop and the routing
  * rules go; the device goes with the process.
  */
@@ -149,7 +150,7 @@ static void engine_init(void)
 	struct engine_config cfg = {
 		.deadline_changed = kick_timer,
 	};
-	const char *store_path;
+	const char *store_path, *s;
 	pthread_condattr_t ca;
 	pthread_t t;
 
@@ -157,6 +158,10 @@ static void engine_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&timer_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	/* FWP_REFUSE_MD5=1: HMAC-MD5-96 is refused (accepted by default, as
+	 * Windows and IMS clients expect). */
+	s = getenv("FWP_REFUSE_MD5");
+	cfg.refuse_md5 = s && strcmp(s, "1") == 0;
 	/* FWP_STORE names a file for the persistent policy objects. */
 	store_path = getenv("FWP_STORE");
 	if (store_path && *store_path) {

@@ -68,6 +68,7 @@ struct engine_config {
 	size_t max_contexts;			/* 0 = no limit */
 	uint32_t expire_drain_ms;		/* used when expire_drain_set */
 	bool expire_drain_set;			/* else the default, 60000 */
+	bool refuse_md5;			/* HMAC-MD5-96 refused (weak) */
 };
 
 /* Receives the events of one session's subscriptions. deliver() is called

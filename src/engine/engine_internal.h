@@ -132,7 +132,8 @@ void net_subs_remove_session(struct engine *e, struct engine_session *s);
 
 /* sa_validate.c */
 DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);
-DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b);
+/* refuse_md5: HMAC-MD5-96 is FWP_E_INVALID_AUTH_TRANSFORM (engine_config). */
+DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b, bool refuse_md5);
 DWORD validate_bundle_flags(UINT32 flags);
 DWORD validate_udp_encap(FWP_IP_VERSION v, const IPSEC_V4_UDP_ENCAPSULATION0 *u);
 /* Copies a validated bundle into dst (which must be clear). 0 or

@@ -245,7 +245,7 @@ DWORD engine_sa_add(struct engine_session *s, UINT64 id, FWP_DIRECTION dir,
 	DWORD rc;
 	int err;
 
-	rc = validate_bundle(bundle);
+	rc = validate_bundle(bundle, e->cfg.refuse_md5);
 	if (rc)
 		return rc;
 	rc = lock_for_change(s, FWPM_ACTRL_ADD);

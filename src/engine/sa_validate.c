@@ -66,15 +66,18 @@ struct auth_alg {
 	UINT8 config;
 	UINT8 key_len;
 	bool gcm;
+	bool md5;	/* refused where the engine is told to (refuse_md5) */
 };
 
 static const struct auth_alg auth_algs[] = {
-	/* HMAC-MD5-96 is refused as insecure. */
-	{ IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, 20, false },
-	{ IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, 32, false },
-	{ IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_128, 20, true },
-	{ IPSEC_AUTH_AES_192, IPSEC_AUTH_CONFIG_GCM_AES_192, 28, true },
-	{ IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256, 36, true },
+	/* HMAC-MD5-96: weak, but Windows accepts it and 3GPP TS 33.203
+	 * (IMS) requires it. */
+	{ IPSEC_AUTH_MD5, IPSEC_AUTH_CONFIG_HMAC_MD5_96, 16, false, true },
+	{ IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, 20, false, false },
+	{ IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, 32, false, false },
+	{ IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_128, 20, true, false },
+	{ IPSEC_AUTH_AES_192, IPSEC_AUTH_CONFIG_GCM_AES_192, 28, true, false },
+	{ IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256, 36, true, false },
 };
 
 struct cipher_alg {
@@ -118,7 +121,8 @@ static DWORD check_blob(const FWP_BYTE_BLOB *b)
 	return b->size && !b->data ? FWP_E_NULL_POINTER : ERROR_SUCCESS;
 }
 
-static DWORD check_auth(const IPSEC_SA_AUTH_INFORMATION0 *a, const struct auth_alg **out)
+static DWORD check_auth(const IPSEC_SA_AUTH_INFORMATION0 *a, bool refuse_md5,
+			const struct auth_alg **out)
 {
 	const struct auth_alg *alg;
 
@@ -127,7 +131,7 @@ static DWORD check_auth(const IPSEC_SA_AUTH_INFORMATION0 *a, const struct auth_a
 	if (check_blob(&a->authKey))
 		return FWP_E_NULL_POINTER;
 	alg = find_auth(&a->authTransform.authTransformId);
-	if (!alg || a->authKey.size != alg->key_len)
+	if (!alg || a->authKey.size != alg->key_len || (alg->md5 && refuse_md5))
 		return FWP_E_INVALID_AUTH_TRANSFORM;
 	*out = alg;
 	return ERROR_SUCCESS;
@@ -149,7 +153,7 @@ static DWORD check_cipher(const IPSEC_SA_CIPHER_INFORMATION0 *ci,
 	return ERROR_SUCCESS;
 }
 
-static DWORD validate_sa(const IPSEC_SA0 *sa)
+static DWORD validate_sa(const IPSEC_SA0 *sa, bool refuse_md5)
 {
 	const struct auth_alg *a;
 	const struct cipher_alg *ci;
@@ -160,11 +164,11 @@ static DWORD validate_sa(const IPSEC_SA0 *sa)
 		return FWP_E_INVALID_PARAMETER;	/* RFC 4303: 1-255 reserved */
 	switch (sa->saTransformType) {
 	case IPSEC_TRANSFORM_AH:
-		return check_auth(sa->ahInformation, &a);
+		return check_auth(sa->ahInformation, refuse_md5, &a);
 	case IPSEC_TRANSFORM_ESP_AUTH:
-		return check_auth(sa->espAuthInformation, &a);
+		return check_auth(sa->espAuthInformation, refuse_md5, &a);
 	case IPSEC_TRANSFORM_ESP_AUTH_FW:
-		return check_auth(sa->espAuthFwInformation, &a);
+		return check_auth(sa->espAuthFwInformation, refuse_md5, &a);
 	case IPSEC_TRANSFORM_ESP_CIPHER:
 		rc = check_cipher(sa->espCipherInformation, &ci);
 		if (rc)
@@ -196,7 +200,7 @@ static DWORD validate_sa(const IPSEC_SA0 *sa)
 				return FWP_E_INVALID_AUTH_TRANSFORM;
 			return ERROR_SUCCESS;
 		}
-		rc = check_auth(&ac->saAuthInformation, &a);
+		rc = check_auth(&ac->saAuthInformation, refuse_md5, &a);
 		if (rc)
 			return rc;
 		return a->gcm ? FWP_E_INVALID_AUTH_TRANSFORM : ERROR_SUCCESS;
@@ -244,7 +248,7 @@ static DWORD validate_ipsec_id(const IPSEC_ID0 *id)
 	return ERROR_SUCCESS;
 }
 
-DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b)
+DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b, bool refuse_md5)
 {
 	DWORD rc;
 
@@ -268,7 +272,7 @@ DWORD validate_bundle(const IPSEC_SA_BUNDLE1 *b)
 	if (rc)
 		return rc;
 	for (UINT32 i = 0; i < b->numSAs; i++) {
-		rc = validate_sa(&b->saList[i]);
+		rc = validate_sa(&b->saList[i], refuse_md5);
 		if (rc)
 			return rc;
 	}

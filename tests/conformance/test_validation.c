@@ -253,13 +253,24 @@ enum {
 	B_GCM_KEYDIFF, B_GCM_KEYLEN, B_CBC_GCMAUTH,
 	B_AKEY_NULLDATA, B_CKEY_NULLDATA, B_AHKEY_NULLDATA, B_AC_INFO_NULL,
 	B_AH_INFO_NULL, B_CIPH_INFO_NULL, B_SECOND_INFO_NULL,
-	B_KMS_4097, B_KMS_NULLDATA,
+	B_KMS_4097, B_KMS_NULLDATA, B_MD5_15, B_MD5_20,
 	/* accepted */
 	B_OK_DEFAULT, B_OK_GCM_EMPTY_AKEY, B_OK_GMAC, B_OK_GCM_CIPHER,
 	B_OK_ESP_AH, B_OK_KMS_4096, B_OK_PFS24, B_OK_ALL_FLAGS,
-	B_OK_LIFETIMES, B_OK_GCM192, B_OK_3DES,
+	B_OK_LIFETIMES, B_OK_GCM192, B_OK_3DES, B_OK_3DES_MD5,
 	B_COUNT
 };
+
+/* HMAC-MD5-96 rows: accepted as Windows does, unless the engine is told to
+ * refuse it (FWP_REFUSE_MD5=1 in-process, fwpd --refuse-md5). */
+#define MD5_OK	0xFFFFFFFFu
+
+static bool md5_refused(void)
+{
+	const char *v = getenv("FWP_REFUSE_MD5");
+
+	return v && strcmp(v, "1") == 0;
+}
 
 static const struct {
 	const char *name;
@@ -299,11 +310,11 @@ static const struct {
 			      DIR_ALL },
 	[B_FLAG_04000000] = { "flags 0x04000000 | ND_SECURE",
 			      FWP_E_INVALID_FLAGS, DIR_ALL },
-	[B_AH_MD5] = { "AH HMAC-MD5", FWP_E_INVALID_AUTH_TRANSFORM, DIR_ALL },
-	[B_ESPAUTH_MD5] = { "ESP_AUTH HMAC-MD5", FWP_E_INVALID_AUTH_TRANSFORM,
-			    DIR_ALL },
-	[B_AC_MD5] = { "AES-CBC + HMAC-MD5", FWP_E_INVALID_AUTH_TRANSFORM,
-		       DIR_ALL },
+	[B_AH_MD5] = { "AH HMAC-MD5", MD5_OK, DIR_ALL },
+	[B_ESPAUTH_MD5] = { "ESP_AUTH HMAC-MD5", MD5_OK, DIR_ALL },
+	[B_AC_MD5] = { "AES-CBC + HMAC-MD5", MD5_OK, DIR_ALL },
+	[B_MD5_15] = { "HMAC-MD5 key 15 bytes", FWP_E_INVALID_AUTH_TRANSFORM, DIR_ALL },
+	[B_MD5_20] = { "HMAC-MD5 key 20 bytes", FWP_E_INVALID_AUTH_TRANSFORM, DIR_ALL },
 	[B_DES] = { "DES-CBC + HMAC-SHA1", FWP_E_INVALID_CIPHER_TRANSFORM,
 		    DIR_ALL },
 	[B_AUTH_SHA1_CFG2] = { "auth id {SHA_1, 2}",
@@ -414,6 +425,7 @@ static const struct {
 	[B_OK_GCM192] = { "valid GCM-192 (28-byte key)", ERROR_SUCCESS,
 			  DIR_ALL },
 	[B_OK_3DES] = { "valid 3DES + SHA256", ERROR_SUCCESS, DIR_ALL },
+	[B_OK_3DES_MD5] = { "3DES + HMAC-MD5", MD5_OK, DIR_ALL },
 };
 
 #define ALL_BUNDLE_FLAGS 0xF0FFFEFFu
@@ -503,6 +515,16 @@ static void mutate(int row, cf_bundle *b, UINT32 spi)
 		break;
 	case B_DES:
 		cbc_with(b, spi, sha1, 20, IPSEC_CIPHER_TRANSFORM_ID_CBC_DES, 8);
+		break;
+	case B_MD5_15:
+		cbc_with(b, spi, IPSEC_AUTH_TRANSFORM_ID_HMAC_MD5_96, 15, aes128, 16);
+		break;
+	case B_MD5_20:
+		cbc_with(b, spi, IPSEC_AUTH_TRANSFORM_ID_HMAC_MD5_96, 20, aes128, 16);
+		break;
+	case B_OK_3DES_MD5:
+		cbc_with(b, spi, IPSEC_AUTH_TRANSFORM_ID_HMAC_MD5_96, 16,
+			 IPSEC_CIPHER_TRANSFORM_ID_CBC_3DES, 24);
 		break;
 	case B_AUTH_SHA1_CFG2:
 		a.authType = IPSEC_AUTH_SHA_1;
@@ -761,6 +783,10 @@ static void bundle_table(void **state)
 			IPSEC_SA_CONTEXT1 *snap;
 			UINT32 spi;
 			DWORD rc, want = b_rows[row].want;
+
+			if (want == MD5_OK)
+				want = md5_refused() ? FWP_E_INVALID_AUTH_TRANSFORM
+						     : ERROR_SUCCESS;
 
 			if (!(b_rows[row].dirs & (inbound ? DIR_IN : DIR_OUT)))
 				continue;

@@ -231,6 +231,10 @@ key_sizes() {
 	cbc128-sha1) CIPHER_KEY=16 AUTH_KEY=20 ;;
 	cbc128-sha256) CIPHER_KEY=16 AUTH_KEY=32 ;;
 	cbc256-sha256) CIPHER_KEY=32 AUTH_KEY=32 ;;
+	cbc128-md5) CIPHER_KEY=16 AUTH_KEY=16 ;;
+	3des-md5) CIPHER_KEY=24 AUTH_KEY=16 ;;
+	auth-md5) CIPHER_KEY=0 AUTH_KEY=16 ;;
+	auth-sha1) CIPHER_KEY=0 AUTH_KEY=20 ;;
 	*) fatal "no key sizes for $1" ;;
 	esac
 }

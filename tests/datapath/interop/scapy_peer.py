@@ -79,6 +79,10 @@ TRANSFORMS = {
     "cbc128-sha256": ("AES-CBC", "SHA2-256-128", 16),
     "cbc256-sha256": ("AES-CBC", "SHA2-256-128", 16),
     "cbc128-sha1": ("AES-CBC", "HMAC-SHA1-96", 16),
+    "cbc128-md5": ("AES-CBC", "HMAC-MD5-96", 16),
+    "3des-md5": ("3DES", "HMAC-MD5-96", 8),
+    "auth-md5": ("NULL", "HMAC-MD5-96", 0),
+    "auth-sha1": ("NULL", "HMAC-SHA1-96", 0),
 }
 
 

@@ -29,7 +29,8 @@ WINDOW=64
 # also datagrams larger than the TUN MTU, in fragmented ESP.
 CASES="gcm128:plain:large gcm128:natt:large cbc128-sha256:plain
 cbc128-sha256:natt gcm128:plain6 cbc128-sha256:plain6 gcm256:plain
-cbc256-sha256:plain cbc128-sha1:plain"
+cbc256-sha256:plain cbc128-sha1:plain cbc128-md5:plain 3des-md5:natt
+auth-md5:plain auth-sha1:plain"
 
 interop_init interop-scapy
 start_fwpd a --udp-port 4500 --replay-window $WINDOW
@@ -49,6 +50,9 @@ for c in $CASES; do
 	key_sizes "$xf"
 	k_in=$(hexkey "$CIPHER_KEY")	# B -> A
 	k_out=$(hexkey "$CIPHER_KEY")	# A -> B
+	# ESP_AUTH (NULL encryption): static_keying takes no cipher key.
+	keys_a="--key-in $k_in --key-out $k_out"
+	[ "$CIPHER_KEY" = 0 ] && keys_a=
 	auth_a=
 	auth_b=
 	if [ "$AUTH_KEY" != 0 ]; then
@@ -81,12 +85,12 @@ for c in $CASES; do
 	# shellcheck disable=SC2086
 	start_keying a --quiet --local $a --remote $b --mode transport \
 		--spi-in "$spi_in" --spi-out "$spi_out" --transform "$xf" \
-		--key-in "$k_in" --key-out "$k_out" $auth_a $natt_a
+		$keys_a $auth_a $natt_a
 	# shellcheck disable=SC2086
 	if timeout 60 ip netns exec "$NSB" "$PY" "$HERE/scapy_peer.py" \
 		--ns-a "$NSA" --fwpctl "$FWPCTL" --socket "$TMP/a.sock" \
 		--family $family --transform "$xf" --spi-in "$spi_out" --spi-out "$spi_in" \
-		--key-in "$k_out" --key-out "$k_in" $auth_b $natt_b \
+		--key-in "${k_out:-}" --key-out "${k_in:-}" $auth_b $natt_b \
 		--echo-port $ECHO_PORT --replay-window $WINDOW $large; then
 		ok "$xf, $encap: scapy and fwpd agree"
 	else
