@@ -65,29 +65,21 @@ static void rearm_timer(struct server *srv)
 	srv->timer_dirty = false;
 }
 
-/* Binds under a temporary name and renames into place once listening, so
- * the socket appears only when it accepts: a client that sees the path
- * never gets ECONNREFUSED from a daemon still starting. */
-static int listen_on(struct server *srv)
+/* Before anything is touched: the path must be free or a stale socket, in
+ * a directory only we control, and no fwpd may answer there (one daemon
+ * per socket: a second one must not even create its datapath). */
+static int probe_socket(const struct server_options *opt)
 {
-	const struct server_options *opt = &srv->opt;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char tmp[sizeof(sa.sun_path)];
-	struct stat st;
-	mode_t old;
 	int fd, err;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d", opt->socket_path, (int)getpid()) >=
-	    sizeof(tmp)) {
+	if (strlen(opt->socket_path) + 12 >= sizeof(sa.sun_path)) {
 		fwp_log(FWP_LOG_ERROR, "socket path too long: %s", opt->socket_path);
 		return -ENAMETOOLONG;
 	}
-	/* Never replace what is not a socket, nor trust a directory another
-	 * user can write to. */
 	err = check_socket_path(opt->socket_path);
 	if (err)
 		return err;
-	/* One daemon per socket: refuse to take over a live one. */
 	strcpy(sa.sun_path, opt->socket_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -100,27 +92,43 @@ static int listen_on(struct server *srv)
 		return -EADDRINUSE;
 	}
 	close(fd);
-	strcpy(sa.sun_path, tmp);
+	return 0;
+}
+
+/* Binds under a temporary name and renames into place once listening, so
+ * the socket appears only when it accepts: a client that sees the path
+ * never gets ECONNREFUSED from a daemon still starting. */
+static int listen_on(struct server *srv)
+{
+	const struct server_options *opt = &srv->opt;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old;
+	int fd, err;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.%d", opt->socket_path, (int)getpid());
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(tmp);
+	unlink(sa.sun_path);
 	/* Created owner-only; loosened to the wanted mode only afterwards, so
 	 * there is no moment with looser permissions than intended. */
 	old = umask(0177);
 	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	umask(old);
-	if (!err && chmod(tmp, opt->socket_mode))
+	if (!err && chmod(sa.sun_path, opt->socket_mode))
 		err = -errno;
-	if (!err && lstat(tmp, &st))
+	if (!err && lstat(sa.sun_path, &st))
 		err = -errno;
 	if (!err && listen(fd, 128))
 		err = -errno;
-	if (!err && rename(tmp, opt->socket_path))
+	/* Replaces at most a stale socket (probe_socket; the directory is
+	 * ours, so nobody put anything else there since). */
+	if (!err && rename(sa.sun_path, opt->socket_path))
 		err = -errno;
 	if (err) {
 		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->socket_path, strerror(-err));
-		unlink(tmp);
+		unlink(sa.sun_path);
 		close(fd);
 		return err;
 	}
@@ -290,6 +298,8 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	if (!srv->rxbuf || !srv->txbuf)
 		return -ENOMEM;
 	fit_fd_limit(srv);
+	if (inherited_fd < 0 && (err = probe_socket(opt)))
+		return err;
 	gr = opt->group ? getgrnam(opt->group) : NULL;
 	if (gr) {
 		srv->group_gid = gr->gr_gid;
