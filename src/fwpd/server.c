@@ -234,8 +234,11 @@ static void fit_fd_limit(struct server *srv)
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
 	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		struct rlimit raised = rl;
+
+		raised.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
 	}
 	if (rl.rlim_cur >= want)
 		return;
