@@ -164,7 +164,9 @@ static int wait_for_daemon(int fd, pid_t child)
  * Its stderr is the pipe to the waiting parent until daemon_ready().
  * Called before anything else is created: threads and descriptors do not
  * survive fork() in the child, and signals must reach the daemon. Returns
- * in the daemon only; 0, or -1 when the parent is still there to say why. */
+ * 0 in the daemon; -1 in the started process when pipe() or fork() failed
+ * (said on stderr); the started process otherwise exits in
+ * wait_for_daemon(). */
 static int daemonize(void)
 {
 	int p[2], null;
