@@ -15,4 +15,21 @@ void fwp_log_set_ident(const char *ident);
 /* Sends messages to syslog (daemon facility) instead of stderr. */
 void fwp_log_use_syslog(void);
 
+/* A token bucket for messages an outsider can repeat at will (refused
+ * connections, cut clients): at most burst messages, then one more every
+ * interval_ms; the next message that passes says how many were held back.
+ * Zero-initialised apart from burst and interval_ms; one thread per bucket. */
+struct fwp_ratelimit {
+	unsigned burst;
+	unsigned interval_ms;
+	double tokens;
+	long long last_ms;	/* 0: not used yet */
+	unsigned long suppressed;
+};
+
+#define FWP_RATELIMIT_INIT(b, ms) { .burst = (b), .interval_ms = (ms) }
+
+void fwp_log_limited(struct fwp_ratelimit *rl, enum fwp_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -8,6 +8,13 @@
  * Nothing blocks: sockets are non-blocking and output that cannot be sent
  * waits in a bounded per-connection queue.
  *
+ * No client can push the loop over (docs/ARCHITECTURE.md, "fwpd"): a
+ * connection is not read while its queue is more than half full; the
+ * queues together are capped (the largest is cut first); connections are
+ * capped per unprivileged user and in all, with slots only privileged
+ * clients may take; an accept that runs out of descriptors pauses the
+ * listening socket instead of retrying at once.
+ *
  * Ownership: struct server owns the engine, the listening socket and every
  * struct conn; a conn owns its engine session, its socket and its queue.
  */
@@ -37,7 +44,13 @@ struct server_options {
 	unsigned max_subscriptions;
 	unsigned max_enums;
 	size_t max_queued_bytes;
-	unsigned max_connections;
+	/* Limits across connections. */
+	size_t max_queued_total;	/* --max-queued-total */
+	unsigned max_connections;	/* --max-connections */
+	unsigned reserved_connections;	/* --reserved-connections: root and
+					 * the group only */
+	unsigned max_user_connections;	/* --max-user-connections, per
+					 * unprivileged uid; 0 = no limit */
 	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
 	bool test_hooks;		/* --test-hooks (test_hooks.c) */
 	bool datapath;			/* --datapath tun */
@@ -66,7 +79,10 @@ struct conn {
 					 * this connection (any thread) */
 	unsigned nsubs, nenums;
 	bool closing;			/* close once the queue is flushed */
-	bool want_write;
+	bool cut;			/* queue dropped (output cap): close */
+	bool privileged;		/* rights == ENGINE_RIGHTS_ALL */
+	bool want_write;		/* a send would block */
+	uint32_t epoll_events;		/* the interest registered now */
 };
 
 struct server {
@@ -79,6 +95,15 @@ struct server {
 	bool stop;
 	struct conn *conns;
 	unsigned nconns;
+	unsigned nunprivileged;		/* of nconns */
+	size_t total_queued;		/* over every connection's queue */
+	size_t queued_hiwat;		/* the most since memory was last
+					 * given back (malloc_trim) */
+	bool trim;			/* a large queue went: give it back */
+	int accept_timer_fd;		/* resumes a paused accept */
+	bool accept_paused;		/* out of descriptors */
+	dev_t sock_dev;			/* the socket we created, so that */
+	ino_t sock_ino;			/* only it is ever unlinked */
 	gid_t group_gid;
 	bool have_group;
 	unsigned char *rxbuf;		/* FWPD_MSG_MAX + 1 */
@@ -120,5 +145,11 @@ void test_hooks_fini(struct server *srv);
 
 /* access.c */
 uint32_t rights_for_peer(const struct server *srv, int fd, uid_t *uid, pid_t *pid);
+
+/* access.c: the ownership and mode rules for what fwpd reads and creates
+ * (sshd's StrictModes). 0, or -errno with the reason logged. */
+int check_state_dir(const char *dir);
+int check_state_file(const char *path);	/* missing is fine */
+int check_socket_path(const char *path);
 
 #endif

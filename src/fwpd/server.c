@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +29,18 @@
 #define TAG_SIGNAL ((void *)3)
 #define TAG_NET ((void *)4)
 #define TAG_DP ((void *)5)
+#define TAG_ACCEPT ((void *)6)
+
+/* How long accept rests when descriptors run out. */
+#define ACCEPT_PAUSE_MS 100
+/* Descriptors kept for everything but connections: the datapath's
+ * sockets and TUN queues, the store, the loop's own. */
+#define FD_HEADROOM 64
+
+/* Messages any local user can cause: a few, then one per second. */
+static struct fwp_ratelimit rl_refused = FWP_RATELIMIT_INIT(5, 1000);
+static struct fwp_ratelimit rl_cut = FWP_RATELIMIT_INIT(5, 1000);
+static struct fwp_ratelimit rl_accept = FWP_RATELIMIT_INIT(5, 1000);
 
 static void deadline_changed(void *arg)
 {
@@ -51,55 +65,86 @@ static void rearm_timer(struct server *srv)
 	srv->timer_dirty = false;
 }
 
-/* Binds under a temporary name and renames into place once listening, so
- * the socket appears only when it accepts: a client that sees the path
- * never gets ECONNREFUSED from a daemon still starting. */
-static int listen_on(const struct server_options *opt)
+/* Before anything is touched: the path must be free or a stale socket, in
+ * a directory only we control, and no fwpd may answer there (one daemon
+ * per socket: a second one must not even create its datapath). */
+static int probe_socket(const struct server_options *opt)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char tmp[sizeof(sa.sun_path)];
-	mode_t old;
 	int fd, err;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d", opt->socket_path, (int)getpid()) >=
-	    sizeof(tmp)) {
+	if (strlen(opt->socket_path) + 12 >= sizeof(sa.sun_path)) {
 		fwp_log(FWP_LOG_ERROR, "socket path too long: %s", opt->socket_path);
 		return -ENAMETOOLONG;
 	}
-	/* One daemon per socket: refuse to take over a live one. */
+	err = check_socket_path(opt->socket_path);
+	if (err)
+		return err;
 	strcpy(sa.sun_path, opt->socket_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		fwp_log(FWP_LOG_ERROR, "%s: another fwpd is running", opt->socket_path);
+		fwp_log(FWP_LOG_ERROR,
+			"%s is busy: another fwpd is listening there (stop it, or give this "
+			"one another --socket)", opt->socket_path);
 		close(fd);
 		return -EADDRINUSE;
 	}
 	close(fd);
-	strcpy(sa.sun_path, tmp);
+	return 0;
+}
+
+/* Binds under a temporary name and renames into place once listening, so
+ * the socket appears only when it accepts: a client that sees the path
+ * never gets ECONNREFUSED from a daemon still starting. */
+static int listen_on(struct server *srv)
+{
+	const struct server_options *opt = &srv->opt;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old;
+	int fd, err;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.%d", opt->socket_path, (int)getpid());
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(tmp);
+	unlink(sa.sun_path);
 	/* Created owner-only; loosened to the wanted mode only afterwards, so
 	 * there is no moment with looser permissions than intended. */
 	old = umask(0177);
 	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	umask(old);
-	if (!err && chmod(tmp, opt->socket_mode))
+	if (!err && chmod(sa.sun_path, opt->socket_mode))
+		err = -errno;
+	if (!err && lstat(sa.sun_path, &st))
 		err = -errno;
 	if (!err && listen(fd, 128))
 		err = -errno;
-	if (!err && rename(tmp, opt->socket_path))
+	/* Replaces at most a stale socket (probe_socket; the directory is
+	 * ours, so nobody put anything else there since). */
+	if (!err && rename(sa.sun_path, opt->socket_path))
 		err = -errno;
 	if (err) {
 		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->socket_path, strerror(-err));
-		unlink(tmp);
+		unlink(sa.sun_path);
 		close(fd);
 		return err;
 	}
+	srv->sock_dev = st.st_dev;
+	srv->sock_ino = st.st_ino;
 	return fd;
+}
+
+/* Removes the socket at --socket only if it is still the one we made. */
+static void unlink_own_socket(const struct server *srv)
+{
+	struct stat st;
+
+	if (lstat(srv->opt.socket_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == srv->sock_dev && st.st_ino == srv->sock_ino)
+		unlink(srv->opt.socket_path);
 }
 
 static int add_fd(struct server *srv, int fd, void *tag, uint32_t events)
@@ -107,6 +152,132 @@ static int add_fd(struct server *srv, int fd, void *tag, uint32_t events)
 	struct epoll_event ev = { .events = events, .data.ptr = tag };
 
 	return epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* The state directory (created 0700 if missing) and the store's files
+ * must be ours alone: a planted policy.db would be restored as policy. */
+static int open_store(struct server *srv, struct engine_config *cfg)
+{
+	static const char *const files[] = { "", "-wal", "-journal", "-shm" };
+	const char *dir = srv->opt.state_dir;
+	char path[4096];
+	int err;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		fwp_log(FWP_LOG_ERROR, "%s: %s", dir, strerror(errno));
+		return err;
+	}
+	err = check_state_dir(dir);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/policy.db%s", dir, files[i]);
+		err = check_state_file(path);
+		if (err)
+			return err;
+	}
+	snprintf(path, sizeof(path), "%s/policy.db", dir);
+	err = pol_store_open(path, &srv->store);
+	if (err) {
+		fwp_log(FWP_LOG_ERROR, "%s: %s", path, strerror(-err));
+		return err;
+	}
+	cfg->store = &pol_store_ops;
+	cfg->store_arg = srv->store;
+	return 0;
+}
+
+/* What is busy and what to do instead, for the start-up failures that
+ * mean "in use"; "" for the others. */
+static const char *dp_hint(const struct dp_config *dc, int err, const char *why, char *buf,
+			   size_t len)
+{
+	if (err == -EADDRINUSE)
+		snprintf(buf, len,
+			 " (UDP port %u is held by another program, perhaps another fwpd: "
+			 "choose another with --udp-port, or --udp-port 0 for none)",
+			 (unsigned)dc->udp_port);
+	else if ((err == -EBUSY || err == -EEXIST) && !strncmp(why, "TUN", 3))
+		snprintf(buf, len,
+			 " (device %s is in use, perhaps by another fwpd: choose another "
+			 "with --tun-name)", dc->tun_name ? dc->tun_name : "fwp0");
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+static int create_datapath(struct server *srv, struct engine_config *cfg)
+{
+	const char *why;
+	char hint[200];
+	int err = dp_create(&srv->dp, &srv->opt.dp, &why);
+
+	if (err) {
+		fwp_log(FWP_LOG_ERROR, "datapath: %s: %s%s", why, strerror(-err),
+			dp_hint(&srv->opt.dp, err, why, hint, sizeof(hint)));
+		return err;
+	}
+	cfg->backend = dp_backend(srv->dp);
+	return 0;
+}
+
+/* Connections must run out before descriptors do, or the reserved slots
+ * would mean nothing: raise the soft limit to the hard one, and lower
+ * --max-connections to what the limit leaves if it is still too low. */
+static void fit_fd_limit(struct server *srv)
+{
+	struct server_options *o = &srv->opt;
+	struct rlimit rl;
+	rlim_t want = (rlim_t)o->max_connections + FD_HEADROOM;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = rl;
+
+		raised.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
+	}
+	if (rl.rlim_cur >= want)
+		return;
+	o->max_connections = rl.rlim_cur > 2 * FD_HEADROOM ? (unsigned)(rl.rlim_cur - FD_HEADROOM)
+							     : FD_HEADROOM;
+	if (o->reserved_connections >= o->max_connections)
+		o->reserved_connections = o->max_connections / 4;
+	fwp_log(FWP_LOG_WARN,
+		"descriptor limit %llu: --max-connections lowered to %u (raise LimitNOFILE)",
+		(unsigned long long)rl.rlim_cur, o->max_connections);
+}
+
+static int setup_loop(struct server *srv)
+{
+	sigset_t mask;
+
+	fcntl(srv->listen_fd, F_SETFL, fcntl(srv->listen_fd, F_GETFL) | O_NONBLOCK);
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	srv->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	srv->accept_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->epfd < 0 || srv->timer_fd < 0 || srv->signal_fd < 0 || srv->accept_timer_fd < 0)
+		return -errno;
+	if (add_fd(srv, srv->listen_fd, TAG_LISTEN, EPOLLIN) ||
+	    add_fd(srv, srv->timer_fd, TAG_TIMER, EPOLLIN) ||
+	    add_fd(srv, srv->accept_timer_fd, TAG_ACCEPT, EPOLLIN) ||
+	    add_fd(srv, srv->signal_fd, TAG_SIGNAL, EPOLLIN))
+		return -errno;
+	if (net_relay_init(srv))
+		return -ENOMEM;
+	if (add_fd(srv, net_relay_fd(srv), TAG_NET, EPOLLIN))
+		return -errno;
+	return 0;
 }
 
 int server_init(struct server *srv, const struct server_options *opt, int inherited_fd)
@@ -119,15 +290,19 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		.max_contexts = opt->max_sa_contexts,
 	};
 	struct group *gr;
-	sigset_t mask;
+	int err;
 
 	memset(srv, 0, sizeof(*srv));
 	srv->opt = *opt;
 	srv->epfd = srv->listen_fd = srv->timer_fd = srv->signal_fd = -1;
+	srv->accept_timer_fd = -1;
 	srv->rxbuf = malloc(FWPD_MSG_MAX + 1);
 	srv->txbuf = malloc(FWPD_MSG_MAX);
 	if (!srv->rxbuf || !srv->txbuf)
 		return -ENOMEM;
+	fit_fd_limit(srv);
+	if (inherited_fd < 0 && (err = probe_socket(opt)))
+		return err;
 	gr = opt->group ? getgrnam(opt->group) : NULL;
 	if (gr) {
 		srv->group_gid = gr->gr_gid;
@@ -136,41 +311,18 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		fwp_log(FWP_LOG_WARN, "group %s does not exist: only root holds every right",
 			opt->group);
 	}
-	if (opt->state_dir && mkdir(opt->state_dir, 0700) && errno != EEXIST) {
-		fwp_log(FWP_LOG_ERROR, "%s: %s", opt->state_dir, strerror(errno));
-		return -errno;
-	}
-	if (opt->state_dir) {
-		char path[4096];
-		int err;
-
-		snprintf(path, sizeof(path), "%s/policy.db", opt->state_dir);
-		err = pol_store_open(path, &srv->store);
-		if (err) {
-			fwp_log(FWP_LOG_ERROR, "%s: %s", path, strerror(-err));
-			return err;
-		}
-		cfg.store = &pol_store_ops;
-		cfg.store_arg = srv->store;
-	}
-	if (opt->datapath) {
-		const char *why;
-		int err = dp_create(&srv->dp, &opt->dp, &why);
-
-		if (err) {
-			fwp_log(FWP_LOG_ERROR, "datapath: %s: %s", why, strerror(-err));
-			return err;
-		}
-		cfg.backend = dp_backend(srv->dp);
-	}
+	if (opt->state_dir && (err = open_store(srv, &cfg)))
+		return err;
+	if (opt->datapath && (err = create_datapath(srv, &cfg)))
+		return err;
 	if (engine_create(&cfg, &srv->engine))
 		return -ENOMEM;
 	if (srv->dp)
 		dp_attach(srv->dp, srv->engine);
 	if (srv->store) {
 		size_t restored = 0, skipped = 0;
-		int err = pol_store_restore(srv->store, srv->engine, &restored, &skipped);
 
+		err = pol_store_restore(srv->store, srv->engine, &restored, &skipped);
 		if (err) {
 			fwp_log(FWP_LOG_ERROR, "cannot read the persistent policy: %s",
 				strerror(-err));
@@ -180,32 +332,13 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 			skipped ? " (some skipped, see above)" : "");
 	}
 	srv->owns_socket = inherited_fd < 0;
-	srv->listen_fd = inherited_fd >= 0 ? inherited_fd : listen_on(opt);
+	srv->listen_fd = inherited_fd >= 0 ? inherited_fd : listen_on(srv);
 	if (srv->listen_fd < 0)
 		return srv->listen_fd;
-	fcntl(srv->listen_fd, F_SETFL, fcntl(srv->listen_fd, F_GETFL) | O_NONBLOCK);
-	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
-	srv->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (srv->epfd < 0 || srv->timer_fd < 0 || srv->signal_fd < 0)
-		return -errno;
-	if (add_fd(srv, srv->listen_fd, TAG_LISTEN, EPOLLIN) ||
-	    add_fd(srv, srv->timer_fd, TAG_TIMER, EPOLLIN) ||
-	    add_fd(srv, srv->signal_fd, TAG_SIGNAL, EPOLLIN))
-		return -errno;
-	if (net_relay_init(srv))
-		return -ENOMEM;
-	if (add_fd(srv, net_relay_fd(srv), TAG_NET, EPOLLIN))
-		return -errno;
+	err = setup_loop(srv);
+	if (err)
+		return err;
 	if (srv->dp) {
-		int err;
-
 		if (add_fd(srv, dp_notice_fd(srv->dp), TAG_DP, EPOLLIN))
 			return -errno;
 		err = dp_start(srv->dp);
@@ -214,6 +347,45 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		fwp_log(FWP_LOG_INFO, "datapath on %s", dp_tun_name(srv->dp));
 	}
 	return 0;
+}
+
+/* Frees c's queue; the memory goes back to the system at the end of the
+ * batch if it was much (flush_all). */
+static void conn_drop_queue(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	while (c->out_head) {
+		struct out_msg *n = c->out_head->next;
+
+		free(c->out_head);
+		c->out_head = n;
+	}
+	c->out_tail = NULL;
+	if (c->queued_bytes >= 256 * 1024)
+		srv->trim = true;
+	srv->total_queued -= c->queued_bytes;
+	c->queued_bytes = 0;
+}
+
+static void pause_accept(struct server *srv)
+{
+	struct itimerspec its = { .it_value.tv_nsec = ACCEPT_PAUSE_MS * 1000000L };
+	struct epoll_event ev = { .events = 0, .data.ptr = TAG_LISTEN };
+
+	epoll_ctl(srv->epfd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+	timerfd_settime(srv->accept_timer_fd, 0, &its, NULL);
+	srv->accept_paused = true;
+}
+
+static void resume_accept(struct server *srv)
+{
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = TAG_LISTEN };
+
+	epoll_ctl(srv->epfd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+	timerfd_settime(srv->accept_timer_fd, 0, &off, NULL);
+	srv->accept_paused = false;
 }
 
 static void conn_free(struct conn *c)
@@ -227,12 +399,7 @@ static void conn_free(struct conn *c)
 	net_relay_forget(srv, c);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	while (c->out_head) {
-		struct out_msg *n = c->out_head->next;
-
-		free(c->out_head);
-		c->out_head = n;
-	}
+	conn_drop_queue(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -240,16 +407,31 @@ static void conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->nconns--;
+	if (!c->privileged)
+		srv->nunprivileged--;
 	free(c);
+	/* A descriptor came free: a paused accept may go on. */
+	if (srv->accept_paused && !srv->stop)
+		resume_accept(srv);
 }
 
-static void set_write_interest(struct conn *c, bool on)
+/* Registers what the loop wants to hear of c: requests only while its
+ * queue is at most half full (a client that sends without reading is
+ * not read, so it cannot keep the loop busy: level-triggered EPOLLIN
+ * would report it again at once), writability only while a send would
+ * block. Hang-ups are always reported. */
+static void conn_set_events(struct conn *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c };
+	struct epoll_event ev = { .data.ptr = c };
 
-	if (c->want_write == on)
+	ev.events = 0;
+	if (!c->closing && !c->cut && c->queued_bytes <= c->srv->opt.max_queued_bytes / 2)
+		ev.events |= EPOLLIN;
+	if (c->want_write && !c->cut)
+		ev.events |= EPOLLOUT;
+	if (ev.events == c->epoll_events)
 		return;
-	c->want_write = on;
+	c->epoll_events = ev.events;
 	epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -274,6 +456,8 @@ static void queue_drop_notice(struct conn *c)
 /* Sends what is queued; 0, or -errno when the peer is gone. */
 static int conn_flush(struct conn *c)
 {
+	if (c->cut)
+		return -EPIPE;
 	if (!c->out_head && c->events_dropped)
 		queue_drop_notice(c);
 	while (c->out_head) {
@@ -282,7 +466,7 @@ static int conn_flush(struct conn *c)
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				set_write_interest(c, true);
+				c->want_write = true;
 				return 0;
 			}
 			return -errno;
@@ -291,20 +475,59 @@ static int conn_flush(struct conn *c)
 		if (!c->out_head)
 			c->out_tail = NULL;
 		c->queued_bytes -= m->len;
+		c->srv->total_queued -= m->len;
 		free(m);
 		if (!c->out_head && c->events_dropped)
 			queue_drop_notice(c);
 	}
-	set_write_interest(c, false);
+	c->want_write = false;
 	return 0;
+}
+
+static struct conn *largest_queue(struct server *srv)
+{
+	struct conn *big = NULL;
+
+	for (struct conn *c = srv->conns; c; c = c->next)
+		if (c->queued_bytes && (!big || c->queued_bytes > big->queued_bytes))
+			big = c;
+	return big;
+}
+
+/* The queues together reached --max-queued-total: c's is dropped and the
+ * connection ends (flush_all frees it); its peer reads what its socket
+ * holds, then EOF. */
+static void conn_cut(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	fwp_log_limited(&rl_cut, FWP_LOG_WARN,
+			"client uid %u pid %d cut: queued output of all clients reached %zu "
+			"bytes, its %zu were the most", (unsigned)c->uid, (int)c->pid,
+			srv->opt.max_queued_total, c->queued_bytes);
+	conn_drop_queue(c);
+	srv->trim = true;
+	c->cut = true;
+	c->closing = true;
+	shutdown(c->fd, SHUT_RDWR);
 }
 
 int conn_queue(struct conn *c, const void *msg, size_t len)
 {
+	struct server *srv = c->srv;
 	struct out_msg *m;
 
-	if (c->queued_bytes + len > c->srv->opt.max_queued_bytes)
+	if (c->cut || c->queued_bytes + len > srv->opt.max_queued_bytes)
 		return -ENOBUFS;
+	while (srv->total_queued + len > srv->opt.max_queued_total) {
+		struct conn *big = largest_queue(srv);
+
+		if (!big)
+			break;	/* nothing queued: one message may pass */
+		conn_cut(big);
+		if (big == c)
+			return -ENOBUFS;
+	}
 	m = malloc(sizeof(*m) + len);
 	if (!m)
 		return -ENOBUFS;
@@ -317,41 +540,104 @@ int conn_queue(struct conn *c, const void *msg, size_t len)
 		c->out_head = m;
 	c->out_tail = m;
 	c->queued_bytes += len;
+	srv->total_queued += len;
+	if (srv->total_queued > srv->queued_hiwat)
+		srv->queued_hiwat = srv->total_queued;
 	return 0;
 }
 
+static unsigned user_conns(const struct server *srv, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (const struct conn *c = srv->conns; c; c = c->next)
+		n += !c->privileged && c->uid == uid;
+	return n;
+}
+
+/* Why a new connection may not be had, or NULL. The last
+ * --reserved-connections slots are for root and the service group, so no
+ * number of unprivileged connections locks them out. */
+static const char *refusal(const struct server *srv, bool privileged, uid_t uid)
+{
+	const struct server_options *o = &srv->opt;
+
+	if (srv->nconns >= o->max_connections)
+		return "connection limit reached (--max-connections)";
+	if (privileged)
+		return NULL;
+	if (srv->nunprivileged + o->reserved_connections >= o->max_connections)
+		return "the free slots are reserved for privileged clients "
+		       "(--reserved-connections)";
+	if (o->max_user_connections && user_conns(srv, uid) >= o->max_user_connections)
+		return "per-user connection limit reached (--max-user-connections)";
+	return NULL;
+}
+
+static void accept_one(struct server *srv, int fd)
+{
+	uid_t uid = (uid_t)-1;
+	pid_t pid = 0;
+	uint32_t rights = rights_for_peer(srv, fd, &uid, &pid);
+	bool privileged = rights == ENGINE_RIGHTS_ALL;
+	const char *why = refusal(srv, privileged, uid);
+	struct conn *c;
+
+	if (why) {
+		fwp_log_limited(&rl_refused, FWP_LOG_WARN,
+				"connection from uid %u pid %d refused: %s", (unsigned)uid,
+				(int)pid, why);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->srv = srv;
+	c->fd = fd;
+	c->rights = rights;
+	c->uid = uid;
+	c->pid = pid;
+	c->privileged = privileged;
+	c->epoll_events = EPOLLIN;
+	if (add_fd(srv, fd, c, EPOLLIN)) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	if (!privileged)
+		srv->nunprivileged++;
+}
+
+/* At most a batch per wake-up (the listening socket stays readable if
+ * more wait). Out of descriptors, accept would fail at once again and
+ * again: the listening socket rests until a connection closes or
+ * ACCEPT_PAUSE_MS pass, and the clients wait in the backlog. */
 static void accept_conns(struct server *srv)
 {
-	for (;;) {
+	for (int i = 0; i < 64; i++) {
 		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct conn *c;
 
-		if (fd < 0)
-			return;
-		if (srv->nconns >= srv->opt.max_connections) {
-			fwp_log(FWP_LOG_WARN, "connection limit (%u) reached",
-				srv->opt.max_connections);
-			close(fd);
+		if (fd >= 0) {
+			accept_one(srv, fd);
 			continue;
 		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(fd);
+		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			fwp_log_limited(&rl_accept, FWP_LOG_WARN,
+					"accept: %s: not accepting for %d ms", strerror(errno),
+					ACCEPT_PAUSE_MS);
+			pause_accept(srv);
 		}
-		c->srv = srv;
-		c->fd = fd;
-		c->rights = rights_for_peer(srv, fd, &c->uid, &c->pid);
-		if (add_fd(srv, fd, c, EPOLLIN)) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = srv->conns;
-		if (srv->conns)
-			srv->conns->prev = c;
-		srv->conns = c;
-		srv->nconns++;
+		return;
 	}
 }
 
@@ -364,8 +650,8 @@ static bool conn_read(struct conn *c)
 	ssize_t n;
 	bool keep;
 
-	if (c->queued_bytes > srv->opt.max_queued_bytes / 2)
-		return true;	/* let the client read first */
+	if (c->closing || c->queued_bytes > srv->opt.max_queued_bytes / 2)
+		return true;	/* not read until its queue drains */
 	n = recv(c->fd, srv->rxbuf, FWPD_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK;
@@ -402,21 +688,41 @@ static void handle_conn(struct conn *c, uint32_t events)
 		conn_free(c);
 }
 
+/* Gives freed queues back to the system: a burst of slow clients must not
+ * leave fwpd large for good. */
+static void maybe_trim(struct server *srv)
+{
+	if (!srv->trim && !(srv->queued_hiwat >= (1u << 20) &&
+			    srv->total_queued < srv->queued_hiwat / 4))
+		return;
+	malloc_trim(0);
+	srv->trim = false;
+	srv->queued_hiwat = srv->total_queued;
+}
+
 /* Sends the replies and events of the batch; closes connections that
- * asked for it once their output is out. */
+ * asked for it once their output is out, and those cut; then sets what
+ * each connection is to be woken for. */
 static void flush_all(struct server *srv)
 {
 	struct conn *c = srv->conns, *next;
 
 	for (; c; c = next) {
 		next = c->next;
+		if (c->cut) {
+			conn_free(c);
+			continue;
+		}
 		/* Losses alone (net events the relay dropped) also need a
 		 * flush: it queues the DROPPED notice. */
 		if ((c->out_head || c->events_dropped) && !c->want_write && conn_flush(c))
 			conn_free(c);
 		else if (c->closing && !c->out_head)
 			conn_free(c);
+		else
+			conn_set_events(c);
 	}
+	maybe_trim(srv);
 }
 
 int server_run(struct server *srv)
@@ -437,6 +743,12 @@ int server_run(struct server *srv)
 
 			if (tag == TAG_LISTEN) {
 				accept_conns(srv);
+			} else if (tag == TAG_ACCEPT) {
+				uint64_t x;
+
+				if (read(srv->accept_timer_fd, &x, sizeof(x)) > 0 &&
+				    srv->accept_paused)
+					resume_accept(srv);
 			} else if (tag == TAG_TIMER) {
 				uint64_t x;
 
@@ -488,7 +800,7 @@ void server_fini(struct server *srv)
 		close(srv->listen_fd);
 		/* A socket systemd passed in is systemd's to remove. */
 		if (srv->owns_socket && srv->opt.socket_path)
-			unlink(srv->opt.socket_path);
+			unlink_own_socket(srv);
 	}
 	if (srv->epfd >= 0)
 		close(srv->epfd);
@@ -496,6 +808,8 @@ void server_fini(struct server *srv)
 		close(srv->timer_fd);
 	if (srv->signal_fd >= 0)
 		close(srv->signal_fd);
+	if (srv->accept_timer_fd >= 0)
+		close(srv->accept_timer_fd);
 	net_relay_fini(srv);
 	free(srv->rxbuf);
 	free(srv->txbuf);

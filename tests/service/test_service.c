@@ -25,6 +25,7 @@
 #include <fwpx.h>
 
 #include "harness.h"
+#include "raw_util.h"
 #include "service_util.h"
 #include "wire/message.h"
 
@@ -194,49 +195,6 @@ static void test_access_unprivileged(void **state)
 	FwpmEngineClose0(h);
 	assert_int_equal(fwpd_stop(&d, SIGTERM), 0);
 	fwpd_cleanup(&d);
-}
-
-static int raw_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	struct timeval tv = { .tv_sec = 5 };
-
-	strcpy(sa.sun_path, path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-/* Reads the next reply; its result code, or -1 at EOF/error. */
-static long raw_result(int fd)
-{
-	static unsigned char buf[FWPD_MSG_MAX + 1];
-	struct msg_attrs m;
-	ssize_t n;
-
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n <= 0)
-			return -1;
-		if (msg_parse(buf, (size_t)n, &m))
-			return -2;
-		if (m.nlh->nlmsg_type == FWPD_MSG_REPLY)
-			return msg_u32(&m, FWPD_A_RESULT, 0xFFFFFFFF);
-	}
-}
-
-static int raw_open(const char *path)
-{
-	unsigned char buf[256];
-	struct nlmsghdr *nlh = msg_start(buf, FWPD_OP_OPEN, 1);
-	int fd = raw_connect(path);
-
-	msg_put_u32(nlh, FWPD_A_VERSION, FWPD_PROTOCOL_VERSION);
-	if (fd < 0 || send(fd, nlh, nlh->nlmsg_len, 0) < 0 || raw_result(fd) != 0)
-		return -1;
-	return fd;
 }
 
 /* The daemon answers RPC_S_PROTOCOL_ERROR and closes that connection. */
