@@ -52,6 +52,7 @@ struct server_options {
 	unsigned max_user_connections;	/* --max-user-connections, per
 					 * unprivileged uid; 0 = no limit */
 	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
+	bool refuse_md5;		/* --refuse-md5 */
 	bool test_hooks;		/* --test-hooks (test_hooks.c) */
 	bool datapath;			/* --datapath tun */
 	struct dp_config dp;		/* --tun-*, --udp-port, ... */

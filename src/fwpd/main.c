@@ -4,7 +4,7 @@
  *        [--state-dir DIR] [--group NAME] [--expire-drain MS]
  *        [--client-queue-bytes N] [--max-queued-total N] [--max-sa-contexts N]
  *        [--max-connections N] [--reserved-connections N]
- *        [--max-user-connections N]
+ *        [--max-user-connections N] [--refuse-md5]
  *        [--datapath tun [--tun-name NAME] [--tun-queues N] [--tun-mtu N]
  *         [--udp-port N] [--no-raw-esp] [--replay-window N]]
  *
@@ -70,6 +70,8 @@ static void usage(FILE *f)
 		"  --max-sa-contexts N  SA contexts the engine holds at most; beyond,\n"
 		"                     Create answers ERROR_NOT_ENOUGH_QUOTA (default 4000000,\n"
 		"                     0: no limit)\n"
+		"  --refuse-md5       refuse HMAC-MD5-96 (weak; accepted by default, as\n"
+		"                     Windows and IMS clients expect)\n"
 		"  --datapath tun     carry packets: the user-space ESP datapath on a TUN\n"
 		"                     device (root: CAP_NET_ADMIN, CAP_NET_RAW)\n"
 		"  --tun-name NAME    its device (default fwp0)\n"
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 263 },
 		{ "reserved-connections", required_argument, NULL, 264 },
 		{ "max-user-connections", required_argument, NULL, 265 },
+		{ "refuse-md5", no_argument, NULL, 266 },
 		{ "version", no_argument, NULL, 'V' },
 		{ "test-hooks", no_argument, NULL, 'T' },
 		{ "datapath", required_argument, NULL, 'D' },
@@ -411,6 +414,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opt.max_user_connections = (unsigned)v;
+			break;
+		case 266:
+			opt.refuse_md5 = true;
 			break;
 		case 'V':
 			printf("fwpd %s (protocol %d)\n", FWPD_VERSION, FWPD_PROTOCOL_VERSION);

@@ -288,6 +288,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		.expire_drain_ms = opt->expire_drain_ms,
 		.expire_drain_set = opt->expire_drain_set,
 		.max_contexts = opt->max_sa_contexts,
+		.refuse_md5 = opt->refuse_md5,
 	};
 	struct group *gr;
 	int err;
