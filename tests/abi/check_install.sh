@@ -9,9 +9,11 @@
 #  - `DESTDIR=STAGE cmake --install BUILD --prefix /usr`: files land under
 #    STAGE, and the .pc and the unit name /usr, not STAGE;
 #  - the installed unit grants what `fwpd --datapath tun` needs.
-# Usage: check_install.sh BUILD_DIR CLIENT_SOURCE
+# Usage: check_install.sh BUILD_DIR CLIENT_SOURCE...
+#   (the clients: tests/abi/windows_client.c and README.md's example)
 set -eu
-build=$1 src=$2
+build=$1
+shift
 top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT
 prefix=$top/prefix
@@ -31,10 +33,13 @@ test -e "$libdir/libfwpuclnt.so.0" || fail "no libfwpuclnt.so.0 in $libdir"
 case $(pc --cflags) in *"-I$prefix/include/fwpuclnt"*) ;;
 	*) fail "cflags $(pc --cflags)" ;; esac
 
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror -o "$top/client" "$src" \
-	$(pc --cflags --libs) -Wl,-rpath,"$libdir"
-FWP_ENGINE=embedded "$top/client" >/dev/null || fail "client against $prefix"
+for src in "$@"; do
+	# shellcheck disable=SC2046
+	cc -std=c11 -Wall -Wextra -Werror -o "$top/client" "$src" \
+		$(pc --cflags --libs) -Wl,-rpath,"$libdir"
+	FWP_ENGINE=embedded "$top/client" >/dev/null ||
+		fail "$(basename "$src") against $prefix"
+done
 
 # The installed programs find their library by themselves.
 unset LD_LIBRARY_PATH
