@@ -18,7 +18,7 @@ _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local objects="sa session stats monitor filter provider help"
-	local options="-j --json -p --pretty -s --socket -h --help"
+	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
 	COMPREPLY=()
@@ -31,6 +31,7 @@ _fwpctl()
 				((i++))
 				socket=${COMP_WORDS[i]}
 				;;
+			-t | --timeout) ((i++)) ;;
 			-*) ;;
 			*) object=$word ;;
 			esac
@@ -46,6 +47,7 @@ _fwpctl()
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return
 			;;
+		-t | --timeout) return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")

@@ -8,7 +8,8 @@
  * events between calls.
  *
  * Failures: no service at open gives EPT_S_NOT_REGISTERED; a service gone
- * (EOF, error, or no reply within FWP_CALL_TIMEOUT_MS) gives
+ * (EOF, error, or no reply within the call timeout: FWP_TIMEOUT_MS, default
+ * 30 s) gives
  * RPC_S_SERVER_UNAVAILABLE now and on every later call; a reply that does
  * not parse gives RPC_S_PROTOCOL_ERROR and closes the connection.
  */
@@ -31,6 +32,24 @@
 #include "wire/message.h"
 
 #define CALL_TIMEOUT_MS 30000
+#define CALL_TIMEOUT_MAX_MS 3600000
+
+/* The bound on connecting, sending and waiting for one reply: FWP_TIMEOUT_MS
+ * (1 .. 3600000) when set and valid, else CALL_TIMEOUT_MS. */
+static struct timeval call_timeout(void)
+{
+	const char *v = getenv("FWP_TIMEOUT_MS");
+	unsigned long ms = CALL_TIMEOUT_MS;
+	char *end;
+
+	if (v && *v >= '0' && *v <= '9') {
+		errno = 0;
+		ms = strtoul(v, &end, 10);
+		if (errno || *end || ms == 0 || ms > CALL_TIMEOUT_MAX_MS)
+			ms = CALL_TIMEOUT_MS;
+	}
+	return (struct timeval){ .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+}
 
 struct svc {
 	struct fwp_client *c;
@@ -223,7 +242,7 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = service_socket_path();
-	struct timeval tv = { .tv_sec = CALL_TIMEOUT_MS / 1000 };
+	struct timeval tv = call_timeout();
 	struct nlmsghdr *req;
 	struct svc *s;
 	DWORD rc;
@@ -243,6 +262,10 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 		goto err;
 	}
+	/* Every call has a bound: a service that stops answering is gone.
+	 * Set before connect(), which waits on a full backlog. */
+	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		/* No engine service (Windows: BFE stopped), unless the socket
 		 * exists and we may not use it. */
@@ -250,9 +273,6 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 						       : EPT_S_NOT_REGISTERED;
 		goto err;
 	}
-	/* Every call has a bound: a service that stops answering is gone. */
-	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->conn = s;
 	req = svc_begin(s, FWPD_OP_OPEN);
 	msg_put_u32(req, FWPD_A_VERSION, FWPD_PROTOCOL_VERSION);

@@ -39,6 +39,10 @@ int ctl_fail(DWORD rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	/* The library says the same for a service that went away and one that
+	 * stopped answering (FWP_TIMEOUT_MS, fwpctl --timeout). */
+	if (rc == RPC_S_SERVER_UNAVAILABLE)
+		fputs(": the service went away or did not answer in time", stderr);
 	fputc('\n', stderr);
 	return ctl_status(rc);
 }
@@ -87,6 +91,8 @@ static int open_failed(DWORD rc)
 				"(expected service, embedded or auto)", engine);
 	if (ctl_status(rc) != FWPCTL_UNAVAILABLE)
 		return ctl_fail(rc, "cannot open the engine");
+	if (rc == RPC_S_SERVER_UNAVAILABLE)
+		return ctl_fail(rc, "no answer from %s", path);
 	if (stat(path, &st))
 		return ctl_fail(rc, "no engine service: %s: %s (is fwpd running?)",
 				path, strerror(errno));
@@ -148,6 +154,33 @@ int ctl_parse_id(const char *s, UINT64 *id)
 	if (parse_decimal(s, UINT64_MAX, &v))
 		return -EINVAL;
 	*id = v;
+	return 0;
+}
+
+int ctl_parse_timeout(const char *s, unsigned long *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1000;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		whole = whole * 10 + (unsigned)(*s - '0');
+		if (whole > 3600)
+			return -EINVAL;
+	}
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -EINVAL;
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (unsigned)(*s - '0') * scale;
+			}
+		}
+	}
+	if (*s || whole * 1000 + frac == 0 || whole * 1000 + frac > 3600000)
+		return -EINVAL;
+	*ms = (unsigned long)(whole * 1000 + frac);
 	return 0;
 }
 

@@ -17,12 +17,17 @@
 #include <fwpmu.h>
 #include <fwpx.h>
 
+/* Stable: scripts test them (fwpctl(8), EXIT STATUS). */
 enum fwpctl_status {
 	FWPCTL_OK = 0,
 	FWPCTL_FAILED = 1,	/* the engine refused or the call failed */
 	FWPCTL_USAGE = 2,	/* bad command line */
-	FWPCTL_UNAVAILABLE = 3,	/* no engine to talk to */
+	FWPCTL_UNAVAILABLE = 3,	/* no engine to talk to, or it did not answer
+				 * within the call timeout */
 };
+
+/* fwpctl's call timeout unless --timeout or FWP_TIMEOUT_MS says otherwise. */
+#define FWPCTL_TIMEOUT_MS 5000
 
 struct ctl {
 	bool json;		/* -j */
@@ -49,6 +54,9 @@ int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An SA context id: decimal, not 0. 0 or -EINVAL. */
 int ctl_parse_id(const char *s, UINT64 *id);
+/* Seconds, decimal with up to 3 decimals kept ("5", "0.5"), 0.001 .. 3600;
+ * in milliseconds. 0 or -EINVAL. */
+int ctl_parse_timeout(const char *s, unsigned long *ms);
 /* A count: decimal, 1 .. UINT32_MAX. 0 or -EINVAL. */
 int ctl_parse_count(const char *s, unsigned long *n);
 

@@ -1,6 +1,8 @@
 /* main.c - fwpctl, the operator's tool for the IPsec SA engine.
  *
- *   fwpctl [-j|--json] [-p|--pretty] [-s|--socket PATH] OBJECT [COMMAND [ARGS]]
+ *   fwpctl [-j|--json] [-p|--pretty] [-s|--socket PATH] [-t|--timeout SECONDS]
+ *          OBJECT [COMMAND [ARGS]]
+ *   fwpctl --version
  *
  * The command line is read against the tables below: an object, then one
  * of its commands (the first is the default), then the command's own
@@ -112,6 +114,7 @@ static void usage(FILE *f)
 		print_grammar(f, &objects[i]);
 	}
 	fputs("       OPTIONS := { -j | --json } { -p | --pretty } { -s | --socket PATH }\n"
+	      "                  { -t | --timeout SECONDS }\n"
 	      "       ID := an SA context id, as \"fwpctl sa list\" prints it\n"
 	      "       Without COMMAND, an object runs its first one (\"fwpctl sa\" lists).\n"
 	      "\n"
@@ -124,11 +127,15 @@ static void usage(FILE *f)
 	      "                         object per line for monitor\n"
 	      "  -p, --pretty           indent the JSON\n"
 	      "  -s, --socket PATH      the fwpd socket (sets FWP_SOCKET, FWP_ENGINE=service)\n"
+	      "  -t, --timeout SECONDS  wait at most this long for each answer of the\n"
+	      "                         service (default 5, or FWP_TIMEOUT_MS)\n"
+	      "  -V, --version          the version\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Environment: FWP_ENGINE (service unless set), FWP_SOCKET (default\n"
-	      "/run/fwpd/fwpd.sock).\n"
-	      "Exit status: 0 done, 1 the operation failed, 2 usage error, 3 no engine.\n", f);
+	      "/run/fwpd/fwpd.sock), FWP_TIMEOUT_MS.\n"
+	      "Exit status: 0 done, 1 the operation failed, 2 usage error, 3 no engine\n"
+	      "(none listening, or no answer within the timeout).\n", f);
 }
 
 static void object_usage(FILE *f, const struct object *o)
@@ -200,16 +207,20 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl ctl = { 0 };
-	const char *engine;
+	const char *engine, *timeout = NULL;
+	char ms[16];
+	unsigned long t;
 	int c, status;
 
 	opterr = 0;
 	/* '+': options come before OBJECT; what follows is the command's. */
-	while ((c = getopt_long(argc, argv, "+:jps:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jps:t:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctl.json = true;
@@ -222,6 +233,16 @@ int main(int argc, char **argv)
 			    setenv("FWP_ENGINE", "service", 1))
 				return ctl_error("out of memory");
 			break;
+		case 't':
+			if (ctl_parse_timeout(optarg, &t))
+				return ctl_usage("--timeout: '%s' is not a number of seconds "
+						 "(0.001 to 3600)", optarg);
+			snprintf(ms, sizeof(ms), "%lu", t);
+			timeout = ms;
+			break;
+		case 'V':
+			printf("fwpctl %s\n", FWP_VERSION);
+			return FWPCTL_OK;
 		case 'h':
 			usage(stdout);
 			return FWPCTL_OK;
@@ -237,6 +258,15 @@ int main(int argc, char **argv)
 	 * would be private and empty. FWP_ENGINE, when set, still decides. */
 	engine = getenv("FWP_ENGINE");
 	if ((!engine || !*engine) && setenv("FWP_ENGINE", "service", 1))
+		return ctl_error("out of memory");
+
+	/* An operator waits seconds, not the library's 30 s, for a service
+	 * that does not answer. */
+	if (!timeout && !getenv("FWP_TIMEOUT_MS")) {
+		snprintf(ms, sizeof(ms), "%u", FWPCTL_TIMEOUT_MS);
+		timeout = ms;
+	}
+	if (timeout && setenv("FWP_TIMEOUT_MS", timeout, 1))
 		return ctl_error("out of memory");
 
 	status = dispatch(&ctl, argc - optind, argv + optind);

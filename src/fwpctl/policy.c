@@ -78,7 +78,7 @@ static void filter_doc(struct doc *d, const FWPM_FILTER0 *f)
 	if (f->action.type & FWP_ACTION_FLAG_CALLOUT)
 		doc_str(d, "callout", fmt_guid(&f->action.calloutKey, buf, sizeof(buf)));
 	doc_hex32(d, "flags", f->flags);
-	doc_uint(d, "effective_weight", weight_of(f));
+	doc_u64(d, "effective_weight", weight_of(f));
 	doc_uint(d, "conditions", f->numFilterConditions);
 	if (f->providerKey)
 		doc_str(d, "provider", fmt_guid(f->providerKey, buf, sizeof(buf)));

@@ -361,6 +361,10 @@ expect 0 "provider list"
 has "$tmp/out" 'fwpctl test provider' "provider list: the provider"
 run filter show x
 expect 2 "filter show x"
+# Weights are 64-bit: strings, which jq keeps exact.
+run -j filter list
+jqcheck 'all(.[]; .effective_weight | type == "string" and test("^[0-9]+$"))' \
+	"filter list -j: weights are strings of digits"
 
 # --- -s/--socket: no environment needed ----------------------------------
 env -u FWP_ENGINE -u FWP_SOCKET "$fwpctl" -s "$sock" -j sa list >"$tmp/out" 2>"$tmp/err"
@@ -418,6 +422,7 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "filter help monitor provider sa session stats " fwpctl ""
 	check_completion "sa session stats " fwpctl s
 	check_completion "--json " fwpctl --j
+	check_completion "--timeout " fwpctl --t
 	check_completion "counters delete expire help list show " fwpctl -j sa ""
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa show ""
@@ -431,6 +436,53 @@ if command -v bash >/dev/null 2>&1; then
 else
 	echo "skipped: bash completion (no bash)"
 fi
+
+# --- --version ---------------------------------------------------------
+run --version
+expect 0 "--version"
+has "$tmp/out" '^fwpctl [0-9]+\.[0-9]+\.[0-9]+$' "--version: fwpctl X.Y.Z"
+
+# --- a daemon that does not answer: status 3 within the timeout -----------
+# ms_since START: milliseconds since START (date +%s%N).
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+kill -STOP "$pid"
+for t in "-t 1" "--timeout=0.5" "env"; do
+	t0=$(date +%s%N)
+	if [ "$t" = env ]; then
+		FWP_TIMEOUT_MS=700 "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+		rc=$? want=700
+	else
+		# shellcheck disable=SC2086
+		run $t sa list
+		want=1000
+		[ "$t" = "-t 1" ] || want=500
+	fi
+	took=$(ms_since "$t0")
+	expect 3 "stopped daemon, $t: exit status" &&
+	if [ "$took" -lt $((want / 2)) ] || [ "$took" -gt $((want + 1500)) ]; then
+		fail "stopped daemon, $t: took $took ms, timeout ~$want ms"
+	else
+		echo "ok: stopped daemon, $t: exit 3 after $took ms"
+	fi
+	has "$tmp/err" "RPC_S_SERVER_UNAVAILABLE .*no answer from $sock" \
+		"stopped daemon, $t: message"
+done
+# The default: a few seconds, not the library's 30.
+t0=$(date +%s%N)
+run sa list
+took=$(ms_since "$t0")
+expect 3 "stopped daemon, default timeout"
+[ "$took" -ge 4000 ] && [ "$took" -le 7500 ] ||
+	fail "stopped daemon, default timeout: took $took ms, expected ~5000"
+run -t 0 sa list
+expect 2 "--timeout 0"
+run -t 3601 sa list
+expect 2 "--timeout 3601"
+run -t 1s sa list
+expect 2 "--timeout 1s"
+kill -CONT "$pid"
+run -t 1 sa list
+expect 0 "the daemon answers again after SIGCONT"
 
 # --- no daemon: status 3 --------------------------------------------------
 kill -TERM "$pid"

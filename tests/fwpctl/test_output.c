@@ -83,6 +83,9 @@ static void build(struct json *j)
 	json_key(j, "a");
 	json_array_begin(j);
 	json_uint(j, 18446744073709551615ULL);
+	json_uint(j, 9007199254740991ULL);	/* 2^53 - 1: still a number */
+	json_uint(j, 9007199254740992ULL);
+	json_uint_string(j, 5);
 	json_int(j, -5);
 	json_bool(j, true);
 	json_null(j);
@@ -107,7 +110,8 @@ static void test_json_layout(void **state)
 	json_init(&j, c.f, false);
 	build(&j);
 	assert_int_equal(json_end(&j), 0);
-	capture_check(&c, "{\"a\":[18446744073709551615,-5,true,null,\"x\"],\"b\":{},\"c\":[]}\n");
+	capture_check(&c, "{\"a\":[\"18446744073709551615\",9007199254740991,"
+		      "\"9007199254740992\",\"5\",-5,true,null,\"x\"],\"b\":{},\"c\":[]}\n");
 
 	capture_open(&c);
 	json_init(&j, c.f, true);
@@ -116,7 +120,10 @@ static void test_json_layout(void **state)
 	capture_check(&c,
 		"{\n"
 		"  \"a\": [\n"
-		"    18446744073709551615,\n"
+		"    \"18446744073709551615\",\n"
+		"    9007199254740991,\n"
+		"    \"9007199254740992\",\n"
+		"    \"5\",\n"
 		"    -5,\n"
 		"    true,\n"
 		"    null,\n"
