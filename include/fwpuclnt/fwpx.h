@@ -89,18 +89,38 @@ typedef struct FWPX_SA_COUNTERS0_ {
 FWPUCLNT_API DWORD WINAPI FwpxSaContextGetCounters0(HANDLE engineHandle,
 	UINT64 id, FWPX_SA_COUNTERS0 *inbound, FWPX_SA_COUNTERS0 *outbound);
 
+/* What the datapath counts that IPSEC_STATISTICS1 has no field for (all its
+ * drop fields are inbound), since the engine started (FwpxGetStatistics0).
+ * With no datapath every counter stays 0. */
+typedef struct FWPX_STATISTICS0_ {
+	UINT64 outboundNoSaDrops;	/* matched an IPsec callout filter with no
+					 * live outbound SA (none added yet, or it
+					 * reached its hard limit) */
+	UINT64 outboundBlockDrops;	/* matched a BLOCK filter */
+	UINT64 outboundOtherDrops;	/* malformed, cannot be sent, encryption
+					 * failed */
+	UINT64 reserved[5];		/* 0 */
+} FWPX_STATISTICS0;
+
+/* Fills *statistics. Needs the FWPM_ACTRL_READ_STATS right; inside a
+ * transaction FWP_E_TXN_IN_PROGRESS, as IPsecGetStatistics*. */
+FWPUCLNT_API DWORD WINAPI FwpxGetStatistics0(HANDLE engineHandle,
+	FWPX_STATISTICS0 *statistics);
+
 /* The symbolic name of a result code ("FWP_E_NOT_FOUND"), or NULL when the
  * code is not one this API returns. The string is static. */
 FWPUCLNT_API const char *WINAPI FwpxErrorName0(DWORD code);
 
 FWP_STATIC_ASSERT(sizeof(FWPX_SA_COUNTERS0) == 56, "FWPX_SA_COUNTERS0 size");
 FWP_STATIC_ASSERT(FWP_ALIGNOF(FWPX_SA_COUNTERS0) == 8, "FWPX_SA_COUNTERS0 align");
+FWP_STATIC_ASSERT(sizeof(FWPX_STATISTICS0) == 64, "FWPX_STATISTICS0 size");
 
 #define FWPX_API_FUNCTIONS(X) \
 	X(FwpxSaContextSubscribe0) \
 	X(FwpxEngineSetExpireDrain0) \
 	X(FwpxEngineGetExpireDrain0) \
 	X(FwpxSaContextGetCounters0) \
+	X(FwpxGetStatistics0) \
 	X(FwpxErrorName0)
 
 #ifdef __cplusplus

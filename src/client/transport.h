@@ -77,6 +77,7 @@ struct transport_ops {
 	DWORD (*net_unsubscribe)(struct fwp_client *c, uint64_t handle);
 
 	DWORD (*statistics)(struct fwp_client *c, IPSEC_STATISTICS1 *out);
+	DWORD (*ext_statistics)(struct fwp_client *c, FWPX_STATISTICS0 *out);
 	DWORD (*set_expire_drain)(struct fwp_client *c, UINT32 ms);
 	DWORD (*get_expire_drain)(struct fwp_client *c, UINT32 *ms);
 	/* FwpxSaContextGetCounters0: in or out may be NULL, not both. */

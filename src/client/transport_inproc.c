@@ -396,6 +396,11 @@ static DWORD inproc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	return engine_statistics(S(c), out);
 }
 
+static DWORD inproc_ext_statistics(struct fwp_client *c, FWPX_STATISTICS0 *out)
+{
+	return engine_ext_statistics(S(c), out);
+}
+
 static DWORD inproc_set_drain(struct fwp_client *c, UINT32 ms)
 {
 	return engine_set_expire_drain(S(c), ms);
@@ -477,6 +482,7 @@ const struct transport_ops transport_inproc = {
 	.net_subscribe = inproc_net_subscribe,
 	.net_unsubscribe = inproc_net_unsubscribe,
 	.statistics = inproc_statistics,
+	.ext_statistics = inproc_ext_statistics,
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,
 	.sa_counters = inproc_sa_counters,

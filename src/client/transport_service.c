@@ -891,6 +891,29 @@ static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	return result;
 }
 
+/* FwpxGetStatistics0: the same operation; its reply carries both. */
+static DWORD svc_ext_statistics(struct fwp_client *c, FWPX_STATISTICS0 *out)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	DWORD rc, result;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = svc_call(s, svc_begin(s, FWPD_OP_STATISTICS), &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_STATS_EXT];
+	if (result == ERROR_SUCCESS) {
+		if (a)
+			memcpy(out, mnl_attr_get_payload(a), sizeof(*out));
+		else
+			result = RPC_S_PROTOCOL_ERROR;
+	}
+	svc_end(s);
+	return result;
+}
+
 static DWORD svc_set_drain(struct fwp_client *c, UINT32 ms)
 {
 	return op_u32(c, FWPD_OP_SET_DRAIN, FWPD_A_MS, ms);
@@ -1076,6 +1099,7 @@ const struct transport_ops transport_service = {
 	.net_subscribe = svc_net_subscribe,
 	.net_unsubscribe = svc_net_unsubscribe,
 	.statistics = svc_statistics,
+	.ext_statistics = svc_ext_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
 	.sa_counters = svc_sa_counters,

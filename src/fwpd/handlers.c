@@ -465,9 +465,14 @@ static int h_subscriptions_get(struct req *r, DWORD *rc)
 static int h_statistics(struct req *r, DWORD *rc)
 {
 	IPSEC_STATISTICS1 st;
+	FWPX_STATISTICS0 ext;
 
 	*rc = engine_statistics(S(r), &st);
-	if (*rc == ERROR_SUCCESS && !msg_put_raw(r->reply, FWPD_A_STATS, &st, sizeof(st)))
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_ext_statistics(S(r), &ext);
+	if (*rc == ERROR_SUCCESS &&
+	    (!msg_put_raw(r->reply, FWPD_A_STATS, &st, sizeof(st)) ||
+	     !msg_put_raw(r->reply, FWPD_A_STATS_EXT, &ext, sizeof(ext))))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -44,6 +44,7 @@ static const uint8_t attr_size[FWPD_A_MAX] = {
 	[FWPD_A_KIND] = 4, [FWPD_A_KEY] = 16,
 	[FWPD_A_COUNTERS_IN] = sizeof(FWPX_SA_COUNTERS0),
 	[FWPD_A_COUNTERS_OUT] = sizeof(FWPX_SA_COUNTERS0),
+	[FWPD_A_STATS_EXT] = sizeof(FWPX_STATISTICS0),
 };
 
 int msg_parse(const void *buf, size_t len, struct msg_attrs *out)

@@ -108,6 +108,7 @@ enum fwpd_attr {
 	FWPD_A_NET_EVENT,	/* raw struct fwp_net_event (engine/net_event.h) */
 	FWPD_A_COUNTERS_IN,	/* raw FWPX_SA_COUNTERS0 (56 bytes): inbound */
 	FWPD_A_COUNTERS_OUT,	/* raw FWPX_SA_COUNTERS0: outbound */
+	FWPD_A_STATS_EXT,	/* raw FWPX_STATISTICS0 (64 bytes) */
 	FWPD_A_MAX,
 };
 

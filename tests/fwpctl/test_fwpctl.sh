@@ -250,7 +250,8 @@ jqcheck '.traffic == {"inbound_packets": 0, "inbound_bytes": 0, "outbound_packet
 	"outbound_bytes": 0, "inbound_drops": 0, "invalid_spi_drops": 0, "replay_drops": 0,
 	"integrity_failures": 0, "decryption_failures": 0}' "stats -j: traffic summary"
 jqcheck 'keys_unsorted == ["sas", "traffic", "esp_drops", "ah_drops", "drops",
-	"inbound_traffic", "outbound_traffic"]' "stats -j: group order"
+	"outbound_drops", "inbound_traffic", "outbound_traffic"]' "stats -j: group order"
+jqcheck '.outbound_drops == {"no_sa": 0, "blocked": 0, "other": 0}' "stats -j: outbound drops"
 
 # --- session list: fwpctl's own session is there, with its process --------
 run session list
