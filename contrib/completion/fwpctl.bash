@@ -17,7 +17,7 @@ _fwpctl_ids()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor filter provider help"
+	local objects="sa session stats monitor filter provider sublayer provider-context help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -60,7 +60,12 @@ _fwpctl()
 	case $object in
 	sa)
 		if [[ -z $command ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "list show delete expire counters help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "list show delete expire counters flush help" -- "$cur")
+		elif [[ $command == list ]]; then
+			case $prev in
+			spi | peer | --watch | --count) ;;
+			*) mapfile -t COMPREPLY < <(compgen -W "spi peer -s --stats --watch --count" -- "$cur") ;;
+			esac
 		elif [[ $prev == "$command" ]] &&
 			[[ $command == show || $command == delete || $command == expire ||
 				$command == counters ]]; then
@@ -69,9 +74,13 @@ _fwpctl()
 		;;
 	filter)
 		[[ -z $command ]] &&
-			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "list show delete help" -- "$cur")
 		;;
-	provider | session)
+	provider | sublayer | provider-context)
+		[[ -z $command ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "list delete help" -- "$cur")
+		;;
+	session)
 		[[ -z $command ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "list help" -- "$cur")
 		;;
@@ -83,8 +92,12 @@ _fwpctl()
 		case $prev in
 		--count | -c) ;;
 		*)
-			if [[ " ${COMP_WORDS[*]} " != *" --count "* ]]; then
-				mapfile -t COMPREPLY < <(compgen -W "--count help" -- "$cur")
+			if [[ " ${COMP_WORDS[*]} " == *" --count "* ]]; then
+				:
+			elif [[ $command == net ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "--count" -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -W "--count help net" -- "$cur")
 			fi
 			;;
 		esac

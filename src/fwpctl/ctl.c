@@ -184,6 +184,54 @@ int ctl_parse_timeout(const char *s, unsigned long *ms)
 	return 0;
 }
 
+/* n hex digits of s into *v. */
+static bool hex_field(const char **s, unsigned n, unsigned long long *v)
+{
+	*v = 0;
+	for (unsigned i = 0; i < n; i++, (*s)++) {
+		char c = **s;
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		*v = *v << 4 | d;
+	}
+	return true;
+}
+
+int ctl_parse_guid(const char *s, GUID *g)
+{
+	static const unsigned groups[] = { 8, 4, 4, 4, 12 };
+	unsigned long long v[5];
+	bool brace = s && *s == '{';
+
+	if (!s)
+		return -EINVAL;
+	s += brace;
+	for (unsigned i = 0; i < 5; i++) {
+		if (!hex_field(&s, groups[i], &v[i]))
+			return -EINVAL;
+		if (i < 4 && *s++ != '-')
+			return -EINVAL;
+	}
+	if ((brace && *s++ != '}') || *s)
+		return -EINVAL;
+	g->Data1 = (UINT32)v[0];
+	g->Data2 = (UINT16)v[1];
+	g->Data3 = (UINT16)v[2];
+	g->Data4[0] = (UINT8)(v[3] >> 8);
+	g->Data4[1] = (UINT8)v[3];
+	for (unsigned i = 0; i < 6; i++)
+		g->Data4[2 + i] = (UINT8)(v[4] >> (40 - 8 * i));
+	return 0;
+}
+
 int ctl_parse_count(const char *s, unsigned long *n)
 {
 	unsigned long long v;

@@ -57,6 +57,8 @@ int ctl_parse_id(const char *s, UINT64 *id);
 /* Seconds, decimal with up to 3 decimals kept ("5", "0.5"), 0.001 .. 3600;
  * in milliseconds. 0 or -EINVAL. */
 int ctl_parse_timeout(const char *s, unsigned long *ms);
+/* A GUID as Windows writes it, braces optional. 0 or -EINVAL. */
+int ctl_parse_guid(const char *s, GUID *g);
 /* A count: decimal, 1 .. UINT32_MAX. 0 or -EINVAL. */
 int ctl_parse_count(const char *s, unsigned long *n);
 
@@ -71,6 +73,14 @@ int session_list(struct ctl *ctl, int argc, char **argv);
 int monitor_run(struct ctl *ctl, int argc, char **argv);
 int filter_list(struct ctl *ctl, int argc, char **argv);
 int filter_show(struct ctl *ctl, int argc, char **argv);
+int filter_delete(struct ctl *ctl, int argc, char **argv);
 int provider_list(struct ctl *ctl, int argc, char **argv);
+int provider_delete(struct ctl *ctl, int argc, char **argv);
+int sublayer_list(struct ctl *ctl, int argc, char **argv);
+int sublayer_delete(struct ctl *ctl, int argc, char **argv);
+int provider_context_list(struct ctl *ctl, int argc, char **argv);
+int provider_context_delete(struct ctl *ctl, int argc, char **argv);
+int sa_flush(struct ctl *ctl, int argc, char **argv);
+int net_monitor_run(struct ctl *ctl, int argc, char **argv);
 
 #endif

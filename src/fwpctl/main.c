@@ -34,11 +34,13 @@ struct object {
 #define COMMANDS(table) table, sizeof(table) / sizeof(table[0])
 
 static const struct command sa_commands[] = {
-	{ "list", sa_list, NULL, "every SA context, one line per direction" },
+	{ "list", sa_list, "[spi SPI] [peer ADDR] [-s] [--watch SECONDS [--count N]]",
+	  "SA contexts, one line per direction; -s: state and counters" },
 	{ "show", sa_show, "ID", "everything about one SA context (keys hidden)" },
 	{ "delete", sa_delete, "ID", "delete an SA context, both directions" },
 	{ "expire", sa_expire, "ID", "end it: outbound SA now, inbound after the drain" },
 	{ "counters", sa_counters_show, "ID", "packets, bytes and drops of each SA" },
+	{ "flush", sa_flush, NULL, "delete every SA context" },
 };
 
 static const struct command session_commands[] = {
@@ -50,26 +52,41 @@ static const struct command stats_commands[] = {
 };
 
 static const struct command monitor_commands[] = {
-	{ NULL, monitor_run, "[--count N]", "SA-context events as they happen (N of them)" },
+	{ NULL, monitor_run, "[net] [--count N]",
+	  "SA-context events (net: drop events) as they happen (N of them)" },
 };
 
 /* Policy objects. */
 static const struct command filter_commands[] = {
 	{ "list", filter_list, NULL, "filters" },
-	{ "show", filter_show, "ID", "one filter" },
+	{ "show", filter_show, "ID", "one filter, with its conditions" },
+	{ "delete", filter_delete, "ID", "delete a filter" },
 };
 
 static const struct command provider_commands[] = {
 	{ "list", provider_list, NULL, "providers" },
+	{ "delete", provider_delete, "KEY", "delete a provider" },
+};
+
+static const struct command sublayer_commands[] = {
+	{ "list", sublayer_list, NULL, "sublayers" },
+	{ "delete", sublayer_delete, "KEY", "delete a sublayer" },
+};
+
+static const struct command provider_context_commands[] = {
+	{ "list", provider_context_list, NULL, "provider contexts" },
+	{ "delete", provider_context_delete, "ID|KEY", "delete a provider context" },
 };
 
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
 	{ "stats", COMMANDS(stats_commands), "statistics" },
-	{ "monitor", COMMANDS(monitor_commands), "SA-context events" },
+	{ "monitor", COMMANDS(monitor_commands), "SA-context and net events" },
 	{ "filter", COMMANDS(filter_commands), "filters" },
 	{ "provider", COMMANDS(provider_commands), "providers" },
+	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },
+	{ "provider-context", COMMANDS(provider_context_commands), "provider contexts" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -95,12 +112,15 @@ static void print_commands(FILE *f, const struct object *o)
 {
 	for (size_t i = 0; i < o->ncommands; i++) {
 		const struct command *c = &o->commands[i];
-		char words[64];
+		char words[128];
 
 		snprintf(words, sizeof(words), "%s%s%s%s%s", o->name,
 			 c->name ? " " : "", c->name ? c->name : "",
 			 c->args ? " " : "", c->args ? c->args : "");
-		fprintf(f, "  %-22s %s\n", words, c->help);
+		if (strlen(words) > 22)
+			fprintf(f, "  %s\n  %-22s %s\n", words, "", c->help);
+		else
+			fprintf(f, "  %-22s %s\n", words, c->help);
 	}
 }
 
@@ -115,7 +135,9 @@ static void usage(FILE *f)
 	}
 	fputs("       OPTIONS := { -j | --json } { -p | --pretty } { -s | --socket PATH }\n"
 	      "                  { -t | --timeout SECONDS }\n"
-	      "       ID := an SA context id, as \"fwpctl sa list\" prints it\n"
+	      "       ID := an SA context id, as \"fwpctl sa list\" prints it (filter:\n"
+	      "             a filter id; provider-context: its id)\n"
+	      "       KEY := a GUID, {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}\n"
 	      "       Without COMMAND, an object runs its first one (\"fwpctl sa\" lists).\n"
 	      "\n"
 	      "Commands:\n", f);

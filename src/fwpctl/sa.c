@@ -8,11 +8,17 @@
  * either. Key blobs print as "(hidden)", whatever they hold: the API
  * returns them empty, and fwpctl would not print key bytes if it did not.
  * counters prints FwpxSaContextGetCounters0 for both directions.
+ *
+ * list also selects (spi SPI, peer ADDR), adds the state and each SA's
+ * counters in human units (-s), and repeats (--watch SECONDS [--count N]);
+ * flush deletes every context.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "doc.h"
@@ -22,6 +28,14 @@
 
 #define SA_PAGE 256
 #define HIDDEN "(hidden)"
+
+/* What "sa list" selects and adds. */
+struct list_opts {
+	bool by_spi, by_peer, stats;
+	UINT32 spi;
+	char peer[FMT_ADDR_LEN];	/* as fmt_traffic_address writes it */
+	unsigned long watch_ms, count;
+};
 
 /* All the pages of one enumeration, kept until printed. */
 struct sa_pages {
@@ -330,30 +344,107 @@ static void emit_details(struct doc *d, const char *name, const IPSEC_SA_DETAILS
 	doc_object_end(d);
 }
 
-static void emit_context(struct doc *d, const IPSEC_SA_CONTEXT1 *c)
+/* What GetById shows of the life cycle (docs/CONTRACT.md, Reading): no SA
+ * yet; both; the inbound one alone, between AddInbound and AddOutbound or
+ * after Expire0 while it drains. */
+static const char *context_state(const IPSEC_SA_CONTEXT1 *c)
+{
+	if (c->inboundSa && c->outboundSa)
+		return "mature";
+	if (c->inboundSa)
+		return "inbound-only";
+	if (c->outboundSa)
+		return "outbound-only";
+	return "larval";
+}
+
+static void emit_counters(struct doc *d, const char *name, const FWPX_SA_COUNTERS0 *c,
+			  UINT64 now);
+
+/* counters: both directions, or NULL to leave them out. */
+static void emit_context_counted(struct doc *d, const IPSEC_SA_CONTEXT1 *c,
+				 const FWPX_SA_COUNTERS0 *counters, UINT64 now)
 {
 	doc_object_begin(d, NULL);
 	doc_uint(d, "id", c->saContextId);
+	doc_str(d, "state", context_state(c));
 	emit_details(d, "inbound", c->inboundSa);
 	emit_details(d, "outbound", c->outboundSa);
+	if (counters) {
+		doc_object_begin(d, "counters");
+		emit_counters(d, "inbound", &counters[0], now);
+		emit_counters(d, "outbound", &counters[1], now);
+		doc_object_end(d);
+	}
 	doc_object_end(d);
+}
+
+static void emit_context(struct doc *d, const IPSEC_SA_CONTEXT1 *c)
+{
+	emit_context_counted(d, c, NULL, 0);
 }
 
 static const struct table_column list_columns[] = {
 	{ "id", true }, { "dir", false }, { "spi", false }, { "transform", false },
 	{ "mode", false }, { "local", false }, { "remote", false },
 	{ "nat-t", false }, { "life(s)", true }, { "flags", false },
+	/* -s */
+	{ "state", false }, { "packets", true }, { "bytes", true }, { "idle", true },
 };
-#define LIST_COLUMNS (sizeof(list_columns) / sizeof(list_columns[0]))
+#define LIST_COLUMNS 10
+#define STATS_COLUMNS 4
 
-static int list_row(struct table *t, UINT64 id, const char *dir,
-		    const IPSEC_SA_DETAILS1 *x)
+static UINT64 monotonic_ms(void);
+
+/* 1023, 1.0K, 12.3M, 4.0G: powers of 1024, as ip -h does. */
+static char *human(UINT64 v, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	double x = (double)v;
+	int u = -1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%" PRIu64, v);
+		return buf;
+	}
+	while (x >= 1024 && u < 5) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f%c", x, units[u]);
+	return buf;
+}
+
+/* 350ms, 12s, 5m03s, 2h04m, 3d02h; "never" for 0. */
+static char *human_ms(UINT64 last, UINT64 now, char *buf, size_t len)
+{
+	UINT64 ms = now > last ? now - last : 0, s = ms / 1000;
+
+	if (!last)
+		snprintf(buf, len, "never");
+	else if (ms < 1000)
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+	else if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+/* c: this direction's counters with -s, else NULL. */
+static int list_row(struct table *t, const IPSEC_SA_CONTEXT1 *ctx, const char *dir,
+		    const IPSEC_SA_DETAILS1 *x, const FWPX_SA_COUNTERS0 *c, UINT64 now)
 {
 	char sid[24], spi[16], xform[FMT_XFORM_LEN], local[FMT_ADDR_LEN],
-	     remote[FMT_ADDR_LEN], natt[32], life[16], flags[512];
-	const char *cells[LIST_COLUMNS] = { sid, dir };
+	     remote[FMT_ADDR_LEN], natt[32], life[16], flags[512], pk[16], by[16],
+	     idle[24];
+	const char *cells[LIST_COLUMNS + STATS_COLUMNS] = { sid, dir };
 
-	snprintf(sid, sizeof(sid), "%" PRIu64, id);
+	snprintf(sid, sizeof(sid), "%" PRIu64, ctx->saContextId);
 	if (x) {
 		const IPSEC_SA_BUNDLE1 *b = &x->saBundle;
 
@@ -371,12 +462,47 @@ static int list_row(struct table *t, UINT64 id, const char *dir,
 		cells[8] = b->lifetime.lifetimeSeconds ? life : NULL;
 		cells[9] = fmt_flags(fmt_bundle_flags, b->flags, ",", flags, sizeof(flags));
 	}
+	cells[10] = context_state(ctx);
+	if (x && c) {
+		cells[11] = human(c->packets, pk, sizeof(pk));
+		cells[12] = human(c->bytes, by, sizeof(by));
+		cells[13] = human_ms(c->lastUseMs, now, idle, sizeof(idle));
+	}
 	return table_add(t, cells);
 }
 
-static int print_table(const struct sa_pages *p)
+/* One context's counters, both directions; zeros when it is gone. */
+static void read_counters(HANDLE engine, UINT64 id, FWPX_SA_COUNTERS0 c[2])
 {
-	struct table *t = table_new(list_columns, LIST_COLUMNS);
+	if (FwpxSaContextGetCounters0(engine, id, &c[0], &c[1]) != ERROR_SUCCESS)
+		memset(c, 0, 2 * sizeof(*c));
+}
+
+static bool details_match(const IPSEC_SA_DETAILS1 *x, const struct list_opts *o)
+{
+	char peer[FMT_ADDR_LEN];
+	bool spi_ok = !o->by_spi;
+
+	if (!x)
+		return false;
+	for (UINT32 i = 0; i < x->saBundle.numSAs && x->saBundle.saList && !spi_ok; i++)
+		spi_ok = x->saBundle.saList[i].spi == o->spi;
+	return spi_ok && (!o->by_peer ||
+		!strcmp(fmt_traffic_address(&x->traffic, false, false, peer, sizeof(peer)),
+			o->peer));
+}
+
+static bool context_match(const IPSEC_SA_CONTEXT1 *c, const struct list_opts *o)
+{
+	if (!o->by_spi && !o->by_peer)
+		return true;
+	return details_match(c->inboundSa, o) || details_match(c->outboundSa, o);
+}
+
+static int print_table(HANDLE engine, const struct sa_pages *p, const struct list_opts *o)
+{
+	struct table *t = table_new(list_columns, LIST_COLUMNS + (o->stats ? STATS_COLUMNS : 0));
+	UINT64 now = monotonic_ms();
 	int err = 0;
 
 	if (!t)
@@ -384,13 +510,21 @@ static int print_table(const struct sa_pages *p)
 	for (size_t i = 0; i < p->n && !err; i++) {
 		for (UINT32 k = 0; k < p->count[i] && !err; k++) {
 			const IPSEC_SA_CONTEXT1 *c = p->page[i][k];
+			FWPX_SA_COUNTERS0 cnt[2], *in = NULL, *out = NULL;
 
+			if (!context_match(c, o))
+				continue;
+			if (o->stats) {
+				read_counters(engine, c->saContextId, cnt);
+				in = &cnt[0];
+				out = &cnt[1];
+			}
 			if (c->inboundSa)
-				err = list_row(t, c->saContextId, "in", c->inboundSa);
+				err = list_row(t, c, "in", c->inboundSa, in, now);
 			if (!err && c->outboundSa)
-				err = list_row(t, c->saContextId, "out", c->outboundSa);
+				err = list_row(t, c, "out", c->outboundSa, out, now);
 			if (!err && !c->inboundSa && !c->outboundSa)
-				err = list_row(t, c->saContextId, NULL, NULL);
+				err = list_row(t, c, NULL, NULL, NULL, now);
 		}
 	}
 	if (!err && table_rows(t))
@@ -399,20 +533,132 @@ static int print_table(const struct sa_pages *p)
 	return err;
 }
 
-static int print_json(const struct ctl *ctl, const struct sa_pages *p)
+static int print_json(const struct ctl *ctl, HANDLE engine, const struct sa_pages *p,
+		      const struct list_opts *o)
 {
+	UINT64 now = monotonic_ms();
 	struct doc d;
 
-	doc_init(&d, stdout, true, ctl->pretty);
+	/* Watching: one document per line (JSON Lines), as monitor writes. */
+	doc_init(&d, stdout, true, ctl->pretty && !o->watch_ms);
 	doc_array_begin(&d, NULL);
-	for (size_t i = 0; i < p->n; i++)
-		for (UINT32 k = 0; k < p->count[i]; k++)
-			emit_context(&d, p->page[i][k]);
+	for (size_t i = 0; i < p->n; i++) {
+		for (UINT32 k = 0; k < p->count[i]; k++) {
+			const IPSEC_SA_CONTEXT1 *c = p->page[i][k];
+			FWPX_SA_COUNTERS0 cnt[2];
+
+			if (!context_match(c, o))
+				continue;
+			if (o->stats)
+				read_counters(engine, c->saContextId, cnt);
+			emit_context_counted(&d, c, o->stats ? cnt : NULL, now);
+		}
+	}
 	doc_array_end(&d);
 	return doc_end(&d);
 }
 
+static int parse_list(int argc, char **argv, struct list_opts *o)
+{
+	unsigned char bin[16];
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(w, "-s") || !strcmp(w, "--stats")) {
+			o->stats = true;
+			continue;
+		}
+		if (strcmp(w, "spi") && strcmp(w, "peer") && strcmp(w, "--watch") &&
+		    strcmp(w, "--count"))
+			return ctl_usage("sa list: unexpected argument '%s'", w);
+		if (!v)
+			return ctl_usage("sa list: %s needs a value", w);
+		i++;
+		if (!strcmp(w, "spi")) {
+			unsigned long long spi;
+
+			errno = 0;
+			spi = strtoull(v, &end, 0);
+			if (*v < '0' || *v > '9' || errno || *end || spi > UINT32_MAX)
+				return ctl_usage("sa list: '%s' is not an SPI", v);
+			o->by_spi = true;
+			o->spi = (UINT32)spi;
+		} else if (!strcmp(w, "peer")) {
+			/* Written back the way the table prints addresses. */
+			if (inet_pton(AF_INET, v, bin) == 1)
+				inet_ntop(AF_INET, bin, o->peer, sizeof(o->peer));
+			else if (inet_pton(AF_INET6, v, bin) == 1)
+				inet_ntop(AF_INET6, bin, o->peer, sizeof(o->peer));
+			else
+				return ctl_usage("sa list: '%s' is not an IP address", v);
+			o->by_peer = true;
+		} else if (!strcmp(w, "--watch")) {
+			if (ctl_parse_timeout(v, &o->watch_ms) || o->watch_ms < 100)
+				return ctl_usage("sa list: --watch '%s': seconds, 0.1 to 3600", v);
+		} else if (ctl_parse_count(v, &o->count)) {
+			return ctl_usage("sa list: '%s' is not a count (1 or more)", v);
+		}
+	}
+	if (o->count && !o->watch_ms)
+		return ctl_usage("sa list: --count needs --watch");
+	return FWPCTL_OK;
+}
+
+static int list_once(struct ctl *ctl, HANDLE engine, const struct list_opts *o)
+{
+	struct sa_pages pages = { 0 };
+	DWORD rc = enum_all(engine, &pages);
+	int status = FWPCTL_OK;
+
+	if (rc != ERROR_SUCCESS)
+		status = ctl_fail(rc, "enumerating SA contexts");
+	else if (ctl->json && print_json(ctl, engine, &pages, o))
+		status = ctl_error("sa list: malformed output");
+	else if (!ctl->json && print_table(engine, &pages, o))
+		status = ctl_error("sa list: out of memory");
+	pages_free(&pages);
+	return status;
+}
+
 int sa_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct list_opts o;
+	HANDLE engine;
+	int status;
+
+	status = parse_list(argc, argv, &o);
+	if (!status)
+		status = ctl_engine(ctl, &engine);
+	if (status || !o.watch_ms)
+		return status ? status : list_once(ctl, engine, &o);
+	/* Watching: until interrupted, or N times. */
+	for (unsigned long n = 1;; n++) {
+		struct timespec ts = { .tv_sec = (time_t)(o.watch_ms / 1000),
+				       .tv_nsec = (long)(o.watch_ms % 1000) * 1000000L };
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (!ctl->json) {
+			localtime_r(&now, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("%sEvery %lu.%lus: fwpctl sa list  %s\n\n", n > 1 ? "\n" : "",
+			       o.watch_ms / 1000, o.watch_ms % 1000 / 100, when);
+		}
+		status = list_once(ctl, engine, &o);
+		if (status || fflush(stdout) || (o.count && n >= o.count))
+			return status;
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+}
+
+/* Deletes every context the enumeration finds; ones deleted meanwhile are
+ * not an error. Prints nothing, as delete. */
+int sa_flush(struct ctl *ctl, int argc, char **argv)
 {
 	struct sa_pages pages = { 0 };
 	HANDLE engine;
@@ -420,17 +666,25 @@ int sa_list(struct ctl *ctl, int argc, char **argv)
 	int status;
 
 	if (argc > 0)
-		return ctl_usage("sa list: unexpected argument '%s'", argv[0]);
+		return ctl_usage("sa flush: unexpected argument '%s'", argv[0]);
 	status = ctl_engine(ctl, &engine);
 	if (status)
 		return status;
 	rc = enum_all(engine, &pages);
 	if (rc != ERROR_SUCCESS)
 		status = ctl_fail(rc, "enumerating SA contexts");
-	else if (ctl->json && print_json(ctl, &pages))
-		status = ctl_error("sa list: malformed output");
-	else if (!ctl->json && print_table(&pages))
-		status = ctl_error("sa list: out of memory");
+	for (size_t i = 0; i < pages.n && !status; i++) {
+		for (UINT32 k = 0; k < pages.count[i] && !status; k++) {
+			UINT64 id = pages.page[i][k]->saContextId;
+
+			rc = IPsecSaContextDeleteById0(engine, id);
+			if (rc == ERROR_ACCESS_DENIED)
+				status = ctl_fail(rc, "flushing SA contexts: only root and the "
+						  "service's group may");
+			else if (rc != ERROR_SUCCESS && rc != FWP_E_NOT_FOUND)
+				status = ctl_fail(rc, "deleting SA context %" PRIu64, id);
+		}
+	}
 	pages_free(&pages);
 	return status;
 }
