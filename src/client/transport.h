@@ -83,6 +83,7 @@ struct transport_ops {
 	/* FwpxSaContextGetCounters0: in or out may be NULL, not both. */
 	DWORD (*sa_counters)(struct fwp_client *c, UINT64 id,
 			     FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out);
+	DWORD (*sa_info)(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info);
 
 	/* Policy objects (engine_pol_* of engine.h). A transport that does
 	 * not carry them leaves these NULL; the API layer then answers

@@ -417,6 +417,11 @@ static DWORD inproc_sa_counters(struct fwp_client *c, UINT64 id,
 	return engine_sa_counters(S(c), id, in, out);
 }
 
+static DWORD inproc_sa_info(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	return engine_sa_info(S(c), id, info);
+}
+
 static DWORD inproc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
 			    UINT64 *id)
 {
@@ -486,6 +491,7 @@ const struct transport_ops transport_inproc = {
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,
 	.sa_counters = inproc_sa_counters,
+	.sa_info = inproc_sa_info,
 	.pol_add = inproc_pol_add,
 	.pol_delete = inproc_pol_delete,
 	.pol_get = inproc_pol_get,

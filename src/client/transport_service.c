@@ -964,6 +964,31 @@ static DWORD svc_sa_counters(struct fwp_client *c, UINT64 id,
 	return result;
 }
 
+static DWORD svc_sa_info(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!info)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_INFO);
+	msg_put_u64(req, FWPD_A_ID, id);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_SA_INFO];
+	if (result == ERROR_SUCCESS) {
+		if (a)
+			memcpy(info, mnl_attr_get_payload(a), sizeof(*info));
+		else
+			result = RPC_S_PROTOCOL_ERROR;
+	}
+	svc_end(s);
+	return result;
+}
+
 /* Policy objects: the kind travels with every call; objects and templates
  * use the schema of their kind. */
 static bool pol_kind_ok(enum pol_kind k)
@@ -1103,6 +1128,7 @@ const struct transport_ops transport_service = {
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
 	.sa_counters = svc_sa_counters,
+	.sa_info = svc_sa_info,
 	.pol_add = svc_pol_add,
 	.pol_delete = svc_pol_delete,
 	.pol_get = svc_pol_get,

@@ -344,44 +344,120 @@ static void emit_details(struct doc *d, const char *name, const IPSEC_SA_DETAILS
 	doc_object_end(d);
 }
 
-/* What GetById shows of the life cycle (docs/CONTRACT.md, Reading): no SA
- * yet; both; the inbound one alone, between AddInbound and AddOutbound or
- * after Expire0 while it drains. */
-static const char *context_state(const IPSEC_SA_CONTEXT1 *c)
+/* What fwpctl adds to a context beyond GetById: FwpxSaContextGetInfo0
+ * (state, times, creator), and with -s or counters each SA's counters. */
+struct ctx_extra {
+	bool have_info, have_counters;
+	FWPX_SA_CONTEXT_INFO0 info;
+	FWPX_SA_COUNTERS0 cnt[2];	/* inbound, outbound */
+};
+
+static void read_extra(HANDLE engine, UINT64 id, bool counters, struct ctx_extra *x)
 {
+	memset(x, 0, sizeof(*x));
+	x->have_info = FwpxSaContextGetInfo0(engine, id, &x->info) == ERROR_SUCCESS;
+	x->have_counters = counters &&
+		FwpxSaContextGetCounters0(engine, id, &x->cnt[0], &x->cnt[1]) == ERROR_SUCCESS;
+}
+
+/* The engine's state; without it (a context gone meanwhile), what GetById
+ * shows: no SA yet, both, or the inbound one alone. */
+static const char *context_state(const IPSEC_SA_CONTEXT1 *c, const struct ctx_extra *x)
+{
+	static const char *const words[] = {
+		[FWPX_SA_CONTEXT_STATE_CREATED] = "larval",
+		[FWPX_SA_CONTEXT_STATE_SPI_SET] = "larval",
+		[FWPX_SA_CONTEXT_STATE_INBOUND] = "inbound",
+		[FWPX_SA_CONTEXT_STATE_MATURE] = "mature",
+		[FWPX_SA_CONTEXT_STATE_EXPIRING] = "expiring",
+	};
+
+	if (x && x->have_info && x->info.state <= FWPX_SA_CONTEXT_STATE_EXPIRING)
+		return words[x->info.state];
 	if (c->inboundSa && c->outboundSa)
 		return "mature";
-	if (c->inboundSa)
-		return "inbound-only";
-	if (c->outboundSa)
-		return "outbound-only";
-	return "larval";
+	return c->inboundSa ? "inbound" : "larval";
+}
+
+static UINT64 left(UINT64 deadline, UINT64 now)
+{
+	return deadline > now ? deadline - now : 0;
 }
 
 static void emit_counters(struct doc *d, const char *name, const FWPX_SA_COUNTERS0 *c,
 			  UINT64 now);
 
-/* counters: both directions, or NULL to leave them out. */
-static void emit_context_counted(struct doc *d, const IPSEC_SA_CONTEXT1 *c,
-				 const FWPX_SA_COUNTERS0 *counters, UINT64 now)
+/* Lifetime left of one direction: time from its deadline, kilobytes and
+ * packets from its bundle's limits less its counters (when read). */
+static void emit_left(struct doc *d, const char *name, const IPSEC_SA_DETAILS1 *sa,
+		      UINT64 deadline, const struct ctx_extra *x, int dir)
 {
-	doc_object_begin(d, NULL);
-	doc_uint(d, "id", c->saContextId);
-	doc_str(d, "state", context_state(c));
-	emit_details(d, "inbound", c->inboundSa);
-	emit_details(d, "outbound", c->outboundSa);
-	if (counters) {
-		doc_object_begin(d, "counters");
-		emit_counters(d, "inbound", &counters[0], now);
-		emit_counters(d, "outbound", &counters[1], now);
-		doc_object_end(d);
+	const IPSEC_SA_LIFETIME0 *l;
+
+	if (!sa)
+		return;
+	l = &sa->saBundle.lifetime;
+	doc_object_begin(d, name);
+	if (deadline)
+		doc_uint(d, "ms", left(deadline, x->info.nowMs));
+	else
+		doc_null(d, "ms");
+	if (l->lifetimeKilobytes && x->have_counters) {
+		UINT64 used = x->cnt[dir].bytes / 1024;
+
+		doc_uint(d, "kilobytes", used < l->lifetimeKilobytes ?
+			 l->lifetimeKilobytes - used : 0);
+	} else {
+		doc_null(d, "kilobytes");
 	}
+	if (l->lifetimePackets && x->have_counters)
+		doc_uint(d, "packets", x->cnt[dir].packets < l->lifetimePackets ?
+			 l->lifetimePackets - x->cnt[dir].packets : 0);
+	else
+		doc_null(d, "packets");
 	doc_object_end(d);
 }
 
-static void emit_context(struct doc *d, const IPSEC_SA_CONTEXT1 *c)
+/* The engine's view: state, age, drain and lifetime left, creator. */
+static void emit_info(struct doc *d, const IPSEC_SA_CONTEXT1 *c, const struct ctx_extra *x)
 {
-	emit_context_counted(d, c, NULL, 0);
+	const FWPX_SA_CONTEXT_INFO0 *i = &x->info;
+	char key[FMT_ADDR_LEN];
+
+	doc_uint(d, "age_ms", left(i->nowMs, i->createdMs));
+	if (i->state == FWPX_SA_CONTEXT_STATE_EXPIRING)
+		doc_uint(d, "drain_left_ms", left(i->drainDeadlineMs, i->nowMs));
+	else
+		doc_null(d, "drain_left_ms");
+	doc_object_begin(d, "lifetime_left");
+	emit_left(d, "inbound", c->inboundSa, i->inboundHardDeadlineMs, x, 0);
+	emit_left(d, "outbound", c->outboundSa, i->outboundHardDeadlineMs, x, 1);
+	doc_object_end(d);
+	doc_object_begin(d, "creator");
+	doc_uint(d, "pid", i->creatorPid);
+	doc_uint(d, "uid", i->creatorUid);
+	doc_str(d, "session", fmt_guid(&i->creatorSessionKey, key, sizeof(key)));
+	doc_object_end(d);
+}
+
+/* x: what fwpctl read besides GetById, or NULL. */
+static void emit_context_counted(struct doc *d, const IPSEC_SA_CONTEXT1 *c,
+				 const struct ctx_extra *x, UINT64 now)
+{
+	doc_object_begin(d, NULL);
+	doc_uint(d, "id", c->saContextId);
+	doc_str(d, "state", context_state(c, x));
+	if (x && x->have_info)
+		emit_info(d, c, x);
+	emit_details(d, "inbound", c->inboundSa);
+	emit_details(d, "outbound", c->outboundSa);
+	if (x && x->have_counters) {
+		doc_object_begin(d, "counters");
+		emit_counters(d, "inbound", &x->cnt[0], now);
+		emit_counters(d, "outbound", &x->cnt[1], now);
+		doc_object_end(d);
+	}
+	doc_object_end(d);
 }
 
 static const struct table_column list_columns[] = {
@@ -389,10 +465,11 @@ static const struct table_column list_columns[] = {
 	{ "mode", false }, { "local", false }, { "remote", false },
 	{ "nat-t", false }, { "life(s)", true }, { "flags", false },
 	/* -s */
-	{ "state", false }, { "packets", true }, { "bytes", true }, { "idle", true },
+	{ "state", false }, { "age", true }, { "left", true }, { "packets", true },
+	{ "bytes", true }, { "idle", true },
 };
 #define LIST_COLUMNS 10
-#define STATS_COLUMNS 4
+#define STATS_COLUMNS 6
 
 static UINT64 monotonic_ms(void);
 
@@ -415,14 +492,12 @@ static char *human(UINT64 v, char *buf, size_t len)
 	return buf;
 }
 
-/* 350ms, 12s, 5m03s, 2h04m, 3d02h; "never" for 0. */
-static char *human_ms(UINT64 last, UINT64 now, char *buf, size_t len)
+/* 350ms, 12s, 5m03s, 2h04m, 3d02h. */
+static char *human_duration(UINT64 ms, char *buf, size_t len)
 {
-	UINT64 ms = now > last ? now - last : 0, s = ms / 1000;
+	UINT64 s = ms / 1000;
 
-	if (!last)
-		snprintf(buf, len, "never");
-	else if (ms < 1000)
+	if (ms < 1000)
 		snprintf(buf, len, "%" PRIu64 "ms", ms);
 	else if (s < 60)
 		snprintf(buf, len, "%" PRIu64 "s", s);
@@ -435,13 +510,41 @@ static char *human_ms(UINT64 last, UINT64 now, char *buf, size_t len)
 	return buf;
 }
 
-/* c: this direction's counters with -s, else NULL. */
+/* Since last: a duration, or "never" for 0. */
+static char *human_ms(UINT64 last, UINT64 now, char *buf, size_t len)
+{
+	if (!last) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	return human_duration(now > last ? now - last : 0, buf, len);
+}
+
+/* What is left of this direction in time: its drain when expiring, else
+ * its seconds lifetime; NULL when neither applies. */
+static const char *time_left(const struct ctx_extra *x, bool outbound, char *buf, size_t len)
+{
+	const FWPX_SA_CONTEXT_INFO0 *i = &x->info;
+	UINT64 deadline;
+
+	if (!x->have_info)
+		return NULL;
+	if (i->state == FWPX_SA_CONTEXT_STATE_EXPIRING && !outbound)
+		deadline = i->drainDeadlineMs;
+	else
+		deadline = outbound ? i->outboundHardDeadlineMs : i->inboundHardDeadlineMs;
+	return deadline ? human_duration(left(deadline, i->nowMs), buf, len) : NULL;
+}
+
+/* e: what -s read, else NULL. */
 static int list_row(struct table *t, const IPSEC_SA_CONTEXT1 *ctx, const char *dir,
-		    const IPSEC_SA_DETAILS1 *x, const FWPX_SA_COUNTERS0 *c, UINT64 now)
+		    const IPSEC_SA_DETAILS1 *x, const struct ctx_extra *e, UINT64 now)
 {
 	char sid[24], spi[16], xform[FMT_XFORM_LEN], local[FMT_ADDR_LEN],
 	     remote[FMT_ADDR_LEN], natt[32], life[16], flags[512], pk[16], by[16],
-	     idle[24];
+	     idle[24], age[24], tl[24];
+	bool outbound = x && x == ctx->outboundSa;
+	const FWPX_SA_COUNTERS0 *c = e && e->have_counters ? &e->cnt[outbound] : NULL;
 	const char *cells[LIST_COLUMNS + STATS_COLUMNS] = { sid, dir };
 
 	snprintf(sid, sizeof(sid), "%" PRIu64, ctx->saContextId);
@@ -462,20 +565,19 @@ static int list_row(struct table *t, const IPSEC_SA_CONTEXT1 *ctx, const char *d
 		cells[8] = b->lifetime.lifetimeSeconds ? life : NULL;
 		cells[9] = fmt_flags(fmt_bundle_flags, b->flags, ",", flags, sizeof(flags));
 	}
-	cells[10] = context_state(ctx);
+	if (!e)
+		return table_add(t, cells);
+	cells[10] = context_state(ctx, e);
+	if (e->have_info)
+		cells[11] = human_duration(left(e->info.nowMs, e->info.createdMs), age, sizeof(age));
+	if (x)
+		cells[12] = time_left(e, outbound, tl, sizeof(tl));
 	if (x && c) {
-		cells[11] = human(c->packets, pk, sizeof(pk));
-		cells[12] = human(c->bytes, by, sizeof(by));
-		cells[13] = human_ms(c->lastUseMs, now, idle, sizeof(idle));
+		cells[13] = human(c->packets, pk, sizeof(pk));
+		cells[14] = human(c->bytes, by, sizeof(by));
+		cells[15] = human_ms(c->lastUseMs, now, idle, sizeof(idle));
 	}
 	return table_add(t, cells);
-}
-
-/* One context's counters, both directions; zeros when it is gone. */
-static void read_counters(HANDLE engine, UINT64 id, FWPX_SA_COUNTERS0 c[2])
-{
-	if (FwpxSaContextGetCounters0(engine, id, &c[0], &c[1]) != ERROR_SUCCESS)
-		memset(c, 0, 2 * sizeof(*c));
 }
 
 static bool details_match(const IPSEC_SA_DETAILS1 *x, const struct list_opts *o)
@@ -510,21 +612,18 @@ static int print_table(HANDLE engine, const struct sa_pages *p, const struct lis
 	for (size_t i = 0; i < p->n && !err; i++) {
 		for (UINT32 k = 0; k < p->count[i] && !err; k++) {
 			const IPSEC_SA_CONTEXT1 *c = p->page[i][k];
-			FWPX_SA_COUNTERS0 cnt[2], *in = NULL, *out = NULL;
+			struct ctx_extra x, *e = o->stats ? &x : NULL;
 
 			if (!context_match(c, o))
 				continue;
-			if (o->stats) {
-				read_counters(engine, c->saContextId, cnt);
-				in = &cnt[0];
-				out = &cnt[1];
-			}
+			if (e)
+				read_extra(engine, c->saContextId, true, e);
 			if (c->inboundSa)
-				err = list_row(t, c, "in", c->inboundSa, in, now);
+				err = list_row(t, c, "in", c->inboundSa, e, now);
 			if (!err && c->outboundSa)
-				err = list_row(t, c, "out", c->outboundSa, out, now);
+				err = list_row(t, c, "out", c->outboundSa, e, now);
 			if (!err && !c->inboundSa && !c->outboundSa)
-				err = list_row(t, c, NULL, NULL, NULL, now);
+				err = list_row(t, c, NULL, NULL, e, now);
 		}
 	}
 	if (!err && table_rows(t))
@@ -545,13 +644,14 @@ static int print_json(const struct ctl *ctl, HANDLE engine, const struct sa_page
 	for (size_t i = 0; i < p->n; i++) {
 		for (UINT32 k = 0; k < p->count[i]; k++) {
 			const IPSEC_SA_CONTEXT1 *c = p->page[i][k];
-			FWPX_SA_COUNTERS0 cnt[2];
+			struct ctx_extra x;
 
 			if (!context_match(c, o))
 				continue;
+			/* Two more calls per context: only when asked (-s). */
 			if (o->stats)
-				read_counters(engine, c->saContextId, cnt);
-			emit_context_counted(&d, c, o->stats ? cnt : NULL, now);
+				read_extra(engine, c->saContextId, true, &x);
+			emit_context_counted(&d, c, o->stats ? &x : NULL, now);
 		}
 	}
 	doc_array_end(&d);
@@ -704,6 +804,7 @@ static int one_id(const char *cmd, int argc, char **argv, UINT64 *id)
 int sa_show(struct ctl *ctl, int argc, char **argv)
 {
 	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct ctx_extra x;
 	HANDLE engine;
 	struct doc d;
 	UINT64 id;
@@ -720,8 +821,9 @@ int sa_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_fail(rc, "no SA context %" PRIu64, id);
 	if (rc != ERROR_SUCCESS)
 		return ctl_fail(rc, "reading SA context %" PRIu64, id);
+	read_extra(engine, id, true, &x);
 	doc_init(&d, stdout, ctl->json, ctl->pretty);
-	emit_context(&d, c);
+	emit_context_counted(&d, c, &x, monotonic_ms());
 	FwpmFreeMemory0((void **)&c);
 	if (doc_end(&d))
 		return ctl_error("sa show: malformed output");

@@ -197,8 +197,9 @@ expect 0 "sa list peer (none)"
 [ -s "$tmp/out" ] && fail "sa list peer (none): printed $(cat "$tmp/out")"
 run sa list -s
 expect 0 "sa list -s"
-has "$tmp/out" '^id +dir +spi .* flags +state +packets +bytes +idle$' "sa list -s: header"
-has "$tmp/out" "^ *$id1 +in .* mature +0 +0 +never$" "sa list -s: state and counters"
+has "$tmp/out" '^id +dir +spi .* flags +state +age +left +packets +bytes +idle$' "sa list -s: header"
+has "$tmp/out" "^ *$id1 +in .* mature +[0-9]+m?s +59m[0-9]{2}s +0 +0 +never$" \
+	"sa list -s: state, age, lifetime left, counters"
 run -j sa list -s spi 0xc1000101
 expect 0 "sa list -j -s spi"
 jqcheck 'length == 1 and .[0].state == "mature" and .[0].counters.inbound.live
@@ -206,6 +207,13 @@ jqcheck 'length == 1 and .[0].state == "mature" and .[0].counters.inbound.live
 	"sa list -j -s: state and counters"
 run -j sa list
 jqcheck 'all(.[]; .state == "mature") and all(.[]; has("counters") | not)' "sa list -j: state, no counters"
+run -j sa show "$id1"
+jqcheck '.state == "mature" and .age_ms >= 0 and .age_ms < 60000 and .drain_left_ms == null
+	and .lifetime_left.inbound.ms > 3500000 and .lifetime_left.inbound.ms <= 3600000
+	and .lifetime_left.outbound.packets == null
+	and .creator.pid > 0 and .creator.uid == '"$(id -u)"'
+	and (.creator.session | test("^[{][0-9a-f-]{36}[}]$"))
+	and .counters.inbound.live' "sa show -j: state, age, lifetime left, creator, counters"
 t0=$(date +%s%N)
 run sa list --watch 0.2 --count 3
 took=$((($(date +%s%N) - t0) / 1000000))
@@ -245,6 +253,10 @@ expect 0 "sa expire"
 run -j sa show "$id2"
 expect 0 "sa show of an expiring context"
 jqcheck ".outbound == null and .inbound.spi == $in2" "sa show -j: expiring context"
+jqcheck '.state == "expiring" and .drain_left_ms > 0 and .drain_left_ms <= 60000' \
+	"sa show -j: expiring, with the drain left"
+run sa list -s
+has "$tmp/out" "^ *$id2 +in .* expiring +[0-9]+m?s +[0-9]+s +0 +0 +never$" "sa list -s: expiring, drain left"
 run sa expire "$id2"
 expect 1 "sa expire twice"
 has "$tmp/err" 'FWP_E_INCOMPATIBLE_SA_STATE' "sa expire twice: error name"
@@ -317,7 +329,8 @@ expect 0 "sa list with a larval context"
 has "$tmp/out" "^ *$larval +- +- +- +- +- +- +- +- +-$" "sa list: larval context"
 run -j sa show "$larval"
 expect 0 "sa show -j of a larval context"
-jqcheck ".id == $larval and .inbound == null and .outbound == null" "sa show -j: larval context"
+jqcheck ".id == $larval and .inbound == null and .outbound == null and .state == \"larval\"" \
+	"sa show -j: larval context"
 run sa show "$larval"
 has "$tmp/out" '^inbound +-$' "sa show: larval context"
 run sa expire "$larval"
