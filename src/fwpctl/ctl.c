@@ -78,17 +78,40 @@ static const char *socket_path(void)
 	return p && *p ? p : DEFAULT_SOCKET;
 }
 
+static bool one_of(const char *v, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcmp(v, *words))
+			return true;
+	return false;
+}
+
+/* ERROR_INVALID_PARAMETER from FwpmEngineOpen0: which variable is bad
+ * (FWP_ENGINE, or FWP_DATAPATH for the in-process engine). */
+static int bad_variable(DWORD rc)
+{
+	static const char *const engines[] = { "", "auto", "embedded", "service", NULL };
+	static const char *const datapaths[] = { "", "none", "tun", NULL };
+	const char *engine = getenv("FWP_ENGINE"), *dp = getenv("FWP_DATAPATH");
+
+	if (engine && !one_of(engine, engines))
+		return ctl_fail(rc, "cannot open the engine: FWP_ENGINE=%s "
+				"(expected service, embedded or auto)", engine);
+	if (dp && !one_of(dp, datapaths))
+		return ctl_fail(rc, "cannot open the engine: FWP_DATAPATH=%s "
+				"(expected tun or none)", dp);
+	return ctl_fail(rc, "cannot open the engine");
+}
+
 /* FwpmEngineOpen0 says only that no service answered; say why, from
  * what anyone can see of the socket. */
 static int open_failed(DWORD rc)
 {
-	const char *engine = getenv("FWP_ENGINE");
 	const char *path = socket_path();
 	struct stat st;
 
-	if (rc == ERROR_INVALID_PARAMETER && engine)
-		return ctl_fail(rc, "cannot open the engine: FWP_ENGINE=%s "
-				"(expected service, embedded or auto)", engine);
+	if (rc == ERROR_INVALID_PARAMETER)
+		return bad_variable(rc);
 	if (ctl_status(rc) != FWPCTL_UNAVAILABLE)
 		return ctl_fail(rc, "cannot open the engine");
 	if (rc == RPC_S_SERVER_UNAVAILABLE)

@@ -646,6 +646,17 @@ for args in "sa list" "-j sa list" "sa show 1" "sa counters 1" "stats" "monitor"
 	expect 3 "no daemon: fwpctl $args"
 	has "$tmp/err" '^fwpctl: EPT_S_NOT_REGISTERED \(0x000006d9\): ' "no daemon: fwpctl $args: message"
 done
+# A bad variable is named: FWP_DATAPATH is not blamed on FWP_ENGINE.
+env FWP_ENGINE=embedded FWP_DATAPATH=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 1 "FWP_DATAPATH=bogus"
+has "$tmp/err" '^fwpctl: ERROR_INVALID_PARAMETER .*: FWP_DATAPATH=bogus \(expected tun or none\)$' \
+	"FWP_DATAPATH=bogus: message"
+hasnt "$tmp/err" 'FWP_ENGINE=' "FWP_DATAPATH=bogus: FWP_ENGINE not blamed"
+env FWP_ENGINE=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 1 "FWP_ENGINE=bogus"
+has "$tmp/err" 'FWP_ENGINE=bogus \(expected service, embedded or auto\)$' "FWP_ENGINE=bogus: message"
 # FWP_ENGINE unset: fwpctl still wants the service, not an empty private engine.
 env -u FWP_ENGINE "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
 rc=$?
