@@ -114,12 +114,10 @@ const char *name_match(FWP_MATCH_TYPE m)
 	return (unsigned)m < FWP_MATCH_TYPE_MAX ? words[m] : NULL;
 }
 
-/* One scalar of FWP_VALUE0's integer types; false for the others. */
-static bool scalar(FWP_DATA_TYPE type, const void *arm, char *buf, size_t len)
+/* One value of the integer types; false for the others. */
+static bool scalar(const FWP_VALUE0 *v, char *buf, size_t len)
 {
-	const FWP_VALUE0 *v = arm;
-
-	switch (type) {
+	switch (v->type) {
 	case FWP_UINT8:
 		snprintf(buf, len, "%u", v->uint8);
 		return true;
@@ -162,11 +160,35 @@ static const char *v4mask(const FWP_V4_ADDR_AND_MASK *m, char *buf, size_t len)
 	return buf;
 }
 
+/* The integer arms of a condition value, as an FWP_VALUE0. */
+static bool cond_scalar(const FWP_CONDITION_VALUE0 *v, char *buf, size_t len)
+{
+	FWP_VALUE0 x = { .type = v->type };
+
+	switch (v->type) {
+	case FWP_UINT8:
+		x.uint8 = v->uint8;
+		break;
+	case FWP_UINT16:
+		x.uint16 = v->uint16;
+		break;
+	case FWP_UINT32:
+		x.uint32 = v->uint32;
+		break;
+	case FWP_UINT64:
+		x.uint64 = v->uint64;
+		break;
+	default:
+		return false;
+	}
+	return scalar(&x, buf, len);
+}
+
 const char *name_condition_value(const FWP_CONDITION_VALUE0 *v, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN], lo[48], hi[48];
 
-	if (scalar(v->type, v, buf, len))
+	if (cond_scalar(v, buf, len))
 		return buf;
 	switch ((unsigned)v->type) {
 	case FWP_EMPTY:
@@ -189,9 +211,8 @@ const char *name_condition_value(const FWP_CONDITION_VALUE0 *v, char *buf, size_
 		}
 		break;
 	case FWP_RANGE_TYPE:
-		if (v->rangeValue &&
-		    scalar(v->rangeValue->valueLow.type, &v->rangeValue->valueLow, lo, sizeof(lo)) &&
-		    scalar(v->rangeValue->valueHigh.type, &v->rangeValue->valueHigh, hi, sizeof(hi))) {
+		if (v->rangeValue && scalar(&v->rangeValue->valueLow, lo, sizeof(lo)) &&
+		    scalar(&v->rangeValue->valueHigh, hi, sizeof(hi))) {
 			snprintf(buf, len, "%s-%s", lo, hi);
 			return buf;
 		}

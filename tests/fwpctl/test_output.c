@@ -13,6 +13,7 @@
 
 #include "doc.h"
 #include "json.h"
+#include "names.h"
 #include "table.h"
 
 struct capture {
@@ -290,6 +291,44 @@ static void test_table(void **state)
 		"1234  a-longer-cell  -\n");
 }
 
+/* Filter conditions and GUIDs as fwpctl filter show prints them. */
+static void test_names(void **state)
+{
+	FWP_V4_ADDR_AND_MASK v4 = { 0xC6336400, 0xFFFFFF00 }, odd = { 0x0A000000, 0xFF00FF00 };
+	FWP_V6_ADDR_AND_MASK v6 = { { 0x20, 0x01, 0x0d, 0xb8 }, 32 };
+	FWP_RANGE0 ports = { { .type = FWP_UINT16, .uint16 = 1000 },
+			     { .type = FWP_UINT16, .uint16 = 2000 } };
+	UINT64 big = 18446744073709551615ULL;
+	FWP_CONDITION_VALUE0 v;
+	char buf[128];
+
+	(void)state;
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V4_ADDR_MASK, .v4AddrMask = &v4 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "198.51.100.0/24");
+	v.v4AddrMask = &odd;
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "10.0.0.0/255.0.255.0");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V6_ADDR_MASK, .v6AddrMask = &v6 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "2001:db8::/32");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_RANGE_TYPE, .rangeValue = &ports };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "1000-2000");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_UINT64, .uint64 = &big };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "18446744073709551615");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_UINT8, .uint8 = 17 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "17");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_SID };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "(type 13)");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V4_ADDR_MASK };	/* NULL arm */
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "(type 256)");
+	assert_string_equal(name_match(FWP_MATCH_RANGE), "range");
+	assert_null(name_match(FWP_MATCH_TYPE_MAX));
+	assert_string_equal(name_callout(&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6, buf, sizeof(buf)),
+			    "ipsec-inbound-tunnel-v6");
+	assert_string_equal(name_condition_field(&FWPM_CONDITION_IP_REMOTE_PORT, buf, sizeof(buf)),
+			    "ip-remote-port");
+	assert_string_equal(name_layer(&FWPM_CONDITION_IP_REMOTE_PORT, buf, sizeof(buf)),
+			    "{c35a604d-d22b-4e1a-91b4-68f674ee674b}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_doc_json),
 		cmocka_unit_test(test_doc_unbalanced),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
