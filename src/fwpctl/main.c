@@ -271,6 +271,12 @@ int main(int argc, char **argv)
 		case ':':
 			return ctl_usage("option '%s' needs an argument", argv[optind - 1]);
 		default:
+			/* "--json=1": a long option given a value it does not take
+			 * (getopt reports the short letter). */
+			if (optopt && !strncmp(argv[optind - 1], "--", 2))
+				return ctl_usage("option '%.*s' takes no value",
+						 (int)strcspn(argv[optind - 1], "="),
+						 argv[optind - 1]);
 			if (optopt)
 				return ctl_usage("unknown option '-%c'", optopt);
 			return ctl_usage("unknown option '%s'", argv[optind - 1]);

@@ -392,6 +392,9 @@ for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" 
 	expect 2 "usage error: fwpctl $args"
 	has "$tmp/err" '^fwpctl: ' "usage error: fwpctl $args: message"
 done
+run --json=1 sa list
+expect 2 "--json=1"
+has "$tmp/err" "^fwpctl: option '--json' takes no value$" "--json=1: names --json"
 run
 expect 2 "no arguments"
 has "$tmp/err" '^Usage: fwpctl ' "no arguments: usage"
