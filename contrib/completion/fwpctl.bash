@@ -1,7 +1,9 @@
 # bash completion for fwpctl(8)                         -*- shell-script -*-
 #
-# Options, objects, commands, and the ids of the SA contexts that exist
-# (asked of the same engine, -s included) after "sa show|delete|expire|counters".
+# Options, objects, commands, and the ids and keys that exist (asked of the
+# same engine, -s included): SA contexts after "sa show|delete|expire|
+# counters", filters after "filter show|delete", keys after "provider|
+# sublayer delete", provider contexts after "provider-context delete".
 # Installed as /usr/share/bash-completion/completions/fwpctl; works
 # without the bash-completion package too.
 
@@ -12,6 +14,15 @@ _fwpctl_ids()
 
 	[[ -n $1 ]] && cmd+=(-s "$1")
 	"${cmd[@]}" sa list 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -un
+}
+
+# The first column of "fwpctl OBJECT list" at socket $2: ids or keys.
+_fwpctl_column()
+{
+	local -a cmd=(fwpctl)
+
+	[[ -n $2 ]] && cmd+=(-s "$2")
+	"${cmd[@]}" "$1" list 2>/dev/null | awk 'NR > 1 { print $1 }'
 }
 
 _fwpctl()
@@ -73,12 +84,18 @@ _fwpctl()
 		fi
 		;;
 	filter)
-		[[ -z $command ]] &&
+		if [[ -z $command ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "list show delete help" -- "$cur")
+		elif [[ $prev == "$command" ]] && [[ $command == show || $command == delete ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column filter "$socket")" -- "$cur")
+		fi
 		;;
 	provider | sublayer | provider-context)
-		[[ -z $command ]] &&
+		if [[ -z $command ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "list delete help" -- "$cur")
+		elif [[ $prev == delete && $command == delete ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
+		fi
 		;;
 	session)
 		[[ -z $command ]] &&

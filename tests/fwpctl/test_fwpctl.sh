@@ -567,6 +567,10 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "delete help list " fwpctl provider-context ""
 	check_completion "--count help net " fwpctl monitor ""
 	check_completion "--count " fwpctl monitor net ""
+	check_completion "{eebecc03-ced4-4380-819a-2734397b2b74} " \
+		fwpctl -s "$sock" sublayer delete "{eebecc03"
+	[ "$(completions fwpctl -s "$sock" sublayer delete "" | wc -w)" -eq 18 ] ||
+		fail "completion of sublayer delete: not the 18 built-in sublayers"
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa show ""
 	check_completion "" fwpctl -s "$sock" sa show "$id1" ""
