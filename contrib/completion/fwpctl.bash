@@ -1,7 +1,9 @@
 # bash completion for fwpctl(8)                         -*- shell-script -*-
 #
-# Options, objects, commands, and the ids of the SA contexts that exist
-# (asked of the same engine, -s included) after "sa show|delete|expire|counters".
+# Options, objects, commands, and the ids and keys that exist (asked of the
+# same engine, -s included): SA contexts after "sa show|delete|expire|
+# counters", filters after "filter show|delete", keys after "provider|
+# sublayer delete", provider contexts after "provider-context delete".
 # Installed as /usr/share/bash-completion/completions/fwpctl; works
 # without the bash-completion package too.
 
@@ -14,11 +16,20 @@ _fwpctl_ids()
 	"${cmd[@]}" sa list 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -un
 }
 
+# The first column of "fwpctl OBJECT list" at socket $2: ids or keys.
+_fwpctl_column()
+{
+	local -a cmd=(fwpctl)
+
+	[[ -n $2 ]] && cmd+=(-s "$2")
+	"${cmd[@]}" "$1" list 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor filter provider help"
-	local options="-j --json -p --pretty -s --socket -h --help"
+	local objects="sa session stats monitor filter provider sublayer provider-context help"
+	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
 	COMPREPLY=()
@@ -31,6 +42,7 @@ _fwpctl()
 				((i++))
 				socket=${COMP_WORDS[i]}
 				;;
+			-t | --timeout) ((i++)) ;;
 			-*) ;;
 			*) object=$word ;;
 			esac
@@ -46,6 +58,7 @@ _fwpctl()
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return
 			;;
+		-t | --timeout) return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
@@ -58,7 +71,12 @@ _fwpctl()
 	case $object in
 	sa)
 		if [[ -z $command ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "list show delete expire counters help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "list show delete expire counters flush help" -- "$cur")
+		elif [[ $command == list ]]; then
+			case $prev in
+			spi | peer | --watch | --count) ;;
+			*) mapfile -t COMPREPLY < <(compgen -W "spi peer -s --stats --watch --count" -- "$cur") ;;
+			esac
 		elif [[ $prev == "$command" ]] &&
 			[[ $command == show || $command == delete || $command == expire ||
 				$command == counters ]]; then
@@ -66,10 +84,20 @@ _fwpctl()
 		fi
 		;;
 	filter)
-		[[ -z $command ]] &&
-			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "list show delete help" -- "$cur")
+		elif [[ $prev == "$command" ]] && [[ $command == show || $command == delete ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column filter "$socket")" -- "$cur")
+		fi
 		;;
-	provider | session)
+	provider | sublayer | provider-context)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "list delete help" -- "$cur")
+		elif [[ $prev == delete && $command == delete ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
+		fi
+		;;
+	session)
 		[[ -z $command ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "list help" -- "$cur")
 		;;
@@ -81,8 +109,12 @@ _fwpctl()
 		case $prev in
 		--count | -c) ;;
 		*)
-			if [[ " ${COMP_WORDS[*]} " != *" --count "* ]]; then
-				mapfile -t COMPREPLY < <(compgen -W "--count help" -- "$cur")
+			if [[ " ${COMP_WORDS[*]} " == *" --count "* ]]; then
+				:
+			elif [[ $command == net ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "--count" -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -W "--count help net" -- "$cur")
 			fi
 			;;
 		esac

@@ -89,18 +89,74 @@ typedef struct FWPX_SA_COUNTERS0_ {
 FWPUCLNT_API DWORD WINAPI FwpxSaContextGetCounters0(HANDLE engineHandle,
 	UINT64 id, FWPX_SA_COUNTERS0 *inbound, FWPX_SA_COUNTERS0 *outbound);
 
+/* Where an SA context is in its life cycle (FwpxSaContextGetInfo0). The
+ * first three are larval: no SA yet, the inbound SPI set, the inbound SA
+ * added. */
+#define FWPX_SA_CONTEXT_STATE_CREATED	0u	/* after Create */
+#define FWPX_SA_CONTEXT_STATE_SPI_SET	1u	/* after GetSpi / SetSpi */
+#define FWPX_SA_CONTEXT_STATE_INBOUND	2u	/* inbound SA added */
+#define FWPX_SA_CONTEXT_STATE_MATURE	3u	/* both SAs added */
+#define FWPX_SA_CONTEXT_STATE_EXPIRING	4u	/* after Expire0: inbound drains */
+
+/* What the engine knows of an SA context beyond IPSEC_SA_CONTEXT1. Times
+ * are the engine's clock, CLOCK_MONOTONIC in milliseconds; subtract from
+ * nowMs for ages and from deadlines for what is left. 0: none. */
+typedef struct FWPX_SA_CONTEXT_INFO0_ {
+	UINT32 state;			/* FWPX_SA_CONTEXT_STATE_* */
+	UINT32 creatorPid;		/* the process that created it */
+	UINT32 creatorUid;		/* and its user */
+	UINT32 reserved0;		/* 0 */
+	GUID creatorSessionKey;		/* its session, which may be closed */
+	UINT64 nowMs;			/* when this was read */
+	UINT64 createdMs;		/* Create */
+	UINT64 drainDeadlineMs;		/* EXPIRING: when the inbound SA goes */
+	UINT64 inboundAddedMs;		/* AddInbound; 0 while not live */
+	UINT64 outboundAddedMs;		/* AddOutbound; 0 while not live */
+	UINT64 inboundHardDeadlineMs;	/* end of the seconds lifetime */
+	UINT64 outboundHardDeadlineMs;
+	UINT64 reserved[4];		/* 0 */
+} FWPX_SA_CONTEXT_INFO0;
+
+/* Fills *info for context id. Needs the FWPM_ACTRL_READ right; an unknown
+ * id FWP_E_NOT_FOUND. Kilobytes and packets left are the bundle's lifetime
+ * less FwpxSaContextGetCounters0's bytes and packets. */
+FWPUCLNT_API DWORD WINAPI FwpxSaContextGetInfo0(HANDLE engineHandle,
+	UINT64 id, FWPX_SA_CONTEXT_INFO0 *info);
+
+/* What the datapath counts that IPSEC_STATISTICS1 has no field for (all its
+ * drop fields are inbound), since the engine started (FwpxGetStatistics0).
+ * With no datapath every counter stays 0. */
+typedef struct FWPX_STATISTICS0_ {
+	UINT64 outboundNoSaDrops;	/* matched an IPsec callout filter with no
+					 * live outbound SA (none added yet, or it
+					 * reached its hard limit) */
+	UINT64 outboundBlockDrops;	/* matched a BLOCK filter */
+	UINT64 outboundOtherDrops;	/* malformed, cannot be sent, encryption
+					 * failed */
+	UINT64 reserved[5];		/* 0 */
+} FWPX_STATISTICS0;
+
+/* Fills *statistics. Needs the FWPM_ACTRL_READ_STATS right; inside a
+ * transaction FWP_E_TXN_IN_PROGRESS, as IPsecGetStatistics*. */
+FWPUCLNT_API DWORD WINAPI FwpxGetStatistics0(HANDLE engineHandle,
+	FWPX_STATISTICS0 *statistics);
+
 /* The symbolic name of a result code ("FWP_E_NOT_FOUND"), or NULL when the
  * code is not one this API returns. The string is static. */
 FWPUCLNT_API const char *WINAPI FwpxErrorName0(DWORD code);
 
 FWP_STATIC_ASSERT(sizeof(FWPX_SA_COUNTERS0) == 56, "FWPX_SA_COUNTERS0 size");
 FWP_STATIC_ASSERT(FWP_ALIGNOF(FWPX_SA_COUNTERS0) == 8, "FWPX_SA_COUNTERS0 align");
+FWP_STATIC_ASSERT(sizeof(FWPX_STATISTICS0) == 64, "FWPX_STATISTICS0 size");
+FWP_STATIC_ASSERT(sizeof(FWPX_SA_CONTEXT_INFO0) == 120, "FWPX_SA_CONTEXT_INFO0 size");
 
 #define FWPX_API_FUNCTIONS(X) \
 	X(FwpxSaContextSubscribe0) \
 	X(FwpxEngineSetExpireDrain0) \
 	X(FwpxEngineGetExpireDrain0) \
 	X(FwpxSaContextGetCounters0) \
+	X(FwpxGetStatistics0) \
+	X(FwpxSaContextGetInfo0) \
 	X(FwpxErrorName0)
 
 #ifdef __cplusplus

@@ -57,6 +57,18 @@ FWP_EXPORT DWORD WINAPI FwpxSaContextGetCounters0(HANDLE engineHandle,
 	WITH_CLIENT(engineHandle, c_->ops->sa_counters(c_, id, inbound, outbound));
 }
 
+FWP_EXPORT DWORD WINAPI FwpxGetStatistics0(HANDLE engineHandle,
+	FWPX_STATISTICS0 *statistics)
+{
+	WITH_CLIENT(engineHandle, c_->ops->ext_statistics(c_, statistics));
+}
+
+FWP_EXPORT DWORD WINAPI FwpxSaContextGetInfo0(HANDLE engineHandle,
+	UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	WITH_CLIENT(engineHandle, c_->ops->sa_info(c_, id, info));
+}
+
 #define NAME(code) { (DWORD)(code), #code }
 
 static const struct {

@@ -77,11 +77,13 @@ struct transport_ops {
 	DWORD (*net_unsubscribe)(struct fwp_client *c, uint64_t handle);
 
 	DWORD (*statistics)(struct fwp_client *c, IPSEC_STATISTICS1 *out);
+	DWORD (*ext_statistics)(struct fwp_client *c, FWPX_STATISTICS0 *out);
 	DWORD (*set_expire_drain)(struct fwp_client *c, UINT32 ms);
 	DWORD (*get_expire_drain)(struct fwp_client *c, UINT32 *ms);
 	/* FwpxSaContextGetCounters0: in or out may be NULL, not both. */
 	DWORD (*sa_counters)(struct fwp_client *c, UINT64 id,
 			     FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out);
+	DWORD (*sa_info)(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info);
 
 	/* Policy objects (engine_pol_* of engine.h). A transport that does
 	 * not carry them leaves these NULL; the API layer then answers

@@ -401,6 +401,11 @@ static DWORD inproc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	return engine_statistics(S(c), out);
 }
 
+static DWORD inproc_ext_statistics(struct fwp_client *c, FWPX_STATISTICS0 *out)
+{
+	return engine_ext_statistics(S(c), out);
+}
+
 static DWORD inproc_set_drain(struct fwp_client *c, UINT32 ms)
 {
 	return engine_set_expire_drain(S(c), ms);
@@ -415,6 +420,11 @@ static DWORD inproc_sa_counters(struct fwp_client *c, UINT64 id,
 				FWPX_SA_COUNTERS0 *in, FWPX_SA_COUNTERS0 *out)
 {
 	return engine_sa_counters(S(c), id, in, out);
+}
+
+static DWORD inproc_sa_info(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	return engine_sa_info(S(c), id, info);
 }
 
 static DWORD inproc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
@@ -482,9 +492,11 @@ const struct transport_ops transport_inproc = {
 	.net_subscribe = inproc_net_subscribe,
 	.net_unsubscribe = inproc_net_unsubscribe,
 	.statistics = inproc_statistics,
+	.ext_statistics = inproc_ext_statistics,
 	.set_expire_drain = inproc_set_drain,
 	.get_expire_drain = inproc_get_drain,
 	.sa_counters = inproc_sa_counters,
+	.sa_info = inproc_sa_info,
 	.pol_add = inproc_pol_add,
 	.pol_delete = inproc_pol_delete,
 	.pol_get = inproc_pol_get,

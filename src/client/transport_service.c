@@ -8,7 +8,8 @@
  * events between calls.
  *
  * Failures: no service at open gives EPT_S_NOT_REGISTERED; a service gone
- * (EOF, error, or no reply within FWP_CALL_TIMEOUT_MS) gives
+ * (EOF, error, or no reply within the call timeout: FWP_TIMEOUT_MS, default
+ * 30 s) gives
  * RPC_S_SERVER_UNAVAILABLE now and on every later call; a reply that does
  * not parse gives RPC_S_PROTOCOL_ERROR and closes the connection.
  */
@@ -31,6 +32,24 @@
 #include "wire/message.h"
 
 #define CALL_TIMEOUT_MS 30000
+#define CALL_TIMEOUT_MAX_MS 3600000
+
+/* The bound on connecting, sending and waiting for one reply: FWP_TIMEOUT_MS
+ * (1 .. 3600000) when set and valid, else CALL_TIMEOUT_MS. */
+static struct timeval call_timeout(void)
+{
+	const char *v = getenv("FWP_TIMEOUT_MS");
+	unsigned long ms = CALL_TIMEOUT_MS;
+	char *end;
+
+	if (v && *v >= '0' && *v <= '9') {
+		errno = 0;
+		ms = strtoul(v, &end, 10);
+		if (errno || *end || ms == 0 || ms > CALL_TIMEOUT_MAX_MS)
+			ms = CALL_TIMEOUT_MS;
+	}
+	return (struct timeval){ .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+}
 
 struct svc {
 	struct fwp_client *c;
@@ -223,7 +242,7 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = service_socket_path();
-	struct timeval tv = { .tv_sec = CALL_TIMEOUT_MS / 1000 };
+	struct timeval tv = call_timeout();
 	struct nlmsghdr *req;
 	struct svc *s;
 	DWORD rc;
@@ -243,6 +262,10 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 		goto err;
 	}
+	/* Every call has a bound: a service that stops answering is gone.
+	 * Set before connect(), which waits on a full backlog. */
+	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		/* No engine service (Windows: BFE stopped), unless the socket
 		 * exists and we may not use it. */
@@ -250,9 +273,6 @@ static DWORD service_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 						       : EPT_S_NOT_REGISTERED;
 		goto err;
 	}
-	/* Every call has a bound: a service that stops answering is gone. */
-	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->conn = s;
 	req = svc_begin(s, FWPD_OP_OPEN);
 	msg_put_u32(req, FWPD_A_VERSION, FWPD_PROTOCOL_VERSION);
@@ -871,6 +891,29 @@ static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	return result;
 }
 
+/* FwpxGetStatistics0: the same operation; its reply carries both. */
+static DWORD svc_ext_statistics(struct fwp_client *c, FWPX_STATISTICS0 *out)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	DWORD rc, result;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = svc_call(s, svc_begin(s, FWPD_OP_STATISTICS), &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_STATS_EXT];
+	if (result == ERROR_SUCCESS) {
+		if (a)
+			memcpy(out, mnl_attr_get_payload(a), sizeof(*out));
+		else
+			result = RPC_S_PROTOCOL_ERROR;
+	}
+	svc_end(s);
+	return result;
+}
+
 static DWORD svc_set_drain(struct fwp_client *c, UINT32 ms)
 {
 	return op_u32(c, FWPD_OP_SET_DRAIN, FWPD_A_MS, ms);
@@ -917,6 +960,31 @@ static DWORD svc_sa_counters(struct fwp_client *c, UINT64 id,
 		memcpy(in, mnl_attr_get_payload(a_in), sizeof(*in));
 	if (result == ERROR_SUCCESS && out)
 		memcpy(out, mnl_attr_get_payload(a_out), sizeof(*out));
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_sa_info(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!info)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_SA_INFO);
+	msg_put_u64(req, FWPD_A_ID, id);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_SA_INFO];
+	if (result == ERROR_SUCCESS) {
+		if (a)
+			memcpy(info, mnl_attr_get_payload(a), sizeof(*info));
+		else
+			result = RPC_S_PROTOCOL_ERROR;
+	}
 	svc_end(s);
 	return result;
 }
@@ -1056,9 +1124,11 @@ const struct transport_ops transport_service = {
 	.net_subscribe = svc_net_subscribe,
 	.net_unsubscribe = svc_net_unsubscribe,
 	.statistics = svc_statistics,
+	.ext_statistics = svc_ext_statistics,
 	.set_expire_drain = svc_set_drain,
 	.get_expire_drain = svc_get_drain,
 	.sa_counters = svc_sa_counters,
+	.sa_info = svc_sa_info,
 	.pol_add = svc_pol_add,
 	.pol_delete = svc_pol_delete,
 	.pol_get = svc_pol_get,

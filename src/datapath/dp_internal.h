@@ -47,6 +47,9 @@
 #define DP_STATUS_IPSEC_INVALID_PACKET		((INT32)0xC0360005)
 #define DP_STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((INT32)0xC0360006)
 #define DP_STATUS_IPSEC_CLEAR_TEXT_DROP		((INT32)0xC0360007)
+/* A packet that waited for an SA no keying module added (Windows queues it
+ * for IKE; here the keying module must add the SA): docs/CONTRACT.md. */
+#define DP_STATUS_IPSEC_QUEUE_OVERFLOW		((INT32)0xC000A010)
 
 /* Soft lifetime: this share (per mille) of a kilobyte or packet limit. */
 #define DP_SOFT_PERMILLE 900
@@ -80,6 +83,7 @@ struct dp_sa {
 	atomic_bool dead;		/* a hard limit: carries nothing more */
 	atomic_bool soft_sent, hard_sent;
 	_Atomic uint64_t last_use_ms;
+	_Atomic uint64_t nosa_drops;	/* outbound, dead: in its otherDrops */
 };
 
 struct dp_stats {

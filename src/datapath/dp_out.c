@@ -32,6 +32,7 @@ struct out_pkt {
 	struct dp_flow v;		/* the verdict, copied */
 	enum dp_kind kind;
 	struct dp_sa *sa;		/* phase 2 only */
+	uint32_t dead_spi;		/* DP_NOSA: the SA that reached its limit */
 	int sock;			/* enum udp_io_sock, -1: none */
 	struct udp_io_msg m;
 };
@@ -51,7 +52,13 @@ struct out_ctx {
 	struct dp_flow_cache cache;
 	struct dp_reasm *reasm;
 	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass, out_tunnel_bytes;
+	uint64_t nosa_ev_sec;		/* second of the last no-SA events */
+	unsigned nosa_ev_n;		/* events raised in that second */
 };
+
+/* No-SA net events per second and packet thread, at most: a flow without
+ * its SA sends at line rate, and each event reaches every subscriber. */
+#define OUT_NOSA_EVENTS_PER_SEC 10
 
 static size_t alen(uint8_t version)
 {
@@ -115,6 +122,7 @@ static void out_classify(struct out_ctx *x)
 
 		p->sock = -1;
 		p->sa = NULL;
+		p->dead_spi = 0;
 		if (esp_selector_get(p->b.base + p->b.off, p->b.len, &sel)) {
 			p->kind = DP_BLOCK;
 			p->v.v.filter_id = 0;	/* malformed: dropped, no event */
@@ -222,7 +230,9 @@ static void out_encrypt(struct out_ctx *x)
 		if (p->kind != DP_PROTECT)
 			continue;
 		if (atomic_load_explicit(&p->sa->dead, memory_order_relaxed)) {
-			x->drops++;
+			/* Counted as no SA, and on the SA it would have used. */
+			atomic_fetch_add_explicit(&p->sa->nosa_drops, 1, memory_order_relaxed);
+			p->dead_spi = esp_sa_spi(p->sa->esp);
 			p->kind = DP_NOSA;
 			continue;
 		}
@@ -358,12 +368,36 @@ static void out_bypass(struct out_ctx *x, struct out_pkt *p)
 		x->bypass++;
 }
 
+/* A packet its callout filter sends to IPsec, with no live SA: an
+ * IPSEC_KERNEL_DROP net event naming the filter (and the SA that reached
+ * its limit, if one did), one per flow and batch, rate-limited. */
+static void out_no_sa(struct out_ctx *x, const struct out_pkt *p,
+		      const struct dp_flow_key **last)
+{
+	uint64_t sec = dp_now_ms() / 1000;
+
+	x->no_sa++;
+	if (*last && !memcmp(*last, &p->key, sizeof(p->key)))
+		return;
+	*last = &p->key;
+	if (sec != x->nosa_ev_sec) {
+		x->nosa_ev_sec = sec;
+		x->nosa_ev_n = 0;
+	}
+	if (x->nosa_ev_n >= OUT_NOSA_EVENTS_PER_SEC)
+		return;
+	x->nosa_ev_n++;
+	dp_raise_drop(x->dp, &p->key, true, &p->v.v,
+		      p->dead_spi ? DP_STATUS_IPSEC_SA_LIFETIME_EXPIRED :
+				    DP_STATUS_IPSEC_QUEUE_OVERFLOW, p->dead_spi);
+}
+
 static void out_send(struct out_ctx *x)
 {
 	int cur = -1;
 	unsigned nm = 0;
 	size_t gso_used = 0;
-	const struct dp_flow_key *last_block = NULL;
+	const struct dp_flow_key *last_block = NULL, *last_nosa = NULL;
 
 	for (unsigned i = 0; i < x->n; i++) {
 		struct out_pkt *p = &x->pk[i];
@@ -387,7 +421,7 @@ static void out_send(struct out_ctx *x)
 			last_block = &p->key;
 			break;
 		case DP_NOSA:
-			x->no_sa++;
+			out_no_sa(x, p, &last_nosa);
 			break;
 		}
 	}

@@ -369,7 +369,8 @@ static int dp_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	out->bytes = st.bytes;
 	out->replay_drops = st.replay_drops;
 	out->icv_failures = st.icv_failures;
-	out->other_drops = st.malformed + st.trailer_errors + st.ecn_drops + st.seq_exhausted;
+	out->other_drops = st.malformed + st.trailer_errors + st.ecn_drops + st.seq_exhausted +
+			   atomic_load_explicit(&s->nosa_drops, memory_order_relaxed);
 	out->last_use_ms = st.packets ? atomic_load(&s->last_use_ms) : 0;
 	return 0;
 }
@@ -412,6 +413,15 @@ static void dp_statistics(void *be, IPSEC_STATISTICS1 *out)
 	out->outboundTrafficStatistics.encryptedByteCount = out_b;
 	out->outboundTrafficStatistics.authenticatedESPByteCount = out_b;
 	out->outboundTrafficStatistics.totalSuccessfulPackets = atomic_load(&st->out_packets);
+}
+
+static void dp_ext_statistics(void *be, FWPX_STATISTICS0 *out)
+{
+	struct dp_stats *st = &((struct dp *)be)->st;
+
+	out->outboundNoSaDrops = atomic_load_explicit(&st->no_sa, memory_order_relaxed);
+	out->outboundBlockDrops = atomic_load_explicit(&st->blocked, memory_order_relaxed);
+	out->outboundOtherDrops = atomic_load_explicit(&st->out_drops, memory_order_relaxed);
 }
 
 static bool is_layer(const FWPM_FILTER0 *f, const GUID *v4, const GUID *v6)
@@ -476,6 +486,7 @@ const struct dp_backend_ops dp_tun_ops = {
 	.sa_remove = dp_remove,
 	.sa_counters = dp_counters,
 	.statistics = dp_statistics,
+	.ext_statistics = dp_ext_statistics,
 	.policy_changed = dp_policy_changed,
 };
 

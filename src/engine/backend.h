@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include <fwpx.h>
+
 #include "engine/sa_context.h"
 
 struct sa_counters {
@@ -45,6 +47,8 @@ struct dp_backend_ops {
 	/* Adds the datapath's traffic and drop counters to *out (the fields
 	 * IPsecGetStatistics1 reports besides the SA counts). May be NULL. */
 	void (*statistics)(void *be, IPSEC_STATISTICS1 *out);
+	/* Fills the zeroed *out (FwpxGetStatistics0). May be NULL. */
+	void (*ext_statistics)(void *be, FWPX_STATISTICS0 *out);
 	/* Filter f was linked (added) or unlinked: flow verdicts cached by
 	 * the datapath are stale, and f may name traffic to steer. Calls come
 	 * in pairs per filter. May be NULL. */

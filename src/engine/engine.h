@@ -197,6 +197,10 @@ DWORD engine_subscriptions_get(struct engine_session *s,
 			       UINT32 *count);
 
 DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out);
+/* FwpxSaContextGetInfo0 (sa_counters.c): state, times, creator. */
+DWORD engine_sa_info(struct engine_session *s, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info);
+/* FwpxGetStatistics0: the backend's counters beyond IPSEC_STATISTICS1. */
+DWORD engine_ext_statistics(struct engine_session *s, FWPX_STATISTICS0 *out);
 
 DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms);
 DWORD engine_get_expire_drain(struct engine_session *s, UINT32 *ms);

@@ -95,6 +95,10 @@ DWORD engine_sa_create(struct engine_session *s, const IPSEC_TRAFFIC1 *traffic,
 	}
 	c->id = e->next_id++;
 	c->state = SA_CREATED;
+	c->created_ms = engine_now_ms(e);
+	c->creator_key = s->key;
+	c->creator_pid = (uint32_t)s->cred.pid;
+	c->creator_uid = (uint32_t)s->cred.uid;
 	c->out.traffic = *traffic;
 	c->out.ip_version = (uint8_t)traffic->ipVersion;
 	sa_bind_set(&c->bound_out, bound);

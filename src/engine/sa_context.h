@@ -138,6 +138,10 @@ struct sa_context {
 	/* The filter (transport) or tunnel policy (tunnel) each direction's
 	 * traffic names, referenced (sa_bind.c); NULL: none. */
 	struct pol_obj *bound_in, *bound_out;
+	/* Who created it and when (FwpxSaContextGetInfo0). */
+	uint64_t created_ms;
+	GUID creator_key;
+	uint32_t creator_pid, creator_uid;
 };
 
 /* Allocates a zeroed record. */

@@ -1,5 +1,6 @@
 /* sa_counters.c - FwpxSaContextGetCounters0: the datapath's per-SA counters
- * of one context, read through the backend (backend.h: sa_counters).
+ * of one context, read through the backend (backend.h: sa_counters); and
+ * FwpxSaContextGetInfo0, what the engine itself knows of it.
  *
  * The engine decides which directions exist (dir.live, the rule GetById
  * follows); the backend only supplies the numbers, passed on unchanged.
@@ -82,6 +83,57 @@ DWORD engine_sa_counters(struct engine_session *s, UINT64 id,
 		c = engine_find(e, id);
 		rc = c ? read_counters(e, c, in, out) : FWP_E_NOT_FOUND;
 	}
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
+static void fill_info(struct engine *e, const struct sa_context *c,
+		      FWPX_SA_CONTEXT_INFO0 *o)
+{
+	static const UINT32 states[] = {
+		[SA_CREATED] = FWPX_SA_CONTEXT_STATE_CREATED,
+		[SA_SPI_SET] = FWPX_SA_CONTEXT_STATE_SPI_SET,
+		[SA_INBOUND] = FWPX_SA_CONTEXT_STATE_INBOUND,
+		[SA_MATURE] = FWPX_SA_CONTEXT_STATE_MATURE,
+		[SA_EXPIRING] = FWPX_SA_CONTEXT_STATE_EXPIRING,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->state = states[c->state];
+	o->creatorPid = c->creator_pid;
+	o->creatorUid = c->creator_uid;
+	o->creatorSessionKey = c->creator_key;
+	o->nowMs = engine_now_ms(e);
+	o->createdMs = c->created_ms;
+	if (c->state == SA_EXPIRING)
+		o->drainDeadlineMs = c->drain_deadline_ms;
+	if (c->in.live) {
+		o->inboundAddedMs = c->in.added_ms;
+		o->inboundHardDeadlineMs = c->in.hard_deadline_ms;
+	}
+	if (c->out.live) {
+		o->outboundAddedMs = c->out.added_ms;
+		o->outboundHardDeadlineMs = c->out.hard_deadline_ms;
+	}
+}
+
+DWORD engine_sa_info(struct engine_session *s, UINT64 id, FWPX_SA_CONTEXT_INFO0 *info)
+{
+	struct engine *e = s->e;
+	struct sa_context *c;
+	DWORD rc;
+
+	if (!info)
+		return FWP_E_NULL_POINTER;
+	rc = session_check(s, FWPM_ACTRL_READ);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	c = engine_find(e, id);
+	if (c)
+		fill_info(e, c, info);
+	else
+		rc = FWP_E_NOT_FOUND;
 	pthread_mutex_unlock(&e->lock);
 	return rc;
 }

@@ -206,6 +206,28 @@ DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out)
 	return ERROR_SUCCESS;
 }
 
+DWORD engine_ext_statistics(struct engine_session *s, FWPX_STATISTICS0 *out)
+{
+	struct engine *e = s->e;
+	DWORD rc;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = session_check(s, FWPM_ACTRL_READ_STATS);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	if (session_in_txn(s)) {
+		pthread_mutex_unlock(&e->lock);
+		return FWP_E_TXN_IN_PROGRESS;
+	}
+	memset(out, 0, sizeof(*out));
+	if (e->backend.ops->ext_statistics)
+		e->backend.ops->ext_statistics(e->backend.be, out);
+	pthread_mutex_unlock(&e->lock);
+	return ERROR_SUCCESS;
+}
+
 DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms)
 {
 	DWORD rc = session_check(s, FWPM_ACTRL_WRITE);

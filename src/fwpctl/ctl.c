@@ -39,6 +39,10 @@ int ctl_fail(DWORD rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	/* The library says the same for a service that went away and one that
+	 * stopped answering (FWP_TIMEOUT_MS, fwpctl --timeout). */
+	if (rc == RPC_S_SERVER_UNAVAILABLE)
+		fputs(": the service went away or did not answer in time", stderr);
 	fputc('\n', stderr);
 	return ctl_status(rc);
 }
@@ -74,19 +78,44 @@ static const char *socket_path(void)
 	return p && *p ? p : DEFAULT_SOCKET;
 }
 
+static bool one_of(const char *v, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcmp(v, *words))
+			return true;
+	return false;
+}
+
+/* ERROR_INVALID_PARAMETER from FwpmEngineOpen0: which variable is bad
+ * (FWP_ENGINE, or FWP_DATAPATH for the in-process engine). */
+static int bad_variable(DWORD rc)
+{
+	static const char *const engines[] = { "", "auto", "embedded", "service", NULL };
+	static const char *const datapaths[] = { "", "none", "tun", NULL };
+	const char *engine = getenv("FWP_ENGINE"), *dp = getenv("FWP_DATAPATH");
+
+	if (engine && !one_of(engine, engines))
+		return ctl_fail(rc, "cannot open the engine: FWP_ENGINE=%s "
+				"(expected service, embedded or auto)", engine);
+	if (dp && !one_of(dp, datapaths))
+		return ctl_fail(rc, "cannot open the engine: FWP_DATAPATH=%s "
+				"(expected tun or none)", dp);
+	return ctl_fail(rc, "cannot open the engine");
+}
+
 /* FwpmEngineOpen0 says only that no service answered; say why, from
  * what anyone can see of the socket. */
 static int open_failed(DWORD rc)
 {
-	const char *engine = getenv("FWP_ENGINE");
 	const char *path = socket_path();
 	struct stat st;
 
-	if (rc == ERROR_INVALID_PARAMETER && engine)
-		return ctl_fail(rc, "cannot open the engine: FWP_ENGINE=%s "
-				"(expected service, embedded or auto)", engine);
+	if (rc == ERROR_INVALID_PARAMETER)
+		return bad_variable(rc);
 	if (ctl_status(rc) != FWPCTL_UNAVAILABLE)
 		return ctl_fail(rc, "cannot open the engine");
+	if (rc == RPC_S_SERVER_UNAVAILABLE)
+		return ctl_fail(rc, "no answer from %s", path);
 	if (stat(path, &st))
 		return ctl_fail(rc, "no engine service: %s: %s (is fwpd running?)",
 				path, strerror(errno));
@@ -148,6 +177,81 @@ int ctl_parse_id(const char *s, UINT64 *id)
 	if (parse_decimal(s, UINT64_MAX, &v))
 		return -EINVAL;
 	*id = v;
+	return 0;
+}
+
+int ctl_parse_timeout(const char *s, unsigned long *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1000;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		whole = whole * 10 + (unsigned)(*s - '0');
+		if (whole > 3600)
+			return -EINVAL;
+	}
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -EINVAL;
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (unsigned)(*s - '0') * scale;
+			}
+		}
+	}
+	if (*s || whole * 1000 + frac == 0 || whole * 1000 + frac > 3600000)
+		return -EINVAL;
+	*ms = (unsigned long)(whole * 1000 + frac);
+	return 0;
+}
+
+/* n hex digits of s into *v. */
+static bool hex_field(const char **s, unsigned n, unsigned long long *v)
+{
+	*v = 0;
+	for (unsigned i = 0; i < n; i++, (*s)++) {
+		char c = **s;
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		*v = *v << 4 | d;
+	}
+	return true;
+}
+
+int ctl_parse_guid(const char *s, GUID *g)
+{
+	static const unsigned groups[] = { 8, 4, 4, 4, 12 };
+	unsigned long long v[5];
+	bool brace = s && *s == '{';
+
+	if (!s)
+		return -EINVAL;
+	s += brace;
+	for (unsigned i = 0; i < 5; i++) {
+		if (!hex_field(&s, groups[i], &v[i]))
+			return -EINVAL;
+		if (i < 4 && *s++ != '-')
+			return -EINVAL;
+	}
+	if ((brace && *s++ != '}') || *s)
+		return -EINVAL;
+	g->Data1 = (UINT32)v[0];
+	g->Data2 = (UINT16)v[1];
+	g->Data3 = (UINT16)v[2];
+	g->Data4[0] = (UINT8)(v[3] >> 8);
+	g->Data4[1] = (UINT8)v[3];
+	for (unsigned i = 0; i < 6; i++)
+		g->Data4[2 + i] = (UINT8)(v[4] >> (40 - 8 * i));
 	return 0;
 }
 

@@ -280,6 +280,19 @@ void doc_uint(struct doc *d, const char *name, uint64_t v)
 	text_scalar(d, name, buf);
 }
 
+void doc_u64(struct doc *d, const char *name, uint64_t v)
+{
+	char buf[24];
+
+	if (d->json) {
+		json_name(d, name);
+		json_uint_string(&d->j, v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	text_scalar(d, name, buf);
+}
+
 void doc_hex32(struct doc *d, const char *name, uint32_t v)
 {
 	char buf[16];

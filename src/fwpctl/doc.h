@@ -68,7 +68,10 @@ void doc_array_begin(struct doc *d, const char *name);
 void doc_array_end(struct doc *d);
 
 void doc_str(struct doc *d, const char *name, const char *v);
+/* A number (a string above 2^53 - 1: json_uint). */
 void doc_uint(struct doc *d, const char *name, uint64_t v);
+/* A 64-bit quantity (a weight): a string of digits in JSON, always. */
+void doc_u64(struct doc *d, const char *name, uint64_t v);
 /* A number in JSON, 0x%08x in text (SPIs). */
 void doc_hex32(struct doc *d, const char *name, uint32_t v);
 void doc_bool(struct doc *d, const char *name, bool v);

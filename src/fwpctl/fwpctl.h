@@ -17,12 +17,17 @@
 #include <fwpmu.h>
 #include <fwpx.h>
 
+/* Stable: scripts test them (fwpctl(8), EXIT STATUS). */
 enum fwpctl_status {
 	FWPCTL_OK = 0,
 	FWPCTL_FAILED = 1,	/* the engine refused or the call failed */
 	FWPCTL_USAGE = 2,	/* bad command line */
-	FWPCTL_UNAVAILABLE = 3,	/* no engine to talk to */
+	FWPCTL_UNAVAILABLE = 3,	/* no engine to talk to, or it did not answer
+				 * within the call timeout */
 };
+
+/* fwpctl's call timeout unless --timeout or FWP_TIMEOUT_MS says otherwise. */
+#define FWPCTL_TIMEOUT_MS 5000
 
 struct ctl {
 	bool json;		/* -j */
@@ -49,6 +54,11 @@ int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An SA context id: decimal, not 0. 0 or -EINVAL. */
 int ctl_parse_id(const char *s, UINT64 *id);
+/* Seconds, decimal with up to 3 decimals kept ("5", "0.5"), 0.001 .. 3600;
+ * in milliseconds. 0 or -EINVAL. */
+int ctl_parse_timeout(const char *s, unsigned long *ms);
+/* A GUID as Windows writes it, braces optional. 0 or -EINVAL. */
+int ctl_parse_guid(const char *s, GUID *g);
 /* A count: decimal, 1 .. UINT32_MAX. 0 or -EINVAL. */
 int ctl_parse_count(const char *s, unsigned long *n);
 
@@ -63,6 +73,14 @@ int session_list(struct ctl *ctl, int argc, char **argv);
 int monitor_run(struct ctl *ctl, int argc, char **argv);
 int filter_list(struct ctl *ctl, int argc, char **argv);
 int filter_show(struct ctl *ctl, int argc, char **argv);
+int filter_delete(struct ctl *ctl, int argc, char **argv);
 int provider_list(struct ctl *ctl, int argc, char **argv);
+int provider_delete(struct ctl *ctl, int argc, char **argv);
+int sublayer_list(struct ctl *ctl, int argc, char **argv);
+int sublayer_delete(struct ctl *ctl, int argc, char **argv);
+int provider_context_list(struct ctl *ctl, int argc, char **argv);
+int provider_context_delete(struct ctl *ctl, int argc, char **argv);
+int sa_flush(struct ctl *ctl, int argc, char **argv);
+int net_monitor_run(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -211,7 +211,17 @@ void json_uint(struct json *j, uint64_t v)
 {
 	if (!value_begin(j))
 		return;
-	fprintf(j->f, "%" PRIu64, v);
+	/* Readers keep JSON numbers as doubles (jq, JavaScript): beyond
+	 * 2^53 - 1 they would round, so the exact digits go in a string. */
+	fprintf(j->f, v > JSON_MAX_EXACT ? "\"%" PRIu64 "\"" : "%" PRIu64, v);
+	value_end(j);
+}
+
+void json_uint_string(struct json *j, uint64_t v)
+{
+	if (!value_begin(j))
+		return;
+	fprintf(j->f, "\"%" PRIu64 "\"", v);
 	value_end(j);
 }
 

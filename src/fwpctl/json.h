@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 32
+#define JSON_MAX_EXACT 9007199254740991ULL
 
 struct json {
 	FILE *f;
@@ -46,7 +47,11 @@ void json_key(struct json *j, const char *key);
 
 /* Scalars. A NULL string is written as null. */
 void json_string(struct json *j, const char *s);
+/* A number, or, above JSON_MAX_EXACT (2^53 - 1, the largest integer a
+ * double holds exactly), a string of its decimal digits. */
 void json_uint(struct json *j, uint64_t v);
+/* Always a string of decimal digits: for 64-bit quantities (weights). */
+void json_uint_string(struct json *j, uint64_t v);
 void json_int(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);

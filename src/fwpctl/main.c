@@ -1,6 +1,8 @@
 /* main.c - fwpctl, the operator's tool for the IPsec SA engine.
  *
- *   fwpctl [-j|--json] [-p|--pretty] [-s|--socket PATH] OBJECT [COMMAND [ARGS]]
+ *   fwpctl [-j|--json] [-p|--pretty] [-s|--socket PATH] [-t|--timeout SECONDS]
+ *          OBJECT [COMMAND [ARGS]]
+ *   fwpctl --version
  *
  * The command line is read against the tables below: an object, then one
  * of its commands (the first is the default), then the command's own
@@ -32,11 +34,13 @@ struct object {
 #define COMMANDS(table) table, sizeof(table) / sizeof(table[0])
 
 static const struct command sa_commands[] = {
-	{ "list", sa_list, NULL, "every SA context, one line per direction" },
+	{ "list", sa_list, "[spi SPI] [peer ADDR] [-s] [--watch SECONDS [--count N]]",
+	  "SA contexts, one line per direction; -s: state and counters" },
 	{ "show", sa_show, "ID", "everything about one SA context (keys hidden)" },
 	{ "delete", sa_delete, "ID", "delete an SA context, both directions" },
 	{ "expire", sa_expire, "ID", "end it: outbound SA now, inbound after the drain" },
 	{ "counters", sa_counters_show, "ID", "packets, bytes and drops of each SA" },
+	{ "flush", sa_flush, NULL, "delete every SA context" },
 };
 
 static const struct command session_commands[] = {
@@ -48,26 +52,41 @@ static const struct command stats_commands[] = {
 };
 
 static const struct command monitor_commands[] = {
-	{ NULL, monitor_run, "[--count N]", "SA-context events as they happen (N of them)" },
+	{ NULL, monitor_run, "[net] [--count N]",
+	  "SA-context events (net: drop events) as they happen (N of them)" },
 };
 
 /* Policy objects. */
 static const struct command filter_commands[] = {
 	{ "list", filter_list, NULL, "filters" },
-	{ "show", filter_show, "ID", "one filter" },
+	{ "show", filter_show, "ID", "one filter, with its conditions" },
+	{ "delete", filter_delete, "ID", "delete a filter" },
 };
 
 static const struct command provider_commands[] = {
 	{ "list", provider_list, NULL, "providers" },
+	{ "delete", provider_delete, "KEY", "delete a provider" },
+};
+
+static const struct command sublayer_commands[] = {
+	{ "list", sublayer_list, NULL, "sublayers" },
+	{ "delete", sublayer_delete, "KEY", "delete a sublayer" },
+};
+
+static const struct command provider_context_commands[] = {
+	{ "list", provider_context_list, NULL, "provider contexts" },
+	{ "delete", provider_context_delete, "ID|KEY", "delete a provider context" },
 };
 
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
 	{ "stats", COMMANDS(stats_commands), "statistics" },
-	{ "monitor", COMMANDS(monitor_commands), "SA-context events" },
+	{ "monitor", COMMANDS(monitor_commands), "SA-context and net events" },
 	{ "filter", COMMANDS(filter_commands), "filters" },
 	{ "provider", COMMANDS(provider_commands), "providers" },
+	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },
+	{ "provider-context", COMMANDS(provider_context_commands), "provider contexts" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -93,12 +112,15 @@ static void print_commands(FILE *f, const struct object *o)
 {
 	for (size_t i = 0; i < o->ncommands; i++) {
 		const struct command *c = &o->commands[i];
-		char words[64];
+		char words[128];
 
 		snprintf(words, sizeof(words), "%s%s%s%s%s", o->name,
 			 c->name ? " " : "", c->name ? c->name : "",
 			 c->args ? " " : "", c->args ? c->args : "");
-		fprintf(f, "  %-22s %s\n", words, c->help);
+		if (strlen(words) > 22)
+			fprintf(f, "  %s\n  %-22s %s\n", words, "", c->help);
+		else
+			fprintf(f, "  %-22s %s\n", words, c->help);
 	}
 }
 
@@ -112,7 +134,10 @@ static void usage(FILE *f)
 		print_grammar(f, &objects[i]);
 	}
 	fputs("       OPTIONS := { -j | --json } { -p | --pretty } { -s | --socket PATH }\n"
-	      "       ID := an SA context id, as \"fwpctl sa list\" prints it\n"
+	      "                  { -t | --timeout SECONDS }\n"
+	      "       ID := an SA context id, as \"fwpctl sa list\" prints it (filter:\n"
+	      "             a filter id; provider-context: its id)\n"
+	      "       KEY := a GUID, {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}\n"
 	      "       Without COMMAND, an object runs its first one (\"fwpctl sa\" lists).\n"
 	      "\n"
 	      "Commands:\n", f);
@@ -124,11 +149,15 @@ static void usage(FILE *f)
 	      "                         object per line for monitor\n"
 	      "  -p, --pretty           indent the JSON\n"
 	      "  -s, --socket PATH      the fwpd socket (sets FWP_SOCKET, FWP_ENGINE=service)\n"
+	      "  -t, --timeout SECONDS  wait at most this long for each answer of the\n"
+	      "                         service (default 5, or FWP_TIMEOUT_MS)\n"
+	      "  -V, --version          the version\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Environment: FWP_ENGINE (service unless set), FWP_SOCKET (default\n"
-	      "/run/fwpd/fwpd.sock).\n"
-	      "Exit status: 0 done, 1 the operation failed, 2 usage error, 3 no engine.\n", f);
+	      "/run/fwpd/fwpd.sock), FWP_TIMEOUT_MS.\n"
+	      "Exit status: 0 done, 1 the operation failed, 2 usage error, 3 no engine\n"
+	      "(none listening, or no answer within the timeout).\n", f);
 }
 
 static void object_usage(FILE *f, const struct object *o)
@@ -200,16 +229,20 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl ctl = { 0 };
-	const char *engine;
+	const char *engine, *timeout = NULL;
+	char ms[16];
+	unsigned long t;
 	int c, status;
 
 	opterr = 0;
 	/* '+': options come before OBJECT; what follows is the command's. */
-	while ((c = getopt_long(argc, argv, "+:jps:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jps:t:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctl.json = true;
@@ -222,12 +255,28 @@ int main(int argc, char **argv)
 			    setenv("FWP_ENGINE", "service", 1))
 				return ctl_error("out of memory");
 			break;
+		case 't':
+			if (ctl_parse_timeout(optarg, &t))
+				return ctl_usage("--timeout: '%s' is not a number of seconds "
+						 "(0.001 to 3600)", optarg);
+			snprintf(ms, sizeof(ms), "%lu", t);
+			timeout = ms;
+			break;
+		case 'V':
+			printf("fwpctl %s\n", FWP_VERSION);
+			return FWPCTL_OK;
 		case 'h':
 			usage(stdout);
 			return FWPCTL_OK;
 		case ':':
 			return ctl_usage("option '%s' needs an argument", argv[optind - 1]);
 		default:
+			/* "--json=1": a long option given a value it does not take
+			 * (getopt reports the short letter). */
+			if (optopt && !strncmp(argv[optind - 1], "--", 2))
+				return ctl_usage("option '%.*s' takes no value",
+						 (int)strcspn(argv[optind - 1], "="),
+						 argv[optind - 1]);
 			if (optopt)
 				return ctl_usage("unknown option '-%c'", optopt);
 			return ctl_usage("unknown option '%s'", argv[optind - 1]);
@@ -237,6 +286,15 @@ int main(int argc, char **argv)
 	 * would be private and empty. FWP_ENGINE, when set, still decides. */
 	engine = getenv("FWP_ENGINE");
 	if ((!engine || !*engine) && setenv("FWP_ENGINE", "service", 1))
+		return ctl_error("out of memory");
+
+	/* An operator waits seconds, not the library's 30 s, for a service
+	 * that does not answer. */
+	if (!timeout && !getenv("FWP_TIMEOUT_MS")) {
+		snprintf(ms, sizeof(ms), "%u", FWPCTL_TIMEOUT_MS);
+		timeout = ms;
+	}
+	if (timeout && setenv("FWP_TIMEOUT_MS", timeout, 1))
 		return ctl_error("out of memory");
 
 	status = dispatch(&ctl, argc - optind, argv + optind);

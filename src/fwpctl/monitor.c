@@ -1,8 +1,10 @@
-/* monitor.c - the "monitor" object: SA-context events as they happen.
+/* monitor.c - the "monitor" object: SA-context or net events as they happen.
  *
- *   fwpctl [-j] monitor [--count N]
+ *   fwpctl [-j] monitor [net] [--count N]
  *
- * Subscribes with FwpxSaContextSubscribe0 to every event type and prints
+ * Subscribes with FwpxSaContextSubscribe0 to every event type (or, with
+ * "net", with FwpmNetEventSubscribe0 to every net event: the drops of the
+ * datapath and of BLOCK filters) and prints
  * one line per event, stamped with the local time, flushing each line so
  * that a pipe sees it at once; with -j each line is one JSON object (JSON
  * Lines; -p is ignored). Stops at SIGINT or SIGTERM (status 0), after N
@@ -35,6 +37,7 @@
 
 struct monitor {
 	bool json;
+	bool net;		/* net events, not SA-context events */
 	unsigned long limit;	/* 0: no limit */
 	/* Callback thread only, until Unsubscribe returns. */
 	unsigned long seen;
@@ -151,8 +154,133 @@ static void CALLBACK on_event(void *context, const FWPX_SA_CONTEXT_EVENT0 *ev)
 		finish(m);
 }
 
-static int parse_args(int argc, char **argv, unsigned long *limit)
+/* Net events: "TIME ipsec-drop out 0xc000a010 spi 0x00000000 filter 7
+ * udp 192.0.2.1:5000 -> 198.51.100.7:9" or "TIME classify-drop ...". */
+static void net_addr(const FWPM_NET_EVENT_HEADER1 *h, bool local, char *buf, size_t len)
 {
+	bool have = h->flags & (local ? FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET :
+					FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET);
+
+	if (!have)
+		snprintf(buf, len, "-");
+	else if (h->ipVersion == FWP_IP_VERSION_V4)
+		fmt_v4(local ? h->localAddrV4 : h->remoteAddrV4, buf, len);
+	else
+		fmt_v6_reversed(local ? h->localAddrV6.byteArray16 : h->remoteAddrV6.byteArray16,
+				buf, len);
+}
+
+static const char *net_type(const FWPM_NET_EVENT1 *ev)
+{
+	if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
+		return "classify-drop";
+	if (ev->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP)
+		return "ipsec-drop";
+	return NULL;
+}
+
+static void net_print_json(const FWPM_NET_EVENT1 *ev, const char *when)
+{
+	const FWPM_NET_EVENT_HEADER1 *h = &ev->header;
+	const char *type = net_type(ev);
+	char l[FMT_ADDR_LEN], r[FMT_ADDR_LEN];
+	struct json j;
+
+	net_addr(h, true, l, sizeof(l));
+	net_addr(h, false, r, sizeof(r));
+	json_init(&j, stdout, false);
+	json_object_begin(&j);
+	json_key(&j, "time");
+	json_string(&j, when);
+	json_key(&j, "type");
+	if (type)
+		json_string(&j, type);
+	else
+		json_uint(&j, ev->type);
+	json_key(&j, "protocol");
+	json_uint(&j, h->ipProtocol);
+	json_key(&j, "local");
+	json_string(&j, l);
+	json_key(&j, "remote");
+	json_string(&j, r);
+	json_key(&j, "local_port");
+	json_uint(&j, h->localPort);
+	json_key(&j, "remote_port");
+	json_uint(&j, h->remotePort);
+	if (ev->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP && ev->ipsecDrop) {
+		json_key(&j, "direction");
+		json_string(&j, fmt_direction(ev->ipsecDrop->direction));
+		json_key(&j, "status");
+		json_uint(&j, (UINT32)ev->ipsecDrop->failureStatus);
+		json_key(&j, "spi");
+		json_uint(&j, ev->ipsecDrop->spi);
+		json_key(&j, "filter_id");
+		json_uint(&j, ev->ipsecDrop->filterId);
+	} else if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP && ev->classifyDrop) {
+		json_key(&j, "direction");
+		json_string(&j, fmt_direction(ev->classifyDrop->msFwpDirection));
+		json_key(&j, "filter_id");
+		json_uint(&j, ev->classifyDrop->filterId);
+	}
+	json_object_end(&j);
+	json_end(&j);
+}
+
+static void net_print_text(const FWPM_NET_EVENT1 *ev, const char *when)
+{
+	const FWPM_NET_EVENT_HEADER1 *h = &ev->header;
+	const char *type = net_type(ev);
+	char l[FMT_ADDR_LEN], r[FMT_ADDR_LEN];
+
+	net_addr(h, true, l, sizeof(l));
+	net_addr(h, false, r, sizeof(r));
+	if (type)
+		printf("%s %s", when, type);
+	else
+		printf("%s type-%u", when, (unsigned)ev->type);
+	if (ev->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP && ev->ipsecDrop)
+		printf(" %s status 0x%08x spi 0x%08x filter %" PRIu64,
+		       fmt_direction(ev->ipsecDrop->direction) ?
+		       fmt_direction(ev->ipsecDrop->direction) : "-",
+		       (unsigned)ev->ipsecDrop->failureStatus, (unsigned)ev->ipsecDrop->spi,
+		       (uint64_t)ev->ipsecDrop->filterId);
+	else if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP && ev->classifyDrop)
+		printf(" %s filter %" PRIu64,
+		       fmt_direction(ev->classifyDrop->msFwpDirection) ?
+		       fmt_direction(ev->classifyDrop->msFwpDirection) : "-",
+		       (uint64_t)ev->classifyDrop->filterId);
+	printf(" proto %u %s:%u -> %s:%u\n", h->ipProtocol, l, h->localPort, r,
+	       h->remotePort);
+}
+
+static void CALLBACK on_net_event(void *context, const FWPM_NET_EVENT1 *ev)
+{
+	struct monitor *m = context;
+	char when[64];
+
+	if (m->finished)
+		return;
+	timestamp(when, sizeof(when));
+	if (m->json)
+		net_print_json(ev, when);
+	else
+		net_print_text(ev, when);
+	if (fflush(stdout) || ferror(stdout)) {
+		m->write_errno = errno ? errno : EIO;
+		finish(m);
+		return;
+	}
+	if (m->limit && ++m->seen >= m->limit)
+		finish(m);
+}
+
+static int parse_args(int argc, char **argv, unsigned long *limit, bool *net)
+{
+	if (argc > 0 && !strcmp(argv[0], "net")) {
+		*net = true;
+		argc--;
+		argv++;
+	}
 	for (int i = 0; i < argc; i++) {
 		const char *value = NULL;
 
@@ -206,7 +334,7 @@ int monitor_run(struct ctl *ctl, int argc, char **argv)
 	DWORD rc;
 	int status;
 
-	status = parse_args(argc, argv, &m.limit);
+	status = parse_args(argc, argv, &m.limit, &m.net);
 	if (status)
 		return status;
 	/* Before the library starts any thread: they inherit the mask. */
@@ -223,16 +351,25 @@ int monitor_run(struct ctl *ctl, int argc, char **argv)
 	status = ctl_engine(ctl, &engine);
 	if (status)
 		goto out;
-	memset(&sub, 0, sizeof(sub));
-	rc = FwpxSaContextSubscribe0(engine, &sub, FWPX_EVENT_MASK_ALL, on_event, &m,
-				     &events);
+	if (m.net) {
+		FWPM_NET_EVENT_SUBSCRIPTION0 nsub;
+
+		memset(&nsub, 0, sizeof(nsub));
+		rc = FwpmNetEventSubscribe0(engine, &nsub, on_net_event, &m, &events);
+	} else {
+		memset(&sub, 0, sizeof(sub));
+		rc = FwpxSaContextSubscribe0(engine, &sub, FWPX_EVENT_MASK_ALL, on_event,
+					     &m, &events);
+	}
 	if (rc != ERROR_SUCCESS) {
-		status = ctl_fail(rc, "subscribing to SA-context events");
+		status = ctl_fail(rc, m.net ? "subscribing to net events" :
+				      "subscribing to SA-context events");
 		goto out;
 	}
 	status = wait_loop(engine, sig_fd, pipe_fd[0]);
 	/* Waits for a running callback; after it, m is ours again. */
-	rc = IPsecSaContextUnsubscribe0(engine, events);
+	rc = m.net ? FwpmNetEventUnsubscribe0(engine, events) :
+		     IPsecSaContextUnsubscribe0(engine, events);
 	if (!status && rc != ERROR_SUCCESS)
 		status = ctl_fail(rc, "unsubscribing");
 	if (!status && m.write_errno)

@@ -1,42 +1,21 @@
-/* policy.c - the policy objects: "filter list", "filter show ID" and
- * "provider list", through FwpmFilterEnum0 / FwpmFilterGetById0 /
- * FwpmProviderEnum0, printed with table.h and doc.h as sa.c does. */
+/* policy.c - filters and providers: "filter list|show ID|delete ID",
+ * "provider list|delete KEY", through FwpmFilter* and FwpmProvider*,
+ * printed with table.h and doc.h as sa.c does; GUIDs as names (names.h).
+ * Sublayers and provider contexts are in policy_ctx.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "doc.h"
 #include "format.h"
 #include "fwpctl.h"
+#include "names.h"
 #include "table.h"
 
 #define PAGE 256
 
-static const struct {
-	const GUID *key;
-	const char *name;
-} layer_names[] = {
-	{ &FWPM_LAYER_INBOUND_IPPACKET_V4, "inbound-ippacket-v4" },
-	{ &FWPM_LAYER_INBOUND_IPPACKET_V6, "inbound-ippacket-v6" },
-	{ &FWPM_LAYER_OUTBOUND_IPPACKET_V4, "outbound-ippacket-v4" },
-	{ &FWPM_LAYER_OUTBOUND_IPPACKET_V6, "outbound-ippacket-v6" },
-	{ &FWPM_LAYER_IPFORWARD_V4, "ipforward-v4" },
-	{ &FWPM_LAYER_IPFORWARD_V6, "ipforward-v6" },
-	{ &FWPM_LAYER_INBOUND_TRANSPORT_V4, "inbound-transport-v4" },
-	{ &FWPM_LAYER_INBOUND_TRANSPORT_V6, "inbound-transport-v6" },
-	{ &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, "outbound-transport-v4" },
-	{ &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, "outbound-transport-v6" },
-	{ &FWPM_LAYER_ALE_AUTH_CONNECT_V4, "ale-auth-connect-v4" },
-	{ &FWPM_LAYER_ALE_AUTH_CONNECT_V6, "ale-auth-connect-v6" },
-	{ &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, "ale-auth-recv-accept-v4" },
-	{ &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6, "ale-auth-recv-accept-v6" },
-};
-
 static const char *layer_name(const GUID *k, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sizeof(layer_names) / sizeof(layer_names[0]); i++)
-		if (!memcmp(layer_names[i].key, k, sizeof(*k)))
-			return layer_names[i].name;
-	return fmt_guid(k, buf, len);
+	return name_layer(k, buf, len);
 }
 
 static const char *action_name(UINT32 a)
@@ -63,7 +42,39 @@ static UINT64 weight_of(const FWPM_FILTER0 *f)
 	       *f->effectiveWeight.uint64 : 0;
 }
 
-static void filter_doc(struct doc *d, const FWPM_FILTER0 *f)
+static void condition_doc(struct doc *d, const FWPM_FILTER_CONDITION0 *c)
+{
+	char field[64], value[128];
+	const char *match = name_match(c->matchType);
+
+	doc_object_begin(d, NULL);
+	doc_str(d, "field", name_condition_field(&c->fieldKey, field, sizeof(field)));
+	if (match)
+		doc_str(d, "match", match);
+	else
+		doc_uint(d, "match", c->matchType);
+	doc_str(d, "value", name_condition_value(&c->conditionValue, value, sizeof(value)));
+	doc_object_end(d);
+}
+
+/* The sublayer's word, else its display name from the engine, else the
+ * GUID. */
+static const char *sublayer_word(HANDLE engine, const GUID *k, char *buf, size_t len)
+{
+	FWPM_SUBLAYER0 *sl = NULL;
+	const char *w = name_sublayer(k, buf, len);
+
+	if (w != buf || !engine)
+		return w;
+	if (FwpmSubLayerGetByKey0(engine, k, &sl) == ERROR_SUCCESS && sl &&
+	    sl->displayData.name && sl->displayData.name[0])
+		fmt_wstr(sl->displayData.name, buf, len);
+	FwpmFreeMemory0((void **)&sl);
+	return buf;
+}
+
+/* engine NULL: names known without asking it (list). */
+static void filter_doc(struct doc *d, HANDLE engine, const FWPM_FILTER0 *f)
 {
 	char buf[256];
 
@@ -74,12 +85,22 @@ static void filter_doc(struct doc *d, const FWPM_FILTER0 *f)
 		fmt_wstr(f->displayData.name, buf, sizeof(buf)) : "");
 	doc_str(d, "layer", layer_name(&f->layerKey, buf, sizeof(buf)));
 	doc_str(d, "sublayer", fmt_guid(&f->subLayerKey, buf, sizeof(buf)));
+	if (engine)
+		doc_str(d, "sublayer_name", sublayer_word(engine, &f->subLayerKey, buf, sizeof(buf)));
 	doc_str(d, "action", action_name(f->action.type));
-	if (f->action.type & FWP_ACTION_FLAG_CALLOUT)
+	if (f->action.type & FWP_ACTION_FLAG_CALLOUT) {
 		doc_str(d, "callout", fmt_guid(&f->action.calloutKey, buf, sizeof(buf)));
+		doc_str(d, "callout_name", name_callout(&f->action.calloutKey, buf, sizeof(buf)));
+	}
 	doc_hex32(d, "flags", f->flags);
-	doc_uint(d, "effective_weight", weight_of(f));
+	doc_u64(d, "effective_weight", weight_of(f));
 	doc_uint(d, "conditions", f->numFilterConditions);
+	if (engine && f->filterCondition) {
+		doc_array_begin(d, "condition");
+		for (UINT32 i = 0; i < f->numFilterConditions; i++)
+			condition_doc(d, &f->filterCondition[i]);
+		doc_array_end(d);
+	}
 	if (f->providerKey)
 		doc_str(d, "provider", fmt_guid(f->providerKey, buf, sizeof(buf)));
 	if (f->flags & FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT)
@@ -126,7 +147,7 @@ int filter_list(struct ctl *ctl, int argc, char **argv)
 			const char *cells[6];
 
 			if (ctl->json) {
-				filter_doc(&d, v[i]);
+				filter_doc(&d, NULL, v[i]);
 				continue;
 			}
 			snprintf(id, sizeof(id), "%llu", (unsigned long long)v[i]->filterId);
@@ -181,9 +202,56 @@ int filter_show(struct ctl *ctl, int argc, char **argv)
 	if (rc != ERROR_SUCCESS)
 		return ctl_fail(rc, "filter %llu", (unsigned long long)id);
 	doc_init(&d, stdout, ctl->json, ctl->pretty);
-	filter_doc(&d, f);
+	filter_doc(&d, engine, f);
 	FwpmFreeMemory0((void **)&f);
 	return doc_end(&d) ? ctl_error("filter show: malformed output") : 0;
+}
+
+int filter_delete(struct ctl *ctl, int argc, char **argv)
+{
+	HANDLE engine;
+	UINT64 id;
+	DWORD rc;
+	int status;
+
+	if (argc < 1)
+		return ctl_usage("filter delete: missing ID");
+	if (argc > 1)
+		return ctl_usage("filter delete: unexpected argument '%s'", argv[1]);
+	if (ctl_parse_id(argv[0], &id))
+		return ctl_usage("filter delete: '%s' is not a filter id", argv[0]);
+	status = ctl_engine(ctl, &engine);
+	if (status)
+		return status;
+	rc = FwpmFilterDeleteById0(engine, id);
+	if (rc != ERROR_SUCCESS)
+		return ctl_fail(rc, "deleting filter %llu", (unsigned long long)id);
+	return FWPCTL_OK;
+}
+
+int provider_delete(struct ctl *ctl, int argc, char **argv)
+{
+	HANDLE engine;
+	GUID key;
+	DWORD rc;
+	int status;
+
+	if (argc < 1)
+		return ctl_usage("provider delete: missing KEY");
+	if (argc > 1)
+		return ctl_usage("provider delete: unexpected argument '%s'", argv[1]);
+	if (ctl_parse_guid(argv[0], &key))
+		return ctl_usage("provider delete: '%s' is not a GUID", argv[0]);
+	status = ctl_engine(ctl, &engine);
+	if (status)
+		return status;
+	rc = FwpmProviderDeleteByKey0(engine, &key);
+	if (rc == FWP_E_IN_USE)
+		return ctl_fail(rc, "provider %s: objects still name it (delete them first)",
+				argv[0]);
+	if (rc != ERROR_SUCCESS)
+		return ctl_fail(rc, "deleting provider %s", argv[0]);
+	return FWPCTL_OK;
 }
 
 static const struct table_column provider_columns[] = {

@@ -1,34 +1,29 @@
-/* sa.c - the "sa" object: list, show, delete and expire SA contexts, and
- * read their counters.
+/* sa.c - the "sa" object: show, delete and expire SA contexts, read their
+ * counters, and the context documents list prints too (sa_list.c).
  *
- * list enumerates every context in pages of SA_PAGE and prints one table
- * line per live direction (a context without SAs yet gets one line of
- * dashes); show prints everything IPsecSaContextGetById1 returns. With -j
- * both print the same objects (list as an array), so a script can use
- * either. Key blobs print as "(hidden)", whatever they hold: the API
- * returns them empty, and fwpctl would not print key bytes if it did not.
- * counters prints FwpxSaContextGetCounters0 for both directions.
+ * show prints everything IPsecSaContextGetById1 returns, then what the
+ * engine adds (FwpxSaContextGetInfo0: state, age, lifetime left, creator)
+ * and the counters; with -j, list prints an array of the same objects, so
+ * a script can use either. Key blobs print as "(hidden)", whatever they
+ * hold: the API returns them empty, and fwpctl would not print key bytes
+ * if it did not. counters prints FwpxSaContextGetCounters0 for both
+ * directions.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "doc.h"
 #include "format.h"
 #include "fwpctl.h"
-#include "table.h"
+#include "sa.h"
 
 #define SA_PAGE 256
 #define HIDDEN "(hidden)"
-
-/* All the pages of one enumeration, kept until printed. */
-struct sa_pages {
-	IPSEC_SA_CONTEXT1 ***page;
-	UINT32 *count;
-	size_t n, cap;
-};
 
 static int pages_add(struct sa_pages *p, IPSEC_SA_CONTEXT1 **entries, UINT32 n)
 {
@@ -52,7 +47,7 @@ static int pages_add(struct sa_pages *p, IPSEC_SA_CONTEXT1 **entries, UINT32 n)
 	return 0;
 }
 
-static void pages_free(struct sa_pages *p)
+void sa_pages_free(struct sa_pages *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		FwpmFreeMemory0((void **)&p->page[i]);
@@ -60,7 +55,7 @@ static void pages_free(struct sa_pages *p)
 	free(p->count);
 }
 
-static DWORD enum_all(HANDLE engine, struct sa_pages *p)
+DWORD sa_enum_all(HANDLE engine, struct sa_pages *p)
 {
 	HANDLE eh;
 	DWORD rc, rc_destroy;
@@ -330,109 +325,112 @@ static void emit_details(struct doc *d, const char *name, const IPSEC_SA_DETAILS
 	doc_object_end(d);
 }
 
-static void emit_context(struct doc *d, const IPSEC_SA_CONTEXT1 *c)
+void sa_read_extra(HANDLE engine, UINT64 id, bool counters, struct ctx_extra *x)
 {
-	doc_object_begin(d, NULL);
-	doc_uint(d, "id", c->saContextId);
-	emit_details(d, "inbound", c->inboundSa);
-	emit_details(d, "outbound", c->outboundSa);
+	memset(x, 0, sizeof(*x));
+	x->have_info = FwpxSaContextGetInfo0(engine, id, &x->info) == ERROR_SUCCESS;
+	x->have_counters = counters &&
+		FwpxSaContextGetCounters0(engine, id, &x->cnt[0], &x->cnt[1]) == ERROR_SUCCESS;
+}
+
+/* The engine's state; without it (a context gone meanwhile), what GetById
+ * shows: no SA yet, both, or the inbound one alone. */
+const char *sa_context_state(const IPSEC_SA_CONTEXT1 *c, const struct ctx_extra *x)
+{
+	static const char *const words[] = {
+		[FWPX_SA_CONTEXT_STATE_CREATED] = "larval",
+		[FWPX_SA_CONTEXT_STATE_SPI_SET] = "larval",
+		[FWPX_SA_CONTEXT_STATE_INBOUND] = "inbound",
+		[FWPX_SA_CONTEXT_STATE_MATURE] = "mature",
+		[FWPX_SA_CONTEXT_STATE_EXPIRING] = "expiring",
+	};
+
+	if (x && x->have_info && x->info.state <= FWPX_SA_CONTEXT_STATE_EXPIRING)
+		return words[x->info.state];
+	if (c->inboundSa && c->outboundSa)
+		return "mature";
+	return c->inboundSa ? "inbound" : "larval";
+}
+
+UINT64 sa_left(UINT64 deadline, UINT64 now)
+{
+	return deadline > now ? deadline - now : 0;
+}
+
+static void emit_counters(struct doc *d, const char *name, const FWPX_SA_COUNTERS0 *c,
+			  UINT64 now);
+
+/* Lifetime left of one direction: time from its deadline, kilobytes and
+ * packets from its bundle's limits less its counters (when read). */
+static void emit_left(struct doc *d, const char *name, const IPSEC_SA_DETAILS1 *sa,
+		      UINT64 deadline, const struct ctx_extra *x, int dir)
+{
+	const IPSEC_SA_LIFETIME0 *l;
+
+	if (!sa)
+		return;
+	l = &sa->saBundle.lifetime;
+	doc_object_begin(d, name);
+	if (deadline)
+		doc_uint(d, "ms", sa_left(deadline, x->info.nowMs));
+	else
+		doc_null(d, "ms");
+	if (l->lifetimeKilobytes && x->have_counters) {
+		UINT64 used = x->cnt[dir].bytes / 1024;
+
+		doc_uint(d, "kilobytes", used < l->lifetimeKilobytes ?
+			 l->lifetimeKilobytes - used : 0);
+	} else {
+		doc_null(d, "kilobytes");
+	}
+	if (l->lifetimePackets && x->have_counters)
+		doc_uint(d, "packets", x->cnt[dir].packets < l->lifetimePackets ?
+			 l->lifetimePackets - x->cnt[dir].packets : 0);
+	else
+		doc_null(d, "packets");
 	doc_object_end(d);
 }
 
-static const struct table_column list_columns[] = {
-	{ "id", true }, { "dir", false }, { "spi", false }, { "transform", false },
-	{ "mode", false }, { "local", false }, { "remote", false },
-	{ "nat-t", false }, { "life(s)", true }, { "flags", false },
-};
-#define LIST_COLUMNS (sizeof(list_columns) / sizeof(list_columns[0]))
-
-static int list_row(struct table *t, UINT64 id, const char *dir,
-		    const IPSEC_SA_DETAILS1 *x)
+/* The engine's view: state, age, drain and lifetime left, creator. */
+static void emit_info(struct doc *d, const IPSEC_SA_CONTEXT1 *c, const struct ctx_extra *x)
 {
-	char sid[24], spi[16], xform[FMT_XFORM_LEN], local[FMT_ADDR_LEN],
-	     remote[FMT_ADDR_LEN], natt[32], life[16], flags[512];
-	const char *cells[LIST_COLUMNS] = { sid, dir };
+	const FWPX_SA_CONTEXT_INFO0 *i = &x->info;
+	char key[FMT_ADDR_LEN];
 
-	snprintf(sid, sizeof(sid), "%" PRIu64, id);
-	if (x) {
-		const IPSEC_SA_BUNDLE1 *b = &x->saBundle;
+	doc_uint(d, "age_ms", sa_left(i->nowMs, i->createdMs));
+	if (i->state == FWPX_SA_CONTEXT_STATE_EXPIRING)
+		doc_uint(d, "drain_left_ms", sa_left(i->drainDeadlineMs, i->nowMs));
+	else
+		doc_null(d, "drain_left_ms");
+	doc_object_begin(d, "lifetime_left");
+	emit_left(d, "inbound", c->inboundSa, i->inboundHardDeadlineMs, x, 0);
+	emit_left(d, "outbound", c->outboundSa, i->outboundHardDeadlineMs, x, 1);
+	doc_object_end(d);
+	doc_object_begin(d, "creator");
+	doc_uint(d, "pid", i->creatorPid);
+	doc_uint(d, "uid", i->creatorUid);
+	doc_str(d, "session", fmt_guid(&i->creatorSessionKey, key, sizeof(key)));
+	doc_object_end(d);
+}
 
-		if (b->saList && b->numSAs)
-			snprintf(spi, sizeof(spi), "0x%08x", b->saList[0].spi);
-		else
-			snprintf(spi, sizeof(spi), "-");
-		snprintf(life, sizeof(life), "%u", b->lifetime.lifetimeSeconds);
-		cells[2] = spi;
-		cells[3] = fmt_bundle_transform(b, xform, sizeof(xform));
-		cells[4] = fmt_mode(x->traffic.trafficType);
-		cells[5] = fmt_traffic_address(&x->traffic, true, true, local, sizeof(local));
-		cells[6] = fmt_traffic_address(&x->traffic, false, true, remote, sizeof(remote));
-		cells[7] = fmt_natt(x->udpEncapsulation, natt, sizeof(natt));
-		cells[8] = b->lifetime.lifetimeSeconds ? life : NULL;
-		cells[9] = fmt_flags(fmt_bundle_flags, b->flags, ",", flags, sizeof(flags));
+/* x: what fwpctl read besides GetById, or NULL. */
+void sa_emit_context(struct doc *d, const IPSEC_SA_CONTEXT1 *c,
+				 const struct ctx_extra *x, UINT64 now)
+{
+	doc_object_begin(d, NULL);
+	doc_uint(d, "id", c->saContextId);
+	doc_str(d, "state", sa_context_state(c, x));
+	if (x && x->have_info)
+		emit_info(d, c, x);
+	emit_details(d, "inbound", c->inboundSa);
+	emit_details(d, "outbound", c->outboundSa);
+	if (x && x->have_counters) {
+		doc_object_begin(d, "counters");
+		emit_counters(d, "inbound", &x->cnt[0], now);
+		emit_counters(d, "outbound", &x->cnt[1], now);
+		doc_object_end(d);
 	}
-	return table_add(t, cells);
-}
-
-static int print_table(const struct sa_pages *p)
-{
-	struct table *t = table_new(list_columns, LIST_COLUMNS);
-	int err = 0;
-
-	if (!t)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n && !err; i++) {
-		for (UINT32 k = 0; k < p->count[i] && !err; k++) {
-			const IPSEC_SA_CONTEXT1 *c = p->page[i][k];
-
-			if (c->inboundSa)
-				err = list_row(t, c->saContextId, "in", c->inboundSa);
-			if (!err && c->outboundSa)
-				err = list_row(t, c->saContextId, "out", c->outboundSa);
-			if (!err && !c->inboundSa && !c->outboundSa)
-				err = list_row(t, c->saContextId, NULL, NULL);
-		}
-	}
-	if (!err && table_rows(t))
-		table_print(t, stdout);
-	table_free(t);
-	return err;
-}
-
-static int print_json(const struct ctl *ctl, const struct sa_pages *p)
-{
-	struct doc d;
-
-	doc_init(&d, stdout, true, ctl->pretty);
-	doc_array_begin(&d, NULL);
-	for (size_t i = 0; i < p->n; i++)
-		for (UINT32 k = 0; k < p->count[i]; k++)
-			emit_context(&d, p->page[i][k]);
-	doc_array_end(&d);
-	return doc_end(&d);
-}
-
-int sa_list(struct ctl *ctl, int argc, char **argv)
-{
-	struct sa_pages pages = { 0 };
-	HANDLE engine;
-	DWORD rc;
-	int status;
-
-	if (argc > 0)
-		return ctl_usage("sa list: unexpected argument '%s'", argv[0]);
-	status = ctl_engine(ctl, &engine);
-	if (status)
-		return status;
-	rc = enum_all(engine, &pages);
-	if (rc != ERROR_SUCCESS)
-		status = ctl_fail(rc, "enumerating SA contexts");
-	else if (ctl->json && print_json(ctl, &pages))
-		status = ctl_error("sa list: malformed output");
-	else if (!ctl->json && print_table(&pages))
-		status = ctl_error("sa list: out of memory");
-	pages_free(&pages);
-	return status;
+	doc_object_end(d);
 }
 
 /* The one ID argument of show, delete, expire and counters. */
@@ -450,6 +448,7 @@ static int one_id(const char *cmd, int argc, char **argv, UINT64 *id)
 int sa_show(struct ctl *ctl, int argc, char **argv)
 {
 	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct ctx_extra x;
 	HANDLE engine;
 	struct doc d;
 	UINT64 id;
@@ -466,8 +465,9 @@ int sa_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_fail(rc, "no SA context %" PRIu64, id);
 	if (rc != ERROR_SUCCESS)
 		return ctl_fail(rc, "reading SA context %" PRIu64, id);
+	sa_read_extra(engine, id, true, &x);
 	doc_init(&d, stdout, ctl->json, ctl->pretty);
-	emit_context(&d, c);
+	sa_emit_context(&d, c, &x, sa_now_ms());
 	FwpmFreeMemory0((void **)&c);
 	if (doc_end(&d))
 		return ctl_error("sa show: malformed output");
@@ -531,7 +531,7 @@ int sa_expire(struct ctl *ctl, int argc, char **argv)
 
 /* The engine's clock is CLOCK_MONOTONIC in milliseconds (fwpx.h), on this
  * machine: fwpd is reached over a local socket. */
-static UINT64 monotonic_ms(void)
+UINT64 sa_now_ms(void)
 {
 	struct timespec ts;
 
@@ -595,7 +595,7 @@ int sa_counters_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_fail(rc, "no SA context %" PRIu64, id);
 	if (rc != ERROR_SUCCESS)
 		return ctl_fail(rc, "reading the counters of SA context %" PRIu64, id);
-	now = monotonic_ms();
+	now = sa_now_ms();
 	doc_init(&d, stdout, ctl->json, ctl->pretty);
 	doc_object_begin(&d, NULL);
 	doc_uint(&d, "id", id);

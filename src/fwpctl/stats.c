@@ -28,7 +28,8 @@ static void emit_traffic(struct doc *d, const IPSEC_STATISTICS1 *s)
 	doc_object_end(d);
 }
 
-static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s)
+static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s,
+		       const FWPX_STATISTICS0 *x)
 {
 	const IPSEC_AGGREGATE_SA_STATISTICS0 *sa = &s->aggregateSaStatistics;
 	const IPSEC_ESP_DROP_PACKET_STATISTICS0 *esp = &s->espDropPacketStatistics;
@@ -88,6 +89,13 @@ static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s)
 	doc_uint(d, "total_drop_packets_inbound", drop->totalDropPacketsInbound);
 	doc_object_end(d);
 
+	/* FwpxGetStatistics0: what IPSEC_STATISTICS1 has no field for. */
+	doc_object_begin(d, "outbound_drops");
+	doc_uint(d, "no_sa", x->outboundNoSaDrops);
+	doc_uint(d, "blocked", x->outboundBlockDrops);
+	doc_uint(d, "other", x->outboundOtherDrops);
+	doc_object_end(d);
+
 	for (int i = 0; i < 2; i++) {
 		doc_object_begin(d, dir_name[i]);
 		doc_uint(d, "encrypted_bytes", dir[i]->encryptedByteCount);
@@ -106,6 +114,7 @@ static void emit_stats(struct doc *d, const IPSEC_STATISTICS1 *s)
 int stats_show(struct ctl *ctl, int argc, char **argv)
 {
 	IPSEC_STATISTICS1 s;
+	FWPX_STATISTICS0 x;
 	HANDLE engine;
 	struct doc d;
 	DWORD rc;
@@ -119,8 +128,11 @@ int stats_show(struct ctl *ctl, int argc, char **argv)
 	rc = IPsecGetStatistics1(engine, &s);
 	if (rc != ERROR_SUCCESS)
 		return ctl_fail(rc, "reading the statistics");
+	rc = FwpxGetStatistics0(engine, &x);
+	if (rc != ERROR_SUCCESS)
+		return ctl_fail(rc, "reading the outbound drop statistics");
 	doc_init(&d, stdout, ctl->json, ctl->pretty);
-	emit_stats(&d, &s);
+	emit_stats(&d, &s, &x);
 	if (doc_end(&d))
 		return ctl_error("stats: malformed output");
 	return FWPCTL_OK;

@@ -465,9 +465,14 @@ static int h_subscriptions_get(struct req *r, DWORD *rc)
 static int h_statistics(struct req *r, DWORD *rc)
 {
 	IPSEC_STATISTICS1 st;
+	FWPX_STATISTICS0 ext;
 
 	*rc = engine_statistics(S(r), &st);
-	if (*rc == ERROR_SUCCESS && !msg_put_raw(r->reply, FWPD_A_STATS, &st, sizeof(st)))
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_ext_statistics(S(r), &ext);
+	if (*rc == ERROR_SUCCESS &&
+	    (!msg_put_raw(r->reply, FWPD_A_STATS, &st, sizeof(st)) ||
+	     !msg_put_raw(r->reply, FWPD_A_STATS_EXT, &ext, sizeof(ext))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -481,6 +486,16 @@ static int h_sa_counters(struct req *r, DWORD *rc)
 	if (*rc == ERROR_SUCCESS &&
 	    (!msg_put_raw(r->reply, FWPD_A_COUNTERS_IN, &in, sizeof(in)) ||
 	     !msg_put_raw(r->reply, FWPD_A_COUNTERS_OUT, &out, sizeof(out))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int h_sa_info(struct req *r, DWORD *rc)
+{
+	FWPX_SA_CONTEXT_INFO0 info;
+
+	*rc = engine_sa_info(S(r), msg_u64(r->m, FWPD_A_ID, 0), &info);
+	if (*rc == ERROR_SUCCESS && !msg_put_raw(r->reply, FWPD_A_SA_INFO, &info, sizeof(info)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -676,6 +691,7 @@ static const handler_fn handlers[FWPD_OP_MAX] = {
 	[FWPD_OP_NET_UNSUBSCRIBE] = h_net_unsubscribe,
 	[FWPD_OP_TEST_NET_RAISE] = h_test_net_raise,
 	[FWPD_OP_SA_COUNTERS] = h_sa_counters,
+	[FWPD_OP_SA_INFO] = h_sa_info,
 };
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);

@@ -31,7 +31,8 @@ bool msg_put_raw(struct nlmsghdr *nlh, uint16_t type, const void *p, size_t len)
 }
 
 /* Operation numbers are the protocol: appended, never renumbered. */
-_Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34,
+_Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34 &&
+	       FWPD_OP_SA_INFO == 0x35,
 	       "operation numbers moved");
 
 /* Fixed sizes of top-level attributes: scalars, and the raw structs that
@@ -44,6 +45,8 @@ static const uint8_t attr_size[FWPD_A_MAX] = {
 	[FWPD_A_KIND] = 4, [FWPD_A_KEY] = 16,
 	[FWPD_A_COUNTERS_IN] = sizeof(FWPX_SA_COUNTERS0),
 	[FWPD_A_COUNTERS_OUT] = sizeof(FWPX_SA_COUNTERS0),
+	[FWPD_A_STATS_EXT] = sizeof(FWPX_STATISTICS0),
+	[FWPD_A_SA_INFO] = sizeof(FWPX_SA_CONTEXT_INFO0),
 };
 
 int msg_parse(const void *buf, size_t len, struct msg_attrs *out)

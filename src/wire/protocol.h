@@ -61,6 +61,7 @@ enum fwpd_msg {
 	FWPD_OP_TEST_NET_RAISE,		/* test hook: fwpd --test-hooks only */
 	/* New operations go here, at the end: numbers never change. */
 	FWPD_OP_SA_COUNTERS,		/* 0x34: FwpxSaContextGetCounters0 */
+	FWPD_OP_SA_INFO,		/* 0x35: FwpxSaContextGetInfo0 */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -108,6 +109,8 @@ enum fwpd_attr {
 	FWPD_A_NET_EVENT,	/* raw struct fwp_net_event (engine/net_event.h) */
 	FWPD_A_COUNTERS_IN,	/* raw FWPX_SA_COUNTERS0 (56 bytes): inbound */
 	FWPD_A_COUNTERS_OUT,	/* raw FWPX_SA_COUNTERS0: outbound */
+	FWPD_A_STATS_EXT,	/* raw FWPX_STATISTICS0 (64 bytes) */
+	FWPD_A_SA_INFO,		/* raw FWPX_SA_CONTEXT_INFO0 (120 bytes) */
 	FWPD_A_MAX,
 };
 

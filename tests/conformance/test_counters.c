@@ -2,12 +2,16 @@
  * test_counters.c - the extension FwpxSaContextGetCounters0: argument and
  * id checks, the transaction rule, and which directions are live in each
  * state (LIVE flag, zeros otherwise). Contract: docs/CONTRACT.md "Per-SA
- * counters".
+ * counters". Also the extensions beside it: FwpxSaContextGetInfo0 (state,
+ * times, creator: "The engine's view of a context") and FwpxGetStatistics0
+ * ("Outbound drops").
  *
  * Neither engine under test here carries packets (the in-process engine,
  * fwpd without a datapath), so every counter reads 0; that the numbers of
  * a datapath arrive unchanged is tests/unit/test_sa_counters.c's part.
  */
+#include <unistd.h>
+
 #include "conformance.h"
 
 #define LIVE FWPX_SA_COUNTERS_FLAG_LIVE
@@ -197,6 +201,89 @@ static void other_sessions(void **state)
 	cf_assert_no_failures();
 }
 
+static const GUID zero_guid;
+
+/* state, and the times and creator that go with it. */
+static void expect_info(HANDLE h, UINT64 id, UINT32 state, const char *when)
+{
+	FWPX_SA_CONTEXT_INFO0 i;
+	bool in = state >= FWPX_SA_CONTEXT_STATE_INBOUND;
+	bool out = state == FWPX_SA_CONTEXT_STATE_MATURE;
+
+	memset(&i, 0xA5, sizeof(i));
+	if (!CF_CHECK_RC(FwpxSaContextGetInfo0(h, id, &i), ERROR_SUCCESS, when))
+		return;
+	CF_CHECK(i.state == state, "[%s] state %u, want %u", when, i.state, state);
+	CF_CHECK(i.creatorPid == (UINT32)getpid() && i.creatorUid == (UINT32)getuid(),
+		 "[%s] creator pid %u uid %u, want %u %u", when, i.creatorPid, i.creatorUid,
+		 (unsigned)getpid(), (unsigned)getuid());
+	CF_CHECK(memcmp(&i.creatorSessionKey, &zero_guid, sizeof(GUID)),
+		 "[%s] no creator session key", when);
+	CF_CHECK(i.createdMs && i.createdMs <= i.nowMs && i.nowMs - i.createdMs < 60000,
+		 "[%s] created %llu, now %llu", when, (unsigned long long)i.createdMs,
+		 (unsigned long long)i.nowMs);
+	CF_CHECK(!in == !i.inboundAddedMs && !out == !i.outboundAddedMs,
+		 "[%s] added in %llu out %llu", when, (unsigned long long)i.inboundAddedMs,
+		 (unsigned long long)i.outboundAddedMs);
+	CF_CHECK((state == FWPX_SA_CONTEXT_STATE_EXPIRING) == (i.drainDeadlineMs > i.nowMs),
+		 "[%s] drain deadline %llu, now %llu", when,
+		 (unsigned long long)i.drainDeadlineMs, (unsigned long long)i.nowMs);
+	/* cf's bundles have no seconds lifetime. */
+	CF_CHECK(!i.inboundHardDeadlineMs && !i.outboundHardDeadlineMs && !i.reserved0 &&
+		 !i.reserved[0] && !i.reserved[3], "[%s] deadlines or reserved set", when);
+}
+
+/* FwpxSaContextGetInfo0 follows the life cycle, from any session. */
+static void info_by_state(void **state)
+{
+	HANDLE h = cf_open(), other = cf_open();
+	FWPX_SA_CONTEXT_INFO0 i;
+	cf_ctx c;
+
+	(void)state;
+	cf_ctx_build(h, &c, NULL, CF_CREATED);
+	expect_info(h, c.id, FWPX_SA_CONTEXT_STATE_CREATED, "CREATED");
+	CF_OK(cf_ctx_step(h, &c));
+	expect_info(h, c.id, FWPX_SA_CONTEXT_STATE_SPI_SET, "SPI_SET");
+	CF_OK(cf_ctx_step(h, &c));
+	expect_info(h, c.id, FWPX_SA_CONTEXT_STATE_INBOUND, "INBOUND");
+	CF_OK(cf_ctx_step(h, &c));
+	expect_info(other, c.id, FWPX_SA_CONTEXT_STATE_MATURE, "MATURE, another session");
+	CF_OK(IPsecSaContextExpire0(h, c.id));
+	expect_info(h, c.id, FWPX_SA_CONTEXT_STATE_EXPIRING, "EXPIRING");
+	CF_ASSERT_RC(FwpxSaContextGetInfo0(h, c.id, NULL), FWP_E_NULL_POINTER);
+	cf_ctx_delete(h, &c);
+	memset(&i, 0xA5, sizeof(i));
+	CF_ASSERT_RC(FwpxSaContextGetInfo0(h, c.id, &i), FWP_E_NOT_FOUND);
+	CF_ASSERT_RC(FwpxSaContextGetInfo0(h, 0, &i), FWP_E_NOT_FOUND);
+	CF_CHECK(i.state == 0xA5A5A5A5u, "a failed FwpxSaContextGetInfo0 wrote its struct");
+	cf_close(other);
+	cf_close(h);
+	cf_assert_no_failures();
+}
+
+/* FwpxGetStatistics0: zeros without a datapath; NULL and transactions
+ * refused as IPsecGetStatistics1 refuses them. */
+static void ext_statistics(void **state)
+{
+	HANDLE h = cf_open();
+	FWPX_STATISTICS0 s, zero;
+
+	(void)state;
+	memset(&zero, 0, sizeof(zero));
+	memset(&s, 0xA5, sizeof(s));
+	CF_OK(FwpxGetStatistics0(h, &s));
+	CF_CHECK(!memcmp(&s, &zero, sizeof(s)), "FwpxGetStatistics0 without a datapath: "
+		 "no-SA drops %llu", (unsigned long long)s.outboundNoSaDrops);
+	CF_ASSERT_RC(FwpxGetStatistics0(h, NULL), FWP_E_NULL_POINTER);
+	CF_OK(FwpmTransactionBegin0(h, FWPM_TXN_READ_ONLY));
+	CF_ASSERT_RC(FwpxGetStatistics0(h, &s), FWP_E_TXN_IN_PROGRESS);
+	CF_OK(FwpmTransactionAbort0(h));
+	CF_ASSERT_RC(FwpxGetStatistics0(NULL, &s), ERROR_INVALID_HANDLE);
+	cf_close(h);
+	cf_assert_no_failures();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +293,8 @@ int main(void)
 		CF_TEST(unknown_ids),
 		CF_TEST(transaction),
 		CF_TEST(other_sessions),
+		CF_TEST(info_by_state),
+		CF_TEST(ext_statistics),
 	};
 
 	cf_main_init();

@@ -190,8 +190,9 @@ if [ "$mode" = service ]; then
 		"transport: four filters"
 	jqcheck '[.[] | select(.name == "static_keying IPsec outbound")][0].layer == "outbound-transport-v4"' \
 		"transport: outbound filter layer"
-	jqcheck '([.[] | select(.action == "block")] | map(.effective_weight) | min) >
-		 ([.[] | select(.action == "callout-terminating")] | map(.effective_weight) | max)' \
+	# Weights are 64-bit: decimal strings, ordered as [length, digits].
+	jqcheck '([.[] | select(.action == "block")] | map(.effective_weight | [length, .]) | min) >
+		 ([.[] | select(.action == "callout-terminating")] | map(.effective_weight | [length, .]) | max)' \
 		"transport: block filters weighted above the IPsec filters"
 	jqcheck '[.[] | select(.name | startswith("static_keying"))] | map(.sublayer) | unique | length == 1' \
 		"transport: one sublayer"

@@ -197,23 +197,53 @@ static int wait_subscribers(HANDLE engine, unsigned n)
 	return 1;
 }
 
-/* A static provider and one outbound IPsec filter of it; prints its id. */
+/* A static provider, a sublayer, a provider context, and one outbound
+ * IPsec filter of them with two conditions (remote 198.51.100.0/24, UDP);
+ * prints the filter's id, then the provider context's. */
 static int policy(HANDLE h)
 {
 	GUID prov = { 0xf7c71e57, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } };
+	GUID sub = { 0xf7c71e58, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 11 } };
 	FWPM_PROVIDER0 p = { .providerKey = prov, .displayData.name = L"fwpctl test provider" };
+	FWPM_SUBLAYER0 sl = { .subLayerKey = sub, .displayData.name = L"fwpctl test sublayer",
+			      .providerKey = &prov, .weight = 0x100 };
+	IPSEC_AUTH_AND_CIPHER_TRANSFORM0 gcm = {
+		.authTransform.authTransformId = IPSEC_AUTH_TRANSFORM_ID_GCM_AES_128,
+		.cipherTransform.cipherTransformId = IPSEC_CIPHER_TRANSFORM_ID_GCM_AES_128,
+	};
+	IPSEC_SA_TRANSFORM0 xf = { .ipsecTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+				   .espAuthAndCipherTransform = &gcm };
+	IPSEC_PROPOSAL0 prop = { .lifetime.lifetimeSeconds = 3600, .numSaTransforms = 1,
+				 .saTransforms = &xf };
+	IPSEC_TRANSPORT_POLICY1 tp = { .numIpsecProposals = 1, .ipsecProposals = &prop };
+	FWPM_PROVIDER_CONTEXT1 pc = { .displayData.name = L"fwpctl test context",
+				      .providerKey = &prov,
+				      .type = FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT,
+				      .ikeQmTransportPolicy = &tp };
+	FWP_V4_ADDR_AND_MASK net = { 0xC6336400, 0xFFFFFF00 };	/* 198.51.100.0/24 */
+	FWPM_FILTER_CONDITION0 cond[2] = {
+		{ .fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS, .matchType = FWP_MATCH_EQUAL,
+		  .conditionValue = { .type = FWP_V4_ADDR_MASK, .v4AddrMask = &net } },
+		{ .fieldKey = FWPM_CONDITION_IP_PROTOCOL, .matchType = FWP_MATCH_EQUAL,
+		  .conditionValue = { .type = FWP_UINT8, .uint8 = 17 } },
+	};
 	FWPM_FILTER0 f;
-	UINT64 id = 0;
+	UINT64 id = 0, pcid = 0;
 
 	memset(&f, 0, sizeof(f));
 	f.displayData.name = L"fwpctl test filter";
 	f.providerKey = &prov;
 	f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	f.subLayerKey = sub;
 	f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
 	f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	f.numFilterConditions = 2;
+	f.filterCondition = cond;
 	TRY(FwpmProviderAdd0(h, &p, NULL));
+	TRY(FwpmSubLayerAdd0(h, &sl, NULL));
+	TRY(FwpmProviderContextAdd1(h, &pc, NULL, &pcid));
 	TRY(FwpmFilterAdd0(h, &f, NULL, &id));
-	printf("%" PRIu64 "\n", (uint64_t)id);
+	printf("%" PRIu64 "\n%" PRIu64 "\n", (uint64_t)id, (uint64_t)pcid);
 	return 0;
 }
 

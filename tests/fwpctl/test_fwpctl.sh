@@ -181,6 +181,59 @@ has "$tmp/out" '^    local port +4500$' "sa show: NAT-T"
 [ "$(grep -c '(hidden)' "$tmp/out")" -eq 4 ] || fail "sa show: keys not shown as (hidden)"
 hasnt "$tmp/out" '4c80cdef|4c:80:cd:ef' "sa show: key bytes"
 
+# --- sa list: selection, state and counters, watch ------------------------
+run sa list spi 0xc0000102
+expect 0 "sa list spi"
+[ "$(lines "$tmp/out")" -eq 3 ] || fail "sa list spi: $(lines "$tmp/out") lines, expected 3"
+has "$tmp/out" "^ *$id2 +in +0xc0000102 " "sa list spi: the context"
+run sa list spi $((0xc1000103))
+[ "$(grep -Ec "^ *$id3 " "$tmp/out")" -eq 2 ] || fail "sa list spi (decimal, outbound): context $id3"
+run sa list peer 2001:db8:ffff:0::11
+expect 0 "sa list peer (IPv6, not normalised)"
+[ "$(grep -Ec "^ *$id2 " "$tmp/out")" -eq 2 ] && [ "$(lines "$tmp/out")" -eq 3 ] ||
+	fail "sa list peer: $(cat "$tmp/out")"
+run sa list peer 203.0.113.9
+expect 0 "sa list peer (none)"
+[ -s "$tmp/out" ] && fail "sa list peer (none): printed $(cat "$tmp/out")"
+run sa list -s
+expect 0 "sa list -s"
+has "$tmp/out" '^id +dir +spi .* flags +state +age +left +packets +bytes +idle$' "sa list -s: header"
+has "$tmp/out" "^ *$id1 +in .* mature +[0-9]+m?s +59m[0-9]{2}s +0 +0 +never$" \
+	"sa list -s: state, age, lifetime left, counters"
+run -j sa list -s spi 0xc1000101
+expect 0 "sa list -j -s spi"
+jqcheck 'length == 1 and .[0].state == "mature" and .[0].counters.inbound.live
+	and .[0].counters.outbound.packets == 0 and .[0].counters.outbound.idle_ms == null' \
+	"sa list -j -s: state and counters"
+run -j sa list
+jqcheck 'all(.[]; .state == "mature") and all(.[]; has("counters") | not)' "sa list -j: state, no counters"
+run -j sa show "$id1"
+jqcheck '.state == "mature" and .age_ms >= 0 and .age_ms < 60000 and .drain_left_ms == null
+	and .lifetime_left.inbound.ms > 3500000 and .lifetime_left.inbound.ms <= 3600000
+	and .lifetime_left.outbound.packets == null
+	and .creator.pid > 0 and .creator.uid == '"$(id -u)"'
+	and (.creator.session | test("^[{][0-9a-f-]{36}[}]$"))
+	and .counters.inbound.live' "sa show -j: state, age, lifetime left, creator, counters"
+t0=$(date +%s%N)
+run sa list --watch 0.2 --count 3
+took=$((($(date +%s%N) - t0) / 1000000))
+expect 0 "sa list --watch --count"
+[ "$(grep -c '^Every 0.2s: fwpctl sa list ' "$tmp/out")" -eq 3 ] || fail "sa list --watch: not 3 listings"
+[ "$(grep -Ec "^ *$id1 +in " "$tmp/out")" -eq 3 ] || fail "sa list --watch: rows"
+[ "$took" -ge 350 ] || fail "sa list --watch 0.2 --count 3 took $took ms"
+run -j sa list --watch 0.1 --count 2
+expect 0 "sa list -j --watch"
+[ "$(lines "$tmp/out")" -eq 2 ] || fail "sa list -j --watch: not one document per line"
+jq -s -e 'length == 2 and all(.[]; length == 3)' "$tmp/out" >/dev/null ||
+	fail "sa list -j --watch: documents"
+for args in "sa list spi" "sa list spi x" "sa list spi 0x100000000" "sa list peer" \
+	    "sa list peer 1.2.3" "sa list --watch 0" "sa list --count 2" "sa list bogus" \
+	    "sa list --watch 0.05" "sa flush 1"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 2 "usage error: fwpctl $args"
+done
+
 # --- sa delete ----------------------------------------------------------
 run sa delete "$id3"
 expect 0 "sa delete"
@@ -200,6 +253,10 @@ expect 0 "sa expire"
 run -j sa show "$id2"
 expect 0 "sa show of an expiring context"
 jqcheck ".outbound == null and .inbound.spi == $in2" "sa show -j: expiring context"
+jqcheck '.state == "expiring" and .drain_left_ms > 0 and .drain_left_ms <= 60000' \
+	"sa show -j: expiring, with the drain left"
+run sa list -s
+has "$tmp/out" "^ *$id2 +in .* expiring +[0-9]+m?s +[0-9]+s +0 +0 +never$" "sa list -s: expiring, drain left"
 run sa expire "$id2"
 expect 1 "sa expire twice"
 has "$tmp/err" 'FWP_E_INCOMPATIBLE_SA_STATE' "sa expire twice: error name"
@@ -250,7 +307,8 @@ jqcheck '.traffic == {"inbound_packets": 0, "inbound_bytes": 0, "outbound_packet
 	"outbound_bytes": 0, "inbound_drops": 0, "invalid_spi_drops": 0, "replay_drops": 0,
 	"integrity_failures": 0, "decryption_failures": 0}' "stats -j: traffic summary"
 jqcheck 'keys_unsorted == ["sas", "traffic", "esp_drops", "ah_drops", "drops",
-	"inbound_traffic", "outbound_traffic"]' "stats -j: group order"
+	"outbound_drops", "inbound_traffic", "outbound_traffic"]' "stats -j: group order"
+jqcheck '.outbound_drops == {"no_sa": 0, "blocked": 0, "other": 0}' "stats -j: outbound drops"
 
 # --- session list: fwpctl's own session is there, with its process --------
 run session list
@@ -271,7 +329,8 @@ expect 0 "sa list with a larval context"
 has "$tmp/out" "^ *$larval +- +- +- +- +- +- +- +- +-$" "sa list: larval context"
 run -j sa show "$larval"
 expect 0 "sa show -j of a larval context"
-jqcheck ".id == $larval and .inbound == null and .outbound == null" "sa show -j: larval context"
+jqcheck ".id == $larval and .inbound == null and .outbound == null and .state == \"larval\"" \
+	"sa show -j: larval context"
 run sa show "$larval"
 has "$tmp/out" '^inbound +-$' "sa show: larval context"
 run sa expire "$larval"
@@ -333,6 +392,9 @@ for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" 
 	expect 2 "usage error: fwpctl $args"
 	has "$tmp/err" '^fwpctl: ' "usage error: fwpctl $args: message"
 done
+run --json=1 sa list
+expect 2 "--json=1"
+has "$tmp/err" "^fwpctl: option '--json' takes no value$" "--json=1: names --json"
 run
 expect 2 "no arguments"
 has "$tmp/err" '^Usage: fwpctl ' "no arguments: usage"
@@ -343,10 +405,14 @@ for args in "help" "-h" "--help" "sa help" "help monitor"; do
 	has "$tmp/out" '^Usage: fwpctl ' "fwpctl $args: usage"
 done
 run help
-has "$tmp/out" 'sa \{ list \| show ID \| delete ID \| expire ID \| counters ID \}' "help: grammar"
+has "$tmp/out" 'sa \{ list \[spi SPI\] \[peer ADDR\] \[-s\] \[--watch SECONDS \[--count N\]\] \| show ID \| delete ID \| expire ID \| counters ID \| flush \}' "help: grammar"
 
 # --- policy objects -----------------------------------------------------
-fid=$("$helper" policy) || fail "make_contexts policy"
+"$helper" policy >"$tmp/pol" || fail "make_contexts policy"
+fid=$(sed -n 1p "$tmp/pol")
+pcid=$(sed -n 2p "$tmp/pol")
+prov='{f7c71e57-0001-0002-0304-05060708090a}'
+sub='{f7c71e58-0001-0002-0304-05060708090b}'
 run filter list
 expect 0 "filter list"
 has "$tmp/out" "^ *$fid +outbound-transport-v4 +callout-terminating .*fwpctl test filter" "filter list: the filter"
@@ -354,13 +420,84 @@ run -j filter show "$fid"
 expect 0 "filter show"
 has "$tmp/out" "\"id\": *$fid" "filter show: id"
 has "$tmp/out" '"callout"' "filter show: callout"
+jqcheck '.condition == [{"field": "ip-remote-address", "match": "==", "value": "198.51.100.0/24"},
+	{"field": "ip-protocol", "match": "==", "value": "17"}] and .conditions == 2' \
+	"filter show -j: conditions"
+jqcheck '.layer == "outbound-transport-v4" and .callout_name == "ipsec-outbound-transport-v4"
+	and .sublayer_name == "fwpctl test sublayer" and .sublayer == "'"$sub"'"' \
+	"filter show -j: names for the layer, sublayer and callout"
+run filter show "$fid"
+expect 0 "filter show (text)"
+has "$tmp/out" '^condition\[0\]:$' "filter show: condition heading"
+has "$tmp/out" '^  field +ip-remote-address$' "filter show: condition field"
+has "$tmp/out" '^  value +198\.51\.100\.0/24$' "filter show: condition value"
+has "$tmp/out" '^callout name +ipsec-outbound-transport-v4$' "filter show: callout name"
+
 run filter show 999999999
 expect 1 "filter show unknown"
 run -j provider list
 expect 0 "provider list"
 has "$tmp/out" 'fwpctl test provider' "provider list: the provider"
+
+# --- sublayers and provider contexts --------------------------------------
+run sublayer list
+expect 0 "sublayer list"
+has "$tmp/out" '^key +weight +flags +name$' "sublayer list: header"
+has "$tmp/out" "^[{]f7c71e58-0001-0002-0304-05060708090b[}] +256 +- +fwpctl test sublayer$" \
+	"sublayer list: the sublayer"
+run -j sublayer list
+expect 0 "sublayer list -j"
+jqcheck 'map(select(.key == "'"$sub"'")) == [{"key": "'"$sub"'", "name": "fwpctl test sublayer",
+	"weight": 256, "persistent": false, "provider": "'"$prov"'"}]' "sublayer list -j: the sublayer"
+run provider-context list
+expect 0 "provider-context list"
+has "$tmp/out" "^ *$pcid +[{][0-9a-f-]{36}[}] +ike-qm-transport +- +fwpctl test context$" \
+	"provider-context list: the context"
+run -j provider-context list
+expect 0 "provider-context list -j"
+jqcheck 'length == 1 and .[0].id == '"$pcid"' and .[0].type == "ike-qm-transport"
+	and .[0].name == "fwpctl test context" and .[0].provider == "'"$prov"'"' \
+	"provider-context list -j"
+
+# --- deleting policy objects: the filter first, then what it named ---------
+run sublayer delete "$sub"
+expect 1 "sublayer delete while a filter uses it"
+run filter delete "$fid"
+expect 0 "filter delete"
+[ -s "$tmp/out" ] && fail "filter delete: printed something"
+run filter show "$fid"
+expect 1 "filter show after delete"
+run filter delete "$fid"
+expect 1 "filter delete twice"
+has "$tmp/err" 'FWP_E_FILTER_NOT_FOUND' "filter delete twice: error name"
+run provider-context delete "$pcid"
+expect 0 "provider-context delete ID"
+run -j provider-context list
+jqcheck 'length == 0' "provider-context list -j after delete"
+run sublayer delete "$sub"
+expect 0 "sublayer delete KEY"
+run -j sublayer list
+jqcheck 'map(select(.key == "'"$sub"'")) | length == 0' "sublayer list -j after delete"
+run provider delete "$prov"
+expect 0 "provider delete KEY"
+run -j provider list
+jqcheck 'map(select(.name == "fwpctl test provider")) | length == 0' "provider list -j after delete"
+run provider delete "$prov"
+expect 1 "provider delete twice"
+for args in "filter delete" "filter delete x" "filter delete 1 2" "provider delete" \
+	    "provider delete not-a-guid" "provider delete {f7c71e57-0001-0002-0304-05060708090}" \
+	    "sublayer delete 12" "provider-context delete" "provider-context delete x" \
+	    "sublayer list extra" "provider-context list extra"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect 2 "usage error: fwpctl $args"
+done
 run filter show x
 expect 2 "filter show x"
+# Weights are 64-bit: strings, which jq keeps exact.
+run -j filter list
+jqcheck 'all(.[]; .effective_weight | type == "string" and test("^[0-9]+$"))' \
+	"filter list -j: weights are strings of digits"
 
 # --- -s/--socket: no environment needed ----------------------------------
 env -u FWP_ENGINE -u FWP_SOCKET "$fwpctl" -s "$sock" -j sa list >"$tmp/out" 2>"$tmp/err"
@@ -392,6 +529,11 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	has "$tmp/err" '^fwpctl: ERROR_ACCESS_DENIED \(0x00000005\): ' "another user: error name"
 	nobody sa expire "$id1"
 	expect 1 "another user: sa expire"
+	nobody sa flush
+	expect 1 "another user: sa flush"
+	has "$tmp/err" '^fwpctl: ERROR_ACCESS_DENIED \(0x00000005\): flushing' "another user: sa flush message"
+	nobody -j sa list
+	jqcheck 'length == 2' "another user: nothing flushed"
 else
 	echo "skipped: another user (needs root, setpriv, and a build others can run)"
 fi
@@ -415,22 +557,89 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "filter help monitor provider sa session stats " fwpctl ""
-	check_completion "sa session stats " fwpctl s
+	check_completion "filter help monitor provider provider-context sa session stats sublayer " fwpctl ""
+	check_completion "sa session stats sublayer " fwpctl s
 	check_completion "--json " fwpctl --j
-	check_completion "counters delete expire help list show " fwpctl -j sa ""
+	check_completion "--timeout " fwpctl --t
+	check_completion "counters delete expire flush help list show " fwpctl -j sa ""
+	check_completion "--count --stats --watch -s peer spi " fwpctl sa list ""
+	check_completion "delete help list show " fwpctl filter ""
+	check_completion "delete help list " fwpctl provider-context ""
+	check_completion "--count help net " fwpctl monitor ""
+	check_completion "--count " fwpctl monitor net ""
+	check_completion "{eebecc03-ced4-4380-819a-2734397b2b74} " \
+		fwpctl -s "$sock" sublayer delete "{eebecc03"
+	[ "$(completions fwpctl -s "$sock" sublayer delete "" | wc -w)" -eq 18 ] ||
+		fail "completion of sublayer delete: not the 18 built-in sublayers"
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa show ""
 	check_completion "" fwpctl -s "$sock" sa show "$id1" ""
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
-	check_completion "--count help " fwpctl monitor ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "filter monitor provider sa session stats " fwpctl help ""
+	check_completion "filter monitor provider provider-context sa session stats sublayer " fwpctl help ""
 	echo "ok: bash completion"
 else
 	echo "skipped: bash completion (no bash)"
 fi
+
+# --- sa flush: every context goes -----------------------------------------
+run -j sa list
+[ "$(jq length "$tmp/out")" -ge 1 ] || fail "sa flush: nothing to flush"
+run sa flush
+expect 0 "sa flush"
+[ -s "$tmp/out" ] && fail "sa flush: printed something"
+run -j sa list
+jqcheck 'length == 0' "sa list -j after flush"
+run sa flush
+expect 0 "sa flush of nothing"
+
+# --- --version ---------------------------------------------------------
+run --version
+expect 0 "--version"
+has "$tmp/out" '^fwpctl [0-9]+\.[0-9]+\.[0-9]+$' "--version: fwpctl X.Y.Z"
+
+# --- a daemon that does not answer: status 3 within the timeout -----------
+# ms_since START: milliseconds since START (date +%s%N).
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+kill -STOP "$pid"
+for t in "-t 1" "--timeout=0.5" "env"; do
+	t0=$(date +%s%N)
+	if [ "$t" = env ]; then
+		FWP_TIMEOUT_MS=700 "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+		rc=$? want=700
+	else
+		# shellcheck disable=SC2086
+		run $t sa list
+		want=1000
+		[ "$t" = "-t 1" ] || want=500
+	fi
+	took=$(ms_since "$t0")
+	expect 3 "stopped daemon, $t: exit status" &&
+	if [ "$took" -lt $((want / 2)) ] || [ "$took" -gt $((want + 1500)) ]; then
+		fail "stopped daemon, $t: took $took ms, timeout ~$want ms"
+	else
+		echo "ok: stopped daemon, $t: exit 3 after $took ms"
+	fi
+	has "$tmp/err" "RPC_S_SERVER_UNAVAILABLE .*no answer from $sock" \
+		"stopped daemon, $t: message"
+done
+# The default: a few seconds, not the library's 30.
+t0=$(date +%s%N)
+run sa list
+took=$(ms_since "$t0")
+expect 3 "stopped daemon, default timeout"
+[ "$took" -ge 4000 ] && [ "$took" -le 7500 ] ||
+	fail "stopped daemon, default timeout: took $took ms, expected ~5000"
+run -t 0 sa list
+expect 2 "--timeout 0"
+run -t 3601 sa list
+expect 2 "--timeout 3601"
+run -t 1s sa list
+expect 2 "--timeout 1s"
+kill -CONT "$pid"
+run -t 1 sa list
+expect 0 "the daemon answers again after SIGCONT"
 
 # --- no daemon: status 3 --------------------------------------------------
 kill -TERM "$pid"
@@ -444,6 +653,17 @@ for args in "sa list" "-j sa list" "sa show 1" "sa counters 1" "stats" "monitor"
 	expect 3 "no daemon: fwpctl $args"
 	has "$tmp/err" '^fwpctl: EPT_S_NOT_REGISTERED \(0x000006d9\): ' "no daemon: fwpctl $args: message"
 done
+# A bad variable is named: FWP_DATAPATH is not blamed on FWP_ENGINE.
+env FWP_ENGINE=embedded FWP_DATAPATH=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 1 "FWP_DATAPATH=bogus"
+has "$tmp/err" '^fwpctl: ERROR_INVALID_PARAMETER .*: FWP_DATAPATH=bogus \(expected tun or none\)$' \
+	"FWP_DATAPATH=bogus: message"
+hasnt "$tmp/err" 'FWP_ENGINE=' "FWP_DATAPATH=bogus: FWP_ENGINE not blamed"
+env FWP_ENGINE=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 1 "FWP_ENGINE=bogus"
+has "$tmp/err" 'FWP_ENGINE=bogus \(expected service, embedded or auto\)$' "FWP_ENGINE=bogus: message"
 # FWP_ENGINE unset: fwpctl still wants the service, not an empty private engine.
 env -u FWP_ENGINE "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -13,6 +13,7 @@
 
 #include "doc.h"
 #include "json.h"
+#include "names.h"
 #include "table.h"
 
 struct capture {
@@ -83,6 +84,9 @@ static void build(struct json *j)
 	json_key(j, "a");
 	json_array_begin(j);
 	json_uint(j, 18446744073709551615ULL);
+	json_uint(j, 9007199254740991ULL);	/* 2^53 - 1: still a number */
+	json_uint(j, 9007199254740992ULL);
+	json_uint_string(j, 5);
 	json_int(j, -5);
 	json_bool(j, true);
 	json_null(j);
@@ -107,7 +111,8 @@ static void test_json_layout(void **state)
 	json_init(&j, c.f, false);
 	build(&j);
 	assert_int_equal(json_end(&j), 0);
-	capture_check(&c, "{\"a\":[18446744073709551615,-5,true,null,\"x\"],\"b\":{},\"c\":[]}\n");
+	capture_check(&c, "{\"a\":[\"18446744073709551615\",9007199254740991,"
+		      "\"9007199254740992\",\"5\",-5,true,null,\"x\"],\"b\":{},\"c\":[]}\n");
 
 	capture_open(&c);
 	json_init(&j, c.f, true);
@@ -116,7 +121,10 @@ static void test_json_layout(void **state)
 	capture_check(&c,
 		"{\n"
 		"  \"a\": [\n"
-		"    18446744073709551615,\n"
+		"    \"18446744073709551615\",\n"
+		"    9007199254740991,\n"
+		"    \"9007199254740992\",\n"
+		"    \"5\",\n"
 		"    -5,\n"
 		"    true,\n"
 		"    null,\n"
@@ -283,6 +291,44 @@ static void test_table(void **state)
 		"1234  a-longer-cell  -\n");
 }
 
+/* Filter conditions and GUIDs as fwpctl filter show prints them. */
+static void test_names(void **state)
+{
+	FWP_V4_ADDR_AND_MASK v4 = { 0xC6336400, 0xFFFFFF00 }, odd = { 0x0A000000, 0xFF00FF00 };
+	FWP_V6_ADDR_AND_MASK v6 = { { 0x20, 0x01, 0x0d, 0xb8 }, 32 };
+	FWP_RANGE0 ports = { { .type = FWP_UINT16, .uint16 = 1000 },
+			     { .type = FWP_UINT16, .uint16 = 2000 } };
+	UINT64 big = 18446744073709551615ULL;
+	FWP_CONDITION_VALUE0 v;
+	char buf[128];
+
+	(void)state;
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V4_ADDR_MASK, .v4AddrMask = &v4 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "198.51.100.0/24");
+	v.v4AddrMask = &odd;
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "10.0.0.0/255.0.255.0");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V6_ADDR_MASK, .v6AddrMask = &v6 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "2001:db8::/32");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_RANGE_TYPE, .rangeValue = &ports };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "1000-2000");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_UINT64, .uint64 = &big };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "18446744073709551615");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_UINT8, .uint8 = 17 };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "17");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_SID };
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "(type 13)");
+	v = (FWP_CONDITION_VALUE0){ .type = FWP_V4_ADDR_MASK };	/* NULL arm */
+	assert_string_equal(name_condition_value(&v, buf, sizeof(buf)), "(type 256)");
+	assert_string_equal(name_match(FWP_MATCH_RANGE), "range");
+	assert_null(name_match(FWP_MATCH_TYPE_MAX));
+	assert_string_equal(name_callout(&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6, buf, sizeof(buf)),
+			    "ipsec-inbound-tunnel-v6");
+	assert_string_equal(name_condition_field(&FWPM_CONDITION_IP_REMOTE_PORT, buf, sizeof(buf)),
+			    "ip-remote-port");
+	assert_string_equal(name_layer(&FWPM_CONDITION_IP_REMOTE_PORT, buf, sizeof(buf)),
+			    "{c35a604d-d22b-4e1a-91b4-68f674ee674b}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_doc_json),
 		cmocka_unit_test(test_doc_unbalanced),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
