@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <net/if.h>
 
 #include "common/log.h"
 #include "datapath/dp_internal.h"
@@ -31,7 +32,6 @@ void dp_config_default(struct dp_config *c)
 	c->udp_port = UDP_IO_DEFAULT_PORT;
 	c->raw_esp = true;
 	c->replay_window = 64;
-	steer_config_default(&c->steer);
 }
 
 /* A raw socket for permitted packets that were routed into the TUN: sent
@@ -49,14 +49,17 @@ static int bypass_socket(int family, uint32_t mark)
 	return fd;
 }
 
-static void dp_free(struct dp *dp)
+/* clean: a stop after the SAs are gone, the guard goes too; else (a start
+ * that failed) a guard holding what a dead run protected stays. */
+static void dp_free(struct dp *dp, bool clean)
 {
-	if (dp->guarded)
-		guard_close(&dp->guard);
 	if (dp->steer.rtnl.nl)
 		steer_close(&dp->steer);
 	udp_io_close(&dp->io);
 	tun_close(&dp->tun);
+	if (dp->guarded)
+		guard_close(&dp->guard, !clean && dp->guard.held);
+	dp_instance_unlock(&dp->inst);
 	for (int i = 0; i < 2; i++)
 		if (dp->bypass_fd[i] >= 0)
 			close(dp->bypass_fd[i]);
@@ -68,6 +71,42 @@ static void dp_free(struct dp *dp)
 	pthread_mutex_destroy(&dp->notice_lock);
 	free(dp->threads);
 	free(dp);
+}
+
+/* The slot's lock, then the guard (adopting what a dead run of this
+ * instance left): before anything else of the namespace is touched. */
+static int dp_claim(struct dp *dp, const char **why)
+{
+	struct guard_config gc = { 0 };
+	int err;
+
+	err = dp_instance_lock(&dp->inst, dp->cfg.lock_dir, dp->tun_name, why);
+	if (err)
+		return err;
+	dp_instance_steer(dp->inst.slot, &dp->steer_cfg);
+	gc.tun = dp->tun_name;
+	gc.natt_port = dp->cfg.udp_port;
+	gc.group = dp_instance_group(dp->inst.slot);
+	gc.own_mark = dp->steer_cfg.fwmark;
+	gc.reroute_mark = dp->steer_cfg.reroute_mark;
+	err = guard_open(&dp->guard, &gc, why);
+	if (err)
+		return err;
+	dp->guarded = true;
+	if (dp->guard.held)
+		fwp_log(FWP_LOG_INFO, "datapath: %s: took over %u protected prefixes a run "
+			"that died left; they stay dropped until protected again or a clean stop",
+			dp->tun_name, dp->guard.held);
+	return 0;
+}
+
+/* A TUN of that name belongs to someone else (ours vanish with their
+ * process; a dying one may take a moment). */
+static int tun_free(const char *name)
+{
+	for (int i = 0; i < 40 && if_nametoindex(name); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	return if_nametoindex(name) ? -EEXIST : 0;
 }
 
 int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
@@ -95,6 +134,7 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 	dp->slot_out = (unsigned)(ESP_MAX_OVERHEAD + dp->cfg.mtu + ESP_MAX_OVERHEAD + 63) & ~63u;
 	dp->bypass_fd[0] = dp->bypass_fd[1] = -1;
 	dp->notice_fd = dp->stop_fd = -1;
+	dp->inst.fd = -1;
 	for (int i = 0; i < UDP_IO_NSOCK; i++)
 		dp->io.fd[i] = -1;
 	for (int i = 0; i < TUN_MAX_QUEUES; i++)
@@ -120,6 +160,14 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 		*why = "OpenSSL algorithms";
 		goto fail;
 	}
+	err = dp_claim(dp, why);
+	if (err)
+		goto fail;
+	err = tun_free(dp->tun_name);
+	if (err) {
+		*why = "a device of that name exists (not this instance's)";
+		goto fail;
+	}
 	tc.name = dp->tun_name;
 	tc.queues = dp->cfg.queues;
 	tc.vnet = true;
@@ -134,34 +182,29 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 	udp_io_config_default(&uc);
 	uc.port = dp->cfg.udp_port;
 	uc.raw_esp = dp->cfg.raw_esp;
-	uc.fwmark = dp->cfg.steer.fwmark;
+	uc.fwmark = dp->steer_cfg.fwmark;
 	uc.rcvbuf = uc.sndbuf = 4 << 20;
 	err = udp_io_open(&dp->io, &uc);
 	if (err) {
 		*why = err == -EADDRINUSE ? "ESP-in-UDP port in use" : "outer sockets";
 		goto fail;
 	}
-	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->cfg.steer.fwmark);
-	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->cfg.steer.fwmark);
-	/* Rules and routes of a run that crashed go first. */
-	err = steer_cleanup(&dp->cfg.steer);
+	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->steer_cfg.fwmark);
+	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->steer_cfg.fwmark);
+	/* Rules and routes of a run of this instance that died go first. */
+	err = steer_cleanup(&dp->steer_cfg);
 	if (err >= 0)
-		err = steer_open(&dp->steer, &dp->cfg.steer);
+		err = steer_open(&dp->steer, &dp->steer_cfg);
 	if (!err)
 		err = steer_install(&dp->steer);
 	if (err) {
 		*why = "policy routing rules";
 		goto fail;
 	}
-	err = guard_open(&dp->guard, dp->tun.name, dp->cfg.udp_port, 0, why);
-	if (err)
-		fwp_log(FWP_LOG_WARN, "datapath: %s: %s: inbound cleartext from protected "
-			"peers is not dropped", *why, strerror(-err));
-	dp->guarded = !err;
 	*out = dp;
 	return 0;
 fail:
-	dp_free(dp);
+	dp_free(dp, false);
 	return err < 0 ? err : -EIO;
 }
 
@@ -230,8 +273,9 @@ void dp_stop_at_exit(struct dp *dp)
 	dp_stop(dp);
 	steer_close(&dp->steer);
 	if (dp->guarded)
-		guard_close(&dp->guard);
+		guard_close(&dp->guard, false);
 	dp->guarded = false;
+	dp_instance_unlock(&dp->inst);
 }
 
 void dp_destroy(struct dp *dp)
@@ -239,7 +283,7 @@ void dp_destroy(struct dp *dp)
 	if (!dp)
 		return;
 	dp_stop(dp);
-	dp_free(dp);
+	dp_free(dp, true);
 }
 
 bool dp_post_notice(struct dp *dp, uint64_t ctx_id, FWP_DIRECTION dir, enum dp_sa_event ev)

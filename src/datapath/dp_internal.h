@@ -31,6 +31,7 @@
 #include "datapath/esp_ip.h"
 #include "datapath/esp_packet.h"
 #include "datapath/guard.h"
+#include "datapath/instance.h"
 #include "datapath/prefix_set.h"
 #include "datapath/steer.h"
 #include "datapath/tun.h"
@@ -131,9 +132,11 @@ struct dp {
 	struct engine *engine;
 	struct tun tun;
 	struct udp_io io;
+	struct dp_instance inst;	/* the slot and its lock */
+	struct steer_config steer_cfg;	/* the slot's numbers */
 	struct steer steer;
 	int bypass_fd[2];		/* raw IP, marked: permitted packets out */
-	struct guard guard;		/* inbound cleartext (control thread) */
+	struct guard guard;		/* both directions (control thread) */
 	bool guarded;			/* the guard is up */
 	unsigned slot_out;		/* bytes per outbound packet slot */
 	struct {
