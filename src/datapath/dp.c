@@ -94,7 +94,7 @@ static int dp_claim(struct dp *dp, const char **why)
 		return err;
 	dp->guarded = true;
 	if (dp->guard.held)
-		fwp_log(FWP_LOG_INFO, "datapath: %s: took over %u protected prefixes a run "
+		fwp_log(FWP_LOG_WARN, "datapath: %s: took over %u protected prefixes a run "
 			"that died left; they stay dropped until protected again or a clean stop",
 			dp->tun_name, dp->guard.held);
 	return 0;

@@ -83,19 +83,34 @@ static void rules_in(FILE *f, const char *t, const char *tun, const char *ports,
 #define OUT_EXEMPT_ND "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, " \
 		      "nd-neighbor-advert, mld-listener-report, mld2-listener-report }"
 
-static void rules_out(FILE *f, const char *t, const char *tun, uint32_t mark, unsigned group)
+/* Local traffic. At the output hook a packet's device is the one its
+ * first route chose: one the reroute chain marked S may still change (the
+ * kernel routes it again after the chain), so that one is judged after
+ * routing, at postrouting; the mark is this instance's alone. */
+static void rules_out(FILE *f, const char *t, const char *tun, uint32_t mark,
+		      uint32_t reroute, unsigned group)
 {
 	fprintf(f,
 		"add chain inet %1$s out_check\n"
 		"add chain inet %1$s output { type filter hook output priority 10; policy accept; }\n"
 		"add rule inet %1$s output oifname { \"lo\", \"%2$s\" } accept\n"
-		"add rule inet %1$s output meta mark 0x%3$x accept\n"
+		"add rule inet %1$s output meta mark 0x%3$x accept\n",
+		t, tun, mark);
+	if (reroute)
+		fprintf(f,
+			"add rule inet %1$s output meta mark 0x%2$x accept\n"
+			"add chain inet %1$s post { type filter hook postrouting priority 10; "
+			"policy accept; }\n"
+			"add rule inet %1$s post meta mark 0x%2$x oifname != \"%3$s\" "
+			"log prefix \"fwpd-out\" group %4$u drop\n",
+			t, reroute, tun, group);
+	fprintf(f,
 		"add rule inet %1$s output ip daddr @out4 jump out_check\n"
 		"add rule inet %1$s output ip6 daddr @out6 jump out_check\n"
 		"add rule inet %1$s out_check udp sport { 500, 4500 } accept\n"
 		"add rule inet %1$s out_check " OUT_EXEMPT_ND " accept\n"
-		"add rule inet %1$s out_check log prefix \"fwpd-out\" group %4$u drop\n",
-		t, tun, mark, group);
+		"add rule inet %1$s out_check log prefix \"fwpd-out\" group %2$u drop\n",
+		t, group);
 }
 
 /* Forwarded traffic (a tunnel gateway): the same checks both ways. */
@@ -175,7 +190,7 @@ static int ruleset(struct guard *g, const struct guard_config *c)
 			"add set inet %1$s %3$s { type ipv6_addr; flags interval; }\n",
 			t, set_names[d][0], set_names[d][1]);
 	rules_in(f, t, c->tun, ports, g->group);
-	rules_out(f, t, c->tun, c->own_mark, g->group);
+	rules_out(f, t, c->tun, c->own_mark, c->reroute_mark, g->group);
 	rules_forward(f, t, c->tun);
 	if (c->reroute_mark)
 		rules_reroute(f, t, c->tun, c->own_mark, c->reroute_mark);

@@ -19,9 +19,14 @@
  *       local port 500 or 4500) or neighbour discovery: mark S, so that
  *       the kernel routes it again, into the TUN (steer.h, rule R)
  *     chain output (filter, priority 10), forward: to @out*, not to the
- *       TUN or lo, not mark M: jump out_check
+ *       TUN or lo, not mark M (nor S: see post): jump out_check
  *     chain out_check: IKE by local port, neighbour discovery and MLD;
  *       else log (prefix "fwpd-out") and drop
+ *     chain post (filter, postrouting, priority 10): marked S and not
+ *       leaving through the TUN (the reroute found no route into it: the
+ *       TUN is gone, or a rule ahead of R): log and drop. (At the output
+ *       hook the device is still the first route's; the kernel routes a
+ *       packet again only after the route chain.)
  *
  * The table is the kernel's, not the process's: when the process dies
  * (kill -9, a crash) the TUN and its routes go, the table stays, and
