@@ -317,6 +317,9 @@ static int nflog_open(struct guard *g)
 	struct nfulnl_msg_config_cmd bind = { .command = NFULNL_CFG_CMD_BIND };
 	struct nfulnl_msg_config_mode mode = {
 		.copy_range = htonl(GUARD_COPY), .copy_mode = NFULNL_COPY_PACKET };
+	/* The kernel batches logs for up to a second by default: 0.1 s, so
+	 * that a drop's net event and count follow it closely. */
+	uint32_t timeout = htonl(10), qthresh = htonl(64);
 	int err;
 
 	g->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -327,6 +330,10 @@ static int nflog_open(struct guard *g)
 	err = nflog_config(g, &bind, NFULA_CFG_CMD, sizeof(bind));
 	if (!err)
 		err = nflog_config(g, &mode, NFULA_CFG_MODE, sizeof(mode));
+	if (!err)
+		err = nflog_config(g, &timeout, NFULA_CFG_TIMEOUT, sizeof(timeout));
+	if (!err)
+		err = nflog_config(g, &qthresh, NFULA_CFG_QTHRESH, sizeof(qthresh));
 	return err;
 }
 
