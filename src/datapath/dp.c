@@ -246,6 +246,7 @@ int dp_start(struct dp *dp)
 	}
 	dp->nthreads = n;
 	dp->running = true;
+	dp->started = true;
 	return 0;
 }
 
@@ -283,7 +284,8 @@ void dp_destroy(struct dp *dp)
 	if (!dp)
 		return;
 	dp_stop(dp);
-	dp_free(dp, true);
+	/* Never started: a start that failed, not a clean stop. */
+	dp_free(dp, dp->started);
 }
 
 bool dp_post_notice(struct dp *dp, uint64_t ctx_id, FWP_DIRECTION dir, enum dp_sa_event ev)

@@ -156,6 +156,7 @@ struct dp {
 	struct dp_thread *threads;
 	unsigned nthreads;
 	bool running;
+	bool started;			/* dp_start succeeded once */
 	atomic_bool stopping;		/* the packet threads end */
 };
 

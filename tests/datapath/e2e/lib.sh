@@ -104,12 +104,15 @@ e2e_fwpd_as() {
 	shift 3
 	netns_bg "$_ns" "$FWPD" $_m --socket "$DIR/$_n.sock" --state-dir "$DIR/$_n.state" \
 		--datapath tun "$@" 2>"$DIR/fwpd-$_n.log"
-	_p=$NETNS_LAST_PID
+	_p=$NETNS_LAST_PID _gone=
 	_i=0
 	while [ ! -S "$DIR/$_n.sock" ]; do
-		if [ -n "$_m" ] && ! kill -0 "$_p" 2>/dev/null; then
+		if [ -z "$_gone" ] && ! kill -0 "$_p" 2>/dev/null; then
+			# Stopped: refused, or (default mode) the parent of the daemon.
 			wait "$_p"
-			return $?
+			_rc=$?
+			[ $_rc = 0 ] || return $_rc
+			_gone=1
 		fi
 		_i=$((_i + 1))
 		[ $_i -gt 100 ] && fail "fwpd $_n did not start"
