@@ -35,8 +35,13 @@ static size_t addr_bits(int family)
 	return family == AF_INET6 ? 128 : 32;
 }
 
+/* Runs cmd as one transaction; its output alone is in the output buffer
+ * afterwards (reading a buffer empties it: what earlier commands printed
+ * is dropped first, so nothing accumulates). */
 static int nft(struct guard *g, const char *cmd)
 {
+	nft_ctx_get_output_buffer(g->nft);
+	nft_ctx_get_error_buffer(g->nft);
 	return nft_run_cmd_from_buffer(g->nft, cmd) ? -EINVAL : 0;
 }
 

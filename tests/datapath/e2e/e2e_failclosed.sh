@@ -49,8 +49,11 @@ exec 7>&-
 mv "$DIR/a.out" "$DIR/a.out.1"
 rm -f "$DIR/a.in" "$DIR/a.sock"
 e2e_fwpd a
-grep -q "took over 2 protected prefixes" "$DIR/fwpd-a.log" ||
-	fail "no takeover: $(cat "$DIR/fwpd-a.log")"
+e2e_nft "$NSA" "list set inet fwpd_fwp0 out4" | grep -q "$B4" || fail "the successor dropped B's guard"
+if [ -n "$E2E_FWPD_MODE" ]; then
+	grep -q "took over 2 protected prefixes" "$DIR/fwpd-a.log" ||
+		fail "no takeover: $(cat "$DIR/fwpd-a.log")"
+fi
 capture_start b
 r=$(udp_run a b $B4 50)
 capture_stop

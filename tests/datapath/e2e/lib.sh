@@ -75,17 +75,18 @@ ns_of() {
 	[ "$1" = a ] && echo "$NSA" || echo "$NSB"
 }
 
-# How the tests that kill fwpd run it. TODO: fwpd's default mode (no
-# --foreground) cannot carry the datapath until it becomes a daemon before
-# its threads exist; once it does, set this to "" so that these tests run
-# what users run (e2e_fwpd_pid finds the daemon either way).
+# How the tests run fwpd. TODO: fwpd's default mode (no --foreground)
+# cannot carry the datapath until it becomes a daemon before its threads
+# exist; once it does, make "" the default here so that the tests run what
+# users run (e2e_fwpd_pid finds the daemon either way; the checks that
+# need fwpd's stderr, which a daemon no longer has, skip themselves then).
 E2E_FWPD_MODE=${E2E_FWPD_MODE---foreground}
 
 # e2e_fwpd SIDE [OPTIONS...]: fwpd --datapath tun in SIDE's namespace.
 e2e_fwpd() {
 	_s=$1
 	shift
-	netns_bg "$(ns_of "$_s")" "$FWPD" --foreground --socket "$DIR/$_s.sock" \
+	netns_bg "$(ns_of "$_s")" "$FWPD" $E2E_FWPD_MODE --socket "$DIR/$_s.sock" \
 		--state-dir "$DIR/$_s.state" --datapath tun "$@" 2>"$DIR/fwpd-$_s.log"
 	_i=0
 	while [ ! -S "$DIR/$_s.sock" ]; do

@@ -153,6 +153,28 @@ static void test_unreadable(void **state)
 	assert_int_equal(nft_run_cmd_from_buffer(nft, "delete table inet fwpd_gt0"), 0);
 }
 
+/* Many prefixes, in one set only: each adopted once, into its own set. */
+static void test_adopt_many(void **state)
+{
+	char text[32];
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "10.%d.%d.0/24", i / 256, i % 256);
+		assert_int_equal(add(&g, GUARD_OUT, text), 0);
+	}
+	guard_close(&g, true);
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(g.held, 300);
+	assert_int_equal(g.set[GUARD_OUT].n, 300);
+	assert_int_equal(g.set[GUARD_IN].n, 0);
+	assert_string_equal(elements("gt0", "in4"), "");
+	guard_close(&g, false);
+}
+
 static void test_names(void **state)
 {
 	struct guard_config c = cfg0;
@@ -177,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_adopt),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_adopt_many),
 		cmocka_unit_test(test_names),
 	};
 	int rc;
