@@ -67,6 +67,10 @@ static int lock_dir(const char *dir, const char **why)
 	return 0;
 }
 
+/* A refusal's text: it outlives struct dp_instance (the caller frees it
+ * before logging). */
+static __thread char msg[200];
+
 /* Who holds the slot, from the file's contents. */
 static void holder(struct dp_instance *in, int fd, const char *tun)
 {
@@ -79,10 +83,10 @@ static void holder(struct dp_instance *in, int fd, const char *tun)
 	if (sscanf(buf, "%31s %ld", name, &pid) < 1)
 		snprintf(name, sizeof(name), "?");
 	if (!strcmp(name, tun))
-		snprintf(in->msg, sizeof(in->msg),
+		snprintf(msg, sizeof(msg),
 			 "instance %s already runs in this network namespace (pid %ld)", tun, pid);
 	else
-		snprintf(in->msg, sizeof(in->msg),
+		snprintf(msg, sizeof(msg),
 			 "slot %u of %s is held by instance %s (pid %ld) in this network "
 			 "namespace: give one of them another TUN name", in->slot, tun, name, pid);
 }
@@ -104,7 +108,7 @@ static int try_lock(struct dp_instance *in, const char *tun, const char **why)
 
 		if (err == EWOULDBLOCK) {
 			holder(in, fd, tun);
-			*why = in->msg;
+			*why = msg;
 			err = EBUSY;
 		} else {
 			*why = "cannot lock the lock file";

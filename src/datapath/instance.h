@@ -42,7 +42,6 @@ struct dp_instance {
 	unsigned slot;
 	int fd;				/* the locked file; -1: none */
 	char path[PATH_MAX];
-	char msg[200];			/* a refusal, for *why */
 };
 
 unsigned dp_instance_slot(const char *tun);
@@ -51,8 +50,9 @@ void dp_instance_steer(unsigned slot, struct steer_config *c);
 unsigned dp_instance_group(unsigned slot);
 
 /* Takes the slot of tun in the current thread's network namespace, under
- * dir (NULL: DP_LOCK_DIR). -EBUSY when another process holds it (*why,
- * in in->msg, names the holder). Nothing is changed on failure. */
+ * dir (NULL: DP_LOCK_DIR). -EBUSY when another process holds it (*why
+ * names the holder; the text lives until the thread's next call). Nothing
+ * is changed on failure. */
 int dp_instance_lock(struct dp_instance *in, const char *dir, const char *tun,
 		     const char **why);
 /* Removes the file and drops the lock. Idempotent. */
