@@ -100,6 +100,19 @@ static int dp_claim(struct dp *dp, const char **why)
 	return 0;
 }
 
+/* The name goes into nftables rules and a lock file's name: letters,
+ * digits, '-', '_' and '.' only (the kernel would allow quotes). */
+static bool tun_name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
 /* A TUN of that name belongs to someone else (ours vanish with their
  * process; a dying one may take a moment). */
 static int tun_free(const char *name)
@@ -158,6 +171,11 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 	err = esp_crypto_init(NULL);
 	if (err) {
 		*why = "OpenSSL algorithms";
+		goto fail;
+	}
+	if (!tun_name_ok(dp->tun_name)) {
+		err = -EINVAL;
+		*why = "TUN name: letters, digits, '-', '_' and '.' only";
 		goto fail;
 	}
 	err = dp_claim(dp, why);

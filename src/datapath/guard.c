@@ -248,9 +248,15 @@ static int parse_elements(struct guard *g, enum guard_dir dir, int family, const
 		}
 		if (inet_pton(family, tok, addr) != 1)
 			return -EPROTO;
-		if (prefix_set_hold(&g->set[dir], family, addr, (unsigned)plen) < 0)
+		switch (prefix_set_hold(&g->set[dir], family, addr, (unsigned)plen)) {
+		case 1:
+			g->held++;
+			break;
+		case 0:
+			break;
+		default:
 			return -ENOMEM;
-		g->held++;
+		}
 	}
 }
 

@@ -54,9 +54,10 @@ int prefix_set_hold(struct prefix_set *s, int family, const uint8_t addr[16], un
 	if (r && r->held)
 		return 0;
 	first = prefix_set_get(s, family, addr, plen);
-	if (first >= 0)
-		find(s, family, addr, plen)->held = true;
-	return first;
+	if (first < 0)
+		return first;
+	find(s, family, addr, plen)->held = true;
+	return 1;
 }
 
 bool prefix_within(int family, const uint8_t a[16], unsigned alen, const struct prefix_ref *b)

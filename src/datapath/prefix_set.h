@@ -35,8 +35,9 @@ int prefix_set_get(struct prefix_set *s, int family, const uint8_t addr[16], uns
 bool prefix_set_put(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen);
 void prefix_set_free(struct prefix_set *s);
 
-/* Like prefix_set_get, the reference marked as held (prefix_set_unhold
- * drops it); a prefix already held is not held twice: 0. */
+/* Takes a reference marked as held (one per prefix at most; the caller
+ * drops it by clearing the mark and putting the reference). 1: held now,
+ * 0: held already, -ENOMEM. */
 int prefix_set_hold(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen);
 
 /* Whether prefix a (family, addr, plen) lies inside prefix b. */
