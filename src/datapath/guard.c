@@ -118,14 +118,15 @@ static void rules_out(FILE *f, const char *t, const char *tun, uint32_t mark,
 		t, group);
 }
 
-/* Forwarded traffic (a tunnel gateway): the same checks both ways. */
+/* Forwarded traffic (a gateway) to a protected prefix leaves through the
+ * TUN too. (Inbound, forwarded traffic is not checked: the inbound
+ * filters are about traffic to this host, and a transport-mode peer may
+ * route other traffic through it.) */
 static void rules_forward(FILE *f, const char *t, const char *tun)
 {
 	fprintf(f,
 		"add chain inet %1$s forward { type filter hook forward priority -10; policy accept; }\n"
 		"add rule inet %1$s forward iifname \"%2$s\" accept\n"
-		"add rule inet %1$s forward ip saddr @in4 jump peer_in\n"
-		"add rule inet %1$s forward ip6 saddr @in6 jump peer_in\n"
 		"add rule inet %1$s forward oifname \"%2$s\" accept\n"
 		"add rule inet %1$s forward ip daddr @out4 jump out_check\n"
 		"add rule inet %1$s forward ip6 daddr @out6 jump out_check\n",

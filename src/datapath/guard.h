@@ -7,8 +7,8 @@
  *     sets in4, in6     remote prefixes whose traffic must arrive protected
  *     sets out4, out6   remote prefixes whose traffic must leave protected
  *                       (those routed into the TUN)
- *     chain input, forward (filter, priority -10): from @in*, not through
- *       the TUN: jump peer_in
+ *     chain input (filter, priority -10): from @in*, not through the
+ *       TUN: jump peer_in
  *     chain peer_in: ESP; UDP to port 500, 4500 or the NAT-T port (by
  *       destination port: the local ports served); non-first fragments
  *       (their first fragment carries the verdict: without it nothing is
@@ -18,8 +18,9 @@
  *       TUN or lo, not the datapath's own (mark M), not IKE (UDP from
  *       local port 500 or 4500) or neighbour discovery: mark S, so that
  *       the kernel routes it again, into the TUN (steer.h, rule R)
- *     chain output (filter, priority 10), forward: to @out*, not to the
- *       TUN or lo, not mark M (nor S: see post): jump out_check
+ *     chain output (filter, priority 10), forward (priority -10): to
+ *       @out*, not to the TUN or lo (forward: nor from the TUN), not mark
+ *       M (nor S: see post): jump out_check
  *     chain out_check: IKE by local port, neighbour discovery and MLD;
  *       else log (prefix "fwpd-out") and drop
  *     chain post (filter, postrouting, priority 10): marked S and not
