@@ -50,6 +50,9 @@ mv "$DIR/a.out" "$DIR/a.out.1"
 rm -f "$DIR/a.in" "$DIR/a.sock"
 e2e_fwpd a
 e2e_nft "$NSA" "list set inet fwpd_fwp0 out4" | grep -q "$B4" || fail "the successor dropped B's guard"
+for r in "fwmark 0x4651 lookup 18000" "not from all fwmark 0x4650 lookup 18000"; do
+	[ "$(ip -n "$NSA" rule | grep -c "$r")" = 1 ] || fail "rule '$r' not once: $(ip -n "$NSA" rule)"
+done
 if [ -n "$E2E_FWPD_MODE" ]; then
 	grep -q "took over 2 protected prefixes" "$DIR/fwpd-a.log" ||
 		fail "no takeover: $(cat "$DIR/fwpd-a.log")"
