@@ -57,6 +57,11 @@ e2e_cleanup() {
 	_rc=$?
 	[ $# -gt 0 ] && _rc=$1
 	exec 7>&- 8>&- 2>/dev/null
+	# Lock files of datapaths killed in these namespaces (instance.h).
+	for _n in $NETNS_LIST; do
+		set -- $(stat -L -c '%d %i' "/run/netns/$_n" 2>/dev/null) 0 0
+		rm -f /run/fwpd/dp-$(printf '%x-%x' "$1" "$2")-*.lock
+	done
 	netns_cleanup
 	for _f in "$DIR"/fwpd-*.log "$DIR"/*.out; do
 		[ -f "$_f" ] || continue
