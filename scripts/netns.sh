@@ -120,6 +120,24 @@ netns_cleanup() {
 		netns_kill "$_p"
 	done
 	NETNS_PIDS=
+	# What else runs in them (daemons that left their parent): TERM, a
+	# moment to clean up, then KILL.
+	_left=
+	for _n in $NETNS_LIST; do
+		for _p in $(ip netns pids "$_n" 2>/dev/null); do
+			kill -TERM "$_p" 2>/dev/null && _left="$_left $_p"
+		done
+	done
+	_i=0
+	while [ -n "$_left" ] && [ $_i -lt 20 ]; do
+		_still=
+		for _p in $_left; do
+			kill -0 "$_p" 2>/dev/null && _still="$_still $_p"
+		done
+		_left=$_still
+		[ -n "$_left" ] && sleep 0.05
+		_i=$((_i + 1))
+	done
 	for _n in $NETNS_LIST; do
 		for _p in $(ip netns pids "$_n" 2>/dev/null); do
 			kill -KILL "$_p" 2>/dev/null || true

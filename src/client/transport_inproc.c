@@ -12,7 +12,9 @@
  * (default 4500, 0: none); FWP_REFUSE_MD5=1 refuses HMAC-MD5-96. A notice
  * thread hands the datapath's lifetime
  * notices to the engine. At exit the packet threads stop and the routing
- * rules go; the device goes with the process.
+ * rules and the guard go; the device goes with the process. A process that
+ * dies instead leaves the guard, which drops what it protected until the
+ * next datapath of that instance takes it over (docs/datapath.md).
  */
 #include <errno.h>
 #include <poll.h>

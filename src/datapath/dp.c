@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <net/if.h>
 
 #include "common/log.h"
 #include "datapath/dp_internal.h"
@@ -31,7 +32,6 @@ void dp_config_default(struct dp_config *c)
 	c->udp_port = UDP_IO_DEFAULT_PORT;
 	c->raw_esp = true;
 	c->replay_window = 64;
-	steer_config_default(&c->steer);
 }
 
 /* A raw socket for permitted packets that were routed into the TUN: sent
@@ -49,15 +49,19 @@ static int bypass_socket(int family, uint32_t mark)
 	return fd;
 }
 
-static void dp_free(struct dp *dp)
+/* clean: a stop after the SAs are gone, the guard goes too; else (a start
+ * that failed) a guard holding what a dead run protected stays. */
+static void dp_free(struct dp *dp, bool clean)
 {
-	if (dp->guarded)
-		guard_close(&dp->guard);
 	if (dp->steer.rtnl.nl)
 		steer_close(&dp->steer);
 	natt_share_close(&dp->natt);
+	dp_instance_unlock(&dp->natt_lock);
 	udp_io_close(&dp->io);
 	tun_close(&dp->tun);
+	if (dp->guarded)
+		guard_close(&dp->guard, !clean && dp->guard.held);
+	dp_instance_unlock(&dp->inst);
 	for (int i = 0; i < 2; i++)
 		if (dp->bypass_fd[i] >= 0)
 			close(dp->bypass_fd[i]);
@@ -71,21 +75,48 @@ static void dp_free(struct dp *dp)
 	free(dp);
 }
 
-/* The outer sockets. ESP in UDP goes to private ports behind the served
- * one (natt_share.h), so that an IKE daemon can own it; where the rewrite
- * cannot be installed, the sockets take the served port themselves. */
-static int open_outer(struct dp *dp, struct udp_io_config *uc)
+/* The slot's lock, then the guard (adopting what a dead run of this
+ * instance left): before anything else of the namespace is touched. */
+static int dp_claim(struct dp *dp, const char **why)
+{
+	struct guard_config gc = { 0 };
+	int err;
+
+	err = dp_instance_lock(&dp->inst, dp->cfg.lock_dir, dp->tun_name, why);
+	if (err)
+		return err;
+	dp_instance_steer(dp->inst.slot, &dp->steer_cfg);
+	gc.tun = dp->tun_name;
+	gc.natt_port = dp->cfg.udp_port;
+	gc.private_ports[0] = dp->io.port[0];
+	gc.private_ports[1] = dp->io.port[1];
+	gc.group = dp_instance_group(dp->inst.slot);
+	gc.own_mark = dp->steer_cfg.fwmark;
+	gc.reroute_mark = dp->steer_cfg.reroute_mark;
+	err = guard_open(&dp->guard, &gc, why);
+	if (err)
+		return err;
+	dp->guarded = true;
+	if (dp->guard.held)
+		fwp_log(FWP_LOG_WARN, "datapath: %s: took over %u protected prefixes a run "
+			"that died left; they stay dropped until protected again or a clean stop",
+			dp->tun_name, dp->guard.held);
+	return 0;
+}
+
+/* ESP in UDP to the NAT-T port reaches the private ports the sockets are
+ * bound to (natt_share.h), so that an IKE daemon can own the port. One
+ * datapath per port and namespace (a lock); where the rewrite cannot be
+ * installed, the sockets take the port themselves. */
+static int dp_share_port(struct dp *dp, struct udp_io_config *uc, const char **why)
 {
 	char name[48];
 	int err;
 
-	if (!uc->port)
-		return udp_io_open(&dp->io, uc);
-	uc->private_port = true;
-	err = udp_io_open(&dp->io, uc);
+	err = dp_port_lock(&dp->natt_lock, dp->cfg.lock_dir, uc->port, dp->tun_name, why);
 	if (err)
 		return err;
-	snprintf(name, sizeof(name), "fwpn_%s", dp->tun.name);
+	snprintf(name, sizeof(name), "fwpn_%s", dp->tun_name);
 	for (char *p = name; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
 		    !(*p >= '0' && *p <= '9') && *p != '_')
@@ -97,28 +128,39 @@ static int open_outer(struct dp *dp, struct udp_io_config *uc)
 		"(nftables: %s): the datapath binds it itself", uc->port, strerror(-err));
 	udp_io_close(&dp->io);
 	uc->private_port = false;
-	return udp_io_open(&dp->io, uc);
+	err = udp_io_open(&dp->io, uc);
+	if (err)
+		*why = err == -EADDRINUSE ? "ESP-in-UDP port in use (by an IKE daemon? "
+		       "nftables could not share it)" : "outer sockets";
+	return err;
 }
 
-/* The UDP ports inbound traffic from protected peers may come to: IKE,
- * and the NAT-T port with the private ports behind it. */
-static void served_ports(const struct dp *dp, uint16_t ports[4], unsigned *n)
+/* The name goes into nftables rules and a lock file's name: letters,
+ * digits, '-', '_' and '.' only (the kernel would allow quotes). */
+static bool tun_name_ok(const char *name)
 {
-	*n = 0;
-	ports[(*n)++] = 500;
-	if (dp->cfg.udp_port && dp->cfg.udp_port != 500)
-		ports[(*n)++] = dp->cfg.udp_port;
-	for (int i = 0; i < 2; i++)
-		if (dp->io.port[i] && dp->io.port[i] != dp->cfg.udp_port)
-			ports[(*n)++] = dp->io.port[i];
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+/* A TUN of that name belongs to someone else (ours vanish with their
+ * process; a dying one may take a moment). */
+static int tun_free(const char *name)
+{
+	for (int i = 0; i < 40 && if_nametoindex(name); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	return if_nametoindex(name) ? -EEXIST : 0;
 }
 
 int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 {
 	struct tun_config tc = { 0 };
 	struct udp_io_config uc;
-	uint16_t served[4];
-	unsigned nserved;
 	pthread_rwlockattr_t ra;
 	struct dp *dp;
 	int err;
@@ -140,6 +182,8 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 	dp->slot_out = (unsigned)(ESP_MAX_OVERHEAD + dp->cfg.mtu + ESP_MAX_OVERHEAD + 63) & ~63u;
 	dp->bypass_fd[0] = dp->bypass_fd[1] = -1;
 	dp->notice_fd = dp->stop_fd = -1;
+	dp->inst.fd = -1;
+	dp->natt_lock.fd = -1;
 	for (int i = 0; i < UDP_IO_NSOCK; i++)
 		dp->io.fd[i] = -1;
 	for (int i = 0; i < TUN_MAX_QUEUES; i++)
@@ -165,6 +209,38 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 		*why = "OpenSSL algorithms";
 		goto fail;
 	}
+	if (!tun_name_ok(dp->tun_name)) {
+		err = -EINVAL;
+		*why = "TUN name: letters, digits, '-', '_' and '.' only";
+		goto fail;
+	}
+	/* The outer sockets first, on private ports (nothing of the namespace
+	 * changes), so that the guard admits those ports from the start. */
+	dp_instance_steer(dp_instance_slot(dp->tun_name), &dp->steer_cfg);
+	udp_io_config_default(&uc);
+	uc.port = dp->cfg.udp_port;
+	uc.private_port = uc.port != 0;
+	uc.raw_esp = dp->cfg.raw_esp;
+	uc.fwmark = dp->steer_cfg.fwmark;
+	uc.rcvbuf = uc.sndbuf = 4 << 20;
+	err = udp_io_open(&dp->io, &uc);
+	if (err) {
+		*why = "outer sockets";
+		goto fail;
+	}
+	err = dp_claim(dp, why);
+	if (err)
+		goto fail;
+	if (uc.port) {
+		err = dp_share_port(dp, &uc, why);
+		if (err)
+			goto fail;
+	}
+	err = tun_free(dp->tun_name);
+	if (err) {
+		*why = "a device of that name exists (not this instance's)";
+		goto fail;
+	}
 	tc.name = dp->tun_name;
 	tc.queues = dp->cfg.queues;
 	tc.vnet = true;
@@ -176,38 +252,22 @@ int dp_create(struct dp **out, const struct dp_config *cfg, const char **why)
 		*why = "TUN device (needs CAP_NET_ADMIN and /dev/net/tun)";
 		goto fail;
 	}
-	udp_io_config_default(&uc);
-	uc.port = dp->cfg.udp_port;
-	uc.raw_esp = dp->cfg.raw_esp;
-	uc.fwmark = dp->cfg.steer.fwmark;
-	uc.rcvbuf = uc.sndbuf = 4 << 20;
-	err = open_outer(dp, &uc);
-	if (err) {
-		*why = err == -EADDRINUSE ? "ESP-in-UDP port in use" : "outer sockets";
-		goto fail;
-	}
-	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->cfg.steer.fwmark);
-	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->cfg.steer.fwmark);
-	served_ports(dp, served, &nserved);
-	/* Rules and routes of a run that crashed go first. */
-	err = steer_cleanup(&dp->cfg.steer);
+	dp->bypass_fd[0] = bypass_socket(AF_INET, dp->steer_cfg.fwmark);
+	dp->bypass_fd[1] = bypass_socket(AF_INET6, dp->steer_cfg.fwmark);
+	/* Rules and routes of a run of this instance that died go first. */
+	err = steer_cleanup(&dp->steer_cfg);
 	if (err >= 0)
-		err = steer_open(&dp->steer, &dp->cfg.steer);
+		err = steer_open(&dp->steer, &dp->steer_cfg);
 	if (!err)
 		err = steer_install(&dp->steer);
 	if (err) {
 		*why = "policy routing rules";
 		goto fail;
 	}
-	err = guard_open(&dp->guard, dp->tun.name, served, nserved, 0, why);
-	if (err)
-		fwp_log(FWP_LOG_WARN, "datapath: %s: %s: inbound cleartext from protected "
-			"peers is not dropped", *why, strerror(-err));
-	dp->guarded = !err;
 	*out = dp;
 	return 0;
 fail:
-	dp_free(dp);
+	dp_free(dp, false);
 	return err < 0 ? err : -EIO;
 }
 
@@ -249,6 +309,7 @@ int dp_start(struct dp *dp)
 	}
 	dp->nthreads = n;
 	dp->running = true;
+	dp->started = true;
 	return 0;
 }
 
@@ -276,8 +337,9 @@ void dp_stop_at_exit(struct dp *dp)
 	dp_stop(dp);
 	steer_close(&dp->steer);
 	if (dp->guarded)
-		guard_close(&dp->guard);
+		guard_close(&dp->guard, false);
 	dp->guarded = false;
+	dp_instance_unlock(&dp->inst);
 }
 
 void dp_destroy(struct dp *dp)
@@ -285,7 +347,8 @@ void dp_destroy(struct dp *dp)
 	if (!dp)
 		return;
 	dp_stop(dp);
-	dp_free(dp);
+	/* Never started: a start that failed, not a clean stop. */
+	dp_free(dp, dp->started);
 }
 
 bool dp_post_notice(struct dp *dp, uint64_t ctx_id, FWP_DIRECTION dir, enum dp_sa_event ev)

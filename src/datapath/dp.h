@@ -9,14 +9,20 @@
  * the TUN. docs/datapath.md describes the whole.
  *
  * Life cycle (the host's control thread):
- *   dp_create     TUN, sockets, steering rules (leftovers of a crash removed)
+ *   dp_create     the instance's lock, its guard (taking over the one a run
+ *                 that died left), TUN, sockets, steering rules (that run's
+ *                 leftovers removed)
  *   engine_create with dp_backend(dp) as its backend
  *   dp_attach     the engine the packet threads classify with
  *   dp_start      the packet threads
  *   ...           dp_notice_fd readable: dp_deliver_notices
  *   dp_stop       joins the packet threads
  *   engine_destroy (removes every SA through the backend)
- *   dp_destroy    routes, rules, sockets, TUN
+ *   dp_destroy    routes, rules, sockets, TUN, then the guard, the lock
+ *
+ * When the process dies instead, the guard stays in the kernel and drops
+ * what it protected (guard.h) until a successor of the same instance
+ * takes it over. Instances: instance.h.
  *
  * Ownership: struct dp owns its device, sockets, threads, SA table and
  * keys (wiped when an SA is removed). Locking: see dp_internal.h.
@@ -40,15 +46,16 @@ struct dp_config {
 	uint16_t udp_port;	/* ESP-in-UDP port; 0: no UDP sockets */
 	bool raw_esp;		/* plain ESP (IP protocol 50) sockets */
 	uint32_t replay_window;	/* inbound; 0: 64 */
-	struct steer_config steer;
+	const char *lock_dir;	/* NULL: DP_LOCK_DIR (instance.h) */
 };
 
-/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64,
- * steer_config_default. */
+/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64. */
 void dp_config_default(struct dp_config *c);
 
-/* 0 or -errno; *why names the step that failed. Needs CAP_NET_ADMIN (and
- * CAP_NET_RAW for raw ESP). Nothing is left behind on failure. */
+/* 0 or -errno; *why names the step that failed (-EBUSY: this instance, or
+ * one with the same slot, runs already; nothing was touched). Needs
+ * CAP_NET_ADMIN (and CAP_NET_RAW for raw ESP). Nothing is left behind on
+ * failure but a guard taken over from a run that died. */
 int dp_create(struct dp **out, const struct dp_config *cfg, const char **why);
 struct dp_backend dp_backend(struct dp *dp);
 void dp_attach(struct dp *dp, struct engine *e);
@@ -56,8 +63,9 @@ int dp_start(struct dp *dp);
 void dp_stop(struct dp *dp);
 void dp_destroy(struct dp *dp);
 /* For a process that exits with the engine alive (the in-process engine):
- * stops the packet threads and removes the routing rules and routes; the
- * device and the SA table go with the process. */
+ * stops the packet threads, removes the routing rules and routes and the
+ * guard (an exit is a clean stop), drops the lock; the device and the SA
+ * table go with the process. */
 void dp_stop_at_exit(struct dp *dp);
 
 /* Soft and hard limits the packet threads saw, for the engine: readable

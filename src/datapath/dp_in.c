@@ -275,7 +275,8 @@ static void in_deliver(struct in_ctx *x)
 	}
 }
 
-/* Cleartext the guard dropped in the kernel: a net event and a count each. */
+/* Cleartext the guard dropped in the kernel: a net event and a count each
+ * (inbound: invalidClearTextInbound; outbound: the outbound drops). */
 static void in_guard(struct in_ctx *x)
 {
 	struct guard_drop d[64];
@@ -287,11 +288,13 @@ static void in_guard(struct in_ctx *x)
 
 		memcpy(k.src, d[i].src, 16);
 		memcpy(k.dst, d[i].dst, 16);
-		dp_raise_drop(x->dp, &k, false, NULL, DP_STATUS_IPSEC_CLEAR_TEXT_DROP, 0);
-	}
-	if (n > 0) {
-		atomic_fetch_add_explicit(&x->dp->st.cleartext, (uint64_t)n, memory_order_relaxed);
-		atomic_fetch_add_explicit(&x->dp->st.in_drops, (uint64_t)n, memory_order_relaxed);
+		dp_raise_drop(x->dp, &k, d[i].outbound, NULL, DP_STATUS_IPSEC_CLEAR_TEXT_DROP, 0);
+		if (d[i].outbound) {
+			atomic_fetch_add_explicit(&x->dp->st.out_drops, 1, memory_order_relaxed);
+		} else {
+			atomic_fetch_add_explicit(&x->dp->st.cleartext, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&x->dp->st.in_drops, 1, memory_order_relaxed);
+		}
 	}
 }
 

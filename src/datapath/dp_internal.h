@@ -31,6 +31,7 @@
 #include "datapath/esp_ip.h"
 #include "datapath/esp_packet.h"
 #include "datapath/guard.h"
+#include "datapath/instance.h"
 #include "datapath/natt_share.h"
 #include "datapath/prefix_set.h"
 #include "datapath/steer.h"
@@ -137,9 +138,12 @@ struct dp {
 	struct tun tun;
 	struct udp_io io;
 	struct natt_share natt;		/* port shared with an IKE daemon */
+	struct dp_instance natt_lock;	/* this namespace's NAT-T port */
+	struct dp_instance inst;	/* the slot and its lock */
+	struct steer_config steer_cfg;	/* the slot's numbers */
 	struct steer steer;
 	int bypass_fd[2];		/* raw IP, marked: permitted packets out */
-	struct guard guard;		/* inbound cleartext (control thread) */
+	struct guard guard;		/* both directions (control thread) */
 	bool guarded;			/* the guard is up */
 	unsigned slot_out;		/* bytes per outbound packet slot */
 	struct {
@@ -159,6 +163,7 @@ struct dp {
 	struct dp_thread *threads;
 	unsigned nthreads;
 	bool running;
+	bool started;			/* dp_start succeeded once */
 	atomic_bool stopping;		/* the packet threads end */
 };
 

@@ -69,6 +69,8 @@ static int peer_family(const struct dp_sel *s, unsigned *plen)
 
 /* ---- routes into the TUN ---- */
 
+/* A routed prefix is guarded first (what misses the TUN is dropped, even
+ * after this process dies) and unguarded last. */
 static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
 		     const uint8_t *src)
 {
@@ -76,8 +78,14 @@ static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
 
 	if (err <= 0)
 		return err;
+	err = guard_add(&dp->guard, GUARD_OUT, family, a, plen);
+	if (err) {
+		prefix_set_put(&dp->table.routes, family, a, plen);
+		return err;
+	}
 	err = steer_add_prefix(&dp->steer, dp->tun.ifindex, family, a, plen, src);
 	if (err && err != -EEXIST) {
+		guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 		prefix_set_put(&dp->table.routes, family, a, plen);
 		return err;
 	}
@@ -86,8 +94,10 @@ static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
 
 static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen)
 {
-	if (prefix_set_put(&dp->table.routes, family, a, plen))
-		steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
+	if (!prefix_set_put(&dp->table.routes, family, a, plen))
+		return;
+	steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
+	guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 }
 
 /* Prefixes to steer, walked from filter conditions. */
@@ -157,11 +167,11 @@ static void guard_apply(struct dp *dp, struct dp_sa *s, bool add)
 
 	if (!dp->guarded || s->outbound || !unbound(&s->sel) || s->guarded == add)
 		return;
-	if (add && guard_add(&dp->guard, family, s->sel.remote, plen))
+	if (add && guard_add(&dp->guard, GUARD_IN, family, s->sel.remote, plen))
 		fwp_log(FWP_LOG_WARN, "datapath: cannot guard a peer of SA context %llu",
 			(unsigned long long)s->ctx_id);
 	if (!add)
-		guard_del(&dp->guard, family, s->sel.remote, plen);
+		guard_del(&dp->guard, GUARD_IN, family, s->sel.remote, plen);
 	s->guarded = add;
 }
 
@@ -438,10 +448,10 @@ static void walk_guard(void *arg, bool remote, int family, const uint8_t addr[16
 	if (!remote)
 		return;
 	if (w->add) {
-		if (guard_add(&w->dp->guard, family, addr, plen) && !w->err)
+		if (guard_add(&w->dp->guard, GUARD_IN, family, addr, plen) && !w->err)
 			w->err = -EINVAL;
 	} else {
-		guard_del(&w->dp->guard, family, addr, plen);
+		guard_del(&w->dp->guard, GUARD_IN, family, addr, plen);
 	}
 }
 

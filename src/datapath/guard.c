@@ -1,5 +1,6 @@
-/* guard.c - the nftables table that drops unprotected inbound traffic from
- * protected peers, and the NFLOG reader that reports it (guard.h). */
+/* guard.c - the nftables table that drops traffic to and from protected
+ * peers that did not go through the datapath, the adoption of a table a
+ * dead run left, and the NFLOG reader that reports drops (guard.h). */
 #include "datapath/guard.h"
 
 #include <arpa/inet.h>
@@ -21,37 +22,283 @@
 #define GUARD_RX 65536
 #define GUARD_COPY 128		/* header bytes copied per dropped packet */
 
+static const char *const set_names[2][2] = {
+	[GUARD_IN] = { "in4", "in6" }, [GUARD_OUT] = { "out4", "out6" } };
+
+static const char *set_name(enum guard_dir dir, int family)
+{
+	return set_names[dir][family == AF_INET6];
+}
+
+static size_t addr_bits(int family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+/* Runs cmd as one transaction; its output alone is in the output buffer
+ * afterwards (reading a buffer empties it: what earlier commands printed
+ * is dropped first, so nothing accumulates). */
 static int nft(struct guard *g, const char *cmd)
 {
+	nft_ctx_get_output_buffer(g->nft);
+	nft_ctx_get_error_buffer(g->nft);
 	return nft_run_cmd_from_buffer(g->nft, cmd) ? -EINVAL : 0;
 }
 
-/* ports: the UDP destination ports served here (IKE, NAT-T). Admitted by
- * destination only: a source port of 500 or 4500 proves nothing. */
-static int ruleset(struct guard *g, const char *tun, const uint16_t *ports, unsigned nports)
+/* "fwpd_" and the TUN name, one to one: letters and digits kept, any
+ * other byte as _xx (nftables names allow no '-', and two names must never
+ * give one table). */
+static void table_name(char *out, size_t size, const char *tun)
 {
-	char buf[2048];
-	char list[64] = "";
+	size_t n = (size_t)snprintf(out, size, "fwpd_");
 
-	for (unsigned i = 0; i < nports; i++) {
-		size_t len = strlen(list);
-
-		snprintf(list + len, sizeof(list) - len, "%s%u", i ? ", " : "", ports[i]);
+	for (const unsigned char *p = (const unsigned char *)tun; *p && n + 4 < size; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9'))
+			out[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(out + n, size - n, "_%02x", *p);
 	}
-	snprintf(buf, sizeof(buf),
-		 "add table inet %1$s\n"
-		 "add set inet %1$s guard4 { type ipv4_addr; flags interval; }\n"
-		 "add set inet %1$s guard6 { type ipv6_addr; flags interval; }\n"
-		 "add chain inet %1$s input { type filter hook input priority -10; policy accept; }\n"
-		 "add rule inet %1$s input iifname \"%2$s\" accept\n"
-		 "add rule inet %1$s input meta l4proto esp accept\n"
-		 "add rule inet %1$s input udp dport { %3$s } accept\n"
-		 "add rule inet %1$s input icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
-		 "add rule inet %1$s input icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept\n"
-		 "add rule inet %1$s input ip saddr @guard4 log group %4$u drop\n"
-		 "add rule inet %1$s input ip6 saddr @guard6 log group %4$u drop\n",
-		 g->table, tun, list, g->group);
-	return nft(g, buf);
+	out[n] = 0;
+}
+
+/* ---- the rules ---- */
+
+static void rules_in(FILE *f, const char *t, const char *tun, const char *ports, unsigned group)
+{
+	fprintf(f,
+		"add chain inet %1$s peer_in\n"
+		"add chain inet %1$s input { type filter hook input priority -10; policy accept; }\n"
+		"add rule inet %1$s input iifname \"%2$s\" accept\n"
+		"add rule inet %1$s input ip saddr @in4 jump peer_in\n"
+		"add rule inet %1$s input ip6 saddr @in6 jump peer_in\n"
+		"add rule inet %1$s peer_in meta l4proto esp accept\n"
+		"add rule inet %1$s peer_in udp dport { %3$s } accept\n"
+		"add rule inet %1$s peer_in ip frag-off & 0x1fff != 0 accept\n"
+		"add rule inet %1$s peer_in frag frag-off != 0 accept\n"
+		"add rule inet %1$s peer_in icmp type { destination-unreachable, time-exceeded, "
+		"parameter-problem } accept\n"
+		"add rule inet %1$s peer_in icmpv6 type { destination-unreachable, packet-too-big, "
+		"time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, "
+		"nd-router-advert } accept\n"
+		"add rule inet %1$s peer_in log prefix \"fwpd-in\" group %4$u drop\n",
+		t, tun, ports, group);
+}
+
+#define OUT_EXEMPT_ND "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, " \
+		      "nd-neighbor-advert, mld-listener-report, mld2-listener-report }"
+
+/* Local traffic. At the output hook a packet's device is the one its
+ * first route chose: one the reroute chain marked S may still change (the
+ * kernel routes it again after the chain), so that one is judged after
+ * routing, at postrouting; the mark is this instance's alone. */
+static void rules_out(FILE *f, const char *t, const char *tun, uint32_t mark,
+		      uint32_t reroute, unsigned group)
+{
+	fprintf(f,
+		"add chain inet %1$s out_check\n"
+		"add chain inet %1$s output { type filter hook output priority 10; policy accept; }\n"
+		"add rule inet %1$s output oifname { \"lo\", \"%2$s\" } accept\n"
+		"add rule inet %1$s output meta mark 0x%3$x accept\n",
+		t, tun, mark);
+	if (reroute)
+		fprintf(f,
+			"add rule inet %1$s output meta mark 0x%2$x accept\n"
+			"add chain inet %1$s post { type filter hook postrouting priority 10; "
+			"policy accept; }\n"
+			"add rule inet %1$s post meta mark 0x%2$x oifname != \"%3$s\" "
+			"log prefix \"fwpd-out\" group %4$u drop\n",
+			t, reroute, tun, group);
+	fprintf(f,
+		"add rule inet %1$s output ip daddr @out4 jump out_check\n"
+		"add rule inet %1$s output ip6 daddr @out6 jump out_check\n"
+		"add rule inet %1$s out_check udp sport { 500, 4500 } accept\n"
+		"add rule inet %1$s out_check " OUT_EXEMPT_ND " accept\n"
+		"add rule inet %1$s out_check log prefix \"fwpd-out\" group %2$u drop\n",
+		t, group);
+}
+
+/* Forwarded traffic (a gateway) to a protected prefix leaves through the
+ * TUN too. (Inbound, forwarded traffic is not checked: the inbound
+ * filters are about traffic to this host, and a transport-mode peer may
+ * route other traffic through it.) */
+static void rules_forward(FILE *f, const char *t, const char *tun)
+{
+	fprintf(f,
+		"add chain inet %1$s forward { type filter hook forward priority -10; policy accept; }\n"
+		"add rule inet %1$s forward iifname \"%2$s\" accept\n"
+		"add rule inet %1$s forward oifname \"%2$s\" accept\n"
+		"add rule inet %1$s forward ip daddr @out4 jump out_check\n"
+		"add rule inet %1$s forward ip6 daddr @out6 jump out_check\n",
+		t, tun);
+}
+
+/* Local traffic a rule ahead of the steering one sent elsewhere goes
+ * through the TUN all the same: marked, routed again (steer.h, rule R). */
+static void rules_reroute(FILE *f, const char *t, const char *tun, uint32_t mark,
+			  uint32_t reroute)
+{
+	fprintf(f,
+		"add chain inet %1$s reroute { type route hook output priority -150; policy accept; }\n"
+		"add rule inet %1$s reroute oifname { \"lo\", \"%2$s\" } return\n"
+		"add rule inet %1$s reroute meta mark 0x%3$x return\n"
+		"add rule inet %1$s reroute udp sport { 500, 4500 } return\n"
+		"add rule inet %1$s reroute " OUT_EXEMPT_ND " return\n"
+		"add rule inet %1$s reroute ip daddr @out4 meta mark set 0x%4$x\n"
+		"add rule inet %1$s reroute ip6 daddr @out6 meta mark set 0x%4$x\n",
+		t, tun, mark, reroute);
+}
+
+static void element(FILE *f, const char *verb, const char *t, enum guard_dir dir,
+		    const struct prefix_ref *r)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(r->family, r->addr, a, sizeof(a)))
+		fprintf(f, "%s element inet %s %s { %s/%u }\n", verb, t,
+			set_name(dir, r->family), a, r->plen);
+}
+
+/* Whether r is in the kernel set: no other entry (but skip) contains it. */
+static bool in_kernel(const struct prefix_set *s, const struct prefix_ref *r,
+		      const struct prefix_ref *skip)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct prefix_ref *b = &s->v[i];
+
+		if (b != r && b != skip && prefix_within(r->family, r->addr, r->plen, b))
+			return false;
+	}
+	return true;
+}
+
+/* The whole table, replacing any other of that name in the same
+ * transaction, with the adopted prefixes in it. */
+static int ruleset(struct guard *g, const struct guard_config *c)
+{
+	char ports[48], *buf = NULL;
+	size_t len = 0, n;
+	FILE *f;
+	const char *t = g->table;
+	const uint16_t more[] = { c->natt_port, c->private_ports[0], c->private_ports[1] };
+	int err;
+
+	/* IKE, NAT-T, and the ports behind a shared NAT-T port, once each. */
+	n = (size_t)snprintf(ports, sizeof(ports), "500, 4500");
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		bool dup = !more[i] || more[i] == 500 || more[i] == 4500;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = more[j] == more[i];
+		if (!dup)
+			n += (size_t)snprintf(ports + n, sizeof(ports) - n, ", %u", more[i]);
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "add table inet %1$s\ndelete table inet %1$s\n"
+		"add table inet %1$s { comment \"fwpd datapath %2$s: protected traffic "
+		"passes only through it\"; }\n", t, c->tun);
+	for (int d = 0; d < 2; d++)
+		fprintf(f, "add set inet %1$s %2$s { type ipv4_addr; flags interval; }\n"
+			"add set inet %1$s %3$s { type ipv6_addr; flags interval; }\n",
+			t, set_names[d][0], set_names[d][1]);
+	rules_in(f, t, c->tun, ports, g->group);
+	rules_out(f, t, c->tun, c->own_mark, c->reroute_mark, g->group);
+	rules_forward(f, t, c->tun);
+	if (c->reroute_mark)
+		rules_reroute(f, t, c->tun, c->own_mark, c->reroute_mark);
+	for (int d = 0; d < 2; d++)
+		for (size_t i = 0; i < g->set[d].n; i++)
+			if (in_kernel(&g->set[d], &g->set[d].v[i], NULL))
+				element(f, "add", t, (enum guard_dir)d, &g->set[d].v[i]);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	err = nft(g, buf);
+	free(buf);
+	return err;
+}
+
+/* ---- adopting what a dead run left ---- */
+
+/* The elements of one set as `nft list set` prints them: prefixes
+ * ("a/len") and single addresses, nothing else (this code writes only
+ * those); anything else is an error. */
+static int parse_elements(struct guard *g, enum guard_dir dir, int family, const char *text)
+{
+	const char *p = strstr(text, "elements = {");
+	char tok[INET6_ADDRSTRLEN + 8], *slash, *end;
+	uint8_t addr[16];
+	unsigned long plen;
+	size_t n;
+
+	if (!p)
+		return 0;		/* empty */
+	for (p += 12;;) {
+		p += strspn(p, " \t\n,");
+		if (*p == '}')
+			return 0;
+		n = strcspn(p, " \t\n,}");
+		if (!n || n >= sizeof(tok))
+			return -EPROTO;
+		memcpy(tok, p, n);
+		tok[n] = 0;
+		p += n;
+		memset(addr, 0, sizeof(addr));
+		plen = addr_bits(family);
+		slash = strchr(tok, '/');
+		if (slash) {
+			*slash = 0;
+			plen = strtoul(slash + 1, &end, 10);
+			if (*end || end == slash + 1 || plen > addr_bits(family))
+				return -EPROTO;
+		}
+		if (inet_pton(family, tok, addr) != 1)
+			return -EPROTO;
+		switch (prefix_set_hold(&g->set[dir], family, addr, (unsigned)plen)) {
+		case 1:
+			g->held++;
+			break;
+		case 0:
+			break;
+		default:
+			return -ENOMEM;
+		}
+	}
+}
+
+static int adopt(struct guard *g)
+{
+	char cmd[160];
+	int err;
+
+	snprintf(cmd, sizeof(cmd), "list table inet %s", g->table);
+	if (nft(g, cmd))
+		return 0;		/* none */
+	for (int d = 0; d < 2; d++) {
+		for (int v = 0; v < 2; v++) {
+			snprintf(cmd, sizeof(cmd), "list set inet %s %s", g->table, set_names[d][v]);
+			if (nft(g, cmd))
+				continue;	/* an older table without it */
+			err = parse_elements(g, (enum guard_dir)d, v ? AF_INET6 : AF_INET,
+					     nft_ctx_get_output_buffer(g->nft));
+			if (err)
+				return err;
+		}
+	}
+	/* The inbound sets of the first version of this table. */
+	for (int v = 0; v < 2; v++) {
+		snprintf(cmd, sizeof(cmd), "list set inet %s guard%d", g->table, v ? 6 : 4);
+		if (!nft(g, cmd)) {
+			err = parse_elements(g, GUARD_IN, v ? AF_INET6 : AF_INET,
+					     nft_ctx_get_output_buffer(g->nft));
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 static int nflog_config(struct guard *g, const void *attr, uint16_t type, size_t len)
@@ -90,6 +337,9 @@ static int nflog_open(struct guard *g)
 	struct nfulnl_msg_config_cmd bind = { .command = NFULNL_CFG_CMD_BIND };
 	struct nfulnl_msg_config_mode mode = {
 		.copy_range = htonl(GUARD_COPY), .copy_mode = NFULNL_COPY_PACKET };
+	/* The kernel batches logs for up to a second by default: 0.1 s, so
+	 * that a drop's net event and count follow it closely. */
+	uint32_t timeout = htonl(10), qthresh = htonl(64);
 	int err;
 
 	g->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -100,54 +350,57 @@ static int nflog_open(struct guard *g)
 	err = nflog_config(g, &bind, NFULA_CFG_CMD, sizeof(bind));
 	if (!err)
 		err = nflog_config(g, &mode, NFULA_CFG_MODE, sizeof(mode));
+	if (!err)
+		err = nflog_config(g, &timeout, NFULA_CFG_TIMEOUT, sizeof(timeout));
+	if (!err)
+		err = nflog_config(g, &qthresh, NFULA_CFG_QTHRESH, sizeof(qthresh));
 	return err;
 }
 
-int guard_open(struct guard *g, const char *tun, const uint16_t *ports, unsigned nports,
-	       unsigned group, const char **why)
+int guard_open(struct guard *g, const struct guard_config *cfg, const char **why)
 {
-	char cmd[96];
 	int err;
 
 	memset(g, 0, sizeof(*g));
-	g->group = group ? group : GUARD_DEFAULT_GROUP;
-	snprintf(g->table, sizeof(g->table), "fwpd_%s", tun);
-	for (char *p = g->table; *p; p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9'))
-			*p = '_';
+	g->group = cfg->group;
+	table_name(g->table, sizeof(g->table), cfg->tun);
 	*why = "out of memory";
 	g->rx = malloc(GUARD_RX);
 	g->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!g->rx || !g->nft) {
-		guard_close(g);
+		guard_close(g, true);
 		return -ENOMEM;
 	}
 	nft_ctx_buffer_output(g->nft);
 	nft_ctx_buffer_error(g->nft);
-	/* A table left by a run that crashed goes first. */
-	snprintf(cmd, sizeof(cmd), "delete table inet %s", g->table);
-	nft(g, cmd);
-	*why = "nftables table (nf_tables in the kernel?)";
-	err = ruleset(g, tun, ports, nports);
+	err = adopt(g);
 	if (err) {
-		guard_close(g);
+		*why = err == -EPROTO ? "a leftover nftables table it cannot read (remove it "
+					"if what it protects may travel in the clear)" :
+					"out of memory";
+		guard_close(g, true);
+		return err;
+	}
+	*why = "nftables table (nf_tables in the kernel?)";
+	err = ruleset(g, cfg);
+	if (err) {
+		guard_close(g, true);
 		return err;
 	}
 	*why = "NFLOG group";
 	err = nflog_open(g);
 	if (err) {
-		guard_close(g);
+		guard_close(g, g->held);
 		return err;
 	}
 	return 0;
 }
 
-void guard_close(struct guard *g)
+void guard_close(struct guard *g, bool keep)
 {
 	char cmd[96];
 
-	if (g->nft && g->table[0]) {
+	if (g->nft && g->table[0] && !keep) {
 		snprintf(cmd, sizeof(cmd), "delete table inet %s", g->table);
 		nft(g, cmd);
 	}
@@ -155,40 +408,139 @@ void guard_close(struct guard *g)
 		nft_ctx_free(g->nft);
 	if (g->nl)
 		mnl_socket_close(g->nl);
-	prefix_set_free(&g->set);
+	for (int d = 0; d < 2; d++)
+		prefix_set_free(&g->set[d]);
 	free(g->rx);
 	memset(g, 0, sizeof(*g));
 }
 
-static int element(struct guard *g, bool add, int family, const uint8_t *a, unsigned plen)
-{
-	char addr[INET6_ADDRSTRLEN], cmd[192];
+/* ---- the counted sets and the kernel's ---- */
 
-	if (!inet_ntop(family, a, addr, sizeof(addr)))
-		return -EINVAL;
-	snprintf(cmd, sizeof(cmd), "%s element inet %s %s { %s/%u }", add ? "add" : "delete",
-		 g->table, family == AF_INET ? "guard4" : "guard6", addr, plen);
-	return nft(g, cmd);
+static void mask(uint8_t out[16], const uint8_t in[16], unsigned plen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		out[i] = bits >= 8 ? in[i] : in[i] & (uint8_t)(0xff00u >> bits);
+	}
 }
 
-int guard_add(struct guard *g, int family, const uint8_t addr[16], unsigned plen)
+static struct prefix_ref *entry(struct prefix_set *s, int family, const uint8_t *a,
+				unsigned plen)
 {
-	int first;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].family == family && s->v[i].plen == plen &&
+		    !memcmp(s->v[i].addr, a, 16))
+			return &s->v[i];
+	return NULL;
+}
+
+/* Closes f (open_memstream on *buf: set by fclose) and runs what it holds
+ * as one transaction. */
+static int run(struct guard *g, char **buf, FILE *f)
+{
+	int err;
+
+	if (fclose(f)) {
+		free(*buf);
+		return -ENOMEM;
+	}
+	err = *buf[0] ? nft(g, *buf) : 0;
+	free(*buf);
+	return err;
+}
+
+int guard_add(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
+	      unsigned plen)
+{
+	struct prefix_set *s = &g->set[dir];
+	struct prefix_ref *r;
+	uint8_t a[16];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int first, err;
 
 	if (!g->nft)
 		return 0;
-	first = prefix_set_get(&g->set, family, addr, plen);
-	if (first <= 0)
-		return first;
-	/* Overlapping intervals are refused by the set: such a prefix is
-	 * already covered by a wider one, which is enough; it stays counted. */
-	return element(g, true, family, addr, plen);
+	if (plen > addr_bits(family))
+		return -EINVAL;
+	mask(a, addr, plen);
+	first = prefix_set_get(s, family, a, plen);
+	if (first <= 0 || prefix_set_covered(s, family, a, plen))
+		return first < 0 ? first : 0;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		prefix_set_put(s, family, a, plen);
+		return -ENOMEM;
+	}
+	/* What it contains leaves the kernel set, in the same transaction. */
+	r = entry(s, family, a, plen);
+	for (size_t i = 0; i < s->n; i++)
+		if (&s->v[i] != r && prefix_within(family, s->v[i].addr, s->v[i].plen, r) &&
+		    in_kernel(s, &s->v[i], r))
+			element(f, "delete", g->table, dir, &s->v[i]);
+	element(f, "add", g->table, dir, r);
+	err = run(g, &buf, f);
+	if (err)
+		prefix_set_put(s, family, a, plen);
+	return err;
 }
 
-void guard_del(struct guard *g, int family, const uint8_t addr[16], unsigned plen)
+void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
+	       unsigned plen)
 {
-	if (g->nft && prefix_set_put(&g->set, family, addr, plen))
-		element(g, false, family, addr, plen);
+	struct prefix_set *s = &g->set[dir];
+	struct prefix_ref gone;
+	uint8_t a[16];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	bool was_in;
+
+	if (!g->nft || plen > addr_bits(family))
+		return;
+	mask(a, addr, plen);
+	was_in = !prefix_set_covered(s, family, a, plen);
+	if (!prefix_set_put(s, family, a, plen) || !was_in)
+		return;
+	memset(&gone, 0, sizeof(gone));
+	gone.family = family;
+	gone.plen = plen;
+	memcpy(gone.addr, a, 16);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;		/* it stays in the kernel: still dropped */
+	element(f, "delete", g->table, dir, &gone);
+	/* What it contained and nothing else contains enters the kernel. */
+	for (size_t i = 0; i < s->n; i++)
+		if (prefix_within(family, s->v[i].addr, s->v[i].plen, &gone) &&
+		    in_kernel(s, &s->v[i], NULL))
+			element(f, "add", g->table, dir, &s->v[i]);
+	run(g, &buf, f);
+}
+
+void guard_release_held(struct guard *g)
+{
+	for (int d = 0; d < 2; d++) {
+		struct prefix_set *s = &g->set[d];
+		bool again = true;
+
+		while (again) {
+			again = false;
+			for (size_t i = 0; i < s->n; i++) {
+				struct prefix_ref r = s->v[i];
+
+				if (!r.held)
+					continue;
+				s->v[i].held = false;
+				guard_del(g, (enum guard_dir)d, r.family, r.addr, r.plen);
+				again = true;
+				break;
+			}
+		}
+	}
+	g->held = 0;
 }
 
 int guard_fd(const struct guard *g)
@@ -238,18 +590,21 @@ static int on_packet(const struct nlmsghdr *nlh, void *arg)
 {
 	struct read_ctx *r = arg;
 	const struct nlattr *a;
+	bool outbound = false, got = false;
 
 	if (r->n == r->max ||
 	    nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(a) == NFULA_PAYLOAD &&
-		    parse_header(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a),
-				 &r->out[r->n])) {
-			r->n++;
-			break;
-		}
+		if (mnl_attr_get_type(a) == NFULA_PREFIX)
+			outbound = mnl_attr_get_payload_len(a) >= 8 &&
+				   !memcmp(mnl_attr_get_payload(a), "fwpd-out", 8);
+		if (mnl_attr_get_type(a) == NFULA_PAYLOAD && !got)
+			got = parse_header(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a),
+					   &r->out[r->n]);
 	}
+	if (got)
+		r->out[r->n++].outbound = outbound;
 	return MNL_CB_OK;
 }
 

@@ -32,6 +32,7 @@ int prefix_set_get(struct prefix_set *s, int family, const uint8_t addr[16], uns
 	memcpy(r->addr, addr, 16);
 	r->plen = plen;
 	r->refs = 1;
+	r->held = false;
 	return 1;
 }
 
@@ -43,6 +44,45 @@ bool prefix_set_put(struct prefix_set *s, int family, const uint8_t addr[16], un
 		return false;
 	*r = s->v[--s->n];
 	return true;
+}
+
+int prefix_set_hold(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen)
+{
+	struct prefix_ref *r = find(s, family, addr, plen);
+	int first;
+
+	if (r && r->held)
+		return 0;
+	first = prefix_set_get(s, family, addr, plen);
+	if (first < 0)
+		return first;
+	find(s, family, addr, plen)->held = true;
+	return 1;
+}
+
+bool prefix_within(int family, const uint8_t a[16], unsigned alen, const struct prefix_ref *b)
+{
+	unsigned whole = b->plen / 8, bits = b->plen % 8;
+
+	if (b->family != family || b->plen > alen)
+		return false;
+	if (memcmp(a, b->addr, whole))
+		return false;
+	return !bits || !((a[whole] ^ b->addr[whole]) & (uint8_t)(0xff00u >> bits));
+}
+
+bool prefix_set_covered(const struct prefix_set *s, int family, const uint8_t addr[16],
+			unsigned plen)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct prefix_ref *b = &s->v[i];
+
+		if (b->plen == plen && b->family == family && !memcmp(b->addr, addr, 16))
+			continue;	/* itself */
+		if (prefix_within(family, addr, plen, b))
+			return true;
+	}
+	return false;
 }
 
 void prefix_set_free(struct prefix_set *s)

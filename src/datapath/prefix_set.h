@@ -20,6 +20,7 @@ struct prefix_ref {
 	uint8_t addr[16];
 	unsigned plen;
 	unsigned refs;
+	bool held;		/* one of refs: adopted from a run that died */
 };
 
 struct prefix_set {
@@ -33,5 +34,18 @@ int prefix_set_get(struct prefix_set *s, int family, const uint8_t addr[16], uns
  * or not in the set. */
 bool prefix_set_put(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen);
 void prefix_set_free(struct prefix_set *s);
+
+/* Takes a reference marked as held (one per prefix at most; the caller
+ * drops it by clearing the mark and putting the reference). 1: held now,
+ * 0: held already, -ENOMEM. */
+int prefix_set_hold(struct prefix_set *s, int family, const uint8_t addr[16], unsigned plen);
+
+/* Whether prefix a (family, addr, plen) lies inside prefix b. */
+bool prefix_within(int family, const uint8_t a[16], unsigned alen,
+		   const struct prefix_ref *b);
+/* Whether another entry of s (not the prefix itself) contains it: the
+ * kernel sets of the guard hold only prefixes that none contains. */
+bool prefix_set_covered(const struct prefix_set *s, int family, const uint8_t addr[16],
+			unsigned plen);
 
 #endif

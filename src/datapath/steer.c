@@ -26,6 +26,8 @@ void steer_config_default(struct steer_config *c)
 	c->fwmark = STEER_DEFAULT_FWMARK;
 	c->fwmask = 0xffffffffu;
 	c->priority = STEER_DEFAULT_PRIORITY;
+	c->reroute_mark = 0;
+	c->reroute_priority = 0;
 }
 
 static bool config_ok(const struct steer_config *c)
@@ -33,7 +35,9 @@ static bool config_ok(const struct steer_config *c)
 	return c->table != RT_TABLE_UNSPEC && c->table != RT_TABLE_DEFAULT &&
 	       c->table != RT_TABLE_MAIN && c->table != RT_TABLE_LOCAL &&
 	       c->fwmark != 0 && (c->fwmark & c->fwmask) == c->fwmark &&
-	       c->priority > 0 && c->priority < 32765;
+	       c->priority > 0 && c->priority < 32765 &&
+	       (!c->reroute_mark || (c->reroute_priority > 0 && c->reroute_priority < 32765 &&
+				     c->reroute_mark != c->fwmark));
 }
 
 int steer_open(struct steer *s, const struct steer_config *cfg)
@@ -56,7 +60,10 @@ void steer_close(struct steer *s)
 
 /* --- rules -------------------------------------------------------------- */
 
-static int rule_msg(struct steer *s, uint16_t type, int family, bool suppress)
+/* The three rules of an instance. */
+enum rule_kind { RULE_STEER, RULE_SUPPRESS, RULE_REROUTE };
+
+static int rule_msg(struct steer *s, uint16_t type, int family, enum rule_kind kind)
 {
 	char buf[256];
 	uint16_t flags = type == RTM_NEWRULE ? NLM_F_CREATE | NLM_F_EXCL : 0;
@@ -67,10 +74,16 @@ static int rule_msg(struct steer *s, uint16_t type, int family, bool suppress)
 
 	frh->family = (uint8_t)family;
 	frh->action = FR_ACT_TO_TBL;
-	if (suppress) {
+	if (kind == RULE_SUPPRESS) {
 		frh->table = RT_TABLE_MAIN;
 		mnl_attr_put_u32(nlh, FRA_PRIORITY, c->priority);
 		mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, 0);
+	} else if (kind == RULE_REROUTE) {
+		frh->table = c->table < 256 ? (uint8_t)c->table : RT_TABLE_UNSPEC;
+		mnl_attr_put_u32(nlh, FRA_TABLE, c->table);
+		mnl_attr_put_u32(nlh, FRA_PRIORITY, c->reroute_priority);
+		mnl_attr_put_u32(nlh, FRA_FWMARK, c->reroute_mark);
+		mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffffffu);
 	} else {
 		frh->flags = FIB_RULE_INVERT;
 		frh->table = c->table < 256 ? (uint8_t)c->table : RT_TABLE_UNSPEC;
@@ -84,18 +97,25 @@ static int rule_msg(struct steer *s, uint16_t type, int family, bool suppress)
 
 /* Adding what is already there (a leftover identical to ours) is fine;
  * removing what is gone is fine. */
-static int rule_add(struct steer *s, int family, bool suppress)
+static int rule_add(struct steer *s, int family, enum rule_kind kind)
 {
-	int ret = rule_msg(s, RTM_NEWRULE, family, suppress);
+	int ret = rule_msg(s, RTM_NEWRULE, family, kind);
 
 	return ret == -EEXIST ? 0 : ret;
 }
 
-static int rule_del(struct steer *s, int family, bool suppress)
+static int rule_del(struct steer *s, int family, enum rule_kind kind)
 {
-	int ret = rule_msg(s, RTM_DELRULE, family, suppress);
+	int ret = rule_msg(s, RTM_DELRULE, family, kind);
 
 	return ret == -ENOENT || ret == -ESRCH ? 0 : ret;
+}
+
+static void rules_del(struct steer *s, int family)
+{
+	rule_del(s, family, RULE_STEER);
+	if (s->cfg.reroute_mark)
+		rule_del(s, family, RULE_REROUTE);
 }
 
 int steer_install(struct steer *s)
@@ -105,10 +125,13 @@ int steer_install(struct steer *s)
 	if (s->installed)
 		return 0;
 	for (i = 0; i < 2; i++) {
-		ret = rule_add(s, families[i], false);
+		ret = rule_add(s, families[i], RULE_STEER);
+		if (!ret && s->cfg.reroute_mark)
+			ret = rule_add(s, families[i], RULE_REROUTE);
 		if (ret < 0) {
+			rules_del(s, families[i]);
 			if (i == 1)
-				rule_del(s, families[0], false);
+				rules_del(s, families[0]);
 			return ret;
 		}
 	}
@@ -221,7 +244,7 @@ int steer_add_prefix(struct steer *s, int ifindex, int family,
 	}
 	fi = fam_index(family);
 	if (prefixlen == 0 && !s->suppress[fi]) {
-		ret = rule_add(s, family, true);
+		ret = rule_add(s, family, RULE_SUPPRESS);
 		if (ret < 0)
 			return ret;
 		s->suppress[fi] = true;
@@ -229,7 +252,7 @@ int steer_add_prefix(struct steer *s, int ifindex, int family,
 	ret = route_msg(s, RTM_NEWROUTE, &r);
 	if (ret < 0) {
 		if (prefixlen == 0 && defaults(s, family) == 0) {
-			rule_del(s, family, true);
+			rule_del(s, family, RULE_SUPPRESS);
 			s->suppress[fi] = false;
 		}
 		return ret;
@@ -262,7 +285,7 @@ int steer_del_prefix(struct steer *s, int ifindex, int family,
 	*e = s->routes[--s->nroutes];
 	fi = fam_index(family);
 	if (prefixlen == 0 && s->suppress[fi] && defaults(s, family) == 0) {
-		ret2 = rule_del(s, family, true);
+		ret2 = rule_del(s, family, RULE_SUPPRESS);
 		s->suppress[fi] = false;
 	}
 	return ret < 0 ? ret : ret2;
@@ -279,13 +302,16 @@ int steer_uninstall(struct steer *s)
 	}
 	for (i = 0; i < 2; i++) {
 		if (s->suppress[i]) {
-			r = rule_del(s, families[i], true);
+			r = rule_del(s, families[i], RULE_SUPPRESS);
 			if (r < 0 && !ret)
 				ret = r;
 			s->suppress[i] = false;
 		}
 		if (s->installed) {
-			r = rule_del(s, families[i], false);
+			r = rule_del(s, families[i], RULE_STEER);
+			if (r < 0 && !ret)
+				ret = r;
+			r = s->cfg.reroute_mark ? rule_del(s, families[i], RULE_REROUTE) : 0;
 			if (r < 0 && !ret)
 				ret = r;
 		}
@@ -362,7 +388,9 @@ static int cb_rule(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if ((prio == l->cfg->priority && table == RT_TABLE_MAIN &&
 	     attr_u32(tb[FRA_SUPPRESS_PREFIXLEN], 0xffffffffu) == 0) ||
-	    (prio == l->cfg->priority + 1 && table == l->cfg->table))
+	    (prio == l->cfg->priority + 1 && table == l->cfg->table) ||
+	    (l->cfg->reroute_mark && prio == l->cfg->reroute_priority &&
+	     table == l->cfg->table && attr_u32(tb[FRA_FWMARK], 0) == l->cfg->reroute_mark))
 		return keep(l, nlh);
 	return MNL_CB_OK;
 }

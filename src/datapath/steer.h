@@ -10,6 +10,7 @@
  *                   the main table keep winning, e.g. the local network
  *                   and the path to the peer, as in wg-quick)
  *   priority P + 1  not fwmark M/MASK lookup T
+ *   priority R      fwmark S lookup T   (when S is set: the reroute rule)
  *
  * and, for every protected prefix, a route in table T:
  *
@@ -19,8 +20,15 @@
  * encrypts them and sends the ESP packet from a marked socket, which skips
  * rule P + 1 and follows the main table out of the real interface.
  *
- * Ownership of the kernel state: table T and rule priorities P and P + 1
- * belong to fwpd alone. Everything a struct steer added is removed by
+ * A rule or route ahead of P + 1 (an IKE daemon's table 220 at priority
+ * 220, a user's rule) would send such a packet elsewhere; the guard's
+ * output chain (guard.h) then marks it S, and the kernel routes it again:
+ * rule R, low enough to come before those, sends it into table T. R is
+ * shared by every instance; each matches its own mark only.
+ *
+ * Ownership of the kernel state: table T, rule priorities P and P + 1 and
+ * the rule at R with mark S belong to one datapath instance alone
+ * (instance.h derives them from its slot). Everything a struct steer added is removed by
  * steer_uninstall() (and steer_close()). After a crash, steer_cleanup()
  * removes every rule at P or P + 1 that looks like ours and every route in
  * table T, whoever added them; fwpd calls it before steer_install(). (The
@@ -55,6 +63,8 @@ struct steer_config {
 	uint32_t fwmark;	/* M: on fwpd's sockets, nonzero */
 	uint32_t fwmask;	/* MASK: which mark bits are ours */
 	uint32_t priority;	/* P */
+	uint32_t reroute_mark;	/* S: what the guard marks; 0: no rule R */
+	uint32_t reroute_priority;	/* R */
 };
 
 struct steer_route {
@@ -69,13 +79,14 @@ struct steer_route {
 struct steer {
 	struct rtnl rtnl;
 	struct steer_config cfg;
-	bool installed;			/* the fwmark rules */
+	bool installed;			/* the fwmark rules (and rule R) */
 	bool suppress[2];		/* the suppress rule, IPv4 and IPv6 */
 	struct steer_route *routes;	/* the routes added, in table T */
 	size_t nroutes, cap;
 };
 
-/* The defaults above (mask 0xffffffff). */
+/* The defaults above (mask 0xffffffff), no reroute rule: slot 0 of
+ * instance.h without S. */
 void steer_config_default(struct steer_config *c);
 
 /* Opens the netlink socket; installs nothing. */
@@ -83,7 +94,8 @@ int steer_open(struct steer *s, const struct steer_config *cfg);
 /* steer_uninstall(), then frees everything. */
 void steer_close(struct steer *s);
 
-/* Adds the fwmark rules (rule P + 1) for IPv4 and IPv6. Idempotent. */
+/* Adds the fwmark rules (rule P + 1, and R when S is set) for IPv4 and
+ * IPv6. Idempotent. */
 int steer_install(struct steer *s);
 /* Removes every route and rule this struct added. Returns the first error
  * met but always goes through the whole list; entries the kernel no longer
@@ -103,7 +115,9 @@ int steer_del_prefix(struct steer *s, int ifindex, int family,
 
 /* Removes leftovers of an earlier run in the current namespace: rules at
  * cfg->priority that look up main with suppress_prefixlength 0, rules at
- * cfg->priority + 1 that look up cfg->table, every route in cfg->table.
+ * cfg->priority + 1 that look up cfg->table, rules at cfg->reroute_priority
+ * with mark cfg->reroute_mark that look up cfg->table (none other: several
+ * instances share that priority), every route in cfg->table.
  * Returns the number of rules and routes removed, or -errno. */
 int steer_cleanup(const struct steer_config *cfg);
 

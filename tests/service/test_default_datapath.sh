@@ -47,7 +47,7 @@ if ip netns exec "$NSA" "$FWPD" --socket "$DIR/a2.sock" --state-dir "$DIR/a2.sta
 	--datapath tun --tun-name fwp9 --no-raw-esp 2>"$DIR/second.err"; then
 	fail "a second fwpd started on a busy UDP port"
 fi
-grep -q "UDP port 4500 is held by another program.*--udp-port" "$DIR/second.err" ||
+grep -q "ESP-in-UDP port 4500 is served by instance fwp0 (pid $pid).*--udp-port" "$DIR/second.err" ||
 	fail "no reason given: $(cat "$DIR/second.err")"
 [ "$(daemon_pid)" = "$pid" ] || fail "the first daemon is not alone"
 

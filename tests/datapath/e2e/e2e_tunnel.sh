@@ -72,4 +72,30 @@ ip -n "$NSA" addr add 10.9.0.1/32 dev lo
 r=$(udp_run a b 10.2.0.1 50 9001 10.9.0.1)
 [ "$(json_get "$r" unique)" = 0 ] || fail "uncovered traffic arrived: $r"
 note "traffic outside the tunnel policy not tunnelled"
+
+netns_add c && NSC=$NETNS_LAST || fail "netns c"
+ip -n "$NSA" link add lan0 type veth peer name lan0 netns "$NSC"
+ip -n "$NSA" addr add 10.1.0.254/24 dev lan0
+ip -n "$NSA" link set lan0 up
+ip -n "$NSC" addr add 10.1.0.2/24 dev lan0
+ip -n "$NSC" link set lan0 up
+ip -n "$NSC" route add default via 10.1.0.254
+netns_forwarding "$NSA" 1
+# from_c COUNT: datagrams from C to B's inner address; what B received.
+from_c() {
+	netns_bg "$NSB" "$PY" "$TRAFFIC" recv 9004 1.5 >"$DIR/recv-c.json"
+	_r=$NETNS_LAST_PID
+	sleep 0.3
+	ip netns exec "$NSC" "$PY" "$TRAFFIC" send 10.2.0.1 9004 "$1" 0.002
+	wait "$_r"
+	json_get "$(cat "$DIR/recv-c.json")" unique
+}
+capture_start b
+[ "$(from_c 100)" = 100 ] || fail "C->B through A's tunnel"
+ip -n "$NSA" rule add pref 100 table 220
+ip -n "$NSA" route add 10.2.0.0/24 dev veth0 table 220
+[ "$(from_c 100)" = 0 ] || fail "C->B delivered past A's TUN"
+capture_stop
+[ "$(capture_clear)" = 0 ] || fail "forwarded traffic in the clear"
+note "gateway: C's traffic tunnelled; with a route past the TUN, dropped (no cleartext)"
 echo PASS

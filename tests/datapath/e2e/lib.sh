@@ -4,7 +4,7 @@
 # with the datapath in each (private socket and state directory), and on
 # request a static_keying in each, fed commands through a FIFO. Everything
 # is removed at exit, also on failure or interruption (netns.sh).
-# Environment (set by CTest): SRC, FWPD, KEYING, FWPCTL, NETEV.
+# Environment (set by CTest): SRC, FWPD, KEYING, FWPCTL, NETEV, NFTLIST.
 
 set -u
 PY=/usr/bin/python3
@@ -57,6 +57,11 @@ e2e_cleanup() {
 	_rc=$?
 	[ $# -gt 0 ] && _rc=$1
 	exec 7>&- 8>&- 2>/dev/null
+	# Lock files of datapaths killed in these namespaces (instance.h).
+	for _n in $NETNS_LIST; do
+		set -- $(stat -L -c '%d %i' "/run/netns/$_n" 2>/dev/null) 0 0
+		rm -f /run/fwpd/dp-$(printf '%x-%x' "$1" "$2")-*.lock
+	done
 	netns_cleanup
 	for _f in "$DIR"/fwpd-*.log "$DIR"/*.out; do
 		[ -f "$_f" ] || continue
@@ -75,11 +80,19 @@ ns_of() {
 	[ "$1" = a ] && echo "$NSA" || echo "$NSB"
 }
 
+# How the tests run fwpd: "" is its default mode (a daemon, as users start
+# it), "--foreground" keeps its stderr for the checks that read it and for
+# sanitizer reports. CTest sets it per build: the default mode in plain
+# builds, --foreground in sanitizer builds (tests/datapath/e2e/CMakeLists.txt).
+# e2e_fwpd_pid finds the daemon either way; the checks that need fwpd's
+# stderr, which a daemon no longer has, skip themselves in default mode.
+E2E_FWPD_MODE=${E2E_FWPD_MODE---foreground}
+
 # e2e_fwpd SIDE [OPTIONS...]: fwpd --datapath tun in SIDE's namespace.
 e2e_fwpd() {
 	_s=$1
 	shift
-	netns_bg "$(ns_of "$_s")" "$FWPD" --foreground --socket "$DIR/$_s.sock" \
+	netns_bg "$(ns_of "$_s")" "$FWPD" $E2E_FWPD_MODE --socket "$DIR/$_s.sock" \
 		--state-dir "$DIR/$_s.state" --datapath tun "$@" 2>"$DIR/fwpd-$_s.log"
 	_i=0
 	while [ ! -S "$DIR/$_s.sock" ]; do
@@ -87,6 +100,80 @@ e2e_fwpd() {
 		[ $_i -gt 100 ] && fail "fwpd $_s did not start"
 		sleep 0.05
 	done
+}
+
+# e2e_fwpd_as NAME NS MODE [OPTIONS...]: one more fwpd (socket
+# $DIR/NAME.sock, log $DIR/fwpd-NAME.log) in namespace NS, in MODE
+# ("--foreground" or "" for the default, a daemon); waits for its socket.
+# Returns fwpd's exit status if it stops before that.
+e2e_fwpd_as() {
+	_n=$1 _ns=$2 _m=$3
+	shift 3
+	netns_bg "$_ns" "$FWPD" $_m --socket "$DIR/$_n.sock" --state-dir "$DIR/$_n.state" \
+		--datapath tun "$@" 2>"$DIR/fwpd-$_n.log"
+	_p=$NETNS_LAST_PID _gone=
+	_i=0
+	while [ ! -S "$DIR/$_n.sock" ]; do
+		if [ -z "$_gone" ] && ! kill -0 "$_p" 2>/dev/null; then
+			# Stopped: refused, or (default mode) the parent of the daemon.
+			wait "$_p"
+			_rc=$?
+			[ $_rc = 0 ] || return $_rc
+			_gone=1
+		fi
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && fail "fwpd $_n did not start"
+		sleep 0.05
+	done
+	return 0
+}
+
+# e2e_fwpd_pid NS SOCKET: the PID of the fwpd serving SOCKET in NS (found
+# in the namespace: a daemon's PID is not the one started).
+e2e_fwpd_pid() {
+	for _p in $(ip netns pids "$1"); do
+		tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | grep -q "fwpd.* --socket $2 " &&
+			{ echo "$_p"; return 0; }
+	done
+	return 1
+}
+
+# e2e_nft NS COMMAND: an nftables command in NS (libnftables; prints).
+e2e_nft() {
+	ip netns exec "$1" "$NFTLIST" "$2"
+}
+
+# capture_start SIDE: every IP frame on SIDE's veth0 into $DIR/cap.jsonl
+# (traffic.py capture) until capture_stop.
+capture_start() {
+	rm -f "$DIR/cap.jsonl"
+	netns_bg "$(ns_of "$1")" "$PY" "$TRAFFIC" capture veth0 60 "$DIR/cap.jsonl"
+	CAPTURE_PID=$NETNS_LAST_PID
+	_i=0
+	while [ ! -f "$DIR/cap.jsonl" ] && [ $_i -lt 50 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	sleep 0.2
+}
+
+capture_stop() {
+	sleep 0.2
+	netns_kill "$CAPTURE_PID"
+}
+
+# capture_clear: how many captured frames carried traffic.py's payload in
+# the clear; capture_count PY-EXPRESSION: how many frames p satisfy it.
+capture_clear() {
+	capture_count 'p["clear"]'
+}
+
+capture_count() {
+	"$PY" - "$DIR/cap.jsonl" "$1" <<'PYEOF'
+import json, sys
+pk = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(sum(1 for p in pk if eval(sys.argv[2], {"p": p})))
+PYEOF
 }
 
 # e2e_in SIDE COMMAND...: runs COMMAND in SIDE's namespace as a client of

@@ -1,0 +1,214 @@
+/* test_guard.c - the guard's nftables table, in a private namespace
+ * (root): counted prefixes against what the kernel set holds (nested
+ * prefixes leave and re-enter it), a table left by a run that died adopted
+ * with its prefixes held, a leftover it cannot read refused with the
+ * table untouched, table names one to one with TUN names. What the kernel
+ * holds is read back through libnftables' listing. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include <nftables/libnftables.h>
+
+#include "datapath/guard.h"
+#include "nstest.h"
+
+static struct nft_ctx *nft;
+
+/* The elements of one set of table fwpd_<tun>, as nft prints them. */
+static const char *elements(const char *tun, const char *set)
+{
+	static char buf[4096];
+	char cmd[128];
+	const char *p, *e;
+
+	snprintf(cmd, sizeof(cmd), "list set inet fwpd_%s %s", tun, set);
+	if (nft_run_cmd_from_buffer(nft, cmd))
+		return "(no set)";
+	p = strstr(nft_ctx_get_output_buffer(nft), "elements = { ");
+	if (!p)
+		return "";
+	p += 13;
+	e = strstr(p, " }");
+	snprintf(buf, sizeof(buf), "%.*s", e ? (int)(e - p) : 0, p);
+	return buf;
+}
+
+static void prefix(const char *text, int *family, uint8_t addr[16], unsigned *plen)
+{
+	memset(addr, 0, 16);
+	*family = nstest_parse(text, addr, plen);
+	assert_true(*family == AF_INET || *family == AF_INET6);
+}
+
+static int add(struct guard *g, enum guard_dir d, const char *text)
+{
+	uint8_t a[16];
+	unsigned plen;
+	int fam;
+
+	prefix(text, &fam, a, &plen);
+	return guard_add(g, d, fam, a, plen);
+}
+
+static void del(struct guard *g, enum guard_dir d, const char *text)
+{
+	uint8_t a[16];
+	unsigned plen;
+	int fam;
+
+	prefix(text, &fam, a, &plen);
+	guard_del(g, d, fam, a, plen);
+}
+
+static const struct guard_config cfg0 = {
+	.tun = "gt0", .natt_port = 4500, .group = 18100, .own_mark = 0x4650,
+	.reroute_mark = 0x4651 };
+
+static void test_nested(void **state)
+{
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(g.held, 0);
+	assert_int_equal(add(&g, GUARD_OUT, "10.0.0.0/8"), 0);
+	assert_int_equal(add(&g, GUARD_OUT, "10.1.0.0/16"), 0);
+	assert_string_equal(elements("gt0", "out4"), "10.0.0.0/8");
+	/* The wider one goes: the narrower one enters, in one transaction. */
+	del(&g, GUARD_OUT, "10.0.0.0/8");
+	assert_string_equal(elements("gt0", "out4"), "10.1.0.0/16");
+	/* Counted: a second user keeps it. */
+	assert_int_equal(add(&g, GUARD_OUT, "10.1.0.0/16"), 0);
+	del(&g, GUARD_OUT, "10.1.0.0/16");
+	assert_string_equal(elements("gt0", "out4"), "10.1.0.0/16");
+	/* A wider one arrives: it replaces what it contains. */
+	assert_int_equal(add(&g, GUARD_OUT, "10.0.0.0/8"), 0);
+	assert_string_equal(elements("gt0", "out4"), "10.0.0.0/8");
+	del(&g, GUARD_OUT, "10.1.0.0/16");
+	del(&g, GUARD_OUT, "10.0.0.0/8");
+	assert_string_equal(elements("gt0", "out4"), "");
+	/* Host bits are cleared; IPv6 and /0 alike. */
+	assert_int_equal(add(&g, GUARD_IN, "2001:db8::5/32"), 0);
+	assert_string_equal(elements("gt0", "in6"), "2001:db8::/32");
+	assert_int_equal(add(&g, GUARD_IN, "::/0"), 0);
+	assert_string_equal(elements("gt0", "in6"), "::/0");
+	del(&g, GUARD_IN, "::/0");
+	assert_string_equal(elements("gt0", "in6"), "2001:db8::/32");
+	guard_close(&g, false);
+	assert_string_equal(elements("gt0", "in6"), "(no set)");
+}
+
+static void test_adopt(void **state)
+{
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(add(&g, GUARD_IN, "192.0.2.0/24"), 0);
+	assert_int_equal(add(&g, GUARD_OUT, "192.0.2.7/32"), 0);
+	assert_int_equal(add(&g, GUARD_OUT, "2001:db8:1::/48"), 0);
+	guard_close(&g, true);		/* the process died */
+	assert_string_equal(elements("gt0", "out4"), "192.0.2.7");
+
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(g.held, 3);
+	assert_string_equal(elements("gt0", "in4"), "192.0.2.0/24");
+	assert_string_equal(elements("gt0", "out4"), "192.0.2.7");
+	assert_string_equal(elements("gt0", "out6"), "2001:db8:1::/48");
+	/* Protected again by the successor, then released: it stays. */
+	assert_int_equal(add(&g, GUARD_OUT, "192.0.2.7/32"), 0);
+	guard_release_held(&g);
+	assert_int_equal(g.held, 0);
+	assert_string_equal(elements("gt0", "out4"), "192.0.2.7");
+	assert_string_equal(elements("gt0", "in4"), "");
+	assert_string_equal(elements("gt0", "out6"), "");
+	del(&g, GUARD_OUT, "192.0.2.7/32");
+	assert_string_equal(elements("gt0", "out4"), "");
+	guard_close(&g, false);
+}
+
+static void test_unreadable(void **state)
+{
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(nft_run_cmd_from_buffer(nft,
+		"add table inet fwpd_gt0\n"
+		"add set inet fwpd_gt0 out4 { type ipv4_addr; flags interval; }\n"
+		"add element inet fwpd_gt0 out4 { 10.0.0.1-10.0.0.5 }\n"), 0);
+	assert_int_equal(guard_open(&g, &cfg0, &why), -EPROTO);
+	assert_non_null(strstr(why, "cannot read"));
+	assert_string_equal(elements("gt0", "out4"), "10.0.0.1-10.0.0.5");
+	assert_int_equal(nft_run_cmd_from_buffer(nft, "delete table inet fwpd_gt0"), 0);
+}
+
+/* Many prefixes, in one set only: each adopted once, into its own set. */
+static void test_adopt_many(void **state)
+{
+	char text[32];
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "10.%d.%d.0/24", i / 256, i % 256);
+		assert_int_equal(add(&g, GUARD_OUT, text), 0);
+	}
+	guard_close(&g, true);
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(g.held, 300);
+	assert_int_equal(g.set[GUARD_OUT].n, 300);
+	assert_int_equal(g.set[GUARD_IN].n, 0);
+	assert_string_equal(elements("gt0", "in4"), "");
+	guard_close(&g, false);
+}
+
+static void test_names(void **state)
+{
+	struct guard_config c = cfg0;
+	struct guard a, b;
+	const char *why;
+
+	(void)state;
+	c.tun = "a-b";
+	assert_int_equal(guard_open(&a, &c, &why), 0);
+	assert_string_equal(a.table, "fwpd_a_2db");
+	c.tun = "a_b";
+	c.group = 18101;
+	assert_int_equal(guard_open(&b, &c, &why), 0);
+	assert_string_equal(b.table, "fwpd_a_5fb");
+	guard_close(&a, false);
+	guard_close(&b, false);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_adopt),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_adopt_many),
+		cmocka_unit_test(test_names),
+	};
+	int rc;
+
+	nstest_enter_private("datapath.io.guard", 0);
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	nft_ctx_free(nft);
+	return rc;
+}
