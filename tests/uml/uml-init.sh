@@ -59,6 +59,16 @@ mkdir -p "$N/usr/lib/modules"
 ln -sfn "$mods" "$N/usr/lib/modules/$kver"
 [ -e "$mods/modules.dep" ] || chroot "$N" depmod "$kver" ||
 	die "depmod failed"
+# The kernel's own module requests (crypto algorithms, netlink families)
+# run its modprobe path from the boot root, the read-only host tree: a
+# wrapper in the share directory (seen in both trees) goes to the overlay.
+cat > "$N$S/modprobe" <<EOW
+#!/bin/sh
+[ -d /usr/lib/modules/$kver ] && exec /sbin/modprobe "\$@"
+exec /usr/sbin/chroot "$N" /sbin/modprobe "\$@"
+EOW
+chmod 0755 "$N$S/modprobe"
+echo "$S/modprobe" > /proc/sys/kernel/modprobe
 chroot "$N" modprobe tun || die "cannot load tun"
 
 echo "uml-init: running"

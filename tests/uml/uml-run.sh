@@ -22,7 +22,9 @@
 # uml_xstate.c): $UML_XSTATE names a built one, else it is compiled into
 # the run's directory. Each run has its own directory (UML's umid and
 # uml_dir included), so runs may go in parallel. UML_RUN_VERBOSE=1 copies
-# the guest's console to stderr.
+# the guest's console to stderr. Inside, UML_GUEST=1 is set, so that a test
+# script can run itself through this one:
+#   [ -n "${UML_GUEST:-}" ] || exec sh tests/uml/uml-run.sh -- sh "$0" "$@"
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -103,7 +105,8 @@ printf '%s' "$rw" > "$S/rw"
 # The command script: the caller's environment, directory and command.
 {
 	echo "#!/bin/sh"
-	export -p | grep -v -E '^export (PWD|OLDPWD|SHLVL|_)='
+	export -p | grep -v -E '^export (PWD|OLDPWD|SHLVL|_|UML_GUEST)='
+	echo "export UML_GUEST=1"
 	echo "cd $(q "$(pwd)") || exit 125"
 	printf 'exec'
 	for a in "$@"; do
