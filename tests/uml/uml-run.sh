@@ -58,9 +58,10 @@ skip() {
 	exit 77
 }
 
-# q WORD: WORD quoted for sh.
+# q WORD: WORD quoted for sh (the dot keeps trailing newlines).
 q() {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+	_v=$(printf '%s.' "$1" | sed "s/'/'\\\\''/g")
+	printf "'%s'" "${_v%.}"
 }
 
 # What UML needs before it can start.
@@ -74,8 +75,8 @@ for t in modprobe insmod; do
 	PATH=$PATH:/usr/sbin:/sbin command -v $t >/dev/null ||
 		skip "no $t (Debian package kmod)"
 done
-# UML's memory is a file in $TMPDIR, else /dev/shm, else /tmp; sparse, but
-# the guest's touched pages and its tmpfs overlay live there.
+# UML's memory is a file in its $TMPDIR (set below); sparse, but the
+# guest's touched pages and its tmpfs overlay live there.
 memdir=
 for d in /dev/shm /tmp; do
 	if [ -d $d ] && [ -w $d ]; then
@@ -88,33 +89,7 @@ for d in /dev/shm /tmp; do
 done
 [ -n "$memdir" ] || skip "no writable /dev/shm or /tmp with 128 MiB free for UML's memory"
 
-base=${TMPDIR:-/tmp}
-case $base in *[!A-Za-z0-9/._-]*) base=/tmp ;; esac
-RUN=$(mktemp -d "$base/uml-run.XXXXXX")
-S=$RUN/share
-mkdir "$S" "$RUN/mnt" "$RUN/uml"
-umid=uml-run-$$-$(basename "$RUN" | cut -d. -f2)
-shim=${UML_XSTATE:-}
-if [ -z "$shim" ]; then
-	shim=$RUN/uml_xstate.so
-	${CC:-cc} -O2 -shared -fPIC -o "$shim" "$HERE/uml_xstate.c" ||
-		{ echo "uml-run: cannot build $HERE/uml_xstate.c" >&2; exit 125; }
-fi
-printf '%s' "$rw" > "$S/rw"
-
-# The command script: the caller's environment, directory and command.
-{
-	echo "#!/bin/sh"
-	export -p | grep -v -E '^export (PWD|OLDPWD|SHLVL|_|UML_GUEST)='
-	echo "export UML_GUEST=1"
-	echo "cd $(q "$(pwd)") || exit 125"
-	printf 'exec'
-	for a in "$@"; do
-		printf ' %s' "$(q "$a")"
-	done
-	echo
-} > "$S/cmd.sh"
-
+RUN=
 pid=
 wd=
 
@@ -138,7 +113,9 @@ reap() {
 		done
 		pid=
 	fi
-	if $keep; then
+	if [ -z "$RUN" ]; then
+		:
+	elif $keep; then
 		echo "uml-run: kept $RUN" >&2
 	else
 		rm -rf "$RUN"
@@ -147,6 +124,34 @@ reap() {
 trap 'reap' EXIT
 trap 'reap; trap - EXIT; exit 130' INT
 trap 'reap; trap - EXIT; exit 143' TERM HUP
+
+base=${TMPDIR:-/tmp}
+case $base in *[!A-Za-z0-9/._-]*) base=/tmp ;; esac
+RUN=$(mktemp -d "$base/uml-run.XXXXXX")
+S=$RUN/share
+mkdir "$S" "$RUN/mnt" "$RUN/uml"
+umid=uml-run-$$-$(basename "$RUN" | cut -d. -f2)
+shim=${UML_XSTATE:-}
+if [ -z "$shim" ]; then
+	shim=$RUN/uml_xstate.so
+	${CC:-cc} -O2 -shared -fPIC -o "$shim" "$HERE/uml_xstate.c" ||
+		{ echo "uml-run: cannot build $HERE/uml_xstate.c" >&2; exit 125; }
+fi
+printf '%s' "$rw" > "$S/rw"
+
+# The command script: the caller's environment, directory and command.
+{
+	echo "#!/bin/sh"
+	(unset PWD OLDPWD SHLVL UML_GUEST; export -p)
+	echo "export UML_GUEST=1"
+	echo "cd $(q "$(pwd)") || exit 125"
+	printf 'exec'
+	for a in "$@"; do
+		printf ' %s' "$(q "$a")"
+	done
+	echo
+} > "$S/cmd.sh"
+
 
 # setsid: UML and every process it forks form one process group, which
 # reap kills at once (pid = pgid, since a background job of a
@@ -199,7 +204,8 @@ if ! grep -q '^uml-init: started' "$RUN/console"; then
 	# UML stopped before the guest's first process ran: its host-side
 	# checks failed (ptrace, memory file, ...), so UML cannot run here;
 	# unless the kernel itself said why it stopped.
-	if ! grep -q -E 'Kernel panic|init' "$RUN/console"; then
+	if ! grep -q -E 'Kernel panic|Failed to execute|No working init' \
+		"$RUN/console"; then
 		tail -n 5 "$RUN/console" >&2
 		skip "UML kernel $kver did not start on this host (exit $uml_status)"
 	fi
