@@ -1,22 +1,21 @@
 #!/bin/sh
-# binaries.sh - the build tree runs inside user-mode Linux at its host
-# paths: fwpd --version prints there what it prints here, and a
-# conformance test (in process: CTest sets FWP_ENGINE=embedded, which the
-# guest receives) passes there.
-#   binaries.sh FWPD TEST [ARG...]
+# binaries.sh - run inside user-mode Linux (add_uml_test): the build tree
+# works there at its host paths. fwpd --version prints the project's
+# version, then TEST runs in this script's place (a conformance test in
+# process: CTest sets FWP_ENGINE=embedded, which the guest receives).
+#   binaries.sh VERSION FWPD TEST [ARG...]
 set -eu
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ $# -ge 2 ] || { echo "usage: $0 FWPD TEST [ARG...]" >&2; exit 2; }
-fwpd=$1
-shift
-# One boot: the version compared inside, then the test in its place.
-WANT=$("$fwpd" --version)
-export WANT
-exec sh "$HERE/uml-run.sh" --timeout "${UML_TIMEOUT:-120}" -- sh -c '
-	v=$("$0" --version) || exit 1
-	if [ "$v" != "$WANT" ]; then
-		echo "FAIL: fwpd --version in UML: \"$v\", on the host: \"$WANT\"" >&2
-		exit 1
-	fi
-	echo "fwpd --version in UML: $v"
-	exec "$@"' "$fwpd" "$@"
+[ $# -ge 3 ] || { echo "usage: $0 VERSION FWPD TEST [ARG...]" >&2; exit 2; }
+[ -n "${UML_GUEST:-}" ] || { echo "binaries.sh: not inside UML" >&2; exit 2; }
+want=$1 fwpd=$2
+shift 2
+v=$("$fwpd" --version)
+case $v in
+"fwpd $want "* | "fwpd $want") echo "fwpd --version in UML: $v" ;;
+*) echo "FAIL: fwpd --version in UML: \"$v\", not fwpd $want" >&2; exit 1 ;;
+esac
+[ "${FWP_ENGINE:-}" = embedded ] || {
+	echo "FAIL: FWP_ENGINE did not reach the guest" >&2
+	exit 1
+}
+exec "$@"
