@@ -77,11 +77,11 @@ packets() {
 		sed -n 's/.*(bytes), *\([0-9]*\)(packets).*/\1/p' | head -n 1
 }
 
-# wait_file FILE: up to 5 s.
+# wait_file FILE: up to 20 s (a loaded host slows the guest down).
 wait_file() {
 	_i=0
 	while [ ! -e "$1" ]; do
-		[ $_i -lt 50 ] || fail "no $1"
+		[ $_i -lt 200 ] || fail "no $1"
 		sleep 0.1
 		_i=$((_i + 1))
 	done
