@@ -152,7 +152,6 @@ printf '%s' "$rw" > "$S/rw"
 	echo
 } > "$S/cmd.sh"
 
-
 # setsid: UML and every process it forks form one process group, which
 # reap kills at once (pid = pgid, since a background job of a
 # non-interactive shell is not a group leader and setsid does not fork).
