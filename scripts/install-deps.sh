@@ -3,9 +3,10 @@
 # Idempotent: does nothing (not even `apt-get update`) when all are present.
 # Usage: scripts/install-deps.sh [--with-datapath]
 #   (default)        the build and test packages; as root also the tools of
-#                    the root-only datapath tests (ethtool, tshark, scapy),
-#                    which otherwise only skip, so a user without root is
-#                    told about them but not stopped
+#                    the root-only datapath tests (ethtool, tshark, scapy)
+#                    and the user-mode Linux kernel of tests/uml (with kmod
+#                    for its modules), which otherwise only skip, so a user
+#                    without root is told about them but not stopped
 #   --with-datapath  those tools required, and the datapath's benchmark
 #                    tools too (iperf3)
 set -eu
@@ -14,7 +15,8 @@ PKGS="cmake ninja-build pkgconf gcc clang libclang-rt-14-dev make
 libssl-dev libmnl-dev libnftables-dev libcmocka-dev libsqlite3-dev jq iproute2"
 # tests/datapath/interop: scapy's ESP needs python3-cryptography, which
 # python3-scapy only recommends (and recommends are not installed here).
-TEST_PKGS="ethtool tshark python3-scapy python3-cryptography"
+# tests/uml: Debian's UML kernel (ESP and XFRM as modules), modprobe.
+TEST_PKGS="ethtool tshark python3-scapy python3-cryptography user-mode-linux kmod"
 BENCH_PKGS="iperf3"
 with_datapath=false
 
@@ -47,7 +49,7 @@ optional=$(missing $TEST_PKGS)
 
 if [ "$(id -u)" != 0 ]; then
 	if [ -n "$optional" ]; then
-		echo "install-deps: not installed:$optional (the root-only datapath tests skip without them)" >&2
+		echo "install-deps: not installed:$optional (the root-only datapath tests and the UML tests skip without them)" >&2
 	fi
 	[ -z "$need" ] && exit 0
 	echo "install-deps: missing packages:$need" >&2
