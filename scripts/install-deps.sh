@@ -5,7 +5,8 @@
 #   (default)        the build and test packages; as root also the tools of
 #                    the root-only datapath tests (ethtool, tshark, scapy)
 #                    and the user-mode Linux kernel of tests/uml (with kmod
-#                    for its modules), which otherwise only skip, so a user
+#                    for its modules) and the Debian packaging tools
+#                    (debhelper, lintian), which otherwise only skip, so a user
 #                    without root is told about them but not stopped
 #   --with-datapath  those tools required, and the datapath's benchmark
 #                    tools too (iperf3)
@@ -16,7 +17,9 @@ libssl-dev libmnl-dev libnftables-dev libcmocka-dev libsqlite3-dev jq iproute2"
 # tests/datapath/interop: scapy's ESP needs python3-cryptography, which
 # python3-scapy only recommends (and recommends are not installed here).
 # tests/uml: Debian's UML kernel (ESP and XFRM as modules), modprobe.
-TEST_PKGS="ethtool tshark python3-scapy python3-cryptography user-mode-linux kmod"
+# tests/packaging: dpkg-buildpackage and lintian on the debian/ directory.
+TEST_PKGS="ethtool tshark python3-scapy python3-cryptography user-mode-linux kmod
+debhelper lintian fakeroot dpkg-dev"
 BENCH_PKGS="iperf3"
 with_datapath=false
 
