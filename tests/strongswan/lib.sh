@@ -87,7 +87,7 @@ sw_cleanup() {
 	_rc=$?
 	[ $# -gt 0 ] && _rc=$1
 	netns_cleanup
-	rm -rf "$DIR"
+	[ -n "${SW_KEEP:-}" ] || rm -rf "$DIR"
 	trap - EXIT
 	exit $_rc
 }
@@ -181,7 +181,7 @@ sw_ctl() {
 }
 
 # sw_swanctl_conf SIDE: swanctl.conf of SIDE from these variables
-# (defaults in brackets): FAMILY [4], MODE [tunnel], ENCAP [yes], START
+# (defaults in brackets): LOCAL_ADDRS, REMOTE_ADDRS [the veth's], FAMILY [4], MODE [tunnel], ENCAP [yes], START
 # [none: initiated by swanctl; trap], MOBIKE [no], DPD [0s], REKEY_CHILD
 # [0: none], REKEY_IKE [0], LIFE [3600]. Traffic selectors: the two host
 # addresses in tunnel mode, the outer addresses in transport mode.
@@ -205,8 +205,8 @@ sw_swanctl_conf() {
 connections {
 	c {
 		version = 2
-		local_addrs = $_me
-		remote_addrs = $_peer
+		local_addrs = ${LOCAL_ADDRS:-$_me}
+		remote_addrs = ${REMOTE_ADDRS:-$_peer}
 		encap = ${ENCAP:-yes}
 		mobike = ${MOBIKE:-no}
 		dpd_delay = ${DPD:-0s}

@@ -9,9 +9,10 @@
                                    bytes/s (0: as fast as it goes): {"sha256"}
   sniff IFACE SECONDS OUT PREFIX.. every frame on IFACE, one JSON object per
                                    line in OUT: ESP (kind esp), ESP in UDP
-                                   (kind udp) with spi and seq, and cleartext
-                                   (kind clear) from or to an address
-                                   starting with one of the PREFIXes
+                                   (kind udp) with spi and seq, IKE (kind ike)
+                                   and other cleartext (kind clear) from or
+                                   to an address starting with one of the
+                                   PREFIXes (neighbour discovery left out)
 """
 import hashlib
 import json
@@ -119,6 +120,10 @@ def classify(ip, prefixes):
         spi, seq = struct.unpack("!II", ip[hl + 8:hl + 16])
         if 4500 in (sport, dport) and spi:
             return ("udp", spi, seq, src, dst)
+        if 500 in (sport, dport) or 4500 in (sport, dport):
+            return ("ike", 0, 0, src, dst)
+    if proto == 58 and len(ip) > hl and 133 <= ip[hl] <= 137:
+        return None  # neighbour discovery: below IPsec
     for p in prefixes:
         if src.startswith(p) or dst.startswith(p):
             return ("clear", 0, 0, src, dst)
