@@ -10,7 +10,9 @@
 #            SA contexts (IPsecSaContextUpdate0); a UDP stream continues on
 #            the same SPIs with continuing sequence numbers (wire capture)
 #   trap     start_action = trap: the first packet raises the net event the
-#            plugin turns into an acquire, the SA is negotiated, traffic flows
+#            plugin turns into an acquire, the SA is negotiated; nothing of
+#            the flow leaves in the clear
+#   trap_traffic  the same, then traffic flows over that SA
 . "$SRC/tests/strongswan/lib.sh"
 case=${1:?case}
 sw_init "w$case"
@@ -119,17 +121,25 @@ mobike)
 	[ "$missing" -le 100 ] || fail "too many datagrams lost across the move: $r"
 	ping_ok a $HB4 $HA4 || fail "ping after the move"
 	;;
-trap)
+trap | trap_traffic)
 	START=trap sw_swanctl_conf a
 	sw_swanctl_conf b
 	[ -z "$(sw_sas a)" ] || fail "a CHILD_SA before any traffic"
-	# The first packets are dropped while the SA is negotiated.
+	# A's wire (its sends and the answers): the trapped flow never
+	# leaves in the clear, before the SA or after.
+	sniff_start a 10.0.
 	ip netns exec "$NSA" ping -c 10 -i 0.3 -W 1 -I $HA4 $HB4 >"$DIR/ping.out" 2>&1
 	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$DIR/ping.out")
+	sniff_stop
+	grep -q "creating acquire job for policy $HA4/32\[icmp\] === $HB4/32\[icmp\]" "$DIR/a.log" ||
+		fail "no acquire for the first packet in charon's log"
 	[ -n "$(sw_sas a)" ] || fail "no CHILD_SA negotiated on demand"
-	[ "${got:-0}" -ge 5 ] || fail "traffic after the acquire: $(cat "$DIR/ping.out")"
-	grep -q "acquire" "$DIR/a.log" || fail "no acquire in charon's log"
-	note "trap: the first packet started IKE ($(grep -m1 -o 'creating acquire job[^$]*' "$DIR/a.log")); $got of 10 pings answered"
+	[ "$(sniff_count clear)" = 0 ] ||
+		fail "the trapped flow left in the clear: $(grep clear "$DIR/sniff.jsonl" | head -3)"
+	note "trap: the first packet raised the acquire, the CHILD_SA came up ($(sw_sas a)), nothing in the clear"
+	[ "$case" = trap ] && exit 0
+	[ "${got:-0}" -ge 5 ] || fail "traffic over the negotiated SA: $(cat "$DIR/ping.out")"
+	note "$got of 10 pings answered"
 	tcp_check a b $HB4 2000000
 	;;
 *) fail "unknown case $case" ;;
