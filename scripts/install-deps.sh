@@ -14,7 +14,10 @@ PKGS="cmake ninja-build pkgconf gcc clang libclang-rt-14-dev make
 libssl-dev libmnl-dev libnftables-dev libcmocka-dev libsqlite3-dev jq iproute2"
 # tests/datapath/interop: scapy's ESP needs python3-cryptography, which
 # python3-scapy only recommends (and recommends are not installed here).
-TEST_PKGS="ethtool tshark python3-scapy python3-cryptography"
+# tests/strongswan: ping; strongSwan's build (contrib/strongswan/build.sh):
+# a compiler, dpkg-source, and its archives' compressors.
+TEST_PKGS="ethtool tshark python3-scapy python3-cryptography iputils-ping
+build-essential dpkg-dev xz-utils bzip2"
 BENCH_PKGS="iperf3"
 with_datapath=false
 

@@ -5,6 +5,8 @@
 #
 #   contrib/strongswan/build.sh            # prints the strongSwan prefix
 #   contrib/strongswan/build.sh --plugin-dir DIR
+#   contrib/strongswan/build.sh --prepare  # strongSwan only (CI, before
+#                                          # the project is built)
 #
 # With --plugin-dir the plugin goes to DIR (created) instead of charon's
 # plugin directory of the cached prefix, which is shared by every build
@@ -133,11 +135,12 @@ build_plugin() {
 	mv "$_out.tmp" "$_out"
 }
 
-plugin_dir=
+plugin_dir= prepare=false
 case "${1:-}" in
 --plugin-dir) plugin_dir=${2:?--plugin-dir needs a directory} ;;
+--prepare) prepare=true ;;
 "") ;;
-*) log "usage: $0 [--plugin-dir DIR]"; exit 2 ;;
+*) log "usage: $0 [--plugin-dir DIR | --prepare]"; exit 2 ;;
 esac
 
 mkdir -p "$CACHE"
@@ -152,5 +155,5 @@ else
 	[ -n "$dir" ] || { log "cannot fetch strongswan and nothing is cached"; exit 1; }
 	log "no mirror: using the cached $dir"
 fi
-build_plugin "$dir" "${plugin_dir:-$dir/lib/ipsec/plugins}"
+$prepare || build_plugin "$dir" "${plugin_dir:-$dir/lib/ipsec/plugins}"
 echo "$dir"
