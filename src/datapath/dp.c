@@ -278,6 +278,9 @@ void dp_stop_at_exit(struct dp *dp)
 	if (dp->guarded)
 		guard_close(&dp->guard);
 	dp->guarded = false;
+	/* Left behind, the rewrite would send the next IKE daemon's peers'
+	 * ESP in UDP to a port nobody reads. */
+	natt_share_close(&dp->natt);
 }
 
 void dp_destroy(struct dp *dp)

@@ -90,6 +90,16 @@ kill -KILL "$CHARON_b"
 sw_wait 30 gone_everywhere || fail "DPD: left after the peer died: $(sw_sas a) $(sw_fwpd_left a "IKE bypass")"
 grep -q "giving up after\|retransmit.*DPD\|deleting IKE_SA" "$DIR/a.log" || note "no DPD line in the log"
 note "DPD: the peer died, the SA and its routes went"
+if [ "$engine" = inproc ]; then
+	# The in-process datapath goes with charon: no nftables table, rule
+	# or route of it is left for the next daemon to trip over.
+	netns_kill "$CHARON_a"
+	left=$(ip netns exec "$NSA" nft list tables | grep fwp)
+	[ -z "$left" ] || fail "charon stopped, its datapath's tables stay: $left"
+	left=$(ip -n "$NSA" rule | grep "lookup 18000")
+	[ -z "$left" ] || fail "charon stopped, its datapath's rules stay: $left"
+	note "charon stopped: no table, rule or route of its datapath left"
+fi
 if [ "$engine" = service ]; then
 	netns_kill "$CHARON_a"
 	left=$(sw_fwpd_left a)
