@@ -55,8 +55,9 @@ def recv(port, idle):
         pass
     uniq = set(got)
     top = max(uniq) + 1 if uniq else 0
+    lost = sorted(set(range(top)) - uniq)[:10]
     print(json.dumps({"received": len(got), "unique": len(uniq),
-                      "missing": top - len(uniq), "max": top}))
+                      "missing": top - len(uniq), "max": top, "lost": lost}))
 
 
 def tcp_sink(port, idle):
