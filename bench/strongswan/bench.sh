@@ -88,7 +88,11 @@ charon_pair() {
 	rm -f "$DIR"/a.vici "$DIR"/b.vici
 	_env=
 	[ "$_k" = kernel-wfp ] && _env="FWP_ENGINE=embedded FWP_DATAPATH=tun"
-	sw_charon a "$_k" ${@:-$_env} >&3
+	if [ $# -gt 0 ]; then
+		sw_charon a "$_k" "$@" >&3
+	else
+		sw_charon a "$_k" $_env >&3
+	fi
 	sw_charon b "$_k" $_env >&3
 	sw_swanctl_conf a
 	sw_swanctl_conf b

@@ -135,7 +135,8 @@ build_plugin() {
 	mv "$_out.tmp" "$_out"
 }
 
-plugin_dir= prepare=false
+plugin_dir=
+prepare=false
 case "${1:-}" in
 --plugin-dir) plugin_dir=${2:?--plugin-dir needs a directory} ;;
 --prepare) prepare=true ;;

@@ -16,7 +16,6 @@
 
 set -u
 PY=/usr/bin/python3
-TRAFFIC="$SRC/tests/datapath/e2e/traffic.py"
 SWTRAFFIC="$SRC/tests/strongswan/traffic6.py"
 A4=198.51.100.1
 B4=198.51.100.2
@@ -52,7 +51,6 @@ sw_init() {
 	. "$SW_WORK/env"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
 	[ -x "$PY" ] || skip "no $PY"
-	CHARON=$SW_PREFIX/libexec/ipsec/charon
 	SWANCTL=$SW_PREFIX/sbin/swanctl
 	FWPD=$FWP_PREFIX/sbin/fwpd
 	FWPCTL=$FWP_PREFIX/bin/fwpctl
