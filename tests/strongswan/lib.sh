@@ -63,7 +63,11 @@ sw_init() {
 	trap 'sw_cleanup' EXIT
 	netns_add a && NSA=$NETNS_LAST || fail "netns a"
 	netns_add b && NSB=$NETNS_LAST || fail "netns b"
-	netns_veth "$NSA" "$NSB" || fail "veth"
+	if [ -n "${NAT:-}" ]; then
+		sw_nat
+	else
+		netns_veth "$NSA" "$NSB" || fail "veth"
+	fi
 	netns_rp_filter "$NSA" 2
 	netns_rp_filter "$NSB" 2
 	# On lo the plugin's own routes (table 220, through the interface of
@@ -73,12 +77,42 @@ sw_init() {
 	ip -n "$NSB" addr add $HB4/32 dev "$_hd"
 	ip -n "$NSA" addr add $HA6/128 dev "$_hd" nodad
 	ip -n "$NSB" addr add $HB6/128 dev "$_hd" nodad
+	[ -n "${NAT:-}" ] && return 0
 	# Routes to the peer's host addresses for traffic that a policy does
 	# not catch (cleartext checks): through the veth.
 	ip -n "$NSA" route add $HB4/32 via $B4
 	ip -n "$NSB" route add $HA4/32 via $A4
 	ip -n "$NSA" -6 route add $HB6/128 via $B6
 	ip -n "$NSB" -6 route add $HA6/128 via $A6
+}
+
+# sw_nat: A behind a NAT instead of beside B (NAT=1 before sw_init): A
+# (192.168.1.1) -- R -- B (198.51.100.2), R masquerading A's IPv4 to
+# 198.51.100.254 with random source ports (so NAT-T's ports really change).
+# IPv4 only; A4 becomes A's private address.
+sw_nat() {
+	netns_add r && NSR=$NETNS_LAST || fail "netns r"
+	A4=192.168.1.1
+	ip -n "$NSA" link add veth0 type veth peer name va netns "$NSR" &&
+		ip -n "$NSB" link add veth0 type veth peer name vb netns "$NSR" || fail "veth"
+	ip -n "$NSA" addr add $A4/24 dev veth0
+	ip -n "$NSR" addr add 192.168.1.254/24 dev va
+	ip -n "$NSR" addr add 198.51.100.254/24 dev vb
+	ip -n "$NSB" addr add $B4/24 dev veth0
+	for _l in "$NSA veth0" "$NSR va" "$NSR vb" "$NSB veth0"; do
+		set -- $_l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$NSA" route add default via 192.168.1.254
+	netns_forwarding "$NSR" 1
+	ip netns exec "$NSR" nft -f - <<EON || fail "NAT rules"
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "vb" masquerade random
+	}
+}
+EON
 }
 
 sw_cleanup() {

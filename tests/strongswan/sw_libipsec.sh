@@ -1,5 +1,5 @@
 #!/bin/sh
-# sw_libipsec.sh ENGINE - charon with strongSwan's kernel-wfp plugin in A
+# sw_libipsec.sh ENGINE [nat] - charon with strongSwan's kernel-wfp plugin in A
 # against a stock charon with kernel-libipsec in B: tunnel mode, NAT-T
 # (encap = yes: ESP in UDP 4500 both ways on the wire), ping, TCP with a
 # checksum, a CHILD_SA and an IKE_SA rekey with traffic running and nothing
@@ -7,9 +7,13 @@
 # ENGINE: inproc (FWP_ENGINE=embedded FWP_DATAPATH=tun in charon) or
 # service (FWP_ENGINE=service against fwpd --datapath tun, whose SA
 # contexts and filters fwpctl must find empty once the SA is gone).
+# nat: A sits behind a masquerading router (random ports) and encap is
+# left to NAT detection; B sees A at the router's address and port.
 . "$SRC/tests/strongswan/lib.sh"
 engine=${1:?inproc or service}
-sw_init "l$engine"
+nat=${2:-}
+[ "$nat" = nat ] && NAT=1
+sw_init "l$engine$nat"
 
 if [ "$engine" = service ]; then
 	sw_fwpd a
@@ -18,8 +22,13 @@ else
 	sw_charon a kernel-wfp FWP_ENGINE=embedded FWP_DATAPATH=tun FWP_TUN_NAME=fwpsw
 fi
 sw_charon b kernel-libipsec
-DPD=1s sw_swanctl_conf a
-sw_swanctl_conf b
+if [ -n "$nat" ]; then
+	DPD=1s ENCAP=no sw_swanctl_conf a
+	ENCAP=no REMOTE_ADDRS=%any sw_swanctl_conf b
+else
+	DPD=1s sw_swanctl_conf a
+	sw_swanctl_conf b
+fi
 
 # gone_everywhere: A's SA, routes and (with fwpd) SA contexts and filters
 # (but the IKE bypass filters, which live as long as charon).
@@ -34,6 +43,15 @@ spis=$(sw_sas a)
 [ -n "$spis" ] || fail "no CHILD_SA in A after initiate"
 note "CHILD_SA up, A's SPIs (in out): $spis"
 sw_ctl a --list-sas --raw | grep -q "encap=yes" || fail "the SA is not UDP-encapsulated"
+if [ -n "$nat" ]; then
+	sw_ctl a --list-sas --raw | grep -q "nat-local=yes" || fail "A does not see itself behind the NAT"
+	peer=$(sw_ctl b --list-sas --raw | grep -o 'remote-host=[0-9.]* remote-port=[0-9]*')
+	note "B sees A at $peer"
+	case "$peer" in
+	*"remote-host=198.51.100.254 "*) ;;
+	*) fail "B does not see A at the NAT's address: $peer" ;;
+	esac
+fi
 if [ "$engine" = service ]; then
 	[ -n "$(sw_fwpctl a sa list)" ] || fail "fwpd holds no SA context for charon's CHILD_SA"
 fi
