@@ -7,13 +7,16 @@
 #   make bench   - benchmarks (release build); results in bench-results/
 #   make bench-datapath - the datapath's packet-moving ceilings (root:
 #                  namespaces, TUN, iperf3); bench-results/datapath-ceilings.json
+#   make bench-strongswan - charon with kernel-wfp against the static tunnel
+#                  and libipsec, CHILD_SA setups per second (root; builds
+#                  strongSwan once); bench-results/strongswan.json
 #   make fuzz    - long fuzzing runs (clang libFuzzer; corpus kept in
 #                  build/fuzz/tests/fuzz/corpus_*)
 
 JOBS ?= $(shell nproc)
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build demo check check-debug check-asan check-tsan check-fuzz bench bench-datapath fuzz clean
+.PHONY: all deps build demo check check-debug check-asan check-tsan check-fuzz bench bench-datapath bench-strongswan fuzz clean
 
 all: build
 
@@ -70,6 +73,15 @@ bench-datapath:
 	fi; \
 	scripts/install-deps.sh --with-datapath && $(MAKE) build && \
 	bench/datapath/ceilings.sh build/release
+
+# TRIALS, DURATION, CHILDREN: see bench/strongswan/bench.sh.
+bench-strongswan:
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "bench-strongswan: skipped: needs root (network namespaces, TUN devices)"; \
+		exit 0; \
+	fi; \
+	scripts/install-deps.sh --with-datapath && $(MAKE) build && \
+	bench/strongswan/bench.sh build/release
 
 fuzz:
 	$(MAKE) check-fuzz FUZZ_RUNS=2000000

@@ -18,8 +18,10 @@ libssl-dev libmnl-dev libnftables-dev libcmocka-dev libsqlite3-dev jq iproute2"
 # python3-scapy only recommends (and recommends are not installed here).
 # tests/uml: Debian's UML kernel (ESP and XFRM as modules), modprobe.
 # tests/packaging: dpkg-buildpackage and lintian on the debian/ directory.
+# tests/strongswan: ping; strongSwan's build (contrib/strongswan/build.sh):
+# a compiler, dpkg-source, and its archives' compressors.
 TEST_PKGS="ethtool tshark python3-scapy python3-cryptography user-mode-linux kmod
-debhelper lintian fakeroot dpkg-dev"
+debhelper lintian fakeroot dpkg-dev iputils-ping build-essential xz-utils bzip2"
 BENCH_PKGS="iperf3"
 with_datapath=false
 

@@ -4,6 +4,15 @@
 # against the installed fwpuclnt.
 #
 #   contrib/strongswan/build.sh            # prints the strongSwan prefix
+#   contrib/strongswan/build.sh --plugin-dir DIR
+#   contrib/strongswan/build.sh --prepare  # strongSwan only (CI, before
+#                                          # the project is built)
+#
+# With --plugin-dir the plugin goes to DIR (created) instead of charon's
+# plugin directory of the cached prefix, which is shared by every build
+# on the machine: a test suite puts its own plugin, built against the tree
+# under test, first in charon's search with an overlay mount (see
+# tests/strongswan/lib.sh) and leaves the cache untouched.
 #
 # strongSwan itself is built once and cached: under $FWP_CACHE (default
 # /var/cache/fwpuclnt), in a directory named after its version and a hash
@@ -97,10 +106,11 @@ build_strongswan() {
 }
 
 build_plugin() {
-	_dir=$1
+	_dir=$1 _outdir=$2
 	_src=$_dir/src
 	_pdir=$_src/src/libcharon/plugins/kernel_wfp
-	_out=$_dir/lib/ipsec/plugins/libstrongswan-kernel-wfp.so
+	mkdir -p "$_outdir"
+	_out=$_outdir/libstrongswan-kernel-wfp.so
 	pkg-config --exists fwpuclnt || {
 		log "pkg-config finds no fwpuclnt: install the project first"
 		return 1
@@ -117,12 +127,22 @@ build_plugin() {
 		-L"$_dir/lib/ipsec" -Wl,-rpath,"$_dir/lib/ipsec" -lstrongswan -lcharon \
 		-Wl,-rpath,"$(pkg-config --variable=libdir fwpuclnt)" \
 		$(pkg-config --libs fwpuclnt) -ldl \
-		-Wno-pointer-sign -Wno-deprecated-declarations 2>"$_dir/plugin.log" || {
-		cat "$_dir/plugin.log" >&2
+		-Wno-pointer-sign -Wno-deprecated-declarations 2>"$_out.log" || {
+		cat "$_out.log" >&2
 		return 1
 	}
+	rm -f "$_out.log"
 	mv "$_out.tmp" "$_out"
 }
+
+plugin_dir=
+prepare=false
+case "${1:-}" in
+--plugin-dir) plugin_dir=${2:?--plugin-dir needs a directory} ;;
+--prepare) prepare=true ;;
+"") ;;
+*) log "usage: $0 [--plugin-dir DIR | --prepare]"; exit 2 ;;
+esac
 
 mkdir -p "$CACHE"
 key=$(echo "$CONFIGURE_OPTS" | sha256sum | cut -c1-12)
@@ -136,5 +156,5 @@ else
 	[ -n "$dir" ] || { log "cannot fetch strongswan and nothing is cached"; exit 1; }
 	log "no mirror: using the cached $dir"
 fi
-build_plugin "$dir"
+$prepare || build_plugin "$dir" "${plugin_dir:-$dir/lib/ipsec/plugins}"
 echo "$dir"

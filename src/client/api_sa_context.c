@@ -24,27 +24,47 @@ FWP_EXPORT DWORD WINAPI IPsecSaContextCreate1(HANDLE engineHandle,
 		virtualIfTunnelInfo, inboundFilterId, id));
 }
 
+/* An IPv6 GetSpi/SetSpi whose inbound traffic leaves its own ipVersion
+ * at zero (FWP_IP_VERSION_V4) is read as getSpi->ipVersion says:
+ * strongSwan's kernel-wfp fills only the latter (docs/CONTRACT.md). Every
+ * other disagreement still reaches the engine as it is. */
+static const IPSEC_GETSPI1 *getspi_version(const IPSEC_GETSPI1 *g, IPSEC_GETSPI1 *copy)
+{
+	if (!g || g->ipVersion != FWP_IP_VERSION_V6 ||
+	    g->inboundIpsecTraffic.ipVersion != FWP_IP_VERSION_V4)
+		return g;
+	*copy = *g;
+	copy->inboundIpsecTraffic.ipVersion = FWP_IP_VERSION_V6;
+	return copy;
+}
+
 FWP_EXPORT DWORD WINAPI IPsecSaContextGetSpi0(HANDLE engineHandle, UINT64 id,
 	const IPSEC_GETSPI0 *getSpi, IPSEC_SA_SPI *inboundSpi)
 {
-	IPSEC_GETSPI1 g1;
+	IPSEC_GETSPI1 g1, g2;
 
 	if (getSpi)
 		getspi0_to_1(getSpi, &g1);
 	WITH_CLIENT(engineHandle, c_->ops->sa_get_spi(c_, id,
-		getSpi ? &g1 : NULL, inboundSpi));
+		getSpi ? getspi_version(&g1, &g2) : NULL, inboundSpi));
 }
 
 FWP_EXPORT DWORD WINAPI IPsecSaContextGetSpi1(HANDLE engineHandle, UINT64 id,
 	const IPSEC_GETSPI1 *getSpi, IPSEC_SA_SPI *inboundSpi)
 {
-	WITH_CLIENT(engineHandle, c_->ops->sa_get_spi(c_, id, getSpi, inboundSpi));
+	IPSEC_GETSPI1 g;
+
+	WITH_CLIENT(engineHandle, c_->ops->sa_get_spi(c_, id,
+		getspi_version(getSpi, &g), inboundSpi));
 }
 
 FWP_EXPORT DWORD WINAPI IPsecSaContextSetSpi0(HANDLE engineHandle, UINT64 id,
 	const IPSEC_GETSPI1 *getSpi, IPSEC_SA_SPI inboundSpi)
 {
-	WITH_CLIENT(engineHandle, c_->ops->sa_set_spi(c_, id, getSpi, inboundSpi));
+	IPSEC_GETSPI1 g;
+
+	WITH_CLIENT(engineHandle, c_->ops->sa_set_spi(c_, id,
+		getspi_version(getSpi, &g), inboundSpi));
 }
 
 static DWORD add0(HANDLE h, UINT64 id, FWP_DIRECTION dir, const IPSEC_SA_BUNDLE0 *b)

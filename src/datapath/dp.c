@@ -339,6 +339,10 @@ void dp_stop_at_exit(struct dp *dp)
 	if (dp->guarded)
 		guard_close(&dp->guard, false);
 	dp->guarded = false;
+	/* Left behind, the rewrite would send the next IKE daemon's peers'
+	 * ESP in UDP to a port nobody reads. */
+	natt_share_close(&dp->natt);
+	dp_instance_unlock(&dp->natt_lock);
 	dp_instance_unlock(&dp->inst);
 }
 

@@ -70,9 +70,11 @@ static void classify(struct dp *dp, const struct dp_flow_key *k, bool outbound,
 	f.remote_port = outbound ? k->dport : k->sport;
 	memcpy(f.local_addr, outbound ? k->src : k->dst, 16);
 	memcpy(f.remote_addr, outbound ? k->dst : k->src, 16);
+	/* A flow that cannot be classified is dropped, never sent in the
+	 * clear: what reached the datapath was routed here to be protected. */
 	if (!dp->engine || engine_classify(dp->engine, &f, v)) {
 		memset(v, 0, sizeof(*v));
-		v->action = FWP_ACTION_PERMIT;
+		v->action = FWP_ACTION_BLOCK;
 	}
 }
 

@@ -107,7 +107,7 @@ struct dp_flow_key {
 
 struct dp_flow {
 	struct dp_flow_key key;
-	uint64_t pol_gen, sa_gen;	/* 0: empty */
+	uint64_t pol_gen, sa_gen;	/* stored + 1: 0 is empty */
 	struct engine_verdict v;
 	bool tunnel_callout;		/* v.callout is a tunnel callout */
 	enum dp_kind kind;		/* with sa: valid while sa_gen holds */

@@ -151,9 +151,12 @@ static void out_resolve(struct out_ctx *x, struct out_pkt *p, uint64_t sa_gen,
 		p->sa = prev->sa;
 		return;
 	}
-	/* Never dp_flow_get here: it may call the engine. */
+	/* Never dp_flow_get here: it may call the engine. The cached kind
+	 * is stored with sa_gen + 1, as pol_gen is: 0 means none yet, also
+	 * before the first SA ever came (sa_gen 0), when a stale kind would
+	 * send a flow of a BLOCK or IPsec filter in the clear. */
 	f = dp_flow_slot(&x->cache, &p->key);
-	if (f->pol_gen == p->v.pol_gen && f->sa_gen == sa_gen &&
+	if (f->pol_gen == p->v.pol_gen && f->sa_gen == sa_gen + 1 &&
 	    !memcmp(&f->key, &p->key, sizeof(p->key))) {
 		p->kind = f->kind;
 		p->sa = f->sa;
@@ -163,7 +166,7 @@ static void out_resolve(struct out_ctx *x, struct out_pkt *p, uint64_t sa_gen,
 	if (f->pol_gen == p->v.pol_gen && !memcmp(&f->key, &p->key, sizeof(p->key))) {
 		f->kind = p->kind;
 		f->sa = p->sa;
-		f->sa_gen = sa_gen;
+		f->sa_gen = sa_gen + 1;
 	}
 }
 

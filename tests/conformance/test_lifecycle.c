@@ -765,6 +765,32 @@ static void spi_traffic_mismatch(void **state)
 	spi_calls(h, &c, &g, FWP_E_TRAFFIC_MISMATCH, "IPv4 on IPv6 context");
 	CF_OK(cf_ctx_step(h, &c));
 	cf_ctx_delete(h, &c);
+
+	/* IPv6, the traffic's ipVersion left zero and getSpi->ipVersion set,
+	 * as strongSwan's kernel-wfp calls SetSpi0: read as IPv6. */
+	cf_ctx_build(h, &c, &o, CF_CREATED);
+	g = c.getspi;
+	g.inboundIpsecTraffic.ipVersion = FWP_IP_VERSION_V4;
+	CF_OK(IPsecSaContextGetSpi1(h, c.id, &g, &spi));
+	cf_ctx_delete(h, &c);
+	cf_ctx_build(h, &c, &o, CF_CREATED);
+	g = c.getspi;
+	g.inboundIpsecTraffic.ipVersion = FWP_IP_VERSION_V4;
+	CF_OK(IPsecSaContextSetSpi0(h, c.id, &g, c.spi_in));
+	c.state = CF_SPI_SET;
+	CF_OK(cf_ctx_step(h, &c));
+	{
+		IPSEC_SA_CONTEXT1 *ctx = NULL;
+
+		CF_OK(IPsecSaContextGetById1(h, c.id, &ctx));
+		CF_CHECK(ctx->inboundSa->traffic.ipVersion == FWP_IP_VERSION_V6,
+			 "unset traffic ipVersion read as getSpi->ipVersion");
+		CF_CHECK(!memcmp(ctx->inboundSa->traffic.localV6Address,
+				 c.getspi.inboundIpsecTraffic.localV6Address, 16),
+			 "IPv6 address kept");
+		FwpmFreeMemory0((void **)&ctx);
+	}
+	cf_ctx_delete(h, &c);
 	cf_close(h);
 	cf_assert_no_failures();
 }

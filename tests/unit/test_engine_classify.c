@@ -154,6 +154,40 @@ static void test_strongswan_transport(void **state)
 	del(bypass);
 }
 
+/* strongSwan's trap: a BLOCK filter for host to host with weight 0xff00
+ * beside the IKE bypass; any protocol, ICMP included, is blocked. */
+static void test_strongswan_trap(void **state)
+{
+	const GUID *out = &FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	struct fb b;
+	struct engine_verdict v;
+	UINT64 trap, bypass;
+
+	(void)state;
+	fb_init(&b, out, FWP_ACTION_PERMIT, NULL);
+	weight(&b, 0xff00000000000000ull);
+	cond(&b, &FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8)
+		->conditionValue.uint8 = IPPROTO_UDP;
+	cond(&b, &FWPM_CONDITION_IP_LOCAL_PORT, FWP_MATCH_EQUAL, FWP_UINT16)
+		->conditionValue.uint16 = 4500;
+	bypass = add(&b);
+	fb_init(&b, out, FWP_ACTION_BLOCK, NULL);
+	weight(&b, 0xff00);
+	cond(&b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, FWP_MATCH_EQUAL, FWP_UINT32)
+		->conditionValue.uint32 = L4;
+	cond(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, FWP_MATCH_EQUAL, FWP_UINT32)
+		->conditionValue.uint32 = R4;
+	trap = add(&b);
+
+	v = classify4(out, L4, R4, IPPROTO_ICMP, 8, 0);
+	assert_true(v.filter_id == trap);
+	assert_int_equal(v.action, FWP_ACTION_BLOCK);
+	v = classify4(out, L4, R4, IPPROTO_UDP, 40000, 9000);
+	assert_true(v.filter_id == trap);
+	del(trap);
+	del(bypass);
+}
+
 /* A BLOCK in a heavier sublayer beats a PERMIT in a lighter one; within
  * one sublayer the heavier filter decides. Masks and ranges. */
 static void test_arbitration_masks_ranges(void **state)
@@ -247,6 +281,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strongswan_transport),
+		cmocka_unit_test(test_strongswan_trap),
 		cmocka_unit_test(test_arbitration_masks_ranges),
 		cmocka_unit_test(test_v6_and_unclassifiable),
 	};
