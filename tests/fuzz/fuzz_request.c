@@ -71,6 +71,12 @@ static void one(const uint8_t *data, size_t size)
 	drain();
 }
 
+/* NLMSG_ALIGN computes in 32 bits: 0xffffffff would align to 0. */
+static size_t align4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
 /* Length of the next datagram of the input. */
 static size_t next_len(const uint8_t *data, size_t size)
 {
@@ -79,7 +85,7 @@ static size_t next_len(const uint8_t *data, size_t size)
 	if (size < sizeof(h))
 		return size;
 	memcpy(&h, data, sizeof(h));
-	if (h.nlmsg_len < sizeof(h) || NLMSG_ALIGN((size_t)h.nlmsg_len) > size)
+	if (h.nlmsg_len < sizeof(h) || align4(h.nlmsg_len) > size)
 		return size;
 	return h.nlmsg_len;
 }
@@ -94,14 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	while (size > 0) {
 		size_t len = next_len(data, size);
-		size_t step = NLMSG_ALIGN(len) < size ? NLMSG_ALIGN(len) : size;
+		size_t step = align4(len) < size ? align4(len) : size;
 
 		if (len <= FWPD_MSG_MAX + 1)
 			one(data, len);
 		data += step;
 		size -= step;
 	}
-	/* Keep the engine small so that runs stay fast. */
+	/* The engine lives across inputs (a new one costs more than most
+	 * inputs) and is renewed often to stay small. What it holds is not
+	 * freed per input, so the fuzz runs use -detect_leaks=0; leaks are
+	 * found by the ASan build's replay of the seeds and regressions. */
 	if (++runs % 1000 == 0) {
 		engine_session_close(conn.session);
 		engine_destroy(srv.engine);

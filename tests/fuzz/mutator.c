@@ -54,6 +54,12 @@ static uint32_t rnd(uint32_t n)
 	return n ? (rnd_state >> 8) % n : 0;
 }
 
+/* NLMSG_ALIGN computes in 32 bits: 0xffffffff would align to 0. */
+static size_t align4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
 static int new_node(uint8_t kind)
 {
 	if (nnodes >= MAX_NODES)
@@ -81,10 +87,10 @@ static bool attrs_ok(const uint8_t *p, size_t len)
 		if (len < sizeof(a))
 			return false;
 		memcpy(&a, p, sizeof(a));
-		if (a.nla_len < sizeof(a) || NLA_ALIGN(a.nla_len) > len)
+		if (a.nla_len < sizeof(a) || align4(a.nla_len) > len)
 			return false;
-		p += NLA_ALIGN(a.nla_len);
-		len -= NLA_ALIGN(a.nla_len);
+		p += align4(a.nla_len);
+		len -= align4(a.nla_len);
 	}
 	return true;
 }
@@ -131,10 +137,10 @@ static bool parse_attrs(int parent, const uint8_t *p, size_t len, int depth)
 			nodes[n].pl = p + sizeof(a);
 			nodes[n].len = plen;
 		}
-		if (NLA_ALIGN(a.nla_len) >= len)
+		if (align4(a.nla_len) >= len)
 			break;
-		p += NLA_ALIGN(a.nla_len);
-		len -= NLA_ALIGN(a.nla_len);
+		p += align4(a.nla_len);
+		len -= align4(a.nla_len);
 	}
 	return true;
 }
@@ -152,7 +158,7 @@ static int parse(const uint8_t *p, size_t len)
 		if (len < sizeof(h))
 			return raw_kid(root, p, len) ? root : -1;
 		memcpy(&h, p, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || NLMSG_ALIGN((size_t)h.nlmsg_len) > len)
+		if (h.nlmsg_len < sizeof(h) || align4(h.nlmsg_len) > len)
 			return raw_kid(root, p, len) ? root : -1;
 		m = new_node(N_MSG);
 		if (m < 0 || !add_kid(root, m))
@@ -160,8 +166,8 @@ static int parse(const uint8_t *p, size_t len)
 		nodes[m].hdr = h;
 		if (!parse_attrs(m, p + sizeof(h), h.nlmsg_len - sizeof(h), 0))
 			return -1;
-		p += NLMSG_ALIGN((size_t)h.nlmsg_len);
-		len -= NLMSG_ALIGN((size_t)h.nlmsg_len);
+		p += align4(h.nlmsg_len);
+		len -= align4(h.nlmsg_len);
 	}
 	return root;
 }
@@ -182,15 +188,15 @@ static bool emit(int n, size_t *pos, size_t max, int depth)
 		*pos += nd->len;
 		return true;
 	case N_LEAF:
-		if (*pos + NLA_ALIGN(sizeof(struct nlattr) + nd->len) > max ||
+		if (*pos + align4(sizeof(struct nlattr) + nd->len) > max ||
 		    sizeof(struct nlattr) + nd->len > UINT16_MAX)
 			return false;
-		memset(out + *pos, 0, NLA_ALIGN(sizeof(struct nlattr) + nd->len));
+		memset(out + *pos, 0, align4(sizeof(struct nlattr) + nd->len));
 		memcpy(out + *pos + sizeof(struct nlattr), nd->pl, nd->len);
 		((struct nlattr *)(out + start))->nla_type = nd->type;
 		((struct nlattr *)(out + start))->nla_len =
 			(uint16_t)(sizeof(struct nlattr) + nd->len);
-		*pos += NLA_ALIGN(sizeof(struct nlattr) + nd->len);
+		*pos += align4(sizeof(struct nlattr) + nd->len);
 		return true;
 	default:
 		break;
