@@ -6,8 +6,8 @@
  * (a write by someone without the right: nothing is decoded) or
  * RPC_S_PROTOCOL_ERROR, and afterwards fwpd is alive and serves root.
  *
- * fwpd runs in its default mode (it becomes a daemon; its pid comes from
- * the socket's peer credentials) and with --foreground. Needs root (to
+ * fwpd runs in its default mode (it becomes a daemon) and with
+ * --foreground. Needs root (to
  * become nobody); otherwise it prints why and is skipped. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
@@ -102,14 +103,47 @@ static int raw_open(const char *path)
 	return fd;
 }
 
-/* Starts fwpd and waits for its socket; in the default mode the pid is
- * the daemon's, read from the socket's peer credentials. */
+/* The pid of the fwpd serving socket: the process whose command line
+ * names it (the socket's peer credentials name whoever called listen(),
+ * which may be the process that then became a daemon). 0 if none. */
+static pid_t pid_of_socket(const char *bin, const char *socket)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], cmd[1024];
+		size_t n;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+		cmd[n] = 0;
+		if (strcmp(cmd, bin) != 0)
+			continue;
+		for (size_t i = strlen(cmd) + 1; i < n; i += strlen(cmd + i) + 1)
+			if (strcmp(cmd + i, socket) == 0)
+				found = (pid_t)atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Starts fwpd and waits for its socket; in the default mode the process
+ * started must return once the daemon serves, and the pid is the
+ * daemon's. */
 static int daemon_start(struct daemon *d, bool foreground)
 {
 	const char *bin = getenv("FWPD_BIN");
 	char state[128];
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	pid_t child;
 	int fd = -1;
 
@@ -134,22 +168,22 @@ static int daemon_start(struct daemon *d, bool foreground)
 		if (fd < 0)
 			sleep_ms(10);
 	}
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+	if (fd < 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		return -1;
 	}
 	close(fd);
-	d->pid = cred.pid;
 	if (foreground) {
-		if (d->pid != child)
-			return -1;
+		d->pid = child;
 	} else {
-		/* The process started returns once the daemon runs. */
 		int status;
 
 		waitpid(child, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || d->pid == child)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return -1;
+		d->pid = pid_of_socket(bin, d->socket);
+		if (d->pid <= 0 || d->pid == child)
 			return -1;
 	}
 	setenv("FWP_ENGINE", "service", 1);
