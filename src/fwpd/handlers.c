@@ -53,9 +53,11 @@ static int h_txn_abort(struct req *r, DWORD *rc)
 
 static int h_sa_create(struct req *r, DWORD *rc)
 {
+	const IPSEC_TRAFFIC1 *t = r->arg[0];
+	const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif = r->arg[1];
 	UINT64 id = 0, fid = 0;
 
-	*rc = engine_sa_create(S(r), r->arg[0], r->arg[1], &fid, &id);
+	*rc = engine_sa_create(S(r), t, vif, &fid, &id);
 	if (*rc == ERROR_SUCCESS &&
 	    (!msg_put_u64(r->reply, FWPD_A_ID, id) ||
 	     !msg_put_u64(r->reply, FWPD_A_FILTER_ID, fid)))
@@ -91,11 +93,12 @@ static int h_sa_set_spi(struct req *r, DWORD *rc)
 
 static int h_sa_add(struct req *r, DWORD *rc)
 {
+	const IPSEC_SA_BUNDLE1 *b = r->arg[0];
 	uint32_t dir = msg_u32(r->m, FWPD_A_DIRECTION, 0);
 
 	if (dir >= FWP_DIRECTION_MAX)
 		return -EINVAL;
-	*rc = engine_sa_add(S(r), msg_u64(r->m, FWPD_A_ID, 0), (FWP_DIRECTION)dir, r->arg[0]);
+	*rc = engine_sa_add(S(r), msg_u64(r->m, FWPD_A_ID, 0), (FWP_DIRECTION)dir, b);
 	return 0;
 }
 
@@ -153,21 +156,23 @@ static DWORD enum_quota(struct conn *c)
 
 static int h_sa_enum_create(struct req *r, DWORD *rc)
 {
+	const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t = r->arg[0];
 	uint64_t h = 0;
 
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
-		*rc = engine_sa_enum_create(S(r), r->arg[0], &h);
+		*rc = engine_sa_enum_create(S(r), t, &h);
 	return enum_opened(r, *rc, h);
 }
 
 static int h_sad_enum_create(struct req *r, DWORD *rc)
 {
+	const IPSEC_SA_ENUM_TEMPLATE0 *t = r->arg[0];
 	uint64_t h = 0;
 
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
-		*rc = engine_sad_enum_create(S(r), r->arg[0], &h);
+		*rc = engine_sad_enum_create(S(r), t, &h);
 	return enum_opened(r, *rc, h);
 }
 
