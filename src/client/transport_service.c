@@ -457,37 +457,33 @@ static DWORD svc_sa_add(struct fwp_client *c, UINT64 id, FWP_DIRECTION dir,
 	return simple_call(s, req);
 }
 
-/* One side of Update0: only the fields the flags name. */
+/* One side of Update0 as an IPSEC_SA_DETAILS1 with only the fields the
+ * flags name (the service reads no other), so the codec alone decodes it. */
 static DWORD put_update_side(struct nlmsghdr *req, uint16_t type, UINT64 flags,
 			     const IPSEC_SA_DETAILS1 *d)
 {
-	struct nlattr *nest = mnl_attr_nest_start_check(req, FWPD_MSG_MAX, type);
 	const IPSEC_SA_BUNDLE1 *b = &d->saBundle;
-	bool ok = nest != NULL;
+	IPSEC_SA_DETAILS1 side;
 
-	if (ok && (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC))
-		ok = !wf_put(req, FWPD_MSG_MAX, FWPD_U_TRAFFIC, &wf_IPSEC_TRAFFIC1, &d->traffic);
-	if (ok && (flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION) && d->udpEncapsulation)
-		ok = msg_put_raw(req, FWPD_U_ENCAP, d->udpEncapsulation,
-				 sizeof(*d->udpEncapsulation));
-	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS))
-		ok = msg_put_u32(req, FWPD_U_BUNDLE_FLAGS, b->flags);
-	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT))
-		ok = msg_put_u32(req, FWPD_U_NAP_CONTEXT, b->napContext);
-	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS))
-		ok = msg_put_u32(req, FWPD_U_PEER_V4, b->peerV4PrivateAddress);
-	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID))
-		ok = msg_put_u64(req, FWPD_U_MM_SA_ID, b->mmSaId);
-	if (ok && (flags & IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE) && b->keyModuleState) {
-		if (b->keyModuleState->stateBlob.size > 4096)
+	memset(&side, 0, sizeof(side));
+	if (flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC)
+		side.traffic = d->traffic;
+	if (flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION)
+		side.udpEncapsulation = d->udpEncapsulation;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS)
+		side.saBundle.flags = b->flags;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT)
+		side.saBundle.napContext = b->napContext;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS)
+		side.saBundle.peerV4PrivateAddress = b->peerV4PrivateAddress;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
+		side.saBundle.mmSaId = b->mmSaId;
+	if (flags & IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE) {
+		if (b->keyModuleState && b->keyModuleState->stateBlob.size > 4096)
 			return FWP_E_OUT_OF_BOUNDS;
-		ok = !wf_put(req, FWPD_MSG_MAX, FWPD_U_KEYMOD, &wf_IPSEC_KEYMODULE_STATE0,
-			     b->keyModuleState);
+		side.saBundle.keyModuleState = b->keyModuleState;
 	}
-	if (!ok)
-		return FWP_E_OUT_OF_BOUNDS;
-	mnl_attr_nest_end(req, nest);
-	return ERROR_SUCCESS;
+	return put_arg(req, type, &wf_IPSEC_SA_DETAILS1, &side);
 }
 
 static DWORD svc_sa_update(struct fwp_client *c, UINT64 flags, const IPSEC_SA_CONTEXT1 *v)

@@ -1,6 +1,11 @@
-/* handlers.c - one function per protocol operation: decode the arguments
- * (hostile input: the codec checks everything), call the engine, encode the
- * results. A message that does not decode ends the connection with
+/* handlers.c - one function per protocol operation: call the engine with
+ * the request's decoded arguments, encode the results.
+ *
+ * Before any handler runs, handle_request checks the connection's rights
+ * for the operation (so a caller without them costs no decoding), then
+ * decodes the struct arguments the operation's table entry names, with
+ * the schema codec alone, into a fixed array of OP_MAX_ARGS slots. A
+ * message that does not decode ends the connection with
  * RPC_S_PROTOCOL_ERROR; anything the engine refuses is an ordinary result.
  * Decoded arguments may hold keys and are wiped when the call returns.
  */
@@ -12,49 +17,15 @@
 #include "wire/codec.h"
 #include "wire/message.h"
 
-/* Decoded argument blocks of one request, wiped and freed together. */
-struct args {
-	struct {
-		void *p;
-		size_t size;
-	} v[4];
-	int n;
-};
-
-static void args_free(struct args *a)
-{
-	for (int i = 0; i < a->n; i++)
-		wf_free_secret(a->v[i].p, a->v[i].size);
-	a->n = 0;
-}
-
-/* Decodes optional attribute `type`; absent gives NULL. -EINVAL on a
- * malformed one. */
-static int arg(struct args *a, const struct nlattr *attr, const struct wf_struct *sd,
-	       void **out)
-{
-	void *p;
-	size_t size;
-	int err;
-
-	*out = NULL;
-	if (!attr)
-		return 0;
-	err = wf_decode(sd, attr, &p, &size);
-	if (err)
-		return err;
-	a->v[a->n].p = p;
-	a->v[a->n].size = size;
-	a->n++;
-	*out = p;
-	return 0;
-}
+/* The most struct arguments any operation takes. */
+#define OP_MAX_ARGS 2
 
 struct req {
 	struct conn *c;
 	const struct msg_attrs *m;
 	struct nlmsghdr *reply;
-	struct args args;
+	void *arg[OP_MAX_ARGS];		/* decoded, or NULL when absent */
+	size_t arg_size[OP_MAX_ARGS];	/* for wiping */
 };
 
 #define S(r) ((r)->c->session)
@@ -82,13 +53,10 @@ static int h_txn_abort(struct req *r, DWORD *rc)
 
 static int h_sa_create(struct req *r, DWORD *rc)
 {
-	IPSEC_TRAFFIC1 *t;
-	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif;
+	const IPSEC_TRAFFIC1 *t = r->arg[0];
+	const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif = r->arg[1];
 	UINT64 id = 0, fid = 0;
 
-	if (arg(&r->args, A(r, FWPD_A_TRAFFIC), &wf_IPSEC_TRAFFIC1, (void **)&t) ||
-	    arg(&r->args, A(r, FWPD_A_VIF), &wf_IPSEC_VIRTUAL_IF_TUNNEL_INFO0, (void **)&vif))
-		return -EINVAL;
 	*rc = engine_sa_create(S(r), t, vif, &fid, &id);
 	if (*rc == ERROR_SUCCESS &&
 	    (!msg_put_u64(r->reply, FWPD_A_ID, id) ||
@@ -99,12 +67,10 @@ static int h_sa_create(struct req *r, DWORD *rc)
 
 static int h_sa_spi(struct req *r, DWORD *rc, bool fixed)
 {
-	IPSEC_GETSPI1 *g;
+	const IPSEC_GETSPI1 *g = r->arg[0];
 	IPSEC_SA_SPI spi = msg_u32(r->m, FWPD_A_SPI, 0);
 	UINT64 id = msg_u64(r->m, FWPD_A_ID, 0);
 
-	if (arg(&r->args, A(r, FWPD_A_GETSPI), &wf_IPSEC_GETSPI1, (void **)&g))
-		return -EINVAL;
 	if (fixed) {
 		*rc = engine_sa_set_spi(S(r), id, g, spi);
 		return 0;
@@ -127,97 +93,26 @@ static int h_sa_set_spi(struct req *r, DWORD *rc)
 
 static int h_sa_add(struct req *r, DWORD *rc)
 {
-	IPSEC_SA_BUNDLE1 *b;
+	const IPSEC_SA_BUNDLE1 *b = r->arg[0];
 	uint32_t dir = msg_u32(r->m, FWPD_A_DIRECTION, 0);
 
 	if (dir >= FWP_DIRECTION_MAX)
-		return -EINVAL;
-	if (arg(&r->args, A(r, FWPD_A_BUNDLE), &wf_IPSEC_SA_BUNDLE1, (void **)&b))
 		return -EINVAL;
 	*rc = engine_sa_add(S(r), msg_u64(r->m, FWPD_A_ID, 0), (FWP_DIRECTION)dir, b);
 	return 0;
 }
 
-/* Rebuilds one side of Update0 from the fields the flags name. */
-static int update_side(struct req *r, const struct nlattr *nest, UINT64 flags,
-		       IPSEC_SA_DETAILS1 *d)
-{
-	static const uint8_t sizes[FWPD_U_MAX] = {
-		[FWPD_U_ENCAP] = sizeof(IPSEC_V4_UDP_ENCAPSULATION0),
-		[FWPD_U_BUNDLE_FLAGS] = 4, [FWPD_U_NAP_CONTEXT] = 4,
-		[FWPD_U_PEER_V4] = 4, [FWPD_U_MM_SA_ID] = 8,
-	};
-	const struct nlattr *a;
-	int remaining = mnl_attr_get_payload_len(nest);
-
-	mnl_attr_for_each_nested(a, nest) {
-		uint16_t type = mnl_attr_get_type(a);
-		const void *pl = mnl_attr_get_payload(a);
-		void *p;
-
-		remaining -= (int)MNL_ALIGN(a->nla_len);
-		if (type >= FWPD_U_MAX)
-			continue;
-		if (sizes[type] && mnl_attr_get_payload_len(a) != sizes[type])
-			return -EINVAL;
-		switch (type) {
-		case FWPD_U_TRAFFIC:
-			if (arg(&r->args, a, &wf_IPSEC_TRAFFIC1, &p))
-				return -EINVAL;
-			d->traffic = *(IPSEC_TRAFFIC1 *)p;
-			break;
-		case FWPD_U_ENCAP:
-			/* Points into the message, which outlives the call. */
-			d->udpEncapsulation = (IPSEC_V4_UDP_ENCAPSULATION0 *)pl;
-			break;
-		case FWPD_U_BUNDLE_FLAGS:
-			memcpy(&d->saBundle.flags, pl, 4);
-			break;
-		case FWPD_U_NAP_CONTEXT:
-			memcpy(&d->saBundle.napContext, pl, 4);
-			break;
-		case FWPD_U_PEER_V4:
-			memcpy(&d->saBundle.peerV4PrivateAddress, pl, 4);
-			break;
-		case FWPD_U_MM_SA_ID:
-			memcpy(&d->saBundle.mmSaId, pl, 8);
-			break;
-		case FWPD_U_KEYMOD:
-			if (arg(&r->args, a, &wf_IPSEC_KEYMODULE_STATE0, &p))
-				return -EINVAL;
-			d->saBundle.keyModuleState = p;
-			break;
-		default:
-			break;
-		}
-	}
-	if (remaining > 0 || remaining < -3)
-		return -EINVAL;
-	(void)flags;
-	return 0;
-}
-
+/* Each side is an IPSEC_SA_DETAILS1 with only the fields the flags name
+ * set (the engine reads no other); absent means a NULL side. */
 static int h_sa_update(struct req *r, DWORD *rc)
 {
-	IPSEC_SA_DETAILS1 in, out;
 	IPSEC_SA_CONTEXT1 v;
-	UINT64 flags = msg_u64(r->m, FWPD_A_FLAGS, 0);
 
-	memset(&in, 0, sizeof(in));
-	memset(&out, 0, sizeof(out));
 	memset(&v, 0, sizeof(v));
 	v.saContextId = msg_u64(r->m, FWPD_A_ID, 0);
-	if (A(r, FWPD_A_UPDATE_IN)) {
-		if (update_side(r, A(r, FWPD_A_UPDATE_IN), flags, &in))
-			return -EINVAL;
-		v.inboundSa = &in;
-	}
-	if (A(r, FWPD_A_UPDATE_OUT)) {
-		if (update_side(r, A(r, FWPD_A_UPDATE_OUT), flags, &out))
-			return -EINVAL;
-		v.outboundSa = &out;
-	}
-	*rc = engine_sa_update(S(r), flags, &v);
+	v.inboundSa = r->arg[0];
+	v.outboundSa = r->arg[1];
+	*rc = engine_sa_update(S(r), msg_u64(r->m, FWPD_A_FLAGS, 0), &v);
 	return 0;
 }
 
@@ -261,12 +156,9 @@ static DWORD enum_quota(struct conn *c)
 
 static int h_sa_enum_create(struct req *r, DWORD *rc)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t;
+	const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t = r->arg[0];
 	uint64_t h = 0;
 
-	if (arg(&r->args, A(r, FWPD_A_CTX_TEMPLATE), &wf_IPSEC_SA_CONTEXT_ENUM_TEMPLATE0,
-		(void **)&t))
-		return -EINVAL;
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_sa_enum_create(S(r), t, &h);
@@ -275,11 +167,9 @@ static int h_sa_enum_create(struct req *r, DWORD *rc)
 
 static int h_sad_enum_create(struct req *r, DWORD *rc)
 {
-	IPSEC_SA_ENUM_TEMPLATE0 *t;
+	const IPSEC_SA_ENUM_TEMPLATE0 *t = r->arg[0];
 	uint64_t h = 0;
 
-	if (arg(&r->args, A(r, FWPD_A_SA_TEMPLATE), &wf_IPSEC_SA_ENUM_TEMPLATE0, (void **)&t))
-		return -EINVAL;
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
 		*rc = engine_sad_enum_create(S(r), t, &h);
@@ -364,17 +254,13 @@ static int h_sad_enum_destroy(struct req *r, DWORD *rc)
 
 static int h_subscribe(struct req *r, DWORD *rc)
 {
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 *sub;
 	uint64_t h = 0;
 
-	if (arg(&r->args, A(r, FWPD_A_SUBSCRIPTION), &wf_IPSEC_SA_CONTEXT_SUBSCRIPTION0,
-		(void **)&sub))
-		return -EINVAL;
 	if (r->c->nsubs >= r->c->srv->opt.max_subscriptions) {
 		*rc = ERROR_NOT_ENOUGH_QUOTA;
 		return 0;
 	}
-	*rc = engine_subscribe(S(r), sub, msg_u32(r->m, FWPD_A_MASK, 0),
+	*rc = engine_subscribe(S(r), r->arg[0], msg_u32(r->m, FWPD_A_MASK, 0),
 			       msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
 	if (*rc == ERROR_SUCCESS) {
 		r->c->nsubs++;
@@ -395,17 +281,13 @@ static int h_unsubscribe(struct req *r, DWORD *rc)
 /* Net-event subscriptions count against the same per-connection limit. */
 static int h_net_subscribe(struct req *r, DWORD *rc)
 {
-	FWPM_NET_EVENT_SUBSCRIPTION0 *sub;
 	uint64_t h = 0;
 
-	if (arg(&r->args, A(r, FWPD_A_NET_SUBSCRIPTION), &wf_FWPM_NET_EVENT_SUBSCRIPTION0,
-		(void **)&sub))
-		return -EINVAL;
 	if (r->c->nsubs >= r->c->srv->opt.max_subscriptions) {
 		*rc = ERROR_NOT_ENOUGH_QUOTA;
 		return 0;
 	}
-	*rc = engine_net_subscribe(S(r), sub, msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
+	*rc = engine_net_subscribe(S(r), r->arg[0], msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
 	if (*rc == ERROR_SUCCESS) {
 		r->c->nsubs++;
 		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
@@ -433,15 +315,11 @@ static int h_test_net_raise(struct req *r, DWORD *rc)
 		*rc = ERROR_NOT_SUPPORTED;
 		return 0;
 	}
-	if (!a || mnl_attr_get_payload_len(a) != sizeof(ev))
+	if (!a)		/* msg_parse checked its size */
 		return -EINVAL;
 	memcpy(&ev, mnl_attr_get_payload(a), sizeof(ev));
 	if (!net_event_valid(&ev))
 		return -EINVAL;
-	if (!(r->c->rights & FWPM_ACTRL_WRITE)) {
-		*rc = ERROR_ACCESS_DENIED;
-		return 0;
-	}
 	n = msg_u32(r->m, FWPD_A_COUNT, 1);
 	*rc = test_net_raise(r->c->srv, &ev, n < 1000000 ? n : 1000000) ?
 	      ERROR_NOT_ENOUGH_MEMORY : ERROR_SUCCESS;
@@ -570,13 +448,11 @@ static void pol_ref_of(struct req *r, struct pol_ref *ref)
 static int h_pol_add(struct req *r, DWORD *rc)
 {
 	enum pol_kind k;
-	void *obj;
 	UINT64 id = 0;
 
-	if (pol_kind_of(r, &k) ||
-	    arg(&r->args, A(r, FWPD_A_OBJECT), wf_pol_object[k], &obj))
+	if (pol_kind_of(r, &k))
 		return -EINVAL;
-	*rc = engine_pol_add(S(r), k, obj, &id);
+	*rc = engine_pol_add(S(r), k, r->arg[0], &id);
 	if (*rc == ERROR_SUCCESS && !msg_put_u64(r->reply, FWPD_A_ID, id))
 		return -EMSGSIZE;
 	return 0;
@@ -614,15 +490,13 @@ static int h_pol_get(struct req *r, DWORD *rc)
 static int h_pol_enum_create(struct req *r, DWORD *rc)
 {
 	enum pol_kind k;
-	void *tmpl;
 	uint64_t h = 0;
 
-	if (pol_kind_of(r, &k) ||
-	    arg(&r->args, A(r, FWPD_A_POL_TEMPLATE), wf_pol_template[k], &tmpl))
+	if (pol_kind_of(r, &k))
 		return -EINVAL;
 	*rc = enum_quota(r->c);
 	if (*rc == ERROR_SUCCESS)
-		*rc = engine_pol_enum_create(S(r), k, tmpl, &h);
+		*rc = engine_pol_enum_create(S(r), k, r->arg[0], &h);
 	return enum_opened(r, *rc, h);
 }
 
@@ -654,51 +528,10 @@ static int h_pol_enum_destroy(struct req *r, DWORD *rc)
 	return 0;
 }
 
-static const handler_fn handlers[FWPD_OP_MAX] = {
-	[FWPD_OP_TXN_BEGIN] = h_txn_begin,
-	[FWPD_OP_TXN_COMMIT] = h_txn_commit,
-	[FWPD_OP_TXN_ABORT] = h_txn_abort,
-	[FWPD_OP_SA_CREATE] = h_sa_create,
-	[FWPD_OP_SA_GET_SPI] = h_sa_get_spi,
-	[FWPD_OP_SA_SET_SPI] = h_sa_set_spi,
-	[FWPD_OP_SA_ADD] = h_sa_add,
-	[FWPD_OP_SA_UPDATE] = h_sa_update,
-	[FWPD_OP_SA_GET] = h_sa_get,
-	[FWPD_OP_SA_DELETE] = h_sa_delete,
-	[FWPD_OP_SA_EXPIRE] = h_sa_expire,
-	[FWPD_OP_SA_ENUM_CREATE] = h_sa_enum_create,
-	[FWPD_OP_SA_ENUM] = h_sa_enum,
-	[FWPD_OP_SA_ENUM_DESTROY] = h_sa_enum_destroy,
-	[FWPD_OP_SAD_ENUM_CREATE] = h_sad_enum_create,
-	[FWPD_OP_SAD_ENUM] = h_sad_enum,
-	[FWPD_OP_SAD_ENUM_DESTROY] = h_sad_enum_destroy,
-	[FWPD_OP_SUBSCRIBE] = h_subscribe,
-	[FWPD_OP_UNSUBSCRIBE] = h_unsubscribe,
-	[FWPD_OP_SUBSCRIPTIONS_GET] = h_subscriptions_get,
-	[FWPD_OP_STATISTICS] = h_statistics,
-	[FWPD_OP_SET_DRAIN] = h_set_drain,
-	[FWPD_OP_GET_DRAIN] = h_get_drain,
-	[FWPD_OP_SESSION_ENUM_CREATE] = h_session_enum_create,
-	[FWPD_OP_SESSION_ENUM] = h_session_enum,
-	[FWPD_OP_SESSION_ENUM_DESTROY] = h_session_enum_destroy,
-	[FWPD_OP_POL_ADD] = h_pol_add,
-	[FWPD_OP_POL_DELETE] = h_pol_delete,
-	[FWPD_OP_POL_GET] = h_pol_get,
-	[FWPD_OP_POL_ENUM_CREATE] = h_pol_enum_create,
-	[FWPD_OP_POL_ENUM] = h_pol_enum,
-	[FWPD_OP_POL_ENUM_DESTROY] = h_pol_enum_destroy,
-	[FWPD_OP_NET_SUBSCRIBE] = h_net_subscribe,
-	[FWPD_OP_NET_UNSUBSCRIBE] = h_net_unsubscribe,
-	[FWPD_OP_TEST_NET_RAISE] = h_test_net_raise,
-	[FWPD_OP_SA_COUNTERS] = h_sa_counters,
-	[FWPD_OP_SA_INFO] = h_sa_info,
-};
-
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);
 
 static int h_open(struct req *r, DWORD *rc)
 {
-	FWPM_SESSION0 *session;
 	struct session_cred cred = {
 		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights,
 	};
@@ -706,15 +539,7 @@ static int h_open(struct req *r, DWORD *rc)
 		.deliver = sink_deliver, .deliver_net = net_relay_post, .arg = r->c,
 	};
 
-	if (msg_u32(r->m, FWPD_A_VERSION, 0) != FWPD_PROTOCOL_VERSION)
-		return -EPROTO;
-	if (arg(&r->args, A(r, FWPD_A_SESSION), &wf_FWPM_SESSION0, (void **)&session))
-		return -EINVAL;
-	if (!(cred.rights & FWPM_ACTRL_OPEN)) {
-		*rc = ERROR_ACCESS_DENIED;
-		return 0;
-	}
-	*rc = engine_session_open(r->c->srv->engine, session, &cred, &sink, &r->c->session);
+	*rc = engine_session_open(r->c->srv->engine, r->arg[0], &cred, &sink, &r->c->session);
 	return 0;
 }
 
@@ -733,6 +558,122 @@ static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT
 	 * turns the gap into a DROPPED notice (FWP_E_NOTIFICATION_DROPPED). */
 	if (conn_queue(c, nlh, nlh->nlmsg_len))
 		c->events_dropped++;
+}
+
+/* What each operation needs before its handler runs: every right the
+ * engine will demand of it (checked first, so a caller without them costs
+ * no decoding; the engine checks again), and the struct arguments it
+ * takes, decoded into r->arg[] in this order. */
+struct op_arg {
+	uint16_t attr;				/* FWPD_A_*; 0: an unused slot */
+	const struct wf_struct *sd;		/* its schema, or */
+	const struct wf_struct *const *by_kind;	/* that of the request's KIND */
+};
+
+struct op {
+	handler_fn fn;
+	uint32_t rights;
+	struct op_arg args[OP_MAX_ARGS];
+};
+
+#define ARG(a, T) { FWPD_A_##a, &wf_##T, NULL }
+#define KIND_ARG(a, table) { FWPD_A_##a, NULL, table }
+#define R_ENUM (FWPM_ACTRL_ENUM | FWPM_ACTRL_READ)
+
+static const struct op ops[FWPD_OP_MAX] = {
+	[FWPD_OP_OPEN] = { h_open, FWPM_ACTRL_OPEN, { ARG(SESSION, FWPM_SESSION0) } },
+	/* A read or a write transaction, as FLAGS says: the engine decides. */
+	[FWPD_OP_TXN_BEGIN] = { h_txn_begin, 0, { { 0 } } },
+	[FWPD_OP_TXN_COMMIT] = { h_txn_commit, 0, { { 0 } } },
+	[FWPD_OP_TXN_ABORT] = { h_txn_abort, 0, { { 0 } } },
+	[FWPD_OP_SA_CREATE] = { h_sa_create, FWPM_ACTRL_ADD,
+		{ ARG(TRAFFIC, IPSEC_TRAFFIC1), ARG(VIF, IPSEC_VIRTUAL_IF_TUNNEL_INFO0) } },
+	[FWPD_OP_SA_GET_SPI] = { h_sa_get_spi, FWPM_ACTRL_ADD, { ARG(GETSPI, IPSEC_GETSPI1) } },
+	[FWPD_OP_SA_SET_SPI] = { h_sa_set_spi, FWPM_ACTRL_ADD, { ARG(GETSPI, IPSEC_GETSPI1) } },
+	[FWPD_OP_SA_ADD] = { h_sa_add, FWPM_ACTRL_ADD, { ARG(BUNDLE, IPSEC_SA_BUNDLE1) } },
+	[FWPD_OP_SA_UPDATE] = { h_sa_update, FWPM_ACTRL_WRITE,
+		{ ARG(UPDATE_IN, IPSEC_SA_DETAILS1), ARG(UPDATE_OUT, IPSEC_SA_DETAILS1) } },
+	[FWPD_OP_SA_GET] = { h_sa_get, FWPM_ACTRL_READ, { { 0 } } },
+	[FWPD_OP_SA_DELETE] = { h_sa_delete, DELETE, { { 0 } } },
+	[FWPD_OP_SA_EXPIRE] = { h_sa_expire, DELETE, { { 0 } } },
+	[FWPD_OP_SA_ENUM_CREATE] = { h_sa_enum_create, R_ENUM,
+		{ ARG(CTX_TEMPLATE, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0) } },
+	[FWPD_OP_SA_ENUM] = { h_sa_enum, 0, { { 0 } } },
+	[FWPD_OP_SA_ENUM_DESTROY] = { h_sa_enum_destroy, 0, { { 0 } } },
+	[FWPD_OP_SAD_ENUM_CREATE] = { h_sad_enum_create, R_ENUM,
+		{ ARG(SA_TEMPLATE, IPSEC_SA_ENUM_TEMPLATE0) } },
+	[FWPD_OP_SAD_ENUM] = { h_sad_enum, 0, { { 0 } } },
+	[FWPD_OP_SAD_ENUM_DESTROY] = { h_sad_enum_destroy, 0, { { 0 } } },
+	[FWPD_OP_SUBSCRIBE] = { h_subscribe, FWPM_ACTRL_SUBSCRIBE,
+		{ ARG(SUBSCRIPTION, IPSEC_SA_CONTEXT_SUBSCRIPTION0) } },
+	[FWPD_OP_UNSUBSCRIBE] = { h_unsubscribe, 0, { { 0 } } },
+	[FWPD_OP_SUBSCRIPTIONS_GET] = { h_subscriptions_get, FWPM_ACTRL_READ, { { 0 } } },
+	[FWPD_OP_STATISTICS] = { h_statistics, FWPM_ACTRL_READ_STATS, { { 0 } } },
+	[FWPD_OP_SET_DRAIN] = { h_set_drain, FWPM_ACTRL_WRITE, { { 0 } } },
+	[FWPD_OP_GET_DRAIN] = { h_get_drain, 0, { { 0 } } },
+	[FWPD_OP_SESSION_ENUM_CREATE] = { h_session_enum_create, R_ENUM, { { 0 } } },
+	[FWPD_OP_SESSION_ENUM] = { h_session_enum, 0, { { 0 } } },
+	[FWPD_OP_SESSION_ENUM_DESTROY] = { h_session_enum_destroy, 0, { { 0 } } },
+	[FWPD_OP_POL_ADD] = { h_pol_add, FWPM_ACTRL_ADD, { KIND_ARG(OBJECT, wf_pol_object) } },
+	[FWPD_OP_POL_DELETE] = { h_pol_delete, DELETE, { { 0 } } },
+	[FWPD_OP_POL_GET] = { h_pol_get, FWPM_ACTRL_READ, { { 0 } } },
+	[FWPD_OP_POL_ENUM_CREATE] = { h_pol_enum_create, R_ENUM,
+		{ KIND_ARG(POL_TEMPLATE, wf_pol_template) } },
+	[FWPD_OP_POL_ENUM] = { h_pol_enum, 0, { { 0 } } },
+	[FWPD_OP_POL_ENUM_DESTROY] = { h_pol_enum_destroy, 0, { { 0 } } },
+	[FWPD_OP_NET_SUBSCRIBE] = { h_net_subscribe, FWPM_ACTRL_SUBSCRIBE,
+		{ ARG(NET_SUBSCRIPTION, FWPM_NET_EVENT_SUBSCRIPTION0) } },
+	[FWPD_OP_NET_UNSUBSCRIBE] = { h_net_unsubscribe, 0, { { 0 } } },
+	[FWPD_OP_TEST_NET_RAISE] = { h_test_net_raise, FWPM_ACTRL_WRITE, { { 0 } } },
+	[FWPD_OP_SA_COUNTERS] = { h_sa_counters, FWPM_ACTRL_READ_STATS, { { 0 } } },
+	[FWPD_OP_SA_INFO] = { h_sa_info, FWPM_ACTRL_READ, { { 0 } } },
+};
+
+static void args_free(struct req *r)
+{
+	for (int i = 0; i < OP_MAX_ARGS; i++) {
+		wf_free_secret(r->arg[i], r->arg_size[i]);
+		r->arg[i] = NULL;
+	}
+}
+
+/* Decodes the operation's struct arguments; an absent one stays NULL. */
+static int decode_args(struct req *r, const struct op *op)
+{
+	for (int i = 0; i < OP_MAX_ARGS; i++) {
+		const struct op_arg *oa = &op->args[i];
+		const struct wf_struct *sd = oa->sd;
+		enum pol_kind k;
+		int err;
+
+		if (!oa->attr || !A(r, oa->attr))
+			continue;
+		if (oa->by_kind) {
+			if (pol_kind_of(r, &k))
+				return -EINVAL;
+			sd = oa->by_kind[k];
+		}
+		err = wf_decode(sd, A(r, oa->attr), &r->arg[i], &r->arg_size[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Rights, then decoding, then the handler. */
+static int run_op(struct req *r, const struct op *op, DWORD *rc)
+{
+	int err;
+
+	if ((r->c->rights & op->rights) != op->rights) {
+		*rc = ERROR_ACCESS_DENIED;
+		return 0;
+	}
+	err = decode_args(r, op);
+	if (!err)
+		err = op->fn(r, rc);
+	args_free(r);
+	return err;
 }
 
 static void send_result(struct conn *c, uint32_t seq, DWORD rc)
@@ -761,18 +702,21 @@ bool handle_request(struct conn *c, const void *buf, size_t len)
 	r.reply = msg_start(c->srv->txbuf, FWPD_MSG_REPLY, m.nlh->nlmsg_seq);
 	msg_put_u32(r.reply, FWPD_A_RESULT, 0);
 	if (!c->session) {
-		/* The first request must open the session. */
-		err = type == FWPD_OP_OPEN ? h_open(&r, &rc) : -EPROTO;
-	} else if (type > FWPD_OP_OPEN && type < FWPD_OP_MAX && handlers[type]) {
-		err = handlers[type](&r, &rc);
+		/* The first request must open the session, in our version. */
+		err = type == FWPD_OP_OPEN &&
+		      msg_u32(&m, FWPD_A_VERSION, 0) == FWPD_PROTOCOL_VERSION ?
+		      run_op(&r, &ops[FWPD_OP_OPEN], &rc) : -EPROTO;
+	} else if (type > FWPD_OP_OPEN && type < FWPD_OP_MAX && ops[type].fn) {
+		err = run_op(&r, &ops[type], &rc);
 	} else {
 		err = -EPROTO;
 	}
-	args_free(&r.args);
 	if (err) {
-		send_result(c, m.nlh->nlmsg_seq, err == -EMSGSIZE ? ERROR_NOT_ENOUGH_MEMORY
-								 : RPC_S_PROTOCOL_ERROR);
-		return err == -EMSGSIZE;
+		bool no_room = err == -EMSGSIZE || err == -ENOMEM;
+
+		send_result(c, m.nlh->nlmsg_seq, no_room ? ERROR_NOT_ENOUGH_MEMORY
+							 : RPC_S_PROTOCOL_ERROR);
+		return no_room && c->session;
 	}
 	/* The result is the first attribute, written before the call. */
 	memcpy(mnl_attr_get_payload(mnl_nlmsg_get_payload(r.reply)), &rc, sizeof(rc));

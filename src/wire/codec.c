@@ -1,6 +1,7 @@
 /* codec.c - see codec.h. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -41,6 +42,17 @@ static const struct wf_arm *find_arm(const struct wf_field *fd, uint32_t sel)
 }
 
 /* ---- encoding ---- */
+
+/* A union arm that is a pointer (struct, bytes or string) and is NULL. */
+static bool null_arm(const struct wf_field *fd, const void *base)
+{
+	const void *ptr;
+
+	if (fd->kind != WF_PTR && fd->kind != WF_PTR_RAW && fd->kind != WF_WSTR)
+		return false;
+	memcpy(&ptr, at(base, fd->offset), sizeof(ptr));
+	return ptr == NULL;
+}
 
 /* Closes a nest, refusing one too long for the 16-bit attribute length
  * (libmnl would silently truncate it). */
@@ -137,6 +149,10 @@ static int put_field(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 		 * refuses the selector with the code the API documents. */
 		if (!arm)
 			return 0;
+		/* The decoder refuses a pointer arm without its value, so a
+		 * NULL one is the caller's error (FWP_E_NULL_POINTER). */
+		if (null_arm(&arm->field, base))
+			return -EINVAL;
 		return put_field(nlh, buflen, type, &arm->field, base, depth);
 	}
 	default:
@@ -174,33 +190,80 @@ int wf_put(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 	return err;
 }
 
-/* ---- decoding ---- */
+/* ---- decoding ----
+ *
+ * Strict, like the kernel's NL_VALIDATE_STRICT: every attribute lies wholly
+ * inside its nest and the attributes fill it exactly; an attribute type the
+ * struct does not have, a field given twice, a nested flag that does not
+ * match the field's kind, and a union whose selector and arm disagree are
+ * all refused. The protocol is versioned (FWPD_PROTOCOL_VERSION) and both
+ * ends come from one build, so nothing unknown is ever skipped. */
 
-static int dec_struct(struct flat *f, const struct wf_struct *sd,
-		      const struct nlattr *nest, void *dst, int depth);
-
-/* The selector of a union is read from the input, never from what was
- * written (flat.h): find the selector field's attribute in the nest. */
-static uint32_t selector_of(const struct wf_struct *sd, const struct nlattr *nest,
-			    uint32_t sel_off)
+int wf_attrs_check(const void *buf, size_t len)
 {
-	const struct nlattr *a;
-	uint16_t idx = 0;
+	const unsigned char *p = buf;
 
-	for (uint16_t i = 0; i < sd->nfields; i++)
-		if (sd->fields[i].offset == sel_off && sd->fields[i].kind == WF_U32)
-			idx = (uint16_t)(i + 1);
-	if (!idx)
-		return 0;
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) == idx && mnl_attr_get_payload_len(a) == 4)
-			return read_u32(mnl_attr_get_payload(a));
+	while (len > 0) {
+		const struct nlattr *a = (const void *)p;
+		size_t step;
+
+		if (len < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > len)
+			return -EINVAL;
+		/* Encoders pad every attribute; a nest holds its children's
+		 * padding, a message its last attribute's. */
+		step = MNL_ALIGN(a->nla_len);
+		if (step > len)
+			return -EINVAL;
+		p += step;
+		len -= step;
 	}
 	return 0;
 }
 
-static int dec_field(struct flat *f, const struct wf_struct *sd,
-		     const struct wf_field *fd, const struct nlattr *nest,
+int wf_check_flags(const struct nlattr *a, bool nested)
+{
+	uint16_t flags = a->nla_type & (uint16_t)~NLA_TYPE_MASK;
+
+	return flags == (nested ? NLA_F_NESTED : 0) ? 0 : -EINVAL;
+}
+
+static bool is_nest(uint8_t kind)
+{
+	return kind == WF_STRUCT || kind == WF_PTR || kind == WF_ARRAY;
+}
+
+static int dec_struct(struct flat *f, const struct wf_struct *sd,
+		      const struct nlattr *nest, void *dst, int depth);
+
+static int dec_array(struct flat *f, const struct wf_field *fd, const struct nlattr *a,
+		     void *base, int depth)
+{
+	const struct nlattr *e;
+	uint32_t n = 0, i = 0;
+	char *arr;
+
+	mnl_attr_for_each_nested(e, a) {
+		if (mnl_attr_get_type(e) != WF_ELEM || wf_check_flags(e, true))
+			return -EINVAL;
+		if (++n > fd->max_count)
+			return -EINVAL;
+	}
+	arr = flat_take(f, (size_t)n * fd->sub->size, fd->sub->align);
+	if (n && !arr)
+		return -ENOMEM;
+	mnl_attr_for_each_nested(e, a) {
+		int err = dec_struct(f, fd->sub, e, arr + (size_t)i++ * fd->sub->size, depth + 1);
+
+		if (err)
+			return err;
+	}
+	memcpy(at_mut(base, fd->offset), &arr, sizeof(arr));
+	memcpy(at_mut(base, fd->count_offset), &n, sizeof(n));
+	return 0;
+}
+
+/* Decodes attribute a as field fd of the struct at base (not a union). */
+static int dec_field(struct flat *f, const struct wf_field *fd,
 		     const struct nlattr *a, void *base, int depth)
 {
 	const void *pl = mnl_attr_get_payload(a);
@@ -208,9 +271,9 @@ static int dec_field(struct flat *f, const struct wf_struct *sd,
 	void *dst = at_mut(base, fd->offset);
 	void *obj;
 
+	if (wf_check_flags(a, is_nest(fd->kind)))
+		return -EINVAL;
 	switch (fd->kind) {
-	case WF_NONE:
-		return 0;
 	case WF_U8:
 	case WF_U16:
 	case WF_U32:
@@ -268,73 +331,97 @@ static int dec_field(struct flat *f, const struct wf_struct *sd,
 		memcpy(dst, &b, sizeof(b));
 		return 0;
 	}
-	case WF_ARRAY: {
-		const struct nlattr *e;
-		uint32_t n = 0, i = 0;
-		char *arr;
-
-		mnl_attr_for_each_nested(e, a) {
-			if (mnl_attr_get_type(e) != WF_ELEM)
-				return -EINVAL;
-			if (++n > fd->max_count)
-				return -EINVAL;
-		}
-		arr = flat_take(f, (size_t)n * fd->sub->size, fd->sub->align);
-		if (n && !arr)
-			return -ENOMEM;
-		mnl_attr_for_each_nested(e, a) {
-			int err = dec_struct(f, fd->sub, e, arr + (size_t)i++ * fd->sub->size,
-					     depth + 1);
-
-			if (err)
-				return err;
-		}
-		memcpy(dst, &arr, sizeof(arr));
-		memcpy(at_mut(base, fd->count_offset), &n, sizeof(n));
-		return 0;
-	}
-	case WF_UNION: {
-		const struct wf_arm *arm = find_arm(fd, selector_of(sd, nest, fd->selector_offset));
-
-		if (!arm)
-			return -EINVAL;
-		return dec_field(f, sd, &arm->field, nest, a, base, depth);
-	}
+	case WF_ARRAY:
+		return dec_array(f, fd, a, base, depth);
 	default:
+		/* WF_NONE carries nothing, so an attribute for it is wrong;
+		 * a union arm is never itself a union. */
 		return -EINVAL;
 	}
 }
 
+/* The index of sd's UINT32 field at offset off (a union's selector). */
+static int selector_index(const struct wf_struct *sd, uint32_t off)
+{
+	for (uint16_t i = 0; i < sd->nfields; i++)
+		if (sd->fields[i].offset == off && sd->fields[i].kind == WF_U32)
+			return i;
+	return -1;
+}
+
+/* A union: the arm is chosen by the ONE selector attribute of the nest (or
+ * 0 when it is absent), and the same value is what the struct holds. The
+ * arm's attribute must be present exactly when the arm carries a value: a
+ * pointer arm never decodes to NULL, and a value is never taken for a
+ * selector that has no arm. */
+static int dec_union(struct flat *f, const struct wf_struct *sd, const struct wf_field *fd,
+		     const struct nlattr *const *by_field, void *base, int depth)
+{
+	const struct nlattr *a = by_field[fd - sd->fields];
+	const struct nlattr *s;
+	const struct wf_arm *arm;
+	int idx = selector_index(sd, fd->selector_offset);
+	uint32_t sel = 0;
+
+	if (idx < 0)
+		return -EINVAL;	/* a schema mistake */
+	s = by_field[idx];
+	if (s) {
+		if (mnl_attr_get_payload_len(s) != sizeof(sel))
+			return -EINVAL;
+		sel = read_u32(mnl_attr_get_payload(s));
+	}
+	memcpy(at_mut(base, fd->selector_offset), &sel, sizeof(sel));
+	arm = find_arm(fd, sel);
+	if (!arm || arm->field.kind == WF_NONE)
+		return a ? -EINVAL : 0;
+	if (!a)
+		return -EINVAL;
+	return dec_field(f, &arm->field, a, base, depth);
+}
+
+/* Structs have a handful of fields; the bound keeps the table of seen
+ * attributes on the stack. */
+#define WF_MAX_FIELDS 32
+
 static int dec_struct(struct flat *f, const struct wf_struct *sd,
 		      const struct nlattr *nest, void *dst, int depth)
 {
+	const struct nlattr *by_field[WF_MAX_FIELDS] = { NULL };
 	const struct nlattr *a;
-	int remaining;
 
-	if (depth > WF_MAX_DEPTH)
+	if (depth > WF_MAX_DEPTH || sd->nfields > WF_MAX_FIELDS)
 		return -EINVAL;
-	/* The nest's payload must be a whole sequence of attributes. */
-	remaining = mnl_attr_get_payload_len(nest);
+	if (wf_attrs_check(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest)))
+		return -EINVAL;
 	mnl_attr_for_each_nested(a, nest) {
 		uint16_t type = mnl_attr_get_type(a);
+
+		if (type == 0 || type > sd->nfields || by_field[type - 1])
+			return -EINVAL;	/* unknown, or given twice */
+		by_field[type - 1] = a;
+	}
+	/* In table order: the same order of allocations in both passes of
+	 * the builder, whatever order the attributes came in. */
+	for (uint16_t i = 0; i < sd->nfields; i++) {
+		const struct wf_field *fd = &sd->fields[i];
 		int err;
 
-		remaining -= (int)MNL_ALIGN(a->nla_len);
-		if (type == 0 || type > sd->nfields)
-			continue;	/* unknown field: newer peer; skip */
-		err = dec_field(f, sd, &sd->fields[type - 1], nest, a, dst, depth);
+		if (fd->kind == WF_UNION)
+			err = dec_union(f, sd, fd, by_field, dst, depth);
+		else
+			err = by_field[i] ? dec_field(f, fd, by_field[i], dst, depth) : 0;
 		if (err)
 			return err;
 	}
-	/* The attributes must fill the nest (up to the last one's padding). */
-	if (remaining > 0 || remaining < -3)
-		return -EINVAL;
 	return 0;
 }
 
 int wf_decode_into(struct flat *f, const struct wf_struct *sd,
 		   const struct nlattr *nest, void *dst)
 {
+	if (wf_check_flags(nest, true))
+		return -EINVAL;
 	return dec_struct(f, sd, nest, dst, 0);
 }
 
@@ -349,7 +436,7 @@ int wf_decode(const struct wf_struct *sd, const struct nlattr *nest,
 	for (int pass = 0; pass < 2; pass++) {
 		void *obj = flat_take(&f, sd->size, sd->align);
 
-		err = obj ? dec_struct(&f, sd, nest, obj, 0) : -ENOMEM;
+		err = obj ? wf_decode_into(&f, sd, nest, obj) : -ENOMEM;
 		if (err) {
 			flat_abort(&f);	/* wipes: it may hold key bytes */
 			return err;

@@ -7,6 +7,13 @@
  * wiped and freed in one go. A decoded block may hold keys: wipe it
  * (wf_free_secret) unless it is known to carry none.
  *
+ * The decoder is strict (docs/protocol.md, "Strictness"): attributes fill
+ * their nest exactly, each field at most once, no attribute type the
+ * struct does not have, NLA_F_NESTED exactly on nests, and a union's arm
+ * present exactly when the value of its one selector names an arm that
+ * carries something. The encoder refuses (-EINVAL) a union whose selected
+ * pointer arm is NULL, so what it writes always decodes.
+ *
  * Return convention: 0 or -errno (-EMSGSIZE: buffer too small; -EINVAL:
  * malformed input; -EOPNOTSUPP: a union arm the schema does not carry;
  * -ENOMEM).
@@ -15,6 +22,7 @@
 #define FWP_WIRE_CODEC_H
 
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/flat.h"
@@ -53,6 +61,15 @@ int wf_copy_into(struct flat *f, const struct wf_struct *sd, const void *src,
  * followed by the objects. *out is NULL when n is 0. */
 int wf_clone_array(const struct wf_struct *sd, const void *const *src, size_t n,
 		   void ***out);
+
+/* 0 when buf[0..len) is exactly a sequence of attributes, each at least a
+ * header long and padded, all inside the buffer; else -EINVAL. Check a
+ * payload with it before iterating over it. */
+int wf_attrs_check(const void *buf, size_t len);
+
+/* 0 when a's flag bits are NLA_F_NESTED for a nest (nested true) and none
+ * otherwise; else -EINVAL. */
+int wf_check_flags(const struct nlattr *a, bool nested);
 
 /* Wipes and frees a decoded block. */
 void wf_free_secret(void *block, size_t size);

@@ -4,6 +4,8 @@
 
 #include <fwpx.h>
 
+#include "engine/net_event.h"
+#include "wire/codec.h"
 #include "wire/message.h"
 
 struct nlmsghdr *msg_start(void *buf, uint16_t type, uint32_t seq)
@@ -31,52 +33,91 @@ bool msg_put_raw(struct nlmsghdr *nlh, uint16_t type, const void *p, size_t len)
 }
 
 /* Operation numbers are the protocol: appended, never renumbered. */
-_Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34 &&
-	       FWPD_OP_SA_INFO == 0x35,
+_Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34,
 	       "operation numbers moved");
 
-/* Fixed sizes of top-level attributes: scalars, and the raw structs that
- * a receiver copies whole (0: nested or variable). */
-static const uint8_t attr_size[FWPD_A_MAX] = {
-	[FWPD_A_RESULT] = 4, [FWPD_A_VERSION] = 4, [FWPD_A_ID] = 8,
-	[FWPD_A_HANDLE] = 8, [FWPD_A_SPI] = 4, [FWPD_A_DIRECTION] = 4,
-	[FWPD_A_COUNT] = 4, [FWPD_A_MORE] = 4, [FWPD_A_MASK] = 4,
-	[FWPD_A_COOKIE] = 8, [FWPD_A_MS] = 4, [FWPD_A_FILTER_ID] = 8,
-	[FWPD_A_KIND] = 4, [FWPD_A_KEY] = 16,
-	[FWPD_A_COUNTERS_IN] = sizeof(FWPX_SA_COUNTERS0),
-	[FWPD_A_COUNTERS_OUT] = sizeof(FWPX_SA_COUNTERS0),
-	[FWPD_A_STATS_EXT] = sizeof(FWPX_STATISTICS0),
-	[FWPD_A_SA_INFO] = sizeof(FWPX_SA_CONTEXT_INFO0),
+/* What each top-level attribute is: a fixed size (scalars, and the raw
+ * structs a receiver copies whole), a nest (a struct the codec decodes), or
+ * FLAGS, which is u32 or u64 depending on the operation. A type absent
+ * from the table is refused. */
+enum { A_UNKNOWN, A_FIXED, A_NEST, A_FLAGS };
+
+struct attr_policy {
+	uint8_t kind;
+	uint16_t size;		/* A_FIXED */
 };
+
+#define FIXED(n) { A_FIXED, (n) }
+#define NEST { A_NEST, 0 }
+
+static const struct attr_policy policy[FWPD_A_MAX] = {
+	[FWPD_A_RESULT] = FIXED(4), [FWPD_A_VERSION] = FIXED(4),
+	[FWPD_A_SESSION] = NEST, [FWPD_A_ID] = FIXED(8), [FWPD_A_HANDLE] = FIXED(8),
+	[FWPD_A_FLAGS] = { A_FLAGS, 0 }, [FWPD_A_TRAFFIC] = NEST, [FWPD_A_VIF] = NEST,
+	[FWPD_A_GETSPI] = NEST, [FWPD_A_SPI] = FIXED(4), [FWPD_A_DIRECTION] = FIXED(4),
+	[FWPD_A_BUNDLE] = NEST, [FWPD_A_CONTEXT] = NEST,
+	[FWPD_A_UPDATE_IN] = NEST, [FWPD_A_UPDATE_OUT] = NEST,
+	[FWPD_A_CTX_TEMPLATE] = NEST, [FWPD_A_SA_TEMPLATE] = NEST,
+	[FWPD_A_COUNT] = FIXED(4), [FWPD_A_ENTRY] = NEST, [FWPD_A_MORE] = FIXED(4),
+	[FWPD_A_SUBSCRIPTION] = NEST, [FWPD_A_MASK] = FIXED(4), [FWPD_A_COOKIE] = FIXED(8),
+	[FWPD_A_EVENT] = FIXED(sizeof(FWPX_SA_CONTEXT_EVENT0)),
+	[FWPD_A_STATS] = FIXED(sizeof(IPSEC_STATISTICS1)),
+	[FWPD_A_MS] = FIXED(4), [FWPD_A_FILTER_ID] = FIXED(8), [FWPD_A_KIND] = FIXED(4),
+	[FWPD_A_OBJECT] = NEST, [FWPD_A_KEY] = FIXED(sizeof(GUID)),
+	[FWPD_A_POL_TEMPLATE] = NEST, [FWPD_A_NET_SUBSCRIPTION] = NEST,
+	[FWPD_A_NET_EVENT] = FIXED(sizeof(struct fwp_net_event)),
+	[FWPD_A_COUNTERS_IN] = FIXED(sizeof(FWPX_SA_COUNTERS0)),
+	[FWPD_A_COUNTERS_OUT] = FIXED(sizeof(FWPX_SA_COUNTERS0)),
+	[FWPD_A_STATS_EXT] = FIXED(sizeof(FWPX_STATISTICS0)),
+	[FWPD_A_SA_INFO] = FIXED(sizeof(FWPX_SA_CONTEXT_INFO0)),
+};
+
+static int check_attr(const struct nlattr *a)
+{
+	uint16_t type = mnl_attr_get_type(a), len = mnl_attr_get_payload_len(a);
+	const struct attr_policy *p;
+
+	if (type >= FWPD_A_MAX)
+		return -EINVAL;
+	p = &policy[type];
+	if (wf_check_flags(a, p->kind == A_NEST))
+		return -EINVAL;
+	switch (p->kind) {
+	case A_FIXED:
+		return len == p->size ? 0 : -EINVAL;
+	case A_NEST:
+		return 0;	/* the codec checks the inside */
+	case A_FLAGS:
+		return len == 4 || len == 8 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
 
 int msg_parse(const void *buf, size_t len, struct msg_attrs *out)
 {
 	const struct nlmsghdr *nlh = buf;
 	const struct nlattr *a;
-	int remaining;
 
 	memset(out, 0, sizeof(*out));
 	if (len < sizeof(*nlh) || nlh->nlmsg_len != len || len > FWPD_MSG_MAX)
 		return -EINVAL;
-	remaining = (int)(len - MNL_NLMSG_HDRLEN);
+	/* Every attribute inside the datagram (not merely inside its
+	 * aligned length) before any of them is looked at. */
+	if (wf_attrs_check(mnl_nlmsg_get_payload(nlh), len - MNL_NLMSG_HDRLEN))
+		return -EINVAL;
 	mnl_attr_for_each(a, nlh, 0) {
 		uint16_t type = mnl_attr_get_type(a);
 
-		remaining -= (int)MNL_ALIGN(a->nla_len);
-		if (type >= FWPD_A_MAX)
-			continue;	/* from a newer peer: ignored */
-		/* FLAGS is u32 or u64 depending on the operation. */
-		if (attr_size[type] && mnl_attr_get_payload_len(a) != attr_size[type])
+		if (check_attr(a))
 			return -EINVAL;
-		if (type == FWPD_A_FLAGS && mnl_attr_get_payload_len(a) != 4 &&
-		    mnl_attr_get_payload_len(a) != 8)
+		if (type == FWPD_A_ENTRY) {
+			out->nentries++;	/* the one repeated attribute */
+		} else if (out->a[type]) {
 			return -EINVAL;
-		if (type == FWPD_A_ENTRY)
-			out->nentries++;
+		}
 		out->a[type] = a;
 	}
-	if (remaining > 0 || remaining < -3)
-		return -EINVAL;
 	out->nlh = nlh;
 	return 0;
 }

@@ -1,8 +1,10 @@
 /* message.h - building and checking protocol messages (protocol.h).
  *
  * msg_parse() is the first thing that touches bytes from a peer: it checks
- * the header, that the attributes exactly fill the message, and the sizes
- * of the fixed-size top-level attributes, before anything reads them.
+ * the header, that the attributes exactly fill the message, that each is a
+ * type the protocol has, given once (FWPD_A_ENTRY excepted), with the
+ * nested flag exactly on nests, and the size of every fixed-size one,
+ * before anything reads them.
  */
 #ifndef FWP_WIRE_MESSAGE_H
 #define FWP_WIRE_MESSAGE_H
@@ -15,7 +17,7 @@
 
 struct msg_attrs {
 	const struct nlmsghdr *nlh;
-	const struct nlattr *a[FWPD_A_MAX];	/* the last of each type */
+	const struct nlattr *a[FWPD_A_MAX];	/* each type at most once */
 	unsigned nentries;			/* FWPD_A_ENTRY count */
 };
 

@@ -12,7 +12,9 @@
 #ifndef FWP_WIRE_PROTOCOL_H
 #define FWP_WIRE_PROTOCOL_H
 
-#define FWPD_PROTOCOL_VERSION 1
+/* 2: Update0's sides travel as IPSEC_SA_DETAILS1 structs, and every
+ * decoder is strict (no unknown or repeated attribute is skipped). */
+#define FWPD_PROTOCOL_VERSION 2
 
 /* Largest datagram either side sends or accepts. Below the default socket
  * buffer (212992 bytes), so a reply always fits; enumerations page. */
@@ -86,8 +88,9 @@ enum fwpd_attr {
 	FWPD_A_DIRECTION,	/* u32: FWP_DIRECTION */
 	FWPD_A_BUNDLE,		/* IPSEC_SA_BUNDLE1 */
 	FWPD_A_CONTEXT,		/* IPSEC_SA_CONTEXT1 */
-	FWPD_A_UPDATE_IN,	/* nest of FWPD_U_*: the inbound side of Update0 */
-	FWPD_A_UPDATE_OUT,	/* the outbound side */
+	FWPD_A_UPDATE_IN,	/* IPSEC_SA_DETAILS1: Update0's inbound side,
+				 * only the fields its flags name set */
+	FWPD_A_UPDATE_OUT,	/* IPSEC_SA_DETAILS1: the outbound side */
 	FWPD_A_CTX_TEMPLATE,	/* IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 */
 	FWPD_A_SA_TEMPLATE,	/* IPSEC_SA_ENUM_TEMPLATE0 */
 	FWPD_A_COUNT,		/* u32: entries wanted */
@@ -112,19 +115,6 @@ enum fwpd_attr {
 	FWPD_A_STATS_EXT,	/* raw FWPX_STATISTICS0 (64 bytes) */
 	FWPD_A_SA_INFO,		/* raw FWPX_SA_CONTEXT_INFO0 (120 bytes) */
 	FWPD_A_MAX,
-};
-
-/* Inside FWPD_A_UPDATE_IN/OUT: only the fields the update flags name. */
-enum fwpd_update_attr {
-	FWPD_U_UNSPEC,
-	FWPD_U_TRAFFIC,		/* IPSEC_TRAFFIC1 */
-	FWPD_U_ENCAP,		/* raw IPSEC_V4_UDP_ENCAPSULATION0; absent = NULL */
-	FWPD_U_BUNDLE_FLAGS,	/* u32 */
-	FWPD_U_NAP_CONTEXT,	/* u32 */
-	FWPD_U_KEYMOD,		/* IPSEC_KEYMODULE_STATE0; absent = NULL */
-	FWPD_U_PEER_V4,		/* u32 */
-	FWPD_U_MM_SA_ID,	/* u64 */
-	FWPD_U_MAX,
 };
 
 #endif

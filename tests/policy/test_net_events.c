@@ -444,14 +444,46 @@ static void all_events(void **state)
 
 /* ---- templates ---- */
 
+/* A condition of type t; a pointer arm points at a zero value, since a
+ * NULL one is refused as FWP_E_NULL_POINTER before anything else is
+ * looked at when the call goes to the service (docs/protocol.md). */
 static FWPM_FILTER_CONDITION0 cond(const GUID *field, FWP_MATCH_TYPE m, FWP_DATA_TYPE t)
 {
+	static union {
+		UINT64 u64;
+		FWP_BYTE_BLOB blob;
+		FWP_V4_ADDR_AND_MASK v4;
+		FWP_V6_ADDR_AND_MASK v6;
+		FWP_RANGE0 range;
+		FWP_BYTE_ARRAY16 a16;
+	} zero;
+	static wchar_t empty[1];
 	FWPM_FILTER_CONDITION0 c;
 
 	memset(&c, 0, sizeof(c));
 	c.fieldKey = *field;
 	c.matchType = m;
 	c.conditionValue.type = t;
+	switch (t) {
+	case FWP_UINT64:
+	case FWP_INT64:
+	case FWP_DOUBLE:
+	case FWP_BYTE_ARRAY16_TYPE:
+	case FWP_BYTE_BLOB_TYPE:
+	case FWP_SECURITY_DESCRIPTOR_TYPE:
+	case FWP_TOKEN_ACCESS_INFORMATION_TYPE:
+	case FWP_BYTE_ARRAY6_TYPE:
+	case FWP_V4_ADDR_MASK:
+	case FWP_V6_ADDR_MASK:
+	case FWP_RANGE_TYPE:
+		c.conditionValue.uint64 = &zero.u64;	/* every pointer arm */
+		break;
+	case FWP_UNICODE_STRING_TYPE:
+		c.conditionValue.unicodeString = empty;
+		break;
+	default:
+		break;
+	}
 	return c;
 }
 
@@ -747,8 +779,10 @@ static void validation(void **state)
 	c[0].conditionValue.rangeValue = NULL;
 	RC(try_template(h, c, 1), FWP_E_NULL_POINTER);
 	c[0] = cond(&FWPM_CONDITION_IP_LOCAL_ADDRESS, FWP_MATCH_EQUAL, FWP_V4_ADDR_MASK);
+	c[0].conditionValue.v4AddrMask = NULL;
 	RC(try_template(h, c, 1), FWP_E_NULL_POINTER);
 	c[0] = cond(&FWPM_CONDITION_IP_LOCAL_ADDRESS, FWP_MATCH_EQUAL, FWP_BYTE_ARRAY16_TYPE);
+	c[0].conditionValue.byteArray16 = NULL;
 	RC(try_template(h, c, 1), FWP_E_NULL_POINTER);
 	/* No conditions: everything, whatever the pointer. */
 	OK(try_template(h, NULL, 0));
