@@ -336,6 +336,9 @@ void dp_stop_at_exit(struct dp *dp)
 {
 	dp_stop(dp);
 	steer_close(&dp->steer);
+	/* The port rewrite too: an IKE daemon gets its port back. */
+	natt_share_close(&dp->natt);
+	dp_instance_unlock(&dp->natt_lock);
 	if (dp->guarded)
 		guard_close(&dp->guard, false);
 	dp->guarded = false;

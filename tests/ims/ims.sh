@@ -1,0 +1,180 @@
+#!/bin/sh
+# ims.sh - SIP over IPsec (3GPP TS 33.203) with tinyIPSec's call sequence.
+#
+# Namespace A is the UE: ims_keying (filters on local and remote address,
+# local port and protocol; IPsecSaContextCreate0, GetSpi0, AddInbound0,
+# AddOutbound0) with the in-process engine and datapath (FWP_ENGINE=embedded
+# FWP_DATAPATH=tun), and UDP echo servers on its client and server ports,
+# on SIP's 5060 and on an RTP-like port. Namespace B is the P-CSCF: scapy
+# (ims_peer.py says what it checks: ESP both ways on the protected port
+# pairs, cleartext to them dropped, a replay dropped, 5060, the RTP port
+# and ping in the clear both ways). For each transform TS 33.203 allows:
+# HMAC-MD5-96 and HMAC-SHA-1-96 with NULL, AES-CBC and 3DES. After the
+# module's exit nothing is left: no nftables table, rule, route or TUN.
+# Then once more against fwpd (default mode) instead of the in-process
+# datapath, and a module killed with kill -9: its guard stays with the
+# protected ports only (cleartext to them dropped, ping and SIP pass), and
+# the next module takes the namespace over.
+#
+# Needs root, ethtool and python3-scapy; exits 77 (a skip) without them.
+# Environment (CTest): SRC, FWPD, KEYING (static_keying), FWPCTL, IMS.
+SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/datapath/interop/lib.sh"
+IMSDIR="$SRC/tests/ims"
+
+need_root_tools ethtool
+[ -x "${IMS:-}" ] || { echo "FAIL: IMS must name ims_keying"; exit 1; }
+"$PY" -c 'import scapy.layers.ipsec, cryptography' 2>/dev/null ||
+	skip "no scapy with cryptography for $PY (python3-scapy, python3-cryptography)"
+
+UC=6100 US=6101 PC=6200 PS=6201 RTP=40000
+CASES=${IMS_CASES:-"null-md5 null-sha1 aes-md5 aes-sha1 3des-md5 3des-sha1"}
+
+interop_init ims
+for p in $UC $US 5060 $RTP; do
+	netns_bg "$NSA" "$PY" "$HERE/traffic.py" udp-echo --port $p
+done
+
+keys() {
+	case "$1" in
+	null-*) KEY= ;;
+	aes-*) KEY=$(hexkey 16) ;;
+	3des-*) KEY=$(hexkey 24) ;;
+	esac
+	case "$1" in
+	*-md5) AUTH=$(hexkey 16) ;;
+	*-sha1) AUTH=$(hexkey 20) ;;
+	esac
+}
+
+# ue NAME TRANSFORM [ENV...]: ims_keying in A (stdin on fd 7), through the
+# SPI exchange; the P-CSCF's SPIs are SPI_PC and SPI_PS; the UE's in
+# SPI_UC and SPI_US; its PID in UE_PID.
+ue() {
+	_n=$1 _x=$2
+	shift 2
+	rm -f "$TMP/$_n.in"
+	mkfifo "$TMP/$_n.in"
+	env FWP_ENGINE=embedded FWP_DATAPATH=tun "$@" ip netns exec "$NSA" "$IMS" \
+		--local $A4 --remote $B4 --port-c $UC --port-s $US --transform "$_x" \
+		${KEY:+--key $KEY} --auth-key "$AUTH" <"$TMP/$_n.in" >"$TMP/$_n.out" 2>&1 &
+	UE_PID=$!
+	netns_track $UE_PID
+	exec 7>"$TMP/$_n.in"
+	wait_line "$_n" '^spi ' || fatal "$_n: no SPIs"
+	set -- $(grep '^spi ' "$TMP/$_n.out")
+	SPI_UC=$2 SPI_US=$3
+	echo "peer $SPI_PC $SPI_PS" >&7
+	wait_line "$_n" '^ready' || fatal "$_n: not ready"
+}
+
+wait_line() {
+	_i=0
+	while ! grep -q "$2" "$TMP/$1.out" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt 200 ] && return 1
+		kill -0 $UE_PID 2>/dev/null || { grep -q "$2" "$TMP/$1.out"; return; }
+		sleep 0.05
+	done
+}
+
+ue_quit() {
+	echo quit >&7
+	exec 7>&-
+	_i=0
+	while kill -0 $UE_PID 2>/dev/null && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+	kill -0 $UE_PID 2>/dev/null && fail "$1: ims_keying did not exit"
+	grep -q '^deleted' "$TMP/$1.out" || fail "$1: not deleted: $(cat "$TMP/$1.out")"
+}
+
+peer() {
+	ip netns exec "$NSB" "$PY" "$IMSDIR/ims_peer.py" --ue $A4 --me $B4 \
+		--transform "$1" ${KEY:+--key $KEY} --auth-key "$AUTH" --uc $UC --us $US \
+		--pc $PC --ps $PS --rtp $RTP --spi-uc "$SPI_UC" --spi-us "$SPI_US" \
+		--spi-pc "$SPI_PC" --spi-ps "$SPI_PS" >"$TMP/peer-$1.log" 2>&1
+	_rc=$?
+	cat "$TMP/peer-$1.log"
+	[ $_rc = 0 ] && return
+	fail "$1: the P-CSCF's checks"
+	# What A had then, for the log.
+	{
+		ip netns exec "$NSA" nft list ruleset
+		ip -n "$NSA" rule
+		ip -n "$NSA" route show table all | grep -v '^local\|^broadcast\|fe80'
+	} >"$TMP/a-state-$1.log" 2>&1
+}
+
+# nothing_left WHAT: no guard, NAT-T table, steering rule, route or TUN in A.
+nothing_left() {
+	ip netns exec "$NSA" nft list tables | grep -q 'fwp[dn]_' &&
+		fail "$1: nftables table left: $(ip netns exec "$NSA" nft list tables)"
+	ip -n "$NSA" rule | grep -q 'lookup 18000' && fail "$1: steering rule left"
+	ip -4 -n "$NSA" rule | grep -q 'fwmark 0x4651' && fail "$1: reroute rule left"
+	[ -z "$(ip -n "$NSA" route show table 18000 2>/dev/null)" ] || fail "$1: routes left"
+	ip -n "$NSA" link show fwp0 >/dev/null 2>&1 && fail "$1: TUN left"
+	return 0
+}
+
+n=0
+for x in $CASES; do
+	n=$((n + 1))
+	keys "$x"
+	SPI_PC=$(printf 0x%x $((0x5000 + 2 * n))) SPI_PS=$(printf 0x%x $((0x5001 + 2 * n)))
+	ue "ue-$x" "$x"
+	# The guard holds classes, not the whole peer.
+	ip netns exec "$NSA" nft list set inet fwpd_fwp0 in4p | grep -q "$B4 . udp . $UC " ||
+		fail "$x: no inbound class for the client port"
+	ip netns exec "$NSA" nft list set inet fwpd_fwp0 in4 | grep -q "$B4" &&
+		fail "$x: the whole peer is guarded"
+	peer "$x"
+	# The UE sends SIP and RTP in the clear too, and pings.
+	ip netns exec "$NSA" "$PY" "$HERE/traffic.py" ping --dst $B4 --payload "ue ping" \
+		--count 2 >/dev/null || fail "$x: UE ping to the P-CSCF"
+	ue_quit "ue-$x"
+	nothing_left "$x"
+	ok "$x: done, nothing left"
+done
+
+# The same against fwpd in its default mode (it daemonizes).
+keys aes-md5
+SPI_PC=0x6000 SPI_PS=0x6001
+ip netns exec "$NSA" "$FWPD" --socket "$TMP/ue.sock" --state-dir "$TMP/ue.state" \
+	--datapath tun 2>"$TMP/fwpd-ue.log" || fatal "fwpd in A did not start"
+i=0
+while [ ! -S "$TMP/ue.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+ue ue-fwpd aes-md5 FWP_ENGINE=service FWP_SOCKET="$TMP/ue.sock"
+peer aes-md5
+ue_quit ue-fwpd
+for p in $(ip netns pids "$NSA"); do
+	[ "$(cat /proc/$p/comm 2>/dev/null)" = fwpd ] && FWPD_PID=$p
+done
+kill -TERM "${FWPD_PID:-0}" 2>/dev/null || fail "no fwpd daemon in A"
+i=0
+while kill -0 "${FWPD_PID:-0}" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+nothing_left "fwpd"
+ok "against fwpd: done, nothing left"
+
+# kill -9: the classes stay, and only they.
+keys aes-sha1
+SPI_PC=0x7000 SPI_PS=0x7001
+ue ue-dead aes-sha1
+kill -9 $UE_PID
+exec 7>&-
+sleep 0.2
+ip netns exec "$NSA" nft list set inet fwpd_fwp0 in4p | grep -q "$B4 . udp . $UC " ||
+	fail "kill -9: the inbound class went"
+ip netns exec "$NSB" "$PY" "$HERE/traffic.py" ping --dst $A4 --payload "after" >/dev/null ||
+	fail "kill -9: no ping with the guard left"
+ip netns exec "$NSB" "$PY" "$HERE/traffic.py" udp-ping --dst $A4 --port 5060 \
+	--payload "sip after" >/dev/null || fail "kill -9: SIP in the clear dropped"
+ip netns exec "$NSB" "$PY" "$HERE/traffic.py" udp-ping --dst $A4 --port $UC --sport $PS \
+	--payload "protected after" >/dev/null 2>&1 &&
+	fail "kill -9: cleartext to a protected port answered"
+ok "kill -9: the protected ports stay guarded; ping and SIP pass"
+SPI_PC=0x7100 SPI_PS=0x7101
+ue ue-next aes-sha1
+grep -q "took over" "$TMP/ue-next.out" || fail "no takeover: $(cat "$TMP/ue-next.out")"
+peer aes-sha1
+ue_quit ue-next
+nothing_left "successor"
+finish
