@@ -51,7 +51,7 @@ static int nft(struct guard *g, const char *cmd)
 /* "fwpd_" and the TUN name, one to one: letters and digits kept, any
  * other byte as _xx (nftables names allow no '-', and two names must never
  * give one table). */
-static void table_name(char *out, size_t size, const char *tun)
+void guard_table_name(char *out, size_t size, const char *tun)
 {
 	size_t n = (size_t)snprintf(out, size, "fwpd_");
 
@@ -468,7 +468,7 @@ int guard_open(struct guard *g, const struct guard_config *cfg, const char **why
 
 	memset(g, 0, sizeof(*g));
 	g->group = cfg->group;
-	table_name(g->table, sizeof(g->table), cfg->tun);
+	guard_table_name(g->table, sizeof(g->table), cfg->tun);
 	*why = "out of memory";
 	g->rx = malloc(GUARD_RX);
 	g->nft = nft_ctx_new(NFT_CTX_DEFAULT);

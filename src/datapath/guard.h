@@ -146,6 +146,10 @@ void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t ad
  * else references leaves the kernel sets. */
 void guard_release_held(struct guard *g);
 
+/* The table's name for a TUN name: "fwpd_" and the name, letters and
+ * digits kept, any other byte as _xx (one to one). */
+void guard_table_name(char *out, size_t size, const char *tun);
+
 /* The NFLOG socket: readable when drops are waiting; -1 when closed. */
 int guard_fd(const struct guard *g);
 
