@@ -28,4 +28,10 @@ struct dp_clear_result {
 int dp_instance_clear(const char *dir, const char *tun, struct dp_clear_result *res,
 		      const char **why);
 
+/* Logs a warning for each other instance's guard table in the current
+ * namespace (own_tun: the caller's TUN name), naming the command that
+ * clears it if its process died: a start never clears another instance's
+ * guard by itself. The number of such tables. */
+int dp_warn_leftovers(const char *own_tun);
+
 #endif

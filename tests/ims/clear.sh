@@ -5,7 +5,8 @@
 # Namespace A runs static_keying with the in-process engine and datapath
 # (an unbound SA: its guard holds the whole peer, B). While it lives,
 # "fwpctl datapath clear" is refused with its PID and changes nothing.
-# After kill -9 its guard stays: B cannot ping A. "fwpctl datapath clear"
+# After kill -9 its guard stays: B cannot ping A; another instance (fwp7)
+# starting in A names it in its log and leaves it. "fwpctl datapath clear"
 # (root, in A) removes the guard and port rewrite tables, the steering
 # rules and routes and the lock file; B pings A again. A second clear finds
 # nothing and succeeds.
@@ -49,6 +50,27 @@ ip netns exec "$NSA" nft list set inet fwpd_fwp0 in4 | grep -q "$B4" ||
 ip netns exec "$NSB" ping -c 1 -W 1 $A4 >/dev/null 2>&1 &&
 	fail "B pings A while the dead module's guard stays"
 ok "kill -9: the guard stays, B cannot ping A"
+
+# Another instance's start names the leftover and leaves it alone.
+rm -f "$TMP/o.in"
+mkfifo "$TMP/o.in"
+FWP_ENGINE=embedded FWP_DATAPATH=tun FWP_TUN_NAME=fwp7 ip netns exec "$NSA" "$KEYING" \
+	--local $A4 --remote 198.51.100.9 --spi-in 0x200 --spi-out 0x201 --key-in $KEY \
+	--key-out $KEY <"$TMP/o.in" >"$TMP/o.out" 2>&1 &
+opid=$!
+netns_track $opid
+exec 6>"$TMP/o.in"
+i=0
+while ! grep -q '^ready' "$TMP/o.out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+grep -q "instance fwp0 left a guard.*fwpctl datapath clear --tun fwp0" "$TMP/o.out" ||
+	fail "another instance's start did not name the leftover: $(cat "$TMP/o.out")"
+echo quit >&6
+exec 6>&-
+i=0
+while kill -0 $opid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+ip netns exec "$NSA" nft list set inet fwpd_fwp0 in4 | grep -q "$B4" ||
+	fail "another instance removed the dead one's guard"
+ok "another instance's start names the leftover and keeps it"
 
 ino=$(ip netns exec "$NSA" stat -L -c %i /proc/self/ns/net)
 lock=$(ls /run/fwpd/dp-*-"$(printf %x "$ino")"-0.lock 2>/dev/null)

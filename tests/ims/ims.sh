@@ -9,7 +9,8 @@
 # (ims_peer.py says what it checks: ESP both ways on the protected port
 # pairs, cleartext to them dropped, a replay dropped, 5060, the RTP port
 # and ping in the clear both ways). For each transform TS 33.203 allows:
-# HMAC-MD5-96 and HMAC-SHA-1-96 with NULL, AES-CBC and 3DES. After the
+# HMAC-MD5-96 and HMAC-SHA-1-96 with NULL, AES-CBC and 3DES, over IPv4
+# (and two of them over IPv6). After the
 # module's exit nothing is left: no nftables table, rule, route or TUN.
 # Then once more against fwpd (default mode) instead of the in-process
 # datapath, and a module killed with kill -9: its guard stays with the
@@ -28,7 +29,10 @@ need_root_tools ethtool
 	skip "no scapy with cryptography for $PY (python3-scapy, python3-cryptography)"
 
 UC=6100 US=6101 PC=6200 PS=6201 RTP=40000
+A6=2001:db8:1::1 B6=2001:db8:1::2
+UE=$A4 PCSCF=$B4
 CASES=${IMS_CASES:-"null-md5 null-sha1 aes-md5 aes-sha1 3des-md5 3des-sha1"}
+CASES6=${IMS_CASES6:-"aes-sha1 3des-md5"}
 
 interop_init ims
 for p in $UC $US 5060 $RTP; do
@@ -56,7 +60,7 @@ ue() {
 	rm -f "$TMP/$_n.in"
 	mkfifo "$TMP/$_n.in"
 	env FWP_ENGINE=embedded FWP_DATAPATH=tun "$@" ip netns exec "$NSA" "$IMS" \
-		--local $A4 --remote $B4 --port-c $UC --port-s $US --transform "$_x" \
+		--local $UE --remote $PCSCF --port-c $UC --port-s $US --transform "$_x" \
 		${KEY:+--key $KEY} --auth-key "$AUTH" <"$TMP/$_n.in" >"$TMP/$_n.out" 2>&1 &
 	UE_PID=$!
 	netns_track $UE_PID
@@ -88,12 +92,12 @@ ue_quit() {
 }
 
 peer() {
-	ip netns exec "$NSB" "$PY" "$IMSDIR/ims_peer.py" --ue $A4 --me $B4 \
+	ip netns exec "$NSB" "$PY" "$IMSDIR/ims_peer.py" --ue $UE --me $PCSCF \
 		--transform "$1" ${KEY:+--key $KEY} --auth-key "$AUTH" --uc $UC --us $US \
 		--pc $PC --ps $PS --rtp $RTP --spi-uc "$SPI_UC" --spi-us "$SPI_US" \
-		--spi-pc "$SPI_PC" --spi-ps "$SPI_PS" >"$TMP/peer-$1.log" 2>&1
+		--spi-pc "$SPI_PC" --spi-ps "$SPI_PS" >"$TMP/peer-$1-$SPI_PS.log" 2>&1
 	_rc=$?
-	cat "$TMP/peer-$1.log"
+	cat "$TMP/peer-$1-$SPI_PS.log"
 	[ $_rc = 0 ] && return
 	fail "$1: the P-CSCF's checks"
 	# What A had then, for the log.
@@ -101,7 +105,7 @@ peer() {
 		ip netns exec "$NSA" nft list ruleset
 		ip -n "$NSA" rule
 		ip -n "$NSA" route show table all | grep -v '^local\|^broadcast\|fe80'
-	} >"$TMP/a-state-$1.log" 2>&1
+	} >"$TMP/a-state-$1-$SPI_PS.log" 2>&1
 }
 
 # nothing_left WHAT: no guard, NAT-T table, steering rule, route or TUN in A.
@@ -134,6 +138,24 @@ for x in $CASES; do
 	nothing_left "$x"
 	ok "$x: done, nothing left"
 done
+
+# IPv6: the same classes in the IPv6 sets.
+UE=$A6 PCSCF=$B6
+for x in $CASES6; do
+	n=$((n + 1))
+	keys "$x"
+	SPI_PC=$(printf 0x%x $((0x5000 + 2 * n))) SPI_PS=$(printf 0x%x $((0x5001 + 2 * n)))
+	ue "ue6-$x" "$x"
+	ip netns exec "$NSA" nft list set inet fwpd_fwp0 in6p | grep -q "$B6 . udp . $US " ||
+		fail "IPv6 $x: no inbound class for the server port"
+	peer "$x"
+	ip netns exec "$NSA" "$PY" "$HERE/traffic.py" ping --dst $B6 --payload "ue ping" \
+		--count 2 >/dev/null || fail "IPv6 $x: UE ping to the P-CSCF"
+	ue_quit "ue6-$x"
+	nothing_left "IPv6 $x"
+	ok "IPv6 $x: done, nothing left"
+done
+UE=$A4 PCSCF=$B4
 
 # The same against fwpd in its default mode (it daemonizes).
 keys aes-md5

@@ -17,7 +17,8 @@ client port (spi_us, spi_pc). Checks, one "ok:" or "FAIL:" line each:
   replay      a sealed datagram sent again: no second echo
   unprotected SIP (5060) and the RTP-like port in the clear: echoed in the
               clear; ping in the clear: answered in the clear
-Exit 0: all passed; 1: some failed; 2: usage.
+IPv4 or IPv6, as --ue and --me are. Exit 0: all passed; 1: some failed;
+2: usage.
 """
 
 import argparse
@@ -25,7 +26,8 @@ import socket
 import sys
 import time
 
-from scapy.all import IP, UDP, ICMP, Raw, Ether, conf  # noqa: E402
+from scapy.all import IP, IPv6, UDP, ICMP, Raw, Ether, conf  # noqa: E402
+from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6EchoReply  # noqa: E402
 from scapy.layers.ipsec import ESP, SecurityAssociation  # noqa: E402
 
 ETH_P_ALL = 0x0003
@@ -60,7 +62,10 @@ class Peer:
                                   socket.htons(ETH_P_ALL))
         self.sock.bind((a.iface, ETH_P_ALL))
         self.sock.settimeout(0.05)
-        self.raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        self.v6 = ":" in a.ue
+        self.L3 = IPv6 if self.v6 else IP
+        self.raw = socket.socket(socket.AF_INET6 if self.v6 else socket.AF_INET,
+                                 socket.SOCK_RAW, socket.IPPROTO_RAW)
         self.frames = []
         self.failures = 0
         self.esp_seq = {a.spi_ps: [], a.spi_pc: []}
@@ -85,8 +90,8 @@ class Peer:
             if addr[2] == PACKET_OUTGOING:
                 continue
             pkt = Ether(data)
-            if IP in pkt and pkt[IP].src == self.a.ue:
-                self.frames.append(pkt[IP])
+            if self.L3 in pkt and pkt[self.L3].src == self.a.ue:
+                self.frames.append(pkt[self.L3])
 
     def wait_for(self, pred, seconds=WAIT):
         """The first frame from the UE (new or seen) that pred accepts."""
@@ -112,8 +117,11 @@ class Peer:
         except Exception:
             return None
 
+    def ip(self):
+        return self.L3(src=self.a.me, dst=self.a.ue)
+
     def sealed(self, sa, sport, dport, payload):
-        inner = IP(src=self.a.me, dst=self.a.ue) / UDP(sport=sport, dport=dport) / payload
+        inner = self.ip() / UDP(sport=sport, dport=dport) / payload
         return sa.encrypt(inner)
 
     def echoed_esp(self, payload, spi):
@@ -151,8 +159,7 @@ class Peer:
 
     def clear_dropped(self, name, our_port, ue_port, spi_back):
         payload = ("%s clear %s" % (self.a.transform, name)).encode()
-        self.send(IP(src=self.a.me, dst=self.a.ue) / UDP(sport=our_port, dport=ue_port) /
-                  payload)
+        self.send(self.ip() / UDP(sport=our_port, dport=ue_port) / payload)
         # A sealed one after it is answered: then the clear one had its chance.
         later = payload + b" later"
         sa = self.to_uc if ue_port == self.a.uc else self.to_us
@@ -191,7 +198,7 @@ class Peer:
     def unprotected(self, port):
         a = self.a
         payload = ("%s clear port %d" % (a.transform, port)).encode()
-        self.send(IP(src=a.me, dst=a.ue) / UDP(sport=port, dport=port) / payload)
+        self.send(self.ip() / UDP(sport=port, dport=port) / payload)
         f = self.wait_for(self.clear_udp(payload))
         if f is None:
             self.fail("port %d: no echo in the clear" % port)
@@ -202,8 +209,14 @@ class Peer:
 
     def ping(self):
         a = self.a
-        self.send(IP(src=a.me, dst=a.ue) / ICMP(type=8, id=0x1ab, seq=7) / b"ims ping")
-        f = self.wait_for(lambda f: ICMP in f and f[ICMP].type == 0 and f[ICMP].id == 0x1ab)
+        if self.v6:
+            self.send(self.ip() / ICMPv6EchoRequest(id=0x1ab, seq=7, data=b"ims ping"))
+            f = self.wait_for(lambda f: ICMPv6EchoReply in f and
+                              f[ICMPv6EchoReply].id == 0x1ab)
+        else:
+            self.send(self.ip() / ICMP(type=8, id=0x1ab, seq=7) / b"ims ping")
+            f = self.wait_for(lambda f: ICMP in f and f[ICMP].type == 0 and
+                              f[ICMP].id == 0x1ab)
         if f is None:
             self.fail("ping: no echo reply in the clear")
         else:
