@@ -4,8 +4,9 @@
  * with its prefixes held, a leftover it cannot read refused with the
  * table untouched, table names one to one with TUN names; classes
  * (protocol and port ranges) in the class sets, inside a prefix entry or
- * not, adopted with their ranges. What the kernel holds is read back
- * through libnftables' listing. */
+ * not, adopted with their ranges; a filter's conditions as classes
+ * (dp_guard.c: alternatives, ranges, shapes widened to any, ICMP). What
+ * the kernel holds is read back through libnftables' listing. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -13,12 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
 #include <nftables/libnftables.h>
 
+#include "datapath/dp_internal.h"
 #include "datapath/guard.h"
 #include "nstest.h"
 
@@ -264,6 +267,75 @@ static void test_classes(void **state)
 	guard_close(&g, false);
 }
 
+static FWPM_FILTER_CONDITION0 cond(const GUID *field, FWP_MATCH_TYPE m, FWP_DATA_TYPE t,
+				   unsigned v)
+{
+	FWPM_FILTER_CONDITION0 c;
+
+	memset(&c, 0, sizeof(c));
+	c.fieldKey = *field;
+	c.matchType = m;
+	c.conditionValue.type = t;
+	if (t == FWP_UINT8)
+		c.conditionValue.uint8 = (UINT8)v;
+	else if (t == FWP_UINT16)
+		c.conditionValue.uint16 = (UINT16)v;
+	else
+		c.conditionValue.uint32 = v;
+	return c;
+}
+
+/* A filter's guard classes: remote prefixes times its protocol and port
+ * alternatives; what the guard does not follow widens to any. */
+static void test_filter_classes(void **state)
+{
+	FWP_RANGE0 range = { .valueLow = { .type = FWP_UINT16, .uint16 = 5060 },
+			     .valueHigh = { .type = FWP_UINT16, .uint16 = 5070 } };
+	FWP_V4_ADDR_AND_MASK net = { .addr = 0xc6336400, .mask = 0xffffff00 };
+	FWPM_FILTER_CONDITION0 c[5];
+	FWPM_FILTER0 f;
+	struct dp *dp = calloc(1, sizeof(*dp));
+	const char *why, *e;
+
+	(void)state;
+	assert_non_null(dp);
+	assert_int_equal(guard_open(&dp->guard, &cfg0, &why), 0);
+	dp->guarded = true;
+	memset(&f, 0, sizeof(f));
+	f.filterCondition = c;
+	/* 192.0.2.1, UDP or TCP, local ports 5060-5070, remote port != 80. */
+	c[0] = cond(&FWPM_CONDITION_IP_REMOTE_ADDRESS, FWP_MATCH_EQUAL, FWP_UINT32, 0xc0000201);
+	c[1] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 17);
+	c[2] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 6);
+	c[3] = cond(&FWPM_CONDITION_IP_LOCAL_PORT, FWP_MATCH_RANGE, FWP_RANGE_TYPE, 0);
+	c[3].conditionValue.rangeValue = &range;
+	c[4] = cond(&FWPM_CONDITION_IP_REMOTE_PORT, FWP_MATCH_NOT_EQUAL, FWP_UINT16, 80);
+	f.numFilterConditions = 5;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_IN, true), 0);
+	e = elements("gt0", "in4p");
+	assert_non_null(strstr(e, "192.0.2.1 . 17 . 5060-5070 . 0-65535"));
+	assert_non_null(strstr(e, "192.0.2.1 . 6 . 5060-5070 . 0-65535"));
+	assert_string_equal(elements("gt0", "in4"), "");
+	/* ICMP: the ports are type and code in WFP: every port. */
+	c[1] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 1);
+	c[2] = cond(&FWPM_CONDITION_IP_LOCAL_PORT, FWP_MATCH_EQUAL, FWP_UINT16, 8);
+	f.numFilterConditions = 3;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_OUT, true), 0);
+	assert_string_equal(elements("gt0", "out4p"), "192.0.2.1 . 1 . 0-65535 . 0-65535");
+	/* No protocol or port condition: the whole prefix. */
+	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
+	c[0].conditionValue.v4AddrMask = &net;
+	f.numFilterConditions = 1;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_OUT, true), 0);
+	assert_string_equal(elements("gt0", "out4"), "198.51.100.0/24");
+	dp_guard_filter(dp, &f, GUARD_OUT, false);
+	assert_string_equal(elements("gt0", "out4"), "");
+	assert_int_equal(dp->guard.set[GUARD_IN].n, 2);
+	assert_int_equal(dp->guard.set[GUARD_OUT].n, 1);
+	guard_close(&dp->guard, false);
+	free(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_adopt_many),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_filter_classes),
 	};
 	int rc;
 
