@@ -66,6 +66,8 @@ ue() {
 	netns_track $UE_PID
 	exec 7>"$TMP/$_n.in"
 	wait_line "$_n" '^spi ' || fatal "$_n: no SPIs"
+	# "spi C S": the words, split on purpose.
+	# shellcheck disable=SC2046
 	set -- $(grep '^spi ' "$TMP/$_n.out")
 	SPI_UC=$2 SPI_US=$3
 	echo "peer $SPI_PC $SPI_PS" >&7

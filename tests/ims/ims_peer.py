@@ -208,7 +208,6 @@ class Peer:
             self.ok("port %d: in the clear both ways" % port)
 
     def ping(self):
-        a = self.a
         if self.v6:
             self.send(self.ip() / ICMPv6EchoRequest(id=0x1ab, seq=7, data=b"ims ping"))
             f = self.wait_for(lambda f: ICMPv6EchoReply in f and
