@@ -90,6 +90,9 @@ ue_quit() {
 	_i=0
 	while kill -0 $UE_PID 2>/dev/null && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 	kill -0 $UE_PID 2>/dev/null && fail "$1: ims_keying did not exit"
+	wait $UE_PID
+	_rc=$?
+	[ $_rc = 0 ] || fail "$1: ims_keying exited with status $_rc: $(cat "$TMP/$1.out")"
 	grep -q '^deleted' "$TMP/$1.out" || fail "$1: not deleted: $(cat "$TMP/$1.out")"
 }
 
