@@ -13,7 +13,8 @@
 # (and two of them over IPv6). After the
 # module's exit nothing is left: no nftables table, rule, route or TUN.
 # Then once more against fwpd (default mode) instead of the in-process
-# datapath, and a module killed with kill -9: its guard stays with the
+# datapath; once with our engine on both sides (the P-CSCF's ims_keying
+# against fwpd in B); and a module killed with kill -9: its guard stays with the
 # protected ports only (cleartext to them dropped, ping and SIP pass), and
 # the next module takes the namespace over.
 #
@@ -37,6 +38,7 @@ CASES6=${IMS_CASES6:-"aes-sha1 3des-md5"}
 interop_init ims
 for p in $UC $US 5060 $RTP; do
 	netns_bg "$NSA" "$PY" "$HERE/traffic.py" udp-echo --port $p
+	[ $p = $UC ] && ECHO_UC=$NETNS_LAST_PID
 done
 
 keys() {
@@ -180,6 +182,78 @@ i=0
 while kill -0 "${FWPD_PID:-0}" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 nothing_left "fwpd"
 ok "against fwpd: done, nothing left"
+
+# Both sides our engine: the P-CSCF runs ims_keying too, against fwpd (its
+# default mode) in B; the SPIs cross as in SIP. Counters in B's input hook
+# show what came over the wire: ESP, and no cleartext to the protected
+# ports.
+ip netns exec "$NSB" "$FWPD" --socket "$TMP/pcscf.sock" --state-dir "$TMP/pcscf.state" \
+	--datapath tun 2>"$TMP/fwpd-pcscf.log" || fatal "fwpd in B did not start"
+# The UE's client port and the P-CSCF's client port send; the server
+# ports and 5060 in B echo (two echo servers on one port would echo each
+# other forever: B's go at the end).
+netns_kill "$ECHO_UC"
+netns_bg "$NSB" "$PY" "$HERE/traffic.py" udp-echo --port $PS
+ECHO_B1=$NETNS_LAST_PID
+netns_bg "$NSB" "$PY" "$HERE/traffic.py" udp-echo --port 5060
+ECHO_B2=$NETNS_LAST_PID
+printf '%s\n' "add table inet imscount" \
+	"add chain inet imscount in { type filter hook input priority -200; policy accept; }" \
+	"add rule inet imscount in iifname \"veth0\" meta l4proto esp counter" \
+	"add rule inet imscount in iifname \"veth0\" udp dport { $PC, $PS } counter" \
+	"add rule inet imscount in iifname \"veth0\" udp dport 5060 counter" |
+	ip netns exec "$NSB" nft -f - || fatal "counters in B"
+i=0
+while [ ! -S "$TMP/pcscf.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+keys aes-md5
+rm -f "$TMP/pcscf.in"
+mkfifo "$TMP/pcscf.in"
+FWP_ENGINE=service FWP_SOCKET="$TMP/pcscf.sock" ip netns exec "$NSB" "$IMS" --local $B4 \
+	--remote $A4 --port-c $PC --port-s $PS --transform aes-md5 --key "$KEY" \
+	--auth-key "$AUTH" <"$TMP/pcscf.in" >"$TMP/pcscf.out" 2>&1 &
+P_PID=$!
+netns_track $P_PID
+exec 8>"$TMP/pcscf.in"
+i=0
+while ! grep -q '^spi ' "$TMP/pcscf.out" 2>/dev/null && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+grep -q '^spi ' "$TMP/pcscf.out" || fatal "P-CSCF: no SPIs: $(cat "$TMP/pcscf.out")"
+# shellcheck disable=SC2046
+set -- $(grep '^spi ' "$TMP/pcscf.out")
+SPI_PC=$2 SPI_PS=$3
+ue ue-both aes-md5
+echo "peer $SPI_UC $SPI_US" >&8
+i=0
+while ! grep -q '^ready' "$TMP/pcscf.out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+grep -q '^ready' "$TMP/pcscf.out" || fatal "P-CSCF not ready: $(cat "$TMP/pcscf.out")"
+ip netns exec "$NSA" "$PY" "$HERE/traffic.py" udp-ping --dst $B4 --port $PS --sport $UC \
+	--payload "REGISTER" --count 3 >/dev/null || fail "both: UE client -> P-CSCF server"
+ip netns exec "$NSB" "$PY" "$HERE/traffic.py" udp-ping --dst $A4 --port $US --sport $PC \
+	--payload "NOTIFY" --count 3 >/dev/null || fail "both: P-CSCF client -> UE server"
+ip netns exec "$NSA" "$PY" "$HERE/traffic.py" udp-ping --dst $B4 --port 5060 \
+	--payload "SIP in the clear" --count 2 >/dev/null || fail "both: SIP 5060 in the clear"
+ip netns exec "$NSB" ping -c 1 -W 2 $A4 >/dev/null || fail "both: ping"
+counts=$(ip netns exec "$NSB" nft list chain inet imscount in |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p' | tr '\n' ' ')
+# shellcheck disable=SC2086
+set -- $counts
+[ "${1:-0}" -ge 6 ] || fail "both: ${1:-0} ESP packets into B, expected 6 (counts: $counts)"
+[ "${2:-1}" = 0 ] || fail "both: ${2:-?} cleartext packets to the protected ports on the wire"
+[ "${3:-0}" -ge 2 ] || fail "both: ${3:-0} SIP datagrams in the clear, expected 2"
+ok "both sides our engine: ESP on the protected port pairs ($1 packets into B), SIP and ping in the clear"
+echo quit >&8
+exec 8>&-
+ue_quit ue-both
+i=0
+while kill -0 $P_PID 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+grep -q '^deleted' "$TMP/pcscf.out" || fail "P-CSCF: not deleted: $(cat "$TMP/pcscf.out")"
+nothing_left "both sides"
+ip netns exec "$NSB" nft delete table inet imscount
+netns_kill "$ECHO_B1"
+netns_kill "$ECHO_B2"
+netns_bg "$NSA" "$PY" "$HERE/traffic.py" udp-echo --port $UC
 
 # kill -9: the classes stay, and only they.
 keys aes-sha1
