@@ -28,7 +28,7 @@ _fwpctl_column()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor filter provider sublayer provider-context help"
+	local objects="sa session stats monitor filter provider sublayer provider-context datapath help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -100,6 +100,13 @@ _fwpctl()
 	session)
 		[[ -z $command ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "list help" -- "$cur")
+		;;
+	datapath)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "clear help" -- "$cur")
+		elif [[ $prev != --tun && $prev != --lock-dir ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--tun --lock-dir" -- "$cur")
+		fi
 		;;
 	stats)
 		[[ -z $command ]] &&

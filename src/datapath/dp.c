@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "datapath/dp_internal.h"
+#include "datapath/dp_clear.h"
 
 uint64_t dp_now_ms(void)
 {
@@ -97,6 +98,7 @@ static int dp_claim(struct dp *dp, const char **why)
 	if (err)
 		return err;
 	dp->guarded = true;
+	dp_warn_leftovers(dp->tun_name);
 	if (dp->guard.held)
 		fwp_log(FWP_LOG_WARN, "datapath: %s: took over %u protected prefixes a run "
 			"that died left; they stay dropped until protected again or a clean stop",
@@ -336,6 +338,9 @@ void dp_stop_at_exit(struct dp *dp)
 {
 	dp_stop(dp);
 	steer_close(&dp->steer);
+	/* The port rewrite too: an IKE daemon gets its port back. */
+	natt_share_close(&dp->natt);
+	dp_instance_unlock(&dp->natt_lock);
 	if (dp->guarded)
 		guard_close(&dp->guard, false);
 	dp->guarded = false;

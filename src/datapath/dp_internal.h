@@ -180,6 +180,11 @@ enum dp_kind dp_resolve_out(struct dp *dp, const struct dp_flow *f, struct dp_sa
 /* After packets went through sa (its lock not held): limits, last use. */
 void dp_sa_account(struct dp *dp, struct dp_sa *sa, uint64_t now_ms);
 
+/* dp_guard.c: the guard classes of filter f (its remote prefixes, times
+ * its protocol and port conditions), added or removed. 0 or -EINVAL (some
+ * could not be guarded). */
+int dp_guard_filter(struct dp *dp, const FWPM_FILTER0 *f, enum guard_dir dir, bool add);
+
 /* dp.c */
 uint64_t dp_now_ms(void);
 /* Any thread, no lock needed: false when the queue is full. */

@@ -70,34 +70,37 @@ static int peer_family(const struct dp_sel *s, unsigned *plen)
 /* ---- routes into the TUN ---- */
 
 /* A routed prefix is guarded first (what misses the TUN is dropped, even
- * after this process dies) and unguarded last. */
+ * after this process dies) and unguarded last: the whole prefix (guard),
+ * or the classes of the filter that asks for the route, which the caller
+ * guards (dp_guard_filter). */
 static int route_get(struct dp *dp, int family, const uint8_t *a, unsigned plen,
-		     const uint8_t *src)
+		     const uint8_t *src, bool guard)
 {
-	int err = prefix_set_get(&dp->table.routes, family, a, plen);
+	int err = guard ? guard_add(&dp->guard, GUARD_OUT, family, a, plen) : 0;
 
+	if (err)
+		return err;
+	err = prefix_set_get(&dp->table.routes, family, a, plen);
+	if (err < 0 && guard)
+		guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 	if (err <= 0)
-		return err;
-	err = guard_add(&dp->guard, GUARD_OUT, family, a, plen);
-	if (err) {
-		prefix_set_put(&dp->table.routes, family, a, plen);
-		return err;
-	}
+		return err;	/* routed already: the guard's count is taken */
 	err = steer_add_prefix(&dp->steer, dp->tun.ifindex, family, a, plen, src);
 	if (err && err != -EEXIST) {
-		guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 		prefix_set_put(&dp->table.routes, family, a, plen);
+		if (guard)
+			guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 		return err;
 	}
 	return 0;
 }
 
-static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen)
+static void route_put(struct dp *dp, int family, const uint8_t *a, unsigned plen, bool guard)
 {
-	if (!prefix_set_put(&dp->table.routes, family, a, plen))
-		return;
-	steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
-	guard_del(&dp->guard, GUARD_OUT, family, a, plen);
+	if (prefix_set_put(&dp->table.routes, family, a, plen))
+		steer_del_prefix(&dp->steer, dp->tun.ifindex, family, a, plen);
+	if (guard)
+		guard_del(&dp->guard, GUARD_OUT, family, a, plen);
 }
 
 /* Prefixes to steer, walked from filter conditions. */
@@ -131,9 +134,9 @@ static void walk_remote(void *arg, bool remote, int family, const uint8_t addr[1
 	if (!remote || w->err)
 		return;
 	if (w->add)
-		w->err = route_get(w->dp, family, addr, plen, src);
+		w->err = route_get(w->dp, family, addr, plen, src, false);
 	else
-		route_put(w->dp, family, addr, plen);
+		route_put(w->dp, family, addr, plen, false);
 }
 
 /* An unbound transport SA steers its own peer, and (inbound) has the guard
@@ -152,9 +155,9 @@ static int routes_apply(struct dp *dp, const struct dp_sel *sel, bool *routed, b
 	if (!unbound(sel) || *routed == add)
 		return 0;
 	if (add)
-		err = route_get(dp, family, sel->remote, plen, sel->local);
+		err = route_get(dp, family, sel->remote, plen, sel->local, true);
 	else
-		route_put(dp, family, sel->remote, plen);
+		route_put(dp, family, sel->remote, plen, true);
 	if (!err)
 		*routed = add;
 	return err;
@@ -439,22 +442,6 @@ static bool is_layer(const FWPM_FILTER0 *f, const GUID *v4, const GUID *v6)
 	return !memcmp(&f->layerKey, v4, sizeof(GUID)) || !memcmp(&f->layerKey, v6, sizeof(GUID));
 }
 
-/* Inbound IPsec filters: their remote prefixes must come protected. */
-static void walk_guard(void *arg, bool remote, int family, const uint8_t addr[16],
-		       unsigned plen)
-{
-	struct prefix_walk *w = arg;
-
-	if (!remote)
-		return;
-	if (w->add) {
-		if (guard_add(&w->dp->guard, GUARD_IN, family, addr, plen) && !w->err)
-			w->err = -EINVAL;
-	} else {
-		guard_del(&w->dp->guard, GUARD_IN, family, addr, plen);
-	}
-}
-
 static bool steers(const FWPM_FILTER0 *f)
 {
 	if (memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, sizeof(GUID)) &&
@@ -474,16 +461,22 @@ static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
 	bump(&dp->pol_gen);
 	if (f && dp->guarded && (f->action.type & FWP_ACTION_FLAG_CALLOUT) &&
 	    is_layer(f, &FWPM_LAYER_INBOUND_TRANSPORT_V4, &FWPM_LAYER_INBOUND_TRANSPORT_V6)) {
-		engine_filter_prefixes(f, walk_guard, &w);
-		if (w.err)
+		/* Inbound IPsec filters: what they protect must come as ESP. */
+		if (dp_guard_filter(dp, f, GUARD_IN, added))
 			fwp_log(FWP_LOG_WARN, "datapath: filter %llu: cannot guard its peers",
 				(unsigned long long)f->filterId);
 		return;
 	}
 	if (!f || !steers(f))
 		return;
+	/* What it protects is guarded before the route and after it. */
+	if (added && dp_guard_filter(dp, f, GUARD_OUT, true))
+		fwp_log(FWP_LOG_WARN, "datapath: filter %llu: cannot guard its peers",
+			(unsigned long long)f->filterId);
 	engine_filter_prefixes(f, walk_local, &w);
 	engine_filter_prefixes(f, walk_remote, &w);
+	if (!added)
+		dp_guard_filter(dp, f, GUARD_OUT, false);
 	if (w.err)
 		fwp_log(FWP_LOG_WARN, "datapath: filter %llu: a route into %s failed: %s",
 			(unsigned long long)f->filterId, dp->tun.name, strerror(-w.err));

@@ -18,16 +18,19 @@
 #include <nftables/libnftables.h>
 
 #include "datapath/esp_ip.h"
+#include "datapath/prefix_set.h"
 
 #define GUARD_RX 65536
 #define GUARD_COPY 128		/* header bytes copied per dropped packet */
 
-static const char *const set_names[2][2] = {
-	[GUARD_IN] = { "in4", "in6" }, [GUARD_OUT] = { "out4", "out6" } };
+/* [direction][IPv6][classes]: the prefix sets and the class sets. */
+static const char *const set_names[2][2][2] = {
+	[GUARD_IN] = { { "in4", "in4p" }, { "in6", "in6p" } },
+	[GUARD_OUT] = { { "out4", "out4p" }, { "out6", "out6p" } } };
 
-static const char *set_name(enum guard_dir dir, int family)
+static const char *set_name(enum guard_dir dir, const struct guard_sel *s)
 {
-	return set_names[dir][family == AF_INET6];
+	return set_names[dir][s->family == AF_INET6][!guard_sel_whole(s)];
 }
 
 static size_t addr_bits(int family)
@@ -48,7 +51,7 @@ static int nft(struct guard *g, const char *cmd)
 /* "fwpd_" and the TUN name, one to one: letters and digits kept, any
  * other byte as _xx (nftables names allow no '-', and two names must never
  * give one table). */
-static void table_name(char *out, size_t size, const char *tun)
+void guard_table_name(char *out, size_t size, const char *tun)
 {
 	size_t n = (size_t)snprintf(out, size, "fwpd_");
 
@@ -72,6 +75,10 @@ static void rules_in(FILE *f, const char *t, const char *tun, const char *ports,
 		"add rule inet %1$s input iifname \"%2$s\" accept\n"
 		"add rule inet %1$s input ip saddr @in4 jump peer_in\n"
 		"add rule inet %1$s input ip6 saddr @in6 jump peer_in\n"
+		"add rule inet %1$s input ip saddr . meta l4proto . th dport . th sport "
+		"@in4p jump peer_in\n"
+		"add rule inet %1$s input ip6 saddr . meta l4proto . th dport . th sport "
+		"@in6p jump peer_in\n"
 		"add rule inet %1$s peer_in meta l4proto esp accept\n"
 		"add rule inet %1$s peer_in udp dport { %3$s } accept\n"
 		"add rule inet %1$s peer_in ip frag-off & 0x1fff != 0 accept\n"
@@ -84,6 +91,10 @@ static void rules_in(FILE *f, const char *t, const char *tun, const char *ports,
 		"add rule inet %1$s peer_in log prefix \"fwpd-in\" group %4$u drop\n",
 		t, tun, ports, group);
 }
+
+/* Outbound, the local port is the source port. */
+#define OUT_CLASS4 "ip daddr . meta l4proto . th sport . th dport @out4p"
+#define OUT_CLASS6 "ip6 daddr . meta l4proto . th sport . th dport @out6p"
 
 #define OUT_EXEMPT_ND "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, " \
 		      "nd-neighbor-advert, mld-listener-report, mld2-listener-report }"
@@ -112,6 +123,8 @@ static void rules_out(FILE *f, const char *t, const char *tun, uint32_t mark,
 	fprintf(f,
 		"add rule inet %1$s output ip daddr @out4 jump out_check\n"
 		"add rule inet %1$s output ip6 daddr @out6 jump out_check\n"
+		"add rule inet %1$s output " OUT_CLASS4 " jump out_check\n"
+		"add rule inet %1$s output " OUT_CLASS6 " jump out_check\n"
 		"add rule inet %1$s out_check udp sport { 500, 4500 } accept\n"
 		"add rule inet %1$s out_check " OUT_EXEMPT_ND " accept\n"
 		"add rule inet %1$s out_check log prefix \"fwpd-out\" group %2$u drop\n",
@@ -129,7 +142,9 @@ static void rules_forward(FILE *f, const char *t, const char *tun)
 		"add rule inet %1$s forward iifname \"%2$s\" accept\n"
 		"add rule inet %1$s forward oifname \"%2$s\" accept\n"
 		"add rule inet %1$s forward ip daddr @out4 jump out_check\n"
-		"add rule inet %1$s forward ip6 daddr @out6 jump out_check\n",
+		"add rule inet %1$s forward ip6 daddr @out6 jump out_check\n"
+		"add rule inet %1$s forward " OUT_CLASS4 " jump out_check\n"
+		"add rule inet %1$s forward " OUT_CLASS6 " jump out_check\n",
 		t, tun);
 }
 
@@ -145,28 +160,46 @@ static void rules_reroute(FILE *f, const char *t, const char *tun, uint32_t mark
 		"add rule inet %1$s reroute udp sport { 500, 4500 } return\n"
 		"add rule inet %1$s reroute " OUT_EXEMPT_ND " return\n"
 		"add rule inet %1$s reroute ip daddr @out4 meta mark set 0x%4$x\n"
-		"add rule inet %1$s reroute ip6 daddr @out6 meta mark set 0x%4$x\n",
+		"add rule inet %1$s reroute ip6 daddr @out6 meta mark set 0x%4$x\n"
+		"add rule inet %1$s reroute " OUT_CLASS4 " meta mark set 0x%4$x\n"
+		"add rule inet %1$s reroute " OUT_CLASS6 " meta mark set 0x%4$x\n",
 		t, tun, mark, reroute);
 }
 
 static void element(FILE *f, const char *verb, const char *t, enum guard_dir dir,
-		    const struct prefix_ref *r)
+		    const struct guard_sel *r)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(r->family, r->addr, a, sizeof(a)))
-		fprintf(f, "%s element inet %s %s { %s/%u }\n", verb, t,
-			set_name(dir, r->family), a, r->plen);
+	if (!inet_ntop(r->family, r->addr, a, sizeof(a)))
+		return;
+	fprintf(f, "%s element inet %s %s { %s/%u", verb, t, set_name(dir, r), a, r->plen);
+	if (!guard_sel_whole(r))
+		fprintf(f, " . %u-%u . %u-%u . %u-%u", r->proto[0], r->proto[1],
+			r->lport[0], r->lport[1], r->rport[0], r->rport[1]);
+	fprintf(f, " }\n");
+}
+
+/* Whether a lies inside b: the prefix and every range. */
+static bool sel_within(const struct guard_sel *a, const struct guard_sel *b)
+{
+	struct prefix_ref p = { .family = b->family, .plen = b->plen };
+
+	memcpy(p.addr, b->addr, 16);
+	return a->family == b->family && prefix_within(a->family, a->addr, a->plen, &p) &&
+	       a->proto[0] >= b->proto[0] && a->proto[1] <= b->proto[1] &&
+	       a->lport[0] >= b->lport[0] && a->lport[1] <= b->lport[1] &&
+	       a->rport[0] >= b->rport[0] && a->rport[1] <= b->rport[1];
 }
 
 /* Whether r is in the kernel set: no other entry (but skip) contains it. */
-static bool in_kernel(const struct prefix_set *s, const struct prefix_ref *r,
-		      const struct prefix_ref *skip)
+static bool in_kernel(const struct guard_list *s, const struct guard_entry *r,
+		      const struct guard_entry *skip)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		const struct prefix_ref *b = &s->v[i];
+		const struct guard_entry *b = &s->v[i];
 
-		if (b != r && b != skip && prefix_within(r->family, r->addr, r->plen, b))
+		if (b != r && b != skip && sel_within(&r->sel, &b->sel))
 			return false;
 	}
 	return true;
@@ -201,8 +234,13 @@ static int ruleset(struct guard *g, const struct guard_config *c)
 		"passes only through it\"; }\n", t, c->tun);
 	for (int d = 0; d < 2; d++)
 		fprintf(f, "add set inet %1$s %2$s { type ipv4_addr; flags interval; }\n"
-			"add set inet %1$s %3$s { type ipv6_addr; flags interval; }\n",
-			t, set_names[d][0], set_names[d][1]);
+			"add set inet %1$s %3$s { type ipv6_addr; flags interval; }\n"
+			"add set inet %1$s %4$s { type ipv4_addr . inet_proto . inet_service . "
+			"inet_service; flags interval; }\n"
+			"add set inet %1$s %5$s { type ipv6_addr . inet_proto . inet_service . "
+			"inet_service; flags interval; }\n",
+			t, set_names[d][0][0], set_names[d][1][0], set_names[d][0][1],
+			set_names[d][1][1]);
 	rules_in(f, t, c->tun, ports, g->group);
 	rules_out(f, t, c->tun, c->own_mark, c->reroute_mark, g->group);
 	rules_forward(f, t, c->tun);
@@ -211,7 +249,7 @@ static int ruleset(struct guard *g, const struct guard_config *c)
 	for (int d = 0; d < 2; d++)
 		for (size_t i = 0; i < g->set[d].n; i++)
 			if (in_kernel(&g->set[d], &g->set[d].v[i], NULL))
-				element(f, "add", t, (enum guard_dir)d, &g->set[d].v[i]);
+				element(f, "add", t, (enum guard_dir)d, &g->set[d].v[i].sel);
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;
@@ -223,16 +261,92 @@ static int ruleset(struct guard *g, const struct guard_config *c)
 
 /* ---- adopting what a dead run left ---- */
 
-/* The elements of one set as `nft list set` prints them: prefixes
- * ("a/len") and single addresses, nothing else (this code writes only
- * those); anything else is an error. */
-static int parse_elements(struct guard *g, enum guard_dir dir, int family, const char *text)
+/* "N" or "N-M", decimal, at most max: one field of a class. */
+static bool parse_range(const char *t, unsigned long max, unsigned long out[2])
+{
+	char *end;
+
+	if (*t < '0' || *t > '9')
+		return false;
+	out[0] = strtoul(t, &end, 10);
+	out[1] = out[0];
+	if (*end == '-') {
+		t = end + 1;
+		if (*t < '0' || *t > '9')
+			return false;
+		out[1] = strtoul(t, &end, 10);
+	}
+	return !*end && out[0] <= out[1] && out[1] <= max;
+}
+
+/* "a/len" or "a" (this code writes only those). */
+static bool parse_prefix(char *t, int family, struct guard_sel *s)
+{
+	char *slash = strchr(t, '/'), *end;
+	unsigned long plen = addr_bits(family);
+
+	if (slash) {
+		*slash = 0;
+		plen = strtoul(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || plen > addr_bits(family))
+			return false;
+	}
+	memset(s->addr, 0, sizeof(s->addr));
+	if (inet_pton(family, t, s->addr) != 1)
+		return false;
+	guard_sel_prefix(s, family, s->addr, (unsigned)plen);
+	return true;
+}
+
+/* One element: a prefix, or (classes) "prefix . proto . lport . rport". */
+static bool parse_element(char *tok, int family, bool classes, struct guard_sel *s)
+{
+	static const unsigned long max[3] = { 255, 65535, 65535 };
+	unsigned long r[3][2];
+	char *field[4];
+	unsigned n = 0;
+
+	for (char *p = tok; n < 4; n++) {
+		field[n] = p;
+		p = strstr(p, " . ");
+		if (!p) {
+			n++;
+			break;
+		}
+		*p = 0;
+		p += 3;
+		if (n == 3)
+			return false;	/* a fifth field */
+	}
+	if (n != (classes ? 4u : 1u) || !parse_prefix(field[0], family, s))
+		return false;
+	for (unsigned i = 1; i < n; i++)
+		if (!parse_range(field[i], max[i - 1], r[i - 1]))
+			return false;
+	if (classes) {
+		s->proto[0] = (uint8_t)r[0][0];
+		s->proto[1] = (uint8_t)r[0][1];
+		s->lport[0] = (uint16_t)r[1][0];
+		s->lport[1] = (uint16_t)r[1][1];
+		s->rport[0] = (uint16_t)r[2][0];
+		s->rport[1] = (uint16_t)r[2][1];
+	}
+	return true;
+}
+
+static int hold(struct guard_list *l, const struct guard_sel *s);
+
+/* The elements of one set as `nft list set` prints them (numeric
+ * protocols: the context prints no names); anything this code does not
+ * write is an error. */
+static int parse_elements(struct guard *g, enum guard_dir dir, int family, bool classes,
+			  const char *text)
 {
 	const char *p = strstr(text, "elements = {");
-	char tok[INET6_ADDRSTRLEN + 8], *slash, *end;
-	uint8_t addr[16];
-	unsigned long plen;
+	char tok[INET6_ADDRSTRLEN + 48];
+	struct guard_sel sel;
 	size_t n;
+	int err;
 
 	if (!p)
 		return 0;		/* empty */
@@ -240,32 +354,20 @@ static int parse_elements(struct guard *g, enum guard_dir dir, int family, const
 		p += strspn(p, " \t\n,");
 		if (*p == '}')
 			return 0;
-		n = strcspn(p, " \t\n,}");
+		n = strcspn(p, "\n,}");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		if (!n || n >= sizeof(tok))
 			return -EPROTO;
 		memcpy(tok, p, n);
 		tok[n] = 0;
 		p += n;
-		memset(addr, 0, sizeof(addr));
-		plen = addr_bits(family);
-		slash = strchr(tok, '/');
-		if (slash) {
-			*slash = 0;
-			plen = strtoul(slash + 1, &end, 10);
-			if (*end || end == slash + 1 || plen > addr_bits(family))
-				return -EPROTO;
-		}
-		if (inet_pton(family, tok, addr) != 1)
+		if (!parse_element(tok, family, classes, &sel))
 			return -EPROTO;
-		switch (prefix_set_hold(&g->set[dir], family, addr, (unsigned)plen)) {
-		case 1:
-			g->held++;
-			break;
-		case 0:
-			break;
-		default:
-			return -ENOMEM;
-		}
+		err = hold(&g->set[dir], &sel);
+		if (err < 0)
+			return err;
+		g->held += (unsigned)err;
 	}
 }
 
@@ -279,20 +381,23 @@ static int adopt(struct guard *g)
 		return 0;		/* none */
 	for (int d = 0; d < 2; d++) {
 		for (int v = 0; v < 2; v++) {
-			snprintf(cmd, sizeof(cmd), "list set inet %s %s", g->table, set_names[d][v]);
-			if (nft(g, cmd))
-				continue;	/* an older table without it */
-			err = parse_elements(g, (enum guard_dir)d, v ? AF_INET6 : AF_INET,
-					     nft_ctx_get_output_buffer(g->nft));
-			if (err)
-				return err;
+			for (int c = 0; c < 2; c++) {
+				snprintf(cmd, sizeof(cmd), "list set inet %s %s", g->table,
+					 set_names[d][v][c]);
+				if (nft(g, cmd))
+					continue;	/* an older table without it */
+				err = parse_elements(g, (enum guard_dir)d, v ? AF_INET6 : AF_INET,
+						     c, nft_ctx_get_output_buffer(g->nft));
+				if (err)
+					return err;
+			}
 		}
 	}
 	/* The inbound sets of the first version of this table. */
 	for (int v = 0; v < 2; v++) {
 		snprintf(cmd, sizeof(cmd), "list set inet %s guard%d", g->table, v ? 6 : 4);
 		if (!nft(g, cmd)) {
-			err = parse_elements(g, GUARD_IN, v ? AF_INET6 : AF_INET,
+			err = parse_elements(g, GUARD_IN, v ? AF_INET6 : AF_INET, false,
 					     nft_ctx_get_output_buffer(g->nft));
 			if (err)
 				return err;
@@ -363,7 +468,7 @@ int guard_open(struct guard *g, const struct guard_config *cfg, const char **why
 
 	memset(g, 0, sizeof(*g));
 	g->group = cfg->group;
-	table_name(g->table, sizeof(g->table), cfg->tun);
+	guard_table_name(g->table, sizeof(g->table), cfg->tun);
 	*why = "out of memory";
 	g->rx = malloc(GUARD_RX);
 	g->nft = nft_ctx_new(NFT_CTX_DEFAULT);
@@ -373,6 +478,7 @@ int guard_open(struct guard *g, const struct guard_config *cfg, const char **why
 	}
 	nft_ctx_buffer_output(g->nft);
 	nft_ctx_buffer_error(g->nft);
+	nft_ctx_output_set_flags(g->nft, NFT_CTX_OUTPUT_NUMERIC_PROTO);
 	err = adopt(g);
 	if (err) {
 		*why = err == -EPROTO ? "a leftover nftables table it cannot read (remove it "
@@ -409,7 +515,7 @@ void guard_close(struct guard *g, bool keep)
 	if (g->nl)
 		mnl_socket_close(g->nl);
 	for (int d = 0; d < 2; d++)
-		prefix_set_free(&g->set[d]);
+		free(g->set[d].v);
 	free(g->rx);
 	memset(g, 0, sizeof(*g));
 }
@@ -425,14 +531,104 @@ static void mask(uint8_t out[16], const uint8_t in[16], unsigned plen)
 	}
 }
 
-static struct prefix_ref *entry(struct prefix_set *s, int family, const uint8_t *a,
-				unsigned plen)
+void guard_sel_prefix(struct guard_sel *s, int family, const uint8_t addr[16], unsigned plen)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].family == family && s->v[i].plen == plen &&
-		    !memcmp(s->v[i].addr, a, 16))
-			return &s->v[i];
+	uint8_t a[16];
+
+	memcpy(a, addr, 16);
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->plen = plen;
+	memcpy(s->addr, a, 16);
+	s->proto[1] = 255;
+	s->lport[1] = s->rport[1] = 65535;
+}
+
+bool guard_sel_whole(const struct guard_sel *s)
+{
+	return s->proto[0] == 0 && s->proto[1] == 255 && s->lport[0] == 0 &&
+	       s->lport[1] == 65535 && s->rport[0] == 0 && s->rport[1] == 65535;
+}
+
+/* The canonical form (host bits cleared, nothing else set), or false. */
+static bool sel_norm(struct guard_sel *out, const struct guard_sel *in)
+{
+	if ((in->family != AF_INET && in->family != AF_INET6) ||
+	    in->plen > addr_bits(in->family) || in->proto[0] > in->proto[1] ||
+	    in->lport[0] > in->lport[1] || in->rport[0] > in->rport[1])
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->family = in->family;
+	out->plen = in->plen;
+	mask(out->addr, in->addr, in->plen);
+	memcpy(out->proto, in->proto, sizeof(out->proto));
+	memcpy(out->lport, in->lport, sizeof(out->lport));
+	memcpy(out->rport, in->rport, sizeof(out->rport));
+	return true;
+}
+
+static bool sel_eq(const struct guard_sel *a, const struct guard_sel *b)
+{
+	return a->family == b->family && a->plen == b->plen && !memcmp(a->addr, b->addr, 16) &&
+	       !memcmp(a->proto, b->proto, sizeof(a->proto)) &&
+	       !memcmp(a->lport, b->lport, sizeof(a->lport)) &&
+	       !memcmp(a->rport, b->rport, sizeof(a->rport));
+}
+
+static struct guard_entry *entry(struct guard_list *l, const struct guard_sel *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (sel_eq(&l->v[i].sel, s))
+			return &l->v[i];
 	return NULL;
+}
+
+/* 1: the first reference, 0: one more, -ENOMEM. */
+static int get(struct guard_list *l, const struct guard_sel *s, bool held)
+{
+	struct guard_entry *e = entry(l, s), *v;
+
+	if (e) {
+		if (held && e->held)
+			return 0;
+		e->refs++;
+		e->held |= held;
+		return held;
+	}
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = (struct guard_entry){ .sel = *s, .refs = 1, .held = held };
+	return 1;
+}
+
+/* A held reference (one per entry): 1 held now, 0 already, -ENOMEM. */
+static int hold(struct guard_list *l, const struct guard_sel *s)
+{
+	struct guard_sel a;
+
+	return sel_norm(&a, s) ? get(l, &a, true) : -EPROTO;
+}
+
+/* true: that was the last reference. */
+static bool put(struct guard_list *l, const struct guard_sel *s)
+{
+	struct guard_entry *e = entry(l, s);
+
+	if (!e || --e->refs)
+		return false;
+	*e = l->v[--l->n];
+	return true;
+}
+
+/* Whether another entry contains s. */
+static bool covered(const struct guard_list *l, const struct guard_sel *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!sel_eq(&l->v[i].sel, s) && sel_within(s, &l->v[i].sel))
+			return true;
+	return false;
 }
 
 /* Closes f (open_memstream on *buf: set by fclose) and runs what it holds
@@ -450,12 +646,11 @@ static int run(struct guard *g, char **buf, FILE *f)
 	return err;
 }
 
-int guard_add(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
-	      unsigned plen)
+int guard_add_sel(struct guard *g, enum guard_dir dir, const struct guard_sel *sel)
 {
-	struct prefix_set *s = &g->set[dir];
-	struct prefix_ref *r;
-	uint8_t a[16];
+	struct guard_list *s = &g->set[dir];
+	struct guard_entry *r;
+	struct guard_sel a;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -463,78 +658,86 @@ int guard_add(struct guard *g, enum guard_dir dir, int family, const uint8_t add
 
 	if (!g->nft)
 		return 0;
-	if (plen > addr_bits(family))
+	if (!sel_norm(&a, sel))
 		return -EINVAL;
-	mask(a, addr, plen);
-	first = prefix_set_get(s, family, a, plen);
-	if (first <= 0 || prefix_set_covered(s, family, a, plen))
+	first = get(s, &a, false);
+	if (first <= 0 || covered(s, &a))
 		return first < 0 ? first : 0;
 	f = open_memstream(&buf, &len);
 	if (!f) {
-		prefix_set_put(s, family, a, plen);
+		put(s, &a);
 		return -ENOMEM;
 	}
 	/* What it contains leaves the kernel set, in the same transaction. */
-	r = entry(s, family, a, plen);
+	r = entry(s, &a);
 	for (size_t i = 0; i < s->n; i++)
-		if (&s->v[i] != r && prefix_within(family, s->v[i].addr, s->v[i].plen, r) &&
-		    in_kernel(s, &s->v[i], r))
-			element(f, "delete", g->table, dir, &s->v[i]);
-	element(f, "add", g->table, dir, r);
+		if (&s->v[i] != r && sel_within(&s->v[i].sel, &a) && in_kernel(s, &s->v[i], r))
+			element(f, "delete", g->table, dir, &s->v[i].sel);
+	element(f, "add", g->table, dir, &a);
 	err = run(g, &buf, f);
 	if (err)
-		prefix_set_put(s, family, a, plen);
+		put(s, &a);
 	return err;
 }
 
-void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
-	       unsigned plen)
+void guard_del_sel(struct guard *g, enum guard_dir dir, const struct guard_sel *sel)
 {
-	struct prefix_set *s = &g->set[dir];
-	struct prefix_ref gone;
-	uint8_t a[16];
+	struct guard_list *s = &g->set[dir];
+	struct guard_sel gone;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	bool was_in;
 
-	if (!g->nft || plen > addr_bits(family))
+	if (!g->nft || !sel_norm(&gone, sel))
 		return;
-	mask(a, addr, plen);
-	was_in = !prefix_set_covered(s, family, a, plen);
-	if (!prefix_set_put(s, family, a, plen) || !was_in)
+	was_in = !covered(s, &gone);
+	if (!put(s, &gone) || !was_in)
 		return;
-	memset(&gone, 0, sizeof(gone));
-	gone.family = family;
-	gone.plen = plen;
-	memcpy(gone.addr, a, 16);
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;		/* it stays in the kernel: still dropped */
 	element(f, "delete", g->table, dir, &gone);
 	/* What it contained and nothing else contains enters the kernel. */
 	for (size_t i = 0; i < s->n; i++)
-		if (prefix_within(family, s->v[i].addr, s->v[i].plen, &gone) &&
-		    in_kernel(s, &s->v[i], NULL))
-			element(f, "add", g->table, dir, &s->v[i]);
+		if (sel_within(&s->v[i].sel, &gone) && in_kernel(s, &s->v[i], NULL))
+			element(f, "add", g->table, dir, &s->v[i].sel);
 	run(g, &buf, f);
+}
+
+int guard_add(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
+	      unsigned plen)
+{
+	struct guard_sel s;
+
+	guard_sel_prefix(&s, family, addr, plen);
+	return guard_add_sel(g, dir, &s);
+}
+
+void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
+	       unsigned plen)
+{
+	struct guard_sel s;
+
+	guard_sel_prefix(&s, family, addr, plen);
+	guard_del_sel(g, dir, &s);
 }
 
 void guard_release_held(struct guard *g)
 {
 	for (int d = 0; d < 2; d++) {
-		struct prefix_set *s = &g->set[d];
+		struct guard_list *s = &g->set[d];
 		bool again = true;
 
 		while (again) {
 			again = false;
 			for (size_t i = 0; i < s->n; i++) {
-				struct prefix_ref r = s->v[i];
+				struct guard_sel r = s->v[i].sel;
 
-				if (!r.held)
+				if (!s->v[i].held)
 					continue;
 				s->v[i].held = false;
-				guard_del(g, (enum guard_dir)d, r.family, r.addr, r.plen);
+				guard_del_sel(g, (enum guard_dir)d, &r);
 				again = true;
 				break;
 			}

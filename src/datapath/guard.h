@@ -4,18 +4,26 @@
  * and outlives the process that made it.
  *
  *   table inet fwpd_<tun>
- *     sets in4, in6     remote prefixes whose traffic must arrive protected
- *     sets out4, out6   remote prefixes whose traffic must leave protected
- *                       (those routed into the TUN)
- *     chain input (filter, priority -10): from @in*, not through the
- *       TUN: jump peer_in
+ *     sets in4, in6     remote prefixes all of whose traffic must arrive
+ *                       protected (type ipv4_addr / ipv6_addr, interval)
+ *     sets in4p, in6p   classes of it: remote prefix . protocol . local
+ *                       port . remote port (type ipv4_addr . inet_proto .
+ *                       inet_service . inet_service, interval: each field
+ *                       a value or a range), for filters with protocol or
+ *                       port conditions
+ *     sets out4, out6, out4p, out6p   the same, for traffic that must
+ *                       leave protected (through the TUN)
+ *     chain input (filter, priority -10): not through the TUN, and from
+ *       @in4/@in6, or (source . l4proto . dport . sport) in @in4p/@in6p:
+ *       jump peer_in
  *     chain peer_in: ESP; UDP to port 500, 4500, the NAT-T port or the
  *       private ports behind it (by destination port: the local ports
  *       served); non-first fragments
  *       (their first fragment carries the verdict: without it nothing is
  *       reassembled); ICMP errors and IPv6 neighbour discovery; else
  *       log (NFLOG group G, prefix "fwpd-in") and drop
- *     chain reroute (route, output, priority -150): to @out*, not to the
+ *     chain reroute (route, output, priority -150): to @out* (the class
+ *       sets by daddr . l4proto . sport . dport), not to the
  *       TUN or lo, not the datapath's own (mark M), not IKE (UDP from
  *       local port 500 or 4500) or neighbour discovery: mark S, so that
  *       the kernel routes it again, into the TUN (steer.h, rule R)
@@ -39,10 +47,17 @@
  * stay until guard_release_held or a clean stop (guard_close), which
  * removes the table.
  *
- * The kernel sets hold only prefixes no other entry contains (nftables
- * refuses overlapping intervals); a prefix inside a wider one is counted
+ * What the filters let through in the clear is in no set: a peer whose
+ * filters protect only some ports still reaches the others (and pings) in
+ * the clear, now and after a crash. A class needs the transport header:
+ * a non-first fragment matches only the prefix sets (the first fragment
+ * carries the verdict, and nothing is reassembled without it).
+ *
+ * Entries are counted (struct guard_sel, one reference per user). The
+ * kernel sets hold only entries no other entry contains (nftables refuses
+ * nested intervals in the prefix sets); one inside a wider one is counted
  * and enters the kernel when the wider one leaves, in the same
- * transaction.
+ * transaction. Adoption keeps each entry's classes as they were.
  *
  * Dropped packets' headers come back through NFLOG group G (libmnl), so
  * that each becomes a net event and a counter.
@@ -59,8 +74,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "datapath/prefix_set.h"
-
 struct nft_ctx;
 struct mnl_socket;
 
@@ -76,12 +89,34 @@ struct guard_config {
 	uint32_t reroute_mark;	/* S: 0 for none (drop only) */
 };
 
+/* What must travel protected: traffic with a remote address in the
+ * prefix, a protocol in proto[0..1] and ports in lport/rport[0..1]
+ * (inclusive; 0..255 and 0..65535 are any: the whole prefix). */
+struct guard_sel {
+	int family;		/* AF_INET, AF_INET6 */
+	uint8_t addr[16];	/* network order */
+	unsigned plen;
+	uint8_t proto[2];
+	uint16_t lport[2], rport[2];
+};
+
+struct guard_entry {
+	struct guard_sel sel;	/* host bits cleared */
+	unsigned refs;
+	bool held;		/* one of refs: adopted from a run that died */
+};
+
+struct guard_list {
+	struct guard_entry *v;
+	size_t n;
+};
+
 struct guard {
 	struct nft_ctx *nft;
 	struct mnl_socket *nl;	/* NFLOG */
 	char table[64];
 	unsigned group;
-	struct prefix_set set[2];	/* [GUARD_IN], [GUARD_OUT], counted */
+	struct guard_list set[2];	/* [GUARD_IN], [GUARD_OUT], counted */
 	unsigned held;		/* adopted at open (both sets) */
 	uint8_t *rx;		/* receive buffer */
 };
@@ -94,7 +129,15 @@ int guard_open(struct guard *g, const struct guard_config *cfg, const char **why
  * a leftover); else remove it (a clean stop). Frees everything. */
 void guard_close(struct guard *g, bool keep);
 
-/* 0 or -errno (the kernel refused; the count is not taken). */
+/* The whole prefix: any protocol, any port. */
+void guard_sel_prefix(struct guard_sel *s, int family, const uint8_t addr[16], unsigned plen);
+bool guard_sel_whole(const struct guard_sel *s);
+
+/* 0 or -errno (the kernel refused, or a range is upside down; the count
+ * is not taken). */
+int guard_add_sel(struct guard *g, enum guard_dir dir, const struct guard_sel *s);
+void guard_del_sel(struct guard *g, enum guard_dir dir, const struct guard_sel *s);
+/* The whole prefix (guard_sel_prefix). */
 int guard_add(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
 	      unsigned plen);
 void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t addr[16],
@@ -102,6 +145,10 @@ void guard_del(struct guard *g, enum guard_dir dir, int family, const uint8_t ad
 /* Drops the held references of what guard_open adopted; what nothing
  * else references leaves the kernel sets. */
 void guard_release_held(struct guard *g);
+
+/* The table's name for a TUN name: "fwpd_" and the name, letters and
+ * digits kept, any other byte as _xx (one to one). */
+void guard_table_name(char *out, size_t size, const char *tun);
 
 /* The NFLOG socket: readable when drops are waiting; -1 when closed. */
 int guard_fd(const struct guard *g);

@@ -7,7 +7,9 @@
  * stdout, errors to stderr as "fwpctl: NAME (0xCODE): what failed".
  *
  * fwpctl uses the public API only (fwpmu.h, fwpx.h): it is a client like
- * any keying module, and sees exactly what they see.
+ * any keying module, and sees exactly what they see. One exception, not an
+ * engine call: datapath.c clears a dead datapath's kernel state through
+ * src/datapath's dp_clear.h.
  */
 #ifndef FWPCTL_H
 #define FWPCTL_H
@@ -77,6 +79,7 @@ int filter_delete(struct ctl *ctl, int argc, char **argv);
 int provider_list(struct ctl *ctl, int argc, char **argv);
 int provider_delete(struct ctl *ctl, int argc, char **argv);
 int sublayer_list(struct ctl *ctl, int argc, char **argv);
+int datapath_clear(struct ctl *ctl, int argc, char **argv);
 int sublayer_delete(struct ctl *ctl, int argc, char **argv);
 int provider_context_list(struct ctl *ctl, int argc, char **argv);
 int provider_context_delete(struct ctl *ctl, int argc, char **argv);

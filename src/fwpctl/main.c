@@ -68,6 +68,11 @@ static const struct command provider_commands[] = {
 	{ "delete", provider_delete, "KEY", "delete a provider" },
 };
 
+static const struct command datapath_commands[] = {
+	{ "clear", datapath_clear, "[--tun NAME] [--lock-dir DIR]",
+	  "remove a dead datapath's guard, steering and lock (root, in its namespace)" },
+};
+
 static const struct command sublayer_commands[] = {
 	{ "list", sublayer_list, NULL, "sublayers" },
 	{ "delete", sublayer_delete, "KEY", "delete a sublayer" },
@@ -87,6 +92,7 @@ static const struct object objects[] = {
 	{ "provider", COMMANDS(provider_commands), "providers" },
 	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },
 	{ "provider-context", COMMANDS(provider_context_commands), "provider contexts" },
+	{ "datapath", COMMANDS(datapath_commands), "a datapath's kernel state" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))

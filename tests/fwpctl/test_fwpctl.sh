@@ -557,7 +557,7 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "filter help monitor provider provider-context sa session stats sublayer " fwpctl ""
+	check_completion "datapath filter help monitor provider provider-context sa session stats sublayer " fwpctl ""
 	check_completion "sa session stats sublayer " fwpctl s
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
@@ -565,6 +565,8 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "--count --stats --watch -s peer spi " fwpctl sa list ""
 	check_completion "delete help list show " fwpctl filter ""
 	check_completion "delete help list " fwpctl provider-context ""
+	check_completion "clear help " fwpctl datapath ""
+	check_completion "--lock-dir --tun " fwpctl datapath clear ""
 	check_completion "--count help net " fwpctl monitor ""
 	check_completion "--count " fwpctl monitor net ""
 	check_completion "{eebecc03-ced4-4380-819a-2734397b2b74} " \
@@ -577,7 +579,7 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "filter monitor provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "datapath filter monitor provider provider-context sa session stats sublayer " fwpctl help ""
 	echo "ok: bash completion"
 else
 	echo "skipped: bash completion (no bash)"

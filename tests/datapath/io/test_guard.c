@@ -2,8 +2,11 @@
  * (root): counted prefixes against what the kernel set holds (nested
  * prefixes leave and re-enter it), a table left by a run that died adopted
  * with its prefixes held, a leftover it cannot read refused with the
- * table untouched, table names one to one with TUN names. What the kernel
- * holds is read back through libnftables' listing. */
+ * table untouched, table names one to one with TUN names; classes
+ * (protocol and port ranges) in the class sets, inside a prefix entry or
+ * not, adopted with their ranges; a filter's conditions as classes
+ * (dp_guard.c: alternatives, ranges, shapes widened to any, ICMP). What
+ * the kernel holds is read back through libnftables' listing. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -11,12 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
 #include <nftables/libnftables.h>
 
+#include "datapath/dp_internal.h"
 #include "datapath/guard.h"
 #include "nstest.h"
 
@@ -66,6 +71,26 @@ static void del(struct guard *g, enum guard_dir d, const char *text)
 
 	prefix(text, &fam, a, &plen);
 	guard_del(g, d, fam, a, plen);
+}
+
+/* PREFIX PROTO-PROTO LPORT-LPORT RPORT-RPORT */
+static struct guard_sel sel(const char *text, unsigned p0, unsigned p1, unsigned l0,
+			    unsigned l1, unsigned r0, unsigned r1)
+{
+	struct guard_sel s;
+	uint8_t a[16];
+	unsigned plen;
+	int fam;
+
+	prefix(text, &fam, a, &plen);
+	guard_sel_prefix(&s, fam, a, plen);
+	s.proto[0] = (uint8_t)p0;
+	s.proto[1] = (uint8_t)p1;
+	s.lport[0] = (uint16_t)l0;
+	s.lport[1] = (uint16_t)l1;
+	s.rport[0] = (uint16_t)r0;
+	s.rport[1] = (uint16_t)r1;
+	return s;
 }
 
 static const struct guard_config cfg0 = {
@@ -193,6 +218,124 @@ static void test_names(void **state)
 	guard_close(&b, false);
 }
 
+static void test_classes(void **state)
+{
+	struct guard_sel sip = sel("192.0.2.1/32", 17, 17, 5062, 5062, 0, 65535);
+	struct guard_sel tcp = sel("192.0.2.1/32", 6, 6, 5063, 5063, 6000, 6100);
+	struct guard_sel v6 = sel("2001:db8::1/128", 17, 17, 5062, 5062, 5064, 5064);
+	struct guard_sel icmp = sel("192.0.2.1/32", 1, 1, 0, 65535, 0, 65535);
+	struct guard_sel bad = sel("192.0.2.1/32", 17, 6, 0, 65535, 0, 65535);
+	struct guard g;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(guard_add_sel(&g, GUARD_IN, &sip), 0);
+	assert_int_equal(guard_add_sel(&g, GUARD_IN, &tcp), 0);
+	assert_int_equal(guard_add_sel(&g, GUARD_OUT, &v6), 0);
+	assert_int_equal(guard_add_sel(&g, GUARD_IN, &icmp), 0);
+	assert_int_equal(guard_add_sel(&g, GUARD_IN, &bad), -EINVAL);
+	assert_string_equal(elements("gt0", "in4"), "");
+	assert_string_equal(elements("gt0", "in4p"),
+		"192.0.2.1 . 17 . 5062 . 0-65535,\n\t\t\t     "
+		"192.0.2.1 . 6 . 5063 . 6000-6100,\n\t\t\t     "
+		"192.0.2.1 . 1 . 0-65535 . 0-65535");
+	assert_string_equal(elements("gt0", "out6p"), "2001:db8::1 . 17 . 5062 . 5064");
+	/* The whole prefix arrives: the classes inside it leave the kernel and
+	 * come back when it goes. */
+	assert_int_equal(add(&g, GUARD_IN, "192.0.2.0/24"), 0);
+	assert_string_equal(elements("gt0", "in4p"), "");
+	assert_string_equal(elements("gt0", "in4"), "192.0.2.0/24");
+	del(&g, GUARD_IN, "192.0.2.0/24");
+	assert_string_equal(elements("gt0", "in4"), "");
+	assert_non_null(strstr(elements("gt0", "in4p"), "192.0.2.1 . 6 . 5063 . 6000-6100"));
+	guard_del_sel(&g, GUARD_IN, &icmp);
+	/* Dead: adopted with the ranges kept, released when asked. */
+	guard_close(&g, true);
+	assert_int_equal(guard_open(&g, &cfg0, &why), 0);
+	assert_int_equal(g.held, 3);
+	assert_string_equal(elements("gt0", "in4p"),
+		"192.0.2.1 . 17 . 5062 . 0-65535,\n\t\t\t     "
+		"192.0.2.1 . 6 . 5063 . 6000-6100");
+	assert_string_equal(elements("gt0", "out6p"), "2001:db8::1 . 17 . 5062 . 5064");
+	assert_int_equal(guard_add_sel(&g, GUARD_IN, &sip), 0);
+	guard_release_held(&g);
+	assert_string_equal(elements("gt0", "in4p"), "192.0.2.1 . 17 . 5062 . 0-65535");
+	assert_string_equal(elements("gt0", "out6p"), "");
+	guard_del_sel(&g, GUARD_IN, &sip);
+	assert_string_equal(elements("gt0", "in4p"), "");
+	guard_close(&g, false);
+}
+
+static FWPM_FILTER_CONDITION0 cond(const GUID *field, FWP_MATCH_TYPE m, FWP_DATA_TYPE t,
+				   unsigned v)
+{
+	FWPM_FILTER_CONDITION0 c;
+
+	memset(&c, 0, sizeof(c));
+	c.fieldKey = *field;
+	c.matchType = m;
+	c.conditionValue.type = t;
+	if (t == FWP_UINT8)
+		c.conditionValue.uint8 = (UINT8)v;
+	else if (t == FWP_UINT16)
+		c.conditionValue.uint16 = (UINT16)v;
+	else
+		c.conditionValue.uint32 = v;
+	return c;
+}
+
+/* A filter's guard classes: remote prefixes times its protocol and port
+ * alternatives; what the guard does not follow widens to any. */
+static void test_filter_classes(void **state)
+{
+	FWP_RANGE0 range = { .valueLow = { .type = FWP_UINT16, .uint16 = 5060 },
+			     .valueHigh = { .type = FWP_UINT16, .uint16 = 5070 } };
+	FWP_V4_ADDR_AND_MASK net = { .addr = 0xc6336400, .mask = 0xffffff00 };
+	FWPM_FILTER_CONDITION0 c[5];
+	FWPM_FILTER0 f;
+	struct dp *dp = calloc(1, sizeof(*dp));
+	const char *why, *e;
+
+	(void)state;
+	assert_non_null(dp);
+	assert_int_equal(guard_open(&dp->guard, &cfg0, &why), 0);
+	dp->guarded = true;
+	memset(&f, 0, sizeof(f));
+	f.filterCondition = c;
+	/* 192.0.2.1, UDP or TCP, local ports 5060-5070, remote port != 80. */
+	c[0] = cond(&FWPM_CONDITION_IP_REMOTE_ADDRESS, FWP_MATCH_EQUAL, FWP_UINT32, 0xc0000201);
+	c[1] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 17);
+	c[2] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 6);
+	c[3] = cond(&FWPM_CONDITION_IP_LOCAL_PORT, FWP_MATCH_RANGE, FWP_RANGE_TYPE, 0);
+	c[3].conditionValue.rangeValue = &range;
+	c[4] = cond(&FWPM_CONDITION_IP_REMOTE_PORT, FWP_MATCH_NOT_EQUAL, FWP_UINT16, 80);
+	f.numFilterConditions = 5;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_IN, true), 0);
+	e = elements("gt0", "in4p");
+	assert_non_null(strstr(e, "192.0.2.1 . 17 . 5060-5070 . 0-65535"));
+	assert_non_null(strstr(e, "192.0.2.1 . 6 . 5060-5070 . 0-65535"));
+	assert_string_equal(elements("gt0", "in4"), "");
+	/* ICMP: the ports are type and code in WFP: every port. */
+	c[1] = cond(&FWPM_CONDITION_IP_PROTOCOL, FWP_MATCH_EQUAL, FWP_UINT8, 1);
+	c[2] = cond(&FWPM_CONDITION_IP_LOCAL_PORT, FWP_MATCH_EQUAL, FWP_UINT16, 8);
+	f.numFilterConditions = 3;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_OUT, true), 0);
+	assert_string_equal(elements("gt0", "out4p"), "192.0.2.1 . 1 . 0-65535 . 0-65535");
+	/* No protocol or port condition: the whole prefix. */
+	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
+	c[0].conditionValue.v4AddrMask = &net;
+	f.numFilterConditions = 1;
+	assert_int_equal(dp_guard_filter(dp, &f, GUARD_OUT, true), 0);
+	assert_string_equal(elements("gt0", "out4"), "198.51.100.0/24");
+	dp_guard_filter(dp, &f, GUARD_OUT, false);
+	assert_string_equal(elements("gt0", "out4"), "");
+	assert_int_equal(dp->guard.set[GUARD_IN].n, 2);
+	assert_int_equal(dp->guard.set[GUARD_OUT].n, 1);
+	guard_close(&dp->guard, false);
+	free(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +344,8 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_adopt_many),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_filter_classes),
 	};
 	int rc;
 
@@ -208,6 +353,7 @@ int main(void)
 	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_NUMERIC_PROTO);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nft_ctx_free(nft);
 	return rc;
