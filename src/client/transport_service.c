@@ -865,7 +865,10 @@ static DWORD svc_subscriptions_get(struct fwp_client *c,
 	return result;
 }
 
-static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
+/* One STATISTICS call; its reply carries IPSEC_STATISTICS1 (FWPD_A_STATS)
+ * and FWPX_STATISTICS0 (FWPD_A_STATS_EXT): copies the one asked for,
+ * whose size msg_parse has checked. */
+static DWORD stats_call(struct fwp_client *c, uint16_t attr, void *out, size_t size)
 {
 	struct svc *s = SVC(c);
 	const struct nlattr *a;
@@ -876,10 +879,10 @@ static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	rc = svc_call(s, svc_begin(s, FWPD_OP_STATISTICS), &result);
 	if (rc)
 		return rc;
-	a = s->reply.a[FWPD_A_STATS];
+	a = s->reply.a[attr];
 	if (result == ERROR_SUCCESS) {
-		if (a && mnl_attr_get_payload_len(a) == sizeof(*out))
-			memcpy(out, mnl_attr_get_payload(a), sizeof(*out));
+		if (a && mnl_attr_get_payload_len(a) == size)
+			memcpy(out, mnl_attr_get_payload(a), size);
 		else
 			result = RPC_S_PROTOCOL_ERROR;
 	}
@@ -887,27 +890,15 @@ static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
 	return result;
 }
 
-/* FwpxGetStatistics0: the same operation; its reply carries both. */
+static DWORD svc_statistics(struct fwp_client *c, IPSEC_STATISTICS1 *out)
+{
+	return stats_call(c, FWPD_A_STATS, out, sizeof(*out));
+}
+
+/* FwpxGetStatistics0: the same operation, the other attribute. */
 static DWORD svc_ext_statistics(struct fwp_client *c, FWPX_STATISTICS0 *out)
 {
-	struct svc *s = SVC(c);
-	const struct nlattr *a;
-	DWORD rc, result;
-
-	if (!out)
-		return FWP_E_NULL_POINTER;
-	rc = svc_call(s, svc_begin(s, FWPD_OP_STATISTICS), &result);
-	if (rc)
-		return rc;
-	a = s->reply.a[FWPD_A_STATS_EXT];
-	if (result == ERROR_SUCCESS) {
-		if (a)
-			memcpy(out, mnl_attr_get_payload(a), sizeof(*out));
-		else
-			result = RPC_S_PROTOCOL_ERROR;
-	}
-	svc_end(s);
-	return result;
+	return stats_call(c, FWPD_A_STATS_EXT, out, sizeof(*out));
 }
 
 static DWORD svc_set_drain(struct fwp_client *c, UINT32 ms)
