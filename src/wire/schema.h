@@ -88,6 +88,8 @@ extern const struct wf_struct wf_FWPM_PROVIDER0;
 extern const struct wf_struct wf_FWPM_SUBLAYER0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT1;
+extern const struct wf_struct wf_IKEEXT_POLICY0;
+extern const struct wf_struct wf_IKEEXT_POLICY1;
 extern const struct wf_struct wf_FWPM_PROVIDER_ENUM_TEMPLATE0;
 extern const struct wf_struct wf_FWPM_SUBLAYER_ENUM_TEMPLATE0;
 extern const struct wf_struct wf_FWPM_FILTER_ENUM_TEMPLATE0;

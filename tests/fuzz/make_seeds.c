@@ -703,6 +703,85 @@ static void seeds_contexts(void)
 	pol_ops(POL_CONTEXT, &tmpl, true, "context");
 }
 
+/* Main-mode contexts: every carried authentication-method arm (pre-shared
+ * key, Kerberos, anonymous, NTLMv2, EAP) and the IKEv2 quick-mode tunnel. */
+static void seeds_mm_contexts(void)
+{
+	static const FWPM_PROVIDER_CONTEXT_TYPE mm_types[] = {
+		FWPM_IPSEC_IKE_MM_CONTEXT, FWPM_IPSEC_AUTHIP_MM_CONTEXT,
+		FWPM_IPSEC_IKEV2_MM_CONTEXT,
+	};
+	static UINT8 psk[] = "seed pre-shared key";
+	IKEEXT_AUTHENTICATION_METHOD1 m[5];
+	IKEEXT_PROPOSAL0 prop;
+	IKEEXT_POLICY1 pol;
+	IPSEC_AUTH_TRANSFORM0 auth = { { IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96 },
+				       NULL };
+	IPSEC_SA_TRANSFORM0 tr = { IPSEC_TRANSFORM_ESP_AUTH, { .espAuthTransform = &auth } };
+	IPSEC_PROPOSAL0 qprop;
+	IPSEC_TUNNEL_POLICY1 tun;
+	FWPM_PROVIDER_CONTEXT1 pc;
+	struct nlmsghdr *nlh;
+	char name[64];
+
+	memset(m, 0, sizeof(m));
+	m[0].authenticationMethodType = IKEEXT_PRESHARED_KEY;
+	m[0].presharedKeyAuthentication.presharedKey.size = sizeof(psk) - 1;
+	m[0].presharedKeyAuthentication.presharedKey.data = psk;
+	m[0].presharedKeyAuthentication.flags = IKEEXT_PSK_FLAG_LOCAL_AUTH_ONLY;
+	m[1].authenticationMethodType = IKEEXT_KERBEROS;
+	m[1].kerberosAuthentication.flags = 1;
+	m[2].authenticationMethodType = IKEEXT_ANONYMOUS;
+	m[3].authenticationMethodType = IKEEXT_NTLM_V2;
+	m[3].ntlmV2Authentication.flags = 1;
+	m[4].authenticationMethodType = IKEEXT_EAP;
+	m[4].eapAuthentication.flags = 2;
+	memset(&prop, 0, sizeof(prop));
+	prop.cipherAlgorithm.algoIdentifier = IKEEXT_CIPHER_AES_128;
+	prop.integrityAlgorithm.algoIdentifier = IKEEXT_INTEGRITY_SHA_256;
+	prop.dhGroup = IKEEXT_DH_GROUP_14;
+	prop.maxLifetimeSeconds = 28800;
+	memset(&pol, 0, sizeof(pol));
+	pol.numAuthenticationMethods = 5;
+	pol.authenticationMethods = m;
+	pol.numIkeProposals = 1;
+	pol.ikeProposals = &prop;
+	pol.flags = IKEEXT_POLICY_FLAG_SITE_TO_SITE;
+	pol.retransmitDurationSecs = 30;
+	for (size_t i = 0; i < sizeof(mm_types) / sizeof(mm_types[0]); i++) {
+		memset(&pc, 0, sizeof(pc));
+		pc.providerContextKey = guid_a;
+		pc.providerContextKey.Data3 = (unsigned short)(0x100 + i);
+		pc.displayData.name = L"main mode";
+		pc.type = mm_types[i];
+		pc.ikeMmPolicy = &pol;
+		snprintf(name, sizeof(name), "pol_add_context_%d", (int)mm_types[i]);
+		pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, name);
+		/* The same object as a read returns it (the reply target). */
+		nlh = reply();
+		put(nlh, FWPD_A_OBJECT, &wf_FWPM_PROVIDER_CONTEXT1, &pc);
+		snprintf(name, sizeof(name), "pol_get_context_%d", (int)mm_types[i]);
+		save_rp(name, nlh);
+	}
+	memset(&qprop, 0, sizeof(qprop));
+	qprop.lifetime.lifetimeSeconds = 3600;
+	qprop.numSaTransforms = 1;
+	qprop.saTransforms = &tr;
+	memset(&tun, 0, sizeof(tun));
+	tun.numIpsecProposals = 1;
+	tun.ipsecProposals = &qprop;
+	tun.tunnelEndpoints.ipVersion = FWP_IP_VERSION_V4;
+	tun.tunnelEndpoints.localV4Address = 0xC0A80001;
+	tun.tunnelEndpoints.remoteV4Address = 0xC0A80002;
+	memset(&pc, 0, sizeof(pc));
+	pc.providerContextKey = guid_a;
+	pc.providerContextKey.Data3 = 0x1ff;
+	pc.displayData.name = L"IKEv2 quick mode";
+	pc.type = FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT;
+	pc.ikeV2QmTunnelPolicy = &tun;
+	pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, "pol_add_context_9");
+}
+
 static void seeds_policy(void)
 {
 	FWPM_PROVIDER0 prov;
@@ -779,6 +858,7 @@ static void seeds_policy(void)
 		save_rq("pol_enum_create_filter_template", nlh);
 	}
 	seeds_contexts();
+	seeds_mm_contexts();
 }
 
 /* ---- replies ---- */
