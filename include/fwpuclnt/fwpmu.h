@@ -1324,7 +1324,13 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	X(FwpmIPsecTunnelAdd1)				\
 	X(FwpmIPsecTunnelDeleteByKey0)			\
 	X(FwpmNetEventSubscribe0)			\
-	X(FwpmNetEventUnsubscribe0)
+	X(FwpmNetEventUnsubscribe0)			\
+	X(FwpmEngineGetOption0)				\
+	X(FwpmEngineSetOption0)				\
+	X(FwpmNetEventCreateEnumHandle0)		\
+	X(FwpmNetEventEnum0)				\
+	X(FwpmNetEventEnum1)				\
+	X(FwpmNetEventDestroyEnumHandle0)
 
 /*
  * Engine, memory, transactions.
@@ -1741,6 +1747,44 @@ FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe0(
 FWPUCLNT_API DWORD WINAPI FwpmNetEventUnsubscribe0(
 	_In_ HANDLE engineHandle,
 	_Inout_ HANDLE eventsHandle);
+
+/*
+ * Engine options and the net-event history (docs/CONTRACT.md, "Net
+ * events"): collected while FWPM_ENGINE_COLLECT_NET_EVENTS is 1, kept in a
+ * bounded ring, enumerated through a snapshot handle.
+ */
+FWPUCLNT_API DWORD WINAPI FwpmEngineGetOption0(
+	_In_ HANDLE engineHandle,
+	_In_ FWPM_ENGINE_OPTION option,
+	_Outptr_ FWP_VALUE0 **value);
+
+FWPUCLNT_API DWORD WINAPI FwpmEngineSetOption0(
+	_In_ HANDLE engineHandle,
+	_In_ FWPM_ENGINE_OPTION option,
+	_In_ const FWP_VALUE0 *newValue);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_NET_EVENT_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum1(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT1 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle);
 
 #ifdef __cplusplus
 }

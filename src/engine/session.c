@@ -106,6 +106,7 @@ void engine_session_close(struct engine_session *s)
 	s->txn = TXN_NONE;
 	subs_remove_session(e, s);
 	net_subs_remove_session(e, s);
+	net_enums_remove_session(e, s);
 	enums_free_session(s);
 	policy_session_closed(e, s);
 	pthread_mutex_unlock(&e->lock);

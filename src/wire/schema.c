@@ -341,6 +341,11 @@ static const struct wf_field f_net_subscription[] = {
 };
 STRUCT(FWPM_NET_EVENT_SUBSCRIPTION0, f_net_subscription);
 
+static const struct wf_field f_net_record[] = {
+	F_RAW(WF_NET_EVENT_RECORD, raw),
+};
+STRUCT(WF_NET_EVENT_RECORD, f_net_record);
+
 /* sid is not carried: the service fills in who the peer is itself. */
 static const struct wf_field f_session[] = {
 	F_RAW(FWPM_SESSION0, sessionKey),
