@@ -1178,6 +1178,198 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* ---- engine options and the history ---- */
+
+static DWORD set_u32(HANDLE h, FWPM_ENGINE_OPTION o, UINT32 v)
+{
+	FWP_VALUE0 val;
+
+	memset(&val, 0, sizeof(val));
+	val.type = FWP_UINT32;
+	val.uint32 = v;
+	return FwpmEngineSetOption0(h, o, &val);
+}
+
+static UINT32 get_u32(HANDLE h, FWPM_ENGINE_OPTION o)
+{
+	FWP_VALUE0 *v = NULL;
+	UINT32 r;
+
+	OK(FwpmEngineGetOption0(h, o, &v));
+	assert_non_null(v);
+	assert_int_equal(v->type, FWP_UINT32);
+	r = v->uint32;
+	FwpmFreeMemory0((void **)&v);
+	return r;
+}
+
+static void engine_options(void **state)
+{
+	HANDLE h = open_engine();
+	FWP_VALUE0 v, *got = NULL;
+
+	(void)state;
+	assert_int_equal(get_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS), 0);	/* off by default */
+	memset(&v, 0, sizeof(v));
+	v.type = FWP_UINT8;
+	v.uint8 = 1;
+	RC(FwpmEngineSetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, &v), FWP_E_TYPE_MISMATCH);
+	RC(FwpmEngineSetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, NULL), FWP_E_NULL_POINTER);
+	RC(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 2), FWP_E_INVALID_PARAMETER);
+	RC(set_u32(h, FWPM_ENGINE_OPTION_MAX, 0), FWP_E_INVALID_ENUMERATOR);
+	RC(FwpmEngineGetOption0(h, FWPM_ENGINE_OPTION_MAX, &got), FWP_E_INVALID_ENUMERATOR);
+	RC(FwpmEngineGetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, NULL), FWP_E_NULL_POINTER);
+	RC(set_u32(h, FWPM_ENGINE_NAME_CACHE, 1), ERROR_NOT_SUPPORTED);
+	RC(set_u32(h, FWPM_ENGINE_PACKET_QUEUING, FWPM_ENGINE_OPTION_PACKET_QUEUE_INBOUND),
+	   ERROR_NOT_SUPPORTED);
+	assert_int_equal(get_u32(h, FWPM_ENGINE_PACKET_QUEUING), FWPM_ENGINE_OPTION_PACKET_QUEUE_NONE);
+	RC(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, 0x40), FWP_E_INVALID_FLAGS);
+	OK(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS,
+		   FWPM_NET_EVENT_KEYWORD_INBOUND_MCAST | FWPM_NET_EVENT_KEYWORD_CLASSIFY_ALLOW));
+	assert_int_equal(get_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS), 0x11);
+	OK(set_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC, 5000));
+	assert_int_equal(get_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC), 5000);
+	OK(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, 0));
+	OK(set_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC, 0));
+	/* Engine-wide: another session sees the value. */
+	{
+		HANDLE h2 = open_engine();
+
+		OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+		assert_int_equal(get_u32(h2, FWPM_ENGINE_COLLECT_NET_EVENTS), 1);
+		OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+		OK(FwpmEngineClose0(h2));
+	}
+	OK(FwpmEngineClose0(h));
+}
+
+/* fwpd raises from a thread of its own; its next raise request joins the
+ * previous one, so raising nothing waits for what was raised. */
+static void flush_raises(const struct fwp_net_event *any)
+{
+	if (service)
+		OK(hook_raise(any, 0));
+}
+
+/* Every entry of a fresh enumeration with template t, version 1. */
+static UINT32 history(HANDLE h, const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t,
+		      FWPM_NET_EVENT1 ***v)
+{
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+
+	OK(FwpmNetEventCreateEnumHandle0(h, t, &eh));
+	OK(FwpmNetEventEnum1(h, eh, 100000, v, &n));
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	return n;
+}
+
+static void net_event_history(void **state)
+{
+	HANDLE h = open_engine(), eh = NULL;
+	struct fwp_net_event c = classify_v4(0x20001, 0xC0000201, 0x0A010203, 4500, 1701, UDP);
+	struct fwp_net_event k = kernel_v6(0x20002, db8_1, db8_2, 500);
+	struct fwp_net_event stamped = classify_v4(0x20003, 1, 2, 3, 4, TCP);
+	struct fwp_net_event mark = classify_v4(0x20004, 1, 2, 3, 4, TCP);
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 fc;
+	FWPM_NET_EVENT1 **v = NULL;
+	FWPM_NET_EVENT0 **v0 = NULL;
+	UINT32 n = 0;
+
+	(void)state;
+	NEED_SOURCE();
+	raise1(c);		/* not collecting: not kept */
+	flush_raises(&c);
+	assert_int_equal(history(h, NULL, &v), 0);
+	assert_null(v);
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+	stamped.timestamp = 0x01d9000012345678ull;
+	raise1(c);
+	raise1(k);
+	raise1(stamped);
+	flush_raises(&c);
+
+	/* Oldest first, every field, both versions. */
+	assert_int_equal(history(h, NULL, &v), 3);
+	assert_int_equal(v[0]->type, FWPM_NET_EVENT_TYPE_CLASSIFY_DROP);
+	assert_int_equal(v[0]->classifyDrop->filterId, 0x20001);
+	assert_int_equal(v[0]->header.localAddrV4, 0xC0000201);
+	assert_int_equal(v[0]->header.remotePort, 1701);
+	assert_int_equal(v[1]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	assert_int_equal(v[1]->ipsecDrop->spi, 0xc0ffee01);
+	assert_int_equal(v[1]->header.scopeId, 3);
+	assert_int_equal(v[2]->header.timeStamp.dwLowDateTime, 0x12345678);
+	assert_int_equal(v[2]->header.timeStamp.dwHighDateTime, 0x01d90000);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum0(h, eh, 10, &v0, &n));
+	assert_int_equal(n, 3);
+	assert_int_equal(v0[0]->classifyDrop->filterId, 0x20001);
+	assert_int_equal(v0[0]->classifyDrop->layerId, 44);
+	assert_int_equal(v0[1]->ipsecDrop->filterId, 0x20002);
+	FwpmFreeMemory0((void **)&v0);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	RC(FwpmNetEventDestroyEnumHandle0(h, eh), ERROR_INVALID_HANDLE);
+	RC(FwpmNetEventEnum1(h, eh, 10, &v, &n), ERROR_INVALID_HANDLE);
+
+	/* A condition and a time window select. */
+	memset(&fc, 0, sizeof(fc));
+	fc.fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
+	fc.matchType = FWP_MATCH_EQUAL;
+	fc.conditionValue.type = FWP_UINT16;
+	fc.conditionValue.uint16 = 500;
+	t = tmpl(&fc, 1);
+	t.endTime.dwHighDateTime = 0xffffffffu;
+	t.endTime.dwLowDateTime = 0xffffffffu;
+	assert_int_equal(history(h, &t, &v), 1);
+	assert_int_equal(v[0]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v);
+	t = tmpl(NULL, 0);
+	t.startTime.dwLowDateTime = t.endTime.dwLowDateTime = 0x12345678;
+	t.startTime.dwHighDateTime = t.endTime.dwHighDateTime = 0x01d90000;
+	assert_int_equal(history(h, &t, &v), 1);
+	assert_int_equal(v[0]->classifyDrop->filterId, 0x20003);
+	FwpmFreeMemory0((void **)&v);
+
+	/* Pages, and a snapshot: later events are not in it. */
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	raise1(mark);
+	flush_raises(&c);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 2);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 1);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 0);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+
+	/* Bounded: 1024 records, the oldest overwritten first. */
+	raise_n(&k, 1100);
+	flush_raises(&c);
+	assert_int_equal(history(h, NULL, &v), 1024);
+	for (UINT32 i = 0; i < 1024; i++)
+		assert_int_equal(v[i]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v);
+
+	/* Switched off, what was collected stays and nothing is added. */
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+	raise1(mark);
+	flush_raises(&c);
+	fc.fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+	fc.conditionValue.type = FWP_UINT8;
+	fc.conditionValue.uint8 = TCP;
+	t = tmpl(&fc, 1);
+	t.endTime.dwHighDateTime = 0xffffffffu;
+	assert_int_equal(history(h, &t, &v), 0);
+	assert_int_equal(history(h, NULL, &v), 1024);
+	FwpmFreeMemory0((void **)&v);
+	RC(FwpmNetEventCreateEnumHandle0(h, NULL, NULL), FWP_E_NULL_POINTER);
+	OK(FwpmEngineClose0(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,6 +1381,8 @@ int main(void)
 		cmocka_unit_test(engine_direct),
 		cmocka_unit_test(burst_drops),
 		cmocka_unit_test(threads),
+		cmocka_unit_test(engine_options),
+		cmocka_unit_test(net_event_history),
 	};
 
 	setenv("FWP_ENGINE", "embedded", 0);
