@@ -522,6 +522,40 @@ static void seeds_net_events(void)
 	msg_put_u64(nlh, FWPD_A_COOKIE, 3);
 	put(nlh, FWPD_A_NET_SUBSCRIPTION, &wf_FWPM_NET_EVENT_SUBSCRIPTION0, &sub);
 	save_rq("net_subscribe_v6", nlh);
+
+	/* Engine options, then the history: on, raise, enumerate, off. */
+	{
+		FWP_VALUE0 on = { FWP_UINT32, { .uint32 = 1 } };
+
+		seq_begin();
+		nlh = req(FWPD_OP_OPTION_SET);
+		msg_put_u32(nlh, FWPD_A_OPTION, FWPM_ENGINE_COLLECT_NET_EVENTS);
+		put(nlh, FWPD_A_VALUE, &wf_FWP_VALUE0, &on);
+		save_rq("option_set", nlh);
+		nlh = req(FWPD_OP_OPTION_GET);
+		msg_put_u32(nlh, FWPD_A_OPTION, FWPM_ENGINE_COLLECT_NET_EVENTS);
+		save_rq("option_get", nlh);
+		nlh = req(FWPD_OP_TEST_NET_RAISE);
+		msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
+		msg_put_u32(nlh, FWPD_A_COUNT, 3);
+		save_rq("test_net_raise_3", nlh);
+		t.numFilterConditions = 5;
+		c[0].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+		c[0].conditionValue.type = FWP_UINT8;
+		c[0].conditionValue.uint8 = 17;
+		t.endTime.dwHighDateTime = 0xffffffffu;
+		nlh = req(FWPD_OP_NET_ENUM_CREATE);
+		put(nlh, FWPD_A_NET_TEMPLATE, &wf_FWPM_NET_EVENT_ENUM_TEMPLATE0, &t);
+		save_rq("net_enum_create", nlh);
+		nlh = req(FWPD_OP_NET_ENUM);
+		msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+		msg_put_u32(nlh, FWPD_A_COUNT, 10);
+		save_rq("net_enum", nlh);
+		nlh = req(FWPD_OP_NET_ENUM_DESTROY);
+		msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+		save_rq("net_enum_destroy", nlh);
+		seq_save("seq_net_history");
+	}
 }
 
 /* ---- policy objects ---- */
@@ -979,6 +1013,21 @@ static void seeds_replies(void)
 	msg_put_u64(nlh, FWPD_A_COOKIE, 2);
 	msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
 	save_rp("net_event", nlh);
+
+	{
+		FWP_VALUE0 on = { FWP_UINT32, { .uint32 = 1 } };
+		WF_NET_EVENT_RECORD rec;
+
+		nlh = reply();
+		put(nlh, FWPD_A_VALUE, &wf_FWP_VALUE0, &on);
+		save_rp("option_get", nlh);
+		memcpy(rec.raw, &nev, sizeof(rec.raw));
+		nlh = reply();
+		put(nlh, FWPD_A_ENTRY, &wf_WF_NET_EVENT_RECORD, &rec);
+		put(nlh, FWPD_A_ENTRY, &wf_WF_NET_EVENT_RECORD, &rec);
+		msg_put_u32(nlh, FWPD_A_MORE, 1);
+		save_rp("net_enum_page", nlh);
+	}
 }
 
 int main(int argc, char **argv)
