@@ -108,6 +108,18 @@ typedef struct _GUID {
 typedef struct _SID SID;
 typedef PVOID PSID;
 
+/* Access-control lists (winnt.h header of an ACL) and the selector of
+ * the Get/SetSecurityInfo calls. */
+typedef struct _ACL {
+	BYTE	AclRevision;
+	BYTE	Sbz1;
+	WORD	AclSize;
+	WORD	AceCount;
+	WORD	Sbz2;
+} ACL, *PACL;
+FWP_STATIC_ASSERT(sizeof(ACL) == 8, "ACL size");
+typedef DWORD SECURITY_INFORMATION;
+
 typedef struct _SID_AND_ATTRIBUTES {
 	PSID	Sid;
 	DWORD	Attributes;
