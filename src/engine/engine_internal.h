@@ -71,6 +71,8 @@ struct engine_session {
 	struct pol_undo *undo;		/* write transaction's log, newest first */
 	uint64_t restore_id;		/* engine_pol_restore: the id to keep */
 	enum txn_state txn;
+	uint64_t txn_started_ms;	/* engine_now_ms() at a write txn's begin */
+	bool txn_aborted;		/* its write txn was aborted by the watchdog */
 	struct enum_snapshot *enums;
 };
 
@@ -147,6 +149,9 @@ void net_history_init(struct engine *e);
 void net_history_fini(struct engine *e);
 void net_history_record(struct engine *e, const struct fwp_net_event *ev);
 void net_enums_remove_session(struct engine *e, struct engine_session *s);
+/* policy_txn.c: aborts the writer's transaction when it is older than
+ * FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC (not 0). Engine lock held. */
+void pol_txn_watchdog(struct engine *e);
 
 /* sa_validate.c */
 DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);
