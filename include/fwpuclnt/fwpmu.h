@@ -1198,6 +1198,20 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	_Inout_ void *context,
 	_In_ const FWPM_NET_EVENT1 *event);
 
+/* FwpmNetEventSubscribe1 .. 4: callback n receives event version n + 1. */
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK1)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT2 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK2)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT3 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK3)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT4 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK4)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT5 *event);
+
 /*
  * Filter weights (FWPM_FILTER0.weight). FWP_EMPTY: the engine picks a
  * weight below 2^60 from the conditions; FWP_UINT8 0..15: that value goes
@@ -1330,7 +1344,15 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	X(FwpmNetEventCreateEnumHandle0)		\
 	X(FwpmNetEventEnum0)				\
 	X(FwpmNetEventEnum1)				\
-	X(FwpmNetEventDestroyEnumHandle0)
+	X(FwpmNetEventEnum2)				\
+	X(FwpmNetEventEnum3)				\
+	X(FwpmNetEventEnum4)				\
+	X(FwpmNetEventEnum5)				\
+	X(FwpmNetEventDestroyEnumHandle0)		\
+	X(FwpmNetEventSubscribe1)			\
+	X(FwpmNetEventSubscribe2)			\
+	X(FwpmNetEventSubscribe3)			\
+	X(FwpmNetEventSubscribe4)
 
 /*
  * Engine, memory, transactions.
@@ -1781,6 +1803,63 @@ FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum1(
 	_In_ UINT32 numEntriesRequested,
 	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT1 ***entries,
 	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum2(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT2 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum3(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT3 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum4(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT4 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum5(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT5 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+/* The same subscription as FwpmNetEventSubscribe0, newer event versions. */
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe1(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK1 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe2(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK2 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe3(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK3 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe4(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK4 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
 
 FWPUCLNT_API DWORD WINAPI FwpmNetEventDestroyEnumHandle0(
 	_In_ HANDLE engineHandle,

@@ -1370,6 +1370,130 @@ static void net_event_history(void **state)
 	OK(FwpmEngineClose0(h));
 }
 
+/* ---- the newer structure versions ---- */
+
+struct vlog {
+	pthread_mutex_t lock;
+	unsigned n;
+	UINT64 classify_filter;
+	UINT32 spi, loopback, remote_port;
+	bool bad;
+};
+
+#define VLOG_RECORD(l, e) do { \
+	pthread_mutex_lock(&(l)->lock); \
+	(l)->n++; \
+	if ((e)->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP) { \
+		(l)->classify_filter = (e)->classifyDrop->filterId; \
+		(l)->loopback = (UINT32)(e)->classifyDrop->isLoopback; \
+		(l)->remote_port = (e)->header.remotePort; \
+		if ((e)->classifyDrop->vSwitchId.size || (e)->header.appId.size || \
+		    (e)->header.packageSid) \
+			(l)->bad = true; \
+	} else if ((e)->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP) { \
+		(l)->spi = (e)->ipsecDrop->spi; \
+	} else { \
+		(l)->bad = true; \
+	} \
+	pthread_mutex_unlock(&(l)->lock); \
+} while (0)
+
+static void CALLBACK on_v2(void *c, const FWPM_NET_EVENT2 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v3(void *c, const FWPM_NET_EVENT3 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v4(void *c, const FWPM_NET_EVENT4 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v5(void *c, const FWPM_NET_EVENT5 *e) { VLOG_RECORD((struct vlog *)c, e); }
+
+static unsigned vlog_count(struct vlog *l)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->n;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+/* FwpmNetEventSubscribe1..4 and FwpmNetEventEnum2..5: the same events in
+ * FWPM_NET_EVENT2..5. */
+static void newer_versions(void **state)
+{
+	HANDLE h = open_engine(), ev[4] = { NULL }, eh = NULL;
+	struct vlog l[4];
+	FWPM_NET_EVENT_SUBSCRIPTION0 sub;
+	struct fwp_net_event c = classify_v4(0x30001, 0xC0000201, 0x0A010203, 4500, 1701, UDP);
+	struct fwp_net_event k = kernel_v6(0x30002, db8_1, db8_2, 500);
+	FWPM_NET_EVENT2 **v2 = NULL;
+	FWPM_NET_EVENT3 **v3 = NULL;
+	FWPM_NET_EVENT4 **v4 = NULL;
+	FWPM_NET_EVENT5 **v5 = NULL;
+	UINT32 n = 0;
+
+	(void)state;
+	NEED_SOURCE();
+	memset(&sub, 0, sizeof(sub));
+	for (int i = 0; i < 4; i++) {
+		memset(&l[i], 0, sizeof(l[i]));
+		pthread_mutex_init(&l[i].lock, NULL);
+	}
+	RC(FwpmNetEventSubscribe1(h, &sub, NULL, &l[0], &ev[0]), FWP_E_NULL_POINTER);
+	assert_null(ev[0]);
+	OK(FwpmNetEventSubscribe1(h, &sub, on_v2, &l[0], &ev[0]));
+	OK(FwpmNetEventSubscribe2(h, &sub, on_v3, &l[1], &ev[1]));
+	OK(FwpmNetEventSubscribe3(h, &sub, on_v4, &l[2], &ev[2]));
+	OK(FwpmNetEventSubscribe4(h, &sub, on_v5, &l[3], &ev[3]));
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+	c.classify_drop.isLoopback = TRUE;
+	raise1(c);
+	raise1(k);
+	flush_raises(&c);
+	for (int i = 0; i < 4; i++) {
+		for (int t = 0; t < 200 && vlog_count(&l[i]) < 2; t++)
+			usleep(10000);
+		assert_int_equal(vlog_count(&l[i]), 2);
+		assert_int_equal(l[i].classify_filter, 0x30001);
+		assert_int_equal(l[i].loopback, 1);
+		assert_int_equal(l[i].remote_port, 1701);
+		assert_int_equal(l[i].spi, 0xc0ffee01);
+		assert_false(l[i].bad);
+		OK(FwpmNetEventUnsubscribe0(h, ev[i]));
+	}
+
+	/* The history in every version: the last two events. */
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum2(h, eh, 100000, &v2, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v2[n - 2]->classifyDrop->filterId, 0x30001);
+	assert_int_equal(v2[n - 2]->classifyDrop->isLoopback, TRUE);
+	assert_int_equal(v2[n - 1]->ipsecDrop->spi, 0xc0ffee01);
+	assert_int_equal(v2[n - 1]->header.scopeId, 3);
+	FwpmFreeMemory0((void **)&v2);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum3(h, eh, 100000, &v3, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v3[n - 2]->header.localAddrV4, 0xC0000201);
+	assert_null(v3[n - 2]->header.enterpriseId);
+	FwpmFreeMemory0((void **)&v3);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum4(h, eh, 100000, &v4, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v4[n - 1]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v4);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum5(h, eh, 100000, &v5, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v5[n - 2]->classifyDrop->msFwpDirection, FWP_DIRECTION_OUTBOUND);
+	assert_int_equal(v5[n - 1]->ipsecDrop->filterId, 0x30002);
+	FwpmFreeMemory0((void **)&v5);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+	OK(FwpmEngineClose0(h));
+	for (int i = 0; i < 4; i++)
+		pthread_mutex_destroy(&l[i].lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1383,6 +1507,7 @@ int main(void)
 		cmocka_unit_test(threads),
 		cmocka_unit_test(engine_options),
 		cmocka_unit_test(net_event_history),
+		cmocka_unit_test(newer_versions),
 	};
 
 	setenv("FWP_ENGINE", "embedded", 0);
