@@ -28,7 +28,7 @@ _fwpctl_column()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor filter provider sublayer provider-context datapath help"
+	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -88,6 +88,13 @@ _fwpctl()
 			mapfile -t COMPREPLY < <(compgen -W "list show delete help" -- "$cur")
 		elif [[ $prev == "$command" ]] && [[ $command == show || $command == delete ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column filter "$socket")" -- "$cur")
+		fi
+		;;
+	netevent)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "list collect help" -- "$cur")
+		elif [[ $prev == collect && $command == collect ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur")
 		fi
 		;;
 	provider | sublayer | provider-context)

@@ -62,6 +62,20 @@ typedef uint32_t	DWORD;
 typedef uint32_t	ULONG;
 typedef int32_t		LONG;
 typedef int		BOOL;
+typedef char		CHAR;
+typedef CHAR		*LPSTR;
+
+/* A locally unique identifier (winnt.h): 8 bytes, 4-aligned. */
+#ifndef FWP_LUID_DEFINED
+#define FWP_LUID_DEFINED
+typedef struct _LUID {
+	DWORD	LowPart;
+	LONG	HighPart;
+} LUID, *PLUID;
+FWP_STATIC_ASSERT(sizeof(LUID) == 8, "LUID size");
+FWP_STATIC_ASSERT(FWP_ALIGNOF(LUID) == 4, "LUID align");
+FWP_STATIC_ASSERT(offsetof(LUID, HighPart) == 4, "LUID.HighPart offset");
+#endif
 
 /* HRESULT and NTSTATUS are signed 32-bit so that FAILED() sees bit 31. */
 typedef int32_t		HRESULT;
@@ -93,6 +107,18 @@ typedef struct _GUID {
 /* Security identifiers are only ever handled through pointers. */
 typedef struct _SID SID;
 typedef PVOID PSID;
+
+/* Access-control lists (winnt.h header of an ACL) and the selector of
+ * the Get/SetSecurityInfo calls. */
+typedef struct _ACL {
+	BYTE	AclRevision;
+	BYTE	Sbz1;
+	WORD	AclSize;
+	WORD	AceCount;
+	WORD	Sbz2;
+} ACL, *PACL;
+FWP_STATIC_ASSERT(sizeof(ACL) == 8, "ACL size");
+typedef DWORD SECURITY_INFORMATION;
 
 typedef struct _SID_AND_ATTRIBUTES {
 	PSID	Sid;

@@ -673,6 +673,166 @@ typedef struct FWPM_NET_EVENT1_ {
 } FWPM_NET_EVENT1;
 
 /* Time window plus AND-ed conditions; no conditions = all events. */
+/*
+ * Windows 8 and later versions (FwpmNetEventEnum2..5, the callbacks of
+ * FwpmNetEventSubscribe1..4). Arms this engine never produces and whose
+ * layout is not pinned here are declared incomplete: they are only ever
+ * pointed to.
+ */
+typedef struct FWPM_NET_EVENT_HEADER2_ {
+	FILETIME	timeStamp;
+	UINT32		flags;
+	FWP_IP_VERSION	ipVersion;
+	UINT8		ipProtocol;
+	union {
+		UINT32			localAddrV4;
+		FWP_BYTE_ARRAY16	localAddrV6;
+	};
+	union {
+		UINT32			remoteAddrV4;
+		FWP_BYTE_ARRAY16	remoteAddrV6;
+	};
+	UINT16		localPort;
+	UINT16		remotePort;
+	UINT32		scopeId;
+	FWP_BYTE_BLOB	appId;
+	SID		*userId;
+	FWP_AF		addressFamily;
+	SID		*packageSid;
+} FWPM_NET_EVENT_HEADER2;
+
+typedef struct FWPM_NET_EVENT_HEADER3_ {
+	FILETIME	timeStamp;
+	UINT32		flags;
+	FWP_IP_VERSION	ipVersion;
+	UINT8		ipProtocol;
+	union {
+		UINT32			localAddrV4;
+		FWP_BYTE_ARRAY16	localAddrV6;
+	};
+	union {
+		UINT32			remoteAddrV4;
+		FWP_BYTE_ARRAY16	remoteAddrV6;
+	};
+	UINT16		localPort;
+	UINT16		remotePort;
+	UINT32		scopeId;
+	FWP_BYTE_BLOB	appId;
+	SID		*userId;
+	FWP_AF		addressFamily;
+	SID		*packageSid;
+	wchar_t		*enterpriseId;
+	UINT64		policyFlags;
+	FWP_BYTE_BLOB	effectiveName;
+} FWPM_NET_EVENT_HEADER3;
+
+typedef struct FWPM_NET_EVENT_CLASSIFY_DROP2_ {
+	UINT64		filterId;
+	UINT16		layerId;
+	UINT32		reauthReason;
+	UINT32		originalProfile;
+	UINT32		currentProfile;
+	UINT32		msFwpDirection;
+	BOOL		isLoopback;
+	FWP_BYTE_BLOB	vSwitchId;
+	UINT32		vSwitchSourcePort;
+	UINT32		vSwitchDestinationPort;
+} FWPM_NET_EVENT_CLASSIFY_DROP2;
+
+typedef struct FWPM_NET_EVENT_CLASSIFY_ALLOW0_ {
+	UINT64	filterId;
+	UINT16	layerId;
+	UINT32	reauthReason;
+	UINT32	originalProfile;
+	UINT32	currentProfile;
+	UINT32	msFwpDirection;
+	BOOL	isLoopback;
+} FWPM_NET_EVENT_CLASSIFY_ALLOW0;
+
+typedef struct FWPM_NET_EVENT_IKEEXT_MM_FAILURE2_ {
+	UINT32				failureErrorCode;
+	IPSEC_FAILURE_POINT		failurePoint;
+	UINT32				flags;
+	IKEEXT_KEY_MODULE_TYPE		keyingModuleType;
+	IKEEXT_MM_SA_STATE		mmState;
+	IKEEXT_SA_ROLE			saRole;
+	IKEEXT_AUTHENTICATION_METHOD_TYPE mmAuthMethod;
+	UINT8				endCertHash[IKEEXT_CERT_HASH_LEN];
+	UINT64				mmId;
+	UINT64				mmFilterId;
+	wchar_t				*localPrincipalNameForAuth;
+	wchar_t				*remotePrincipalNameForAuth;
+	UINT32				numLocalPrincipalGroupSids;
+	LPWSTR				*localPrincipalGroupSids;
+	UINT32				numRemotePrincipalGroupSids;
+	LPWSTR				*remotePrincipalGroupSids;
+	GUID				*providerContextKey;
+} FWPM_NET_EVENT_IKEEXT_MM_FAILURE2;
+
+typedef struct FWPM_NET_EVENT_LPM_PACKET_ARRIVAL0_ {
+	IPSEC_SA_SPI	spi;
+} FWPM_NET_EVENT_LPM_PACKET_ARRIVAL0;
+
+typedef struct FWPM_NET_EVENT_IKEEXT_QM_FAILURE1_ FWPM_NET_EVENT_IKEEXT_QM_FAILURE1;
+typedef struct FWPM_NET_EVENT_CAPABILITY_DROP0_ FWPM_NET_EVENT_CAPABILITY_DROP0;
+typedef struct FWPM_NET_EVENT_CAPABILITY_ALLOW0_ FWPM_NET_EVENT_CAPABILITY_ALLOW0;
+typedef struct FWPM_NET_EVENT_CLASSIFY_DROP_MAC0_ FWPM_NET_EVENT_CLASSIFY_DROP_MAC0;
+
+/* The arms of versions 2 and 3 (Windows 8, Windows 10). */
+#define FWPM_NET_EVENT_ARMS_2_ \
+		FWPM_NET_EVENT_IKEEXT_MM_FAILURE1	*ikeMmFailure; \
+		FWPM_NET_EVENT_IKEEXT_QM_FAILURE0	*ikeQmFailure; \
+		FWPM_NET_EVENT_IKEEXT_EM_FAILURE1	*ikeEmFailure; \
+		FWPM_NET_EVENT_CLASSIFY_DROP2		*classifyDrop; \
+		FWPM_NET_EVENT_IPSEC_KERNEL_DROP0	*ipsecDrop; \
+		FWPM_NET_EVENT_IPSEC_DOSP_DROP0		*idpDrop; \
+		FWPM_NET_EVENT_CLASSIFY_ALLOW0		*classifyAllow; \
+		FWPM_NET_EVENT_CAPABILITY_DROP0		*capabilityDrop; \
+		FWPM_NET_EVENT_CAPABILITY_ALLOW0	*capabilityAllow; \
+		FWPM_NET_EVENT_CLASSIFY_DROP_MAC0	*classifyDropMac;
+/* Versions 4 and 5 (Windows 10 RS4, RS5): newer failure arms. */
+#define FWPM_NET_EVENT_ARMS_4_ \
+		FWPM_NET_EVENT_IKEEXT_MM_FAILURE2	*ikeMmFailure; \
+		FWPM_NET_EVENT_IKEEXT_QM_FAILURE1	*ikeQmFailure; \
+		FWPM_NET_EVENT_IKEEXT_EM_FAILURE1	*ikeEmFailure; \
+		FWPM_NET_EVENT_CLASSIFY_DROP2		*classifyDrop; \
+		FWPM_NET_EVENT_IPSEC_KERNEL_DROP0	*ipsecDrop; \
+		FWPM_NET_EVENT_IPSEC_DOSP_DROP0		*idpDrop; \
+		FWPM_NET_EVENT_CLASSIFY_ALLOW0		*classifyAllow; \
+		FWPM_NET_EVENT_CAPABILITY_DROP0		*capabilityDrop; \
+		FWPM_NET_EVENT_CAPABILITY_ALLOW0	*capabilityAllow; \
+		FWPM_NET_EVENT_CLASSIFY_DROP_MAC0	*classifyDropMac;
+
+typedef struct FWPM_NET_EVENT2_ {
+	FWPM_NET_EVENT_HEADER2	header;
+	FWPM_NET_EVENT_TYPE	type;
+	union { FWPM_NET_EVENT_ARMS_2_ };
+} FWPM_NET_EVENT2;
+
+typedef struct FWPM_NET_EVENT3_ {
+	FWPM_NET_EVENT_HEADER3	header;
+	FWPM_NET_EVENT_TYPE	type;
+	union { FWPM_NET_EVENT_ARMS_2_ };
+} FWPM_NET_EVENT3;
+
+typedef struct FWPM_NET_EVENT4_ {
+	FWPM_NET_EVENT_HEADER3	header;
+	FWPM_NET_EVENT_TYPE	type;
+	union { FWPM_NET_EVENT_ARMS_4_ };
+} FWPM_NET_EVENT4;
+
+typedef struct FWPM_NET_EVENT5_ {
+	FWPM_NET_EVENT_HEADER3	header;
+	FWPM_NET_EVENT_TYPE	type;
+	union {
+		FWPM_NET_EVENT_ARMS_4_
+		FWPM_NET_EVENT_LPM_PACKET_ARRIVAL0	*lpmPacketArrival;
+	};
+} FWPM_NET_EVENT5;
+
+#undef FWPM_NET_EVENT_ARMS_2_
+#undef FWPM_NET_EVENT_ARMS_4_
+
 typedef struct FWPM_NET_EVENT_ENUM_TEMPLATE0_ {
 	FILETIME		startTime;
 	FILETIME		endTime;
@@ -1040,6 +1200,35 @@ FWPM_ASSERT_OFF(FWPM_NET_EVENT0, type, 88);
 FWPM_ASSERT_OFF(FWPM_NET_EVENT0, ikeMmFailure, 96);
 FWPM_ASSERT_OFF(FWPM_NET_EVENT0, classifyDrop, 96);
 FWPM_ASSERT_OFF(FWPM_NET_EVENT0, idpDrop, 96);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_HEADER2, 104);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER2, appId, 64);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER2, addressFamily, 88);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER2, packageSid, 96);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_HEADER3, 136);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER3, enterpriseId, 104);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER3, policyFlags, 112);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_HEADER3, effectiveName, 120);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_CLASSIFY_DROP2, 56);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_CLASSIFY_DROP2, isLoopback, 28);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_CLASSIFY_DROP2, vSwitchId, 32);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_CLASSIFY_DROP2, vSwitchSourcePort, 48);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_CLASSIFY_DROP2, vSwitchDestinationPort, 52);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_CLASSIFY_ALLOW0, 32);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_IKEEXT_MM_FAILURE2, 120);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT_IKEEXT_MM_FAILURE2, providerContextKey, 112);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT_LPM_PACKET_ARRIVAL0, 4);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT2, 120);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT2, type, 104);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT2, classifyDrop, 112);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT2, classifyDropMac, 112);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT3, 152);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT3, type, 136);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT3, ipsecDrop, 144);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT4, 152);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT4, ikeMmFailure, 144);
+FWPM_ASSERT_SIZE(FWPM_NET_EVENT5, 152);
+FWPM_ASSERT_OFF(FWPM_NET_EVENT5, lpmPacketArrival, 144);
+
 FWPM_ASSERT_SIZE(FWPM_NET_EVENT1, 160);
 FWPM_ASSERT_ALIGN(FWPM_NET_EVENT1, 8);
 FWPM_ASSERT_OFF(FWPM_NET_EVENT1, header, 0);

@@ -1198,6 +1198,20 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	_Inout_ void *context,
 	_In_ const FWPM_NET_EVENT1 *event);
 
+/* FwpmNetEventSubscribe1 .. 4: callback n receives event version n + 1. */
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK1)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT2 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK2)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT3 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK3)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT4 *event);
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK4)(
+	_Inout_ void *context,
+	_In_ const FWPM_NET_EVENT5 *event);
+
 /*
  * Filter weights (FWPM_FILTER0.weight). FWP_EMPTY: the engine picks a
  * weight below 2^60 from the conditions; FWP_UINT8 0..15: that value goes
@@ -1324,7 +1338,21 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(
 	X(FwpmIPsecTunnelAdd1)				\
 	X(FwpmIPsecTunnelDeleteByKey0)			\
 	X(FwpmNetEventSubscribe0)			\
-	X(FwpmNetEventUnsubscribe0)
+	X(FwpmNetEventUnsubscribe0)			\
+	X(FwpmEngineGetOption0)				\
+	X(FwpmEngineSetOption0)				\
+	X(FwpmNetEventCreateEnumHandle0)		\
+	X(FwpmNetEventEnum0)				\
+	X(FwpmNetEventEnum1)				\
+	X(FwpmNetEventEnum2)				\
+	X(FwpmNetEventEnum3)				\
+	X(FwpmNetEventEnum4)				\
+	X(FwpmNetEventEnum5)				\
+	X(FwpmNetEventDestroyEnumHandle0)		\
+	X(FwpmNetEventSubscribe1)			\
+	X(FwpmNetEventSubscribe2)			\
+	X(FwpmNetEventSubscribe3)			\
+	X(FwpmNetEventSubscribe4)
 
 /*
  * Engine, memory, transactions.
@@ -1741,6 +1769,312 @@ FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe0(
 FWPUCLNT_API DWORD WINAPI FwpmNetEventUnsubscribe0(
 	_In_ HANDLE engineHandle,
 	_Inout_ HANDLE eventsHandle);
+
+/*
+ * Engine options and the net-event history (docs/CONTRACT.md, "Net
+ * events"): collected while FWPM_ENGINE_COLLECT_NET_EVENTS is 1, kept in a
+ * bounded ring, enumerated through a snapshot handle.
+ */
+FWPUCLNT_API DWORD WINAPI FwpmEngineGetOption0(
+	_In_ HANDLE engineHandle,
+	_In_ FWPM_ENGINE_OPTION option,
+	_Outptr_ FWP_VALUE0 **value);
+
+FWPUCLNT_API DWORD WINAPI FwpmEngineSetOption0(
+	_In_ HANDLE engineHandle,
+	_In_ FWPM_ENGINE_OPTION option,
+	_In_ const FWP_VALUE0 *newValue);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_NET_EVENT_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum1(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT1 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum2(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT2 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum3(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT3 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum4(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT4 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventEnum5(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_NET_EVENT5 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+/* The same subscription as FwpmNetEventSubscribe0, newer event versions. */
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe1(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK1 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe2(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK2 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe3(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK3 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventSubscribe4(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_NET_EVENT_CALLBACK4 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmNetEventDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle);
+
+/*
+ * ---------------------------------------------------------------------
+ * Functions without meaning on Linux (docs/CONTRACT.md, "Not supported"):
+ * Hyper-V virtual-switch events, the system's RPC/IPHTTPS ports, the
+ * IPsec connection objects of the Windows IKE service, application ids
+ * from executable paths and the IPsec DoS-protection state. They exist so
+ * that Windows programs compile and link; each checks its engine handle
+ * (ERROR_INVALID_HANDLE), clears its out-parameters and returns
+ * ERROR_NOT_SUPPORTED. Their result structs are only ever pointed to.
+ * ---------------------------------------------------------------------
+ */
+typedef struct FWPM_VSWITCH_EVENT0_ FWPM_VSWITCH_EVENT0;
+typedef struct FWPM_SYSTEM_PORTS0_ FWPM_SYSTEM_PORTS0;
+typedef struct FWPM_CONNECTION0_ FWPM_CONNECTION0;
+typedef struct IPSEC_DOSP_STATE0_ IPSEC_DOSP_STATE0;
+
+typedef struct FWPM_VSWITCH_EVENT_SUBSCRIPTION0_ {
+	UINT32	flags;
+	GUID	sessionKey;
+} FWPM_VSWITCH_EVENT_SUBSCRIPTION0;
+
+typedef struct FWPM_CONNECTION_ENUM_TEMPLATE0_ {
+	UINT64	connectionId;
+	UINT32	flags;		/* FWPM_CONNECTION_ENUM_FLAG_* */
+} FWPM_CONNECTION_ENUM_TEMPLATE0;
+
+typedef struct FWPM_CONNECTION_SUBSCRIPTION0_ {
+	FWPM_CONNECTION_ENUM_TEMPLATE0	*enumTemplate;
+	UINT32				flags;
+	GUID				sessionKey;
+} FWPM_CONNECTION_SUBSCRIPTION0;
+
+typedef enum FWPM_CONNECTION_EVENT_TYPE_ {
+	FWPM_CONNECTION_EVENT_ADD	= 0,
+	FWPM_CONNECTION_EVENT_DELETE	= 1,
+	FWPM_CONNECTION_EVENT_MAX	= 2
+} FWPM_CONNECTION_EVENT_TYPE;
+
+typedef struct IPSEC_DOSP_STATE_ENUM_TEMPLATE0_ {
+	FWP_V6_ADDR_AND_MASK	publicV6AddrMask;
+	FWP_V6_ADDR_AND_MASK	internalV6AddrMask;
+} IPSEC_DOSP_STATE_ENUM_TEMPLATE0;
+
+#if defined(__x86_64__) && !defined(FWP_NO_LAYOUT_ASSERTS)
+FWP_STATIC_ASSERT(sizeof(FWPM_VSWITCH_EVENT_SUBSCRIPTION0) == 20, "vSwitch subscription");
+FWP_STATIC_ASSERT(sizeof(FWPM_CONNECTION_ENUM_TEMPLATE0) == 16, "connection template");
+FWP_STATIC_ASSERT(sizeof(FWPM_CONNECTION_SUBSCRIPTION0) == 32 &&
+		  offsetof(FWPM_CONNECTION_SUBSCRIPTION0, sessionKey) == 12,
+		  "connection subscription");
+FWP_STATIC_ASSERT(sizeof(IPSEC_DOSP_STATE_ENUM_TEMPLATE0) == 34, "DoSP state template");
+#endif
+
+typedef void (CALLBACK *FWPM_VSWITCH_EVENT_CALLBACK0)(void *context,
+	const FWPM_VSWITCH_EVENT0 *vSwitchEvent);
+typedef void (CALLBACK *FWPM_SYSTEM_PORTS_CALLBACK0)(void *context,
+	const FWPM_SYSTEM_PORTS0 *sysPorts);
+typedef void (CALLBACK *FWPM_CONNECTION_CALLBACK0)(void *context,
+	FWPM_CONNECTION_EVENT_TYPE eventType, const FWPM_CONNECTION0 *connection);
+
+#define FWPUCLNT_UNSUPPORTED_API_FUNCTIONS(X)		\
+	X(FwpmvSwitchEventSubscribe0)			\
+	X(FwpmvSwitchEventUnsubscribe0)			\
+	X(FwpmvSwitchEventsGetSecurityInfo0)		\
+	X(FwpmvSwitchEventsSetSecurityInfo0)		\
+	X(FwpmSystemPortsGet0)				\
+	X(FwpmSystemPortsSubscribe0)			\
+	X(FwpmSystemPortsUnsubscribe0)			\
+	X(FwpmConnectionGetById0)			\
+	X(FwpmConnectionCreateEnumHandle0)		\
+	X(FwpmConnectionEnum0)				\
+	X(FwpmConnectionDestroyEnumHandle0)		\
+	X(FwpmConnectionGetSecurityInfo0)		\
+	X(FwpmConnectionSetSecurityInfo0)		\
+	X(FwpmConnectionSubscribe0)			\
+	X(FwpmConnectionUnsubscribe0)			\
+	X(FwpmGetAppIdFromFileName0)			\
+	X(IPsecDospStateCreateEnumHandle0)		\
+	X(IPsecDospStateEnum0)				\
+	X(IPsecDospStateDestroyEnumHandle0)		\
+	X(IPsecDospGetSecurityInfo0)			\
+	X(IPsecDospSetSecurityInfo0)
+
+FWPUCLNT_API DWORD WINAPI FwpmvSwitchEventSubscribe0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_VSWITCH_EVENT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_VSWITCH_EVENT_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *subscriptionHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmvSwitchEventUnsubscribe0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE subscriptionHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmvSwitchEventsGetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmvSwitchEventsSetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmSystemPortsGet0(
+	_In_opt_ HANDLE engineHandle,
+	_Outptr_ FWPM_SYSTEM_PORTS0 **sysPorts);
+
+FWPUCLNT_API DWORD WINAPI FwpmSystemPortsSubscribe0(
+	_In_opt_ HANDLE engineHandle,
+	_Reserved_ void *reserved,
+	_In_ FWPM_SYSTEM_PORTS_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *sysPortsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmSystemPortsUnsubscribe0(
+	_In_opt_ HANDLE engineHandle,
+	_Inout_ HANDLE sysPortsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionGetById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT64 id,
+	_Outptr_ FWPM_CONNECTION0 **connection);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_CONNECTION_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_CONNECTION0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionGetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionSetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionSubscribe0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_CONNECTION_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_CONNECTION_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmConnectionUnsubscribe0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE eventsHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmGetAppIdFromFileName0(
+	_In_ const wchar_t *fileName,
+	_Outptr_ FWP_BYTE_BLOB **appId);
+
+FWPUCLNT_API DWORD WINAPI IPsecDospStateCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const IPSEC_DOSP_STATE_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI IPsecDospStateEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntries) IPSEC_DOSP_STATE0 ***entries,
+	_Out_ UINT32 *numEntries);
+
+FWPUCLNT_API DWORD WINAPI IPsecDospStateDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle);
+
+FWPUCLNT_API DWORD WINAPI IPsecDospGetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI IPsecDospSetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
 
 #ifdef __cplusplus
 }

@@ -434,8 +434,42 @@ typedef struct IPSEC_KEYING_POLICY1_ {
 	UINT32	flags;		/* IPSEC_KEYING_POLICY_FLAG_* */
 } IPSEC_KEYING_POLICY1;
 
-/* DoS-protection options (FWPM_IPSEC_DOSP_CONTEXT): pointer use only. */
-typedef struct IPSEC_DOSP_OPTIONS0_ IPSEC_DOSP_OPTIONS0;
+/* IPSEC_DOSP_OPTIONS0.flags */
+#define IPSEC_DOSP_FLAG_ENABLE_IKEV1		0x00000001u
+#define IPSEC_DOSP_FLAG_ENABLE_IKEV2		0x00000002u
+#define IPSEC_DOSP_FLAG_DISABLE_AUTHIP		0x00000004u
+#define IPSEC_DOSP_FLAG_DISABLE_DEFAULT_BLOCK	0x00000008u
+#define IPSEC_DOSP_FLAG_FILTER_BLOCK		0x00000010u
+#define IPSEC_DOSP_FLAG_FILTER_EXEMPT		0x00000020u
+#define IPSEC_DOSP_DSCP_DISABLE_VALUE		0xFFu
+#define IPSEC_DOSP_RATE_LIMIT_DISABLE_VALUE	0u
+
+/* DoS-protection options (FWPM_IPSEC_DOSP_CONTEXT). The UINT8 DSCP fields
+ * sit in front of 4-aligned UINT32s, so the padding matters. */
+typedef struct IPSEC_DOSP_OPTIONS0_ {
+	UINT32			stateIdleTimeoutSeconds;
+	UINT32			perIPRateLimitQueueIdleTimeoutSeconds;
+	UINT8			ipV6IPsecUnauthDscp;
+	UINT32			ipV6IPsecUnauthRateLimitBytesPerSec;
+	UINT32			ipV6IPsecUnauthPerIPRateLimitBytesPerSec;
+	UINT8			ipV6IPsecAuthDscp;
+	UINT32			ipV6IPsecAuthRateLimitBytesPerSec;
+	UINT8			icmpV6Dscp;
+	UINT32			icmpV6RateLimitBytesPerSec;
+	UINT8			ipV6FilterExemptDscp;
+	UINT32			ipV6FilterExemptRateLimitBytesPerSec;
+	UINT8			defBlockExemptDscp;
+	UINT32			defBlockExemptRateLimitBytesPerSec;
+	UINT32			maxStateEntries;
+	UINT32			maxPerIPRateLimitQueues;
+	UINT32			flags;		/* IPSEC_DOSP_FLAG_* */
+	UINT32			numPublicIFLuids;
+	UINT64			*publicIFLuids;
+	UINT32			numInternalIFLuids;
+	UINT64			*internalIFLuids;
+	FWP_V6_ADDR_AND_MASK	publicV6AddrMask;
+	FWP_V6_ADDR_AND_MASK	internalV6AddrMask;
+} IPSEC_DOSP_OPTIONS0;
 
 typedef struct IPSEC_SA_AUTH_INFORMATION0_ {
 	IPSEC_AUTH_TRANSFORM0	authTransform;
@@ -1172,6 +1206,22 @@ IPSEC_ASSERT_OFF(IPSEC_STATISTICS1, ahDropPacketStatistics, 48);
 IPSEC_ASSERT_OFF(IPSEC_STATISTICS1, aggregateDropPacketStatistics, 64);
 IPSEC_ASSERT_OFF(IPSEC_STATISTICS1, inboundTrafficStatistics, 104);
 IPSEC_ASSERT_OFF(IPSEC_STATISTICS1, outboundTrafficStatistics, 160);
+
+IPSEC_ASSERT_SIZE(IPSEC_DOSP_OPTIONS0, 136);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, ipV6IPsecUnauthDscp, 8);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, ipV6IPsecUnauthRateLimitBytesPerSec, 12);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, ipV6IPsecAuthDscp, 20);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, icmpV6Dscp, 28);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, ipV6FilterExemptDscp, 36);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, defBlockExemptDscp, 44);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, maxStateEntries, 52);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, flags, 60);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, numPublicIFLuids, 64);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, publicIFLuids, 72);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, numInternalIFLuids, 80);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, internalIFLuids, 88);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, publicV6AddrMask, 96);
+IPSEC_ASSERT_OFF(IPSEC_DOSP_OPTIONS0, internalV6AddrMask, 113);
 
 #undef IPSEC_ASSERT_SIZE
 #undef IPSEC_ASSERT_OFF

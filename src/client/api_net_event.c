@@ -1,4 +1,5 @@
-/* api_net_event.c - FwpmNetEventSubscribe0 / FwpmNetEventUnsubscribe0.
+/* api_net_event.c - FwpmNetEventSubscribe0..4 / FwpmNetEventUnsubscribe0
+ * (the versions differ only in the event struct the callback receives).
  * The events HANDLE is the dispatcher's cookie; the engine decides
  * everything else (docs/CONTRACT.md, "Net events"). */
 #include <stdlib.h>
@@ -7,13 +8,13 @@
 #include "client/dispatcher.h"
 
 static DWORD subscribe(struct fwp_client *c, const FWPM_NET_EVENT_SUBSCRIPTION0 *sub,
-		       FWPM_NET_EVENT_CALLBACK0 cb, void *context, HANDLE *out)
+		       const struct net_callback *cb, void *context, HANDLE *out)
 {
 	struct dispatcher *d;
 	uint64_t cookie, engine_handle = 0;
 	DWORD rc;
 
-	if (!sub || !cb || !out)
+	if (!sub || !cb->c0 || !out)	/* the arms alias */
 		return FWP_E_NULL_POINTER;
 	d = client_dispatcher(c);
 	if (!d)
@@ -32,15 +33,48 @@ static DWORD subscribe(struct fwp_client *c, const FWPM_NET_EVENT_SUBSCRIPTION0 
 	return ERROR_SUCCESS;
 }
 
+/* A failed call leaves no stale handle behind. */
+#define SUBSCRIBE(n, arm) do { \
+	struct net_callback cb_ = { .version = (n), .arm = callback }; \
+	if (eventsHandle) \
+		*eventsHandle = NULL; \
+	WITH_CLIENT(engineHandle, subscribe(c_, subscription, &cb_, context, \
+					    eventsHandle)); \
+} while (0)
+
 FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe0(HANDLE engineHandle,
 	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
 	FWPM_NET_EVENT_CALLBACK0 callback, void *context, HANDLE *eventsHandle)
 {
-	/* A failed call leaves no stale handle behind. */
-	if (eventsHandle)
-		*eventsHandle = NULL;
-	WITH_CLIENT(engineHandle, subscribe(c_, subscription, callback, context,
-					    eventsHandle));
+	SUBSCRIBE(0, c0);
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe1(HANDLE engineHandle,
+	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	FWPM_NET_EVENT_CALLBACK1 callback, void *context, HANDLE *eventsHandle)
+{
+	SUBSCRIBE(1, c1);
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe2(HANDLE engineHandle,
+	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	FWPM_NET_EVENT_CALLBACK2 callback, void *context, HANDLE *eventsHandle)
+{
+	SUBSCRIBE(2, c2);
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe3(HANDLE engineHandle,
+	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	FWPM_NET_EVENT_CALLBACK3 callback, void *context, HANDLE *eventsHandle)
+{
+	SUBSCRIBE(3, c3);
+}
+
+FWP_EXPORT DWORD WINAPI FwpmNetEventSubscribe4(HANDLE engineHandle,
+	const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+	FWPM_NET_EVENT_CALLBACK4 callback, void *context, HANDLE *eventsHandle)
+{
+	SUBSCRIBE(4, c4);
 }
 
 static DWORD unsubscribe(struct fwp_client *c, HANDLE events)

@@ -23,10 +23,20 @@ DWORD pol_enum_create_handle(struct fwp_client *c, enum pol_kind k,
 DWORD pol_enum_handle(struct fwp_client *c, enum pol_kind k, HANDLE eh);
 
 /* convert_policy_v0.c: provider contexts, version 0 <-> 1. */
-/* Shallow: *out points into *in, except a tunnel policy, rebuilt in *tp1
- * and a transport policy, copied into *tr1. */
-void pcontext0_to_1(const FWPM_PROVIDER_CONTEXT0 *in, FWPM_PROVIDER_CONTEXT1 *out,
-		    IPSEC_TUNNEL_POLICY1 *tp1, IPSEC_TRANSPORT_POLICY1 *tr1);
+/* Where a version-1 view of a version-0 context keeps its rebuilt policy. */
+struct pc0_scratch {
+	IPSEC_TUNNEL_POLICY1		tp;
+	IPSEC_TRANSPORT_POLICY1		tr;
+	IKEEXT_POLICY1			mm;
+	IKEEXT_AUTHENTICATION_METHOD1	*methods;	/* allocated */
+};
+
+/* Shallow: *out points into *in, except the policy, rebuilt in *s (the
+ * main-mode methods differ in size, so they are copied into an array
+ * pc0_scratch_free releases). ERROR_NOT_ENOUGH_MEMORY or success. */
+DWORD pcontext0_to_1(const FWPM_PROVIDER_CONTEXT0 *in, FWPM_PROVIDER_CONTEXT1 *out,
+		     struct pc0_scratch *s);
+void pc0_scratch_free(struct pc0_scratch *s);
 /* New single allocations; NULL when out of memory. */
 FWPM_PROVIDER_CONTEXT0 *pcontext1_to_0(const FWPM_PROVIDER_CONTEXT1 *in);
 FWPM_PROVIDER_CONTEXT0 **pcontexts1_to_0(FWPM_PROVIDER_CONTEXT1 *const *in, UINT32 n);

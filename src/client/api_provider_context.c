@@ -1,6 +1,7 @@
 /* api_provider_context.c - FwpmProviderContext*. The engine keeps the
  * version-1 shape; version 0 is converted here (convert_policy_v0.c). The
- * security descriptor argument is accepted and ignored. */
+ * security descriptor argument is accepted and ignored. Pre-shared keys of
+ * main-mode policies are write-only: reads return them empty. */
 #include <stdlib.h>
 
 #include "client/api_policy.h"
@@ -8,13 +9,16 @@
 static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, UINT64 *id)
 {
 	FWPM_PROVIDER_CONTEXT1 pc1;
-	IPSEC_TUNNEL_POLICY1 tp1;
-	IPSEC_TRANSPORT_POLICY1 tr1;
+	struct pc0_scratch s;
+	DWORD rc;
 
 	if (!pc)
 		return client_pol_add(c, POL_CONTEXT, NULL, id);
-	pcontext0_to_1(pc, &pc1, &tp1, &tr1);
-	return client_pol_add(c, POL_CONTEXT, &pc1, id);
+	rc = pcontext0_to_1(pc, &pc1, &s);
+	if (!rc)
+		rc = client_pol_add(c, POL_CONTEXT, &pc1, id);
+	pc0_scratch_free(&s);
+	return rc;
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,

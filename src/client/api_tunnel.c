@@ -2,7 +2,7 @@
  * composed from the public policy calls so that both transports carry
  * them unchanged (docs/CONTRACT.md, "IPsec tunnel helpers").
  *
- * A tunnel is: the optional main-mode context, the quick-mode tunnel
+ * A tunnel is: the optional main-mode context (IKE, AuthIP or IKEv2), the quick-mode tunnel
  * context (whose providerContextKey K names the tunnel), and two filters
  * in FWPM_SUBLAYER_IPSEC_TUNNEL with the caller's conditions, at the
  * inbound and outbound transport layers of the tunnel's IP version, with
@@ -100,7 +100,11 @@ static DWORD tunnel_add(HANDLE h, UINT32 flags, const FWPM_PROVIDER_CONTEXT1 *mm
 			      FWPM_TUNNEL_FLAG_ENABLE_VIRTUAL_IF_TUNNELING))
 		return FWP_E_INVALID_FLAGS;
 	if ((qm_in->type != FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT &&
-	     qm_in->type != FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT) || !qm_in->ikeQmTunnelPolicy)
+	     qm_in->type != FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT &&
+	     qm_in->type != FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT) || !qm_in->ikeQmTunnelPolicy)
+		return FWP_E_INVALID_PARAMETER;	/* the tunnel arms alias */
+	if (mm && mm->type != FWPM_IPSEC_IKE_MM_CONTEXT &&
+	    mm->type != FWPM_IPSEC_AUTHIP_MM_CONTEXT && mm->type != FWPM_IPSEC_IKEV2_MM_CONTEXT)
 		return FWP_E_INVALID_PARAMETER;
 	for (UINT32 i = 0; !(flags & FWPM_TUNNEL_FLAG_POINT_TO_POINT) && i < n; i++)
 		if (!address_condition(&conds[i].fieldKey))
@@ -156,16 +160,21 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd0(HANDLE engineHandle, UINT32 flags,
 	const FWPM_FILTER_CONDITION0 *filterConditions, PSECURITY_DESCRIPTOR sd)
 {
 	FWPM_PROVIDER_CONTEXT1 mm1, qm1;
-	IPSEC_TUNNEL_POLICY1 tp[2];
-	IPSEC_TRANSPORT_POLICY1 tr[2];
+	struct pc0_scratch s[2] = { 0 };
+	DWORD rc = ERROR_SUCCESS;
 
 	if (!tunnelPolicy)
 		return FWP_E_NULL_POINTER;
 	if (mainModePolicy)
-		pcontext0_to_1(mainModePolicy, &mm1, &tp[0], &tr[0]);
-	pcontext0_to_1(tunnelPolicy, &qm1, &tp[1], &tr[1]);
-	return tunnel_add(engineHandle, flags, mainModePolicy ? &mm1 : NULL, &qm1,
-			  numFilterConditions, filterConditions);
+		rc = pcontext0_to_1(mainModePolicy, &mm1, &s[0]);
+	if (!rc)
+		rc = pcontext0_to_1(tunnelPolicy, &qm1, &s[1]);
+	if (!rc)
+		rc = tunnel_add(engineHandle, flags, mainModePolicy ? &mm1 : NULL, &qm1,
+				numFilterConditions, filterConditions);
+	pc0_scratch_free(&s[0]);
+	pc0_scratch_free(&s[1]);
+	return rc;
 }
 
 FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelDeleteByKey0(HANDLE engineHandle, const GUID *key)

@@ -5,8 +5,8 @@
 #include <pthread.h>
 
 #include "client/dispatcher.h"
+#include "client/net_event_convert.h"
 #include "common/log.h"
-#include "engine/addr.h"
 
 struct dsub {
 	struct dsub *next;
@@ -15,7 +15,7 @@ struct dsub {
 	enum dispatch_kind kind;
 	IPSEC_SA_CONTEXT_CALLBACK0 wcb;
 	FWPX_SA_CONTEXT_CALLBACK0 xcb;
-	FWPM_NET_EVENT_CALLBACK0 ncb;
+	struct net_callback ncb;
 	void *context;
 	uint32_t head, count;
 	uint32_t dropped;	/* since the last report */
@@ -104,41 +104,31 @@ static struct dsub *pick(struct dispatcher *d)
 	return NULL;
 }
 
-/* The Windows event of a record, with its arm, on this thread's stack;
- * the callback must not keep pointers into it (as on Windows). */
+/* The Windows event of a record, in the callback's version, with its arm,
+ * on this thread's stack; the callback must not keep pointers into it (as
+ * on Windows). */
 static void call_net(const struct dsub *s, const struct fwp_net_event *r)
 {
-	FWPM_NET_EVENT1 ev;
-	FWPM_NET_EVENT_CLASSIFY_DROP1 classify;
-	FWPM_NET_EVENT_IPSEC_KERNEL_DROP0 ipsec;
+	union net_event_slot slot;
+	void *ev = net_event_build(r, s->ncb.version + 1, &slot);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.header.timeStamp.dwLowDateTime = (DWORD)r->timestamp;
-	ev.header.timeStamp.dwHighDateTime = (DWORD)(r->timestamp >> 32);
-	ev.header.flags = r->flags;
-	ev.header.ipVersion = (FWP_IP_VERSION)r->ip_version;
-	ev.header.ipProtocol = r->ip_protocol;
-	if (r->ip_version == FWP_IP_VERSION_V6) {
-		addr6_net_to_event_header(r->local.v6.byteArray16,
-					  ev.header.localAddrV6.byteArray16);
-		addr6_net_to_event_header(r->remote.v6.byteArray16,
-					  ev.header.remoteAddrV6.byteArray16);
-	} else {
-		ev.header.localAddrV4 = r->local.v4;
-		ev.header.remoteAddrV4 = r->remote.v4;
+	switch (s->ncb.version) {
+	case 0:
+		s->ncb.c0(s->context, ev);
+		break;
+	case 1:
+		s->ncb.c1(s->context, ev);
+		break;
+	case 2:
+		s->ncb.c2(s->context, ev);
+		break;
+	case 3:
+		s->ncb.c3(s->context, ev);
+		break;
+	default:
+		s->ncb.c4(s->context, ev);
+		break;
 	}
-	ev.header.localPort = r->local_port;
-	ev.header.remotePort = r->remote_port;
-	ev.header.scopeId = r->scope_id;
-	ev.type = (FWPM_NET_EVENT_TYPE)r->type;
-	if (r->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP) {
-		classify = r->classify_drop;
-		ev.classifyDrop = &classify;
-	} else {
-		ipsec = r->ipsec_drop;
-		ev.ipsecDrop = &ipsec;
-	}
-	s->ncb(s->context, &ev);
 }
 
 static void call_sa(const struct dsub *s, const FWPX_SA_CONTEXT_EVENT0 *ev)
@@ -281,14 +271,14 @@ uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
 	return add(d, s);
 }
 
-uint64_t dispatcher_add_net(struct dispatcher *d, FWPM_NET_EVENT_CALLBACK0 cb,
+uint64_t dispatcher_add_net(struct dispatcher *d, const struct net_callback *cb,
 			    void *context)
 {
 	struct dsub *s = dsub_new(DISPATCH_NET);
 
 	if (!s)
 		return 0;
-	s->ncb = cb;
+	s->ncb = *cb;
 	s->context = context;
 	return add(d, s);
 }

@@ -40,8 +40,21 @@ void dispatcher_destroy(struct dispatcher *d);
  * Exactly one of wcb and xcb is non-NULL. */
 uint64_t dispatcher_add(struct dispatcher *d, IPSEC_SA_CONTEXT_CALLBACK0 wcb,
 			FWPX_SA_CONTEXT_CALLBACK0 xcb, void *context);
+/* A net-event callback: FWPM_NET_EVENT_CALLBACK<version> (0..4), which
+ * receives FWPM_NET_EVENT<version + 1>. */
+struct net_callback {
+	int version;
+	union {
+		FWPM_NET_EVENT_CALLBACK0 c0;
+		FWPM_NET_EVENT_CALLBACK1 c1;
+		FWPM_NET_EVENT_CALLBACK2 c2;
+		FWPM_NET_EVENT_CALLBACK3 c3;
+		FWPM_NET_EVENT_CALLBACK4 c4;
+	};
+};
+
 /* The same for a net-event subscription. */
-uint64_t dispatcher_add_net(struct dispatcher *d, FWPM_NET_EVENT_CALLBACK0 cb,
+uint64_t dispatcher_add_net(struct dispatcher *d, const struct net_callback *cb,
 			    void *context);
 void dispatcher_set_engine_handle(struct dispatcher *d, uint64_t cookie,
 				  uint64_t engine_handle);

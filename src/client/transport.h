@@ -19,6 +19,7 @@
 #include "engine/policy_kind.h"
 
 struct fwp_client;
+struct fwp_net_event;
 
 struct transport_ops {
 	const char *name;
@@ -100,6 +101,15 @@ struct transport_ops {
 			  UINT32 want, void ***entries, UINT32 *returned);
 	DWORD (*pol_enum_destroy)(struct fwp_client *c, enum pol_kind k,
 				  uint64_t handle);
+	/* Engine options and the net-event history (engine_option_*,
+	 * engine_net_enum_*): entries are raw records (engine/net_event.h). */
+	DWORD (*option_get)(struct fwp_client *c, UINT32 option, FWP_VALUE0 **value);
+	DWORD (*option_set)(struct fwp_client *c, UINT32 option, const FWP_VALUE0 *value);
+	DWORD (*net_enum_create)(struct fwp_client *c,
+				 const FWPM_NET_EVENT_ENUM_TEMPLATE0 *tmpl, uint64_t *handle);
+	DWORD (*net_enum)(struct fwp_client *c, uint64_t handle, UINT32 want,
+			  struct fwp_net_event ***entries, UINT32 *returned);
+	DWORD (*net_enum_destroy)(struct fwp_client *c, uint64_t handle);
 };
 
 extern const struct transport_ops transport_inproc;

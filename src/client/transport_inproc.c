@@ -464,6 +464,33 @@ static DWORD inproc_pol_enum_destroy(struct fwp_client *c, enum pol_kind k, uint
 	return engine_pol_enum_destroy(S(c), k, h);
 }
 
+static DWORD inproc_option_get(struct fwp_client *c, UINT32 option, FWP_VALUE0 **v)
+{
+	return engine_option_get(S(c), option, v);
+}
+
+static DWORD inproc_option_set(struct fwp_client *c, UINT32 option, const FWP_VALUE0 *v)
+{
+	return engine_option_set(S(c), option, v);
+}
+
+static DWORD inproc_net_enum_create(struct fwp_client *c,
+				    const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t, uint64_t *h)
+{
+	return engine_net_enum_create(S(c), t, h);
+}
+
+static DWORD inproc_net_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			     struct fwp_net_event ***entries, UINT32 *n)
+{
+	return engine_net_enum(S(c), h, want, entries, n);
+}
+
+static DWORD inproc_net_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return engine_net_enum_destroy(S(c), h);
+}
+
 const struct transport_ops transport_inproc = {
 	.name = "embedded",
 	.open = inproc_open,
@@ -505,4 +532,9 @@ const struct transport_ops transport_inproc = {
 	.pol_enum_create = inproc_pol_enum_create,
 	.pol_enum = inproc_pol_enum,
 	.pol_enum_destroy = inproc_pol_enum_destroy,
+	.option_get = inproc_option_get,
+	.option_set = inproc_option_set,
+	.net_enum_create = inproc_net_enum_create,
+	.net_enum = inproc_net_enum,
+	.net_enum_destroy = inproc_net_enum_destroy,
 };

@@ -1081,6 +1081,78 @@ static DWORD svc_pol_enum_destroy(struct fwp_client *c, enum pol_kind k, uint64_
 	return simple_call(SVC(c), req);
 }
 
+static DWORD svc_option_get(struct fwp_client *c, UINT32 option, FWP_VALUE0 **v)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!v)
+		return FWP_E_NULL_POINTER;
+	req = svc_begin(s, FWPD_OP_OPTION_GET);
+	msg_put_u32(req, FWPD_A_OPTION, option);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS)
+		result = decode_result(s->reply.a[FWPD_A_VALUE], &wf_FWP_VALUE0, (void **)v);
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_option_set(struct fwp_client *c, UINT32 option, const FWP_VALUE0 *v)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req = svc_begin(s, FWPD_OP_OPTION_SET);
+	DWORD rc;
+
+	msg_put_u32(req, FWPD_A_OPTION, option);
+	if ((rc = put_arg(req, FWPD_A_VALUE, &wf_FWP_VALUE0, v))) {
+		svc_end(s);
+		return rc;
+	}
+	return simple_call(s, req);
+}
+
+static DWORD svc_net_enum_create(struct fwp_client *c,
+				 const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t, uint64_t *h)
+{
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 copy;
+
+	if (!h)
+		return FWP_E_NULL_POINTER;
+	if (t && t->numFilterConditions > NET_EVENT_MAX_CONDITIONS + 1) {
+		copy = *t;	/* as svc_net_subscribe: never read past six */
+		copy.numFilterConditions = NET_EVENT_MAX_CONDITIONS + 1;
+		t = &copy;
+	}
+	return enum_create(c, FWPD_OP_NET_ENUM_CREATE, FWPD_A_NET_TEMPLATE,
+			   &wf_FWPM_NET_EVENT_ENUM_TEMPLATE0, t, h);
+}
+
+/* Records from the service are checked like pushed ones. */
+static DWORD svc_net_enum(struct fwp_client *c, uint64_t h, UINT32 want,
+			  struct fwp_net_event ***entries, UINT32 *n)
+{
+	DWORD rc = enum_next(c, FWPD_OP_NET_ENUM, &wf_WF_NET_EVENT_RECORD, h, want,
+			     (void ***)entries, n);
+
+	for (UINT32 i = 0; rc == ERROR_SUCCESS && i < *n; i++) {
+		if (!net_event_valid((*entries)[i])) {
+			free(*entries);
+			*entries = NULL;
+			*n = 0;
+			rc = RPC_S_PROTOCOL_ERROR;
+		}
+	}
+	return rc;
+}
+
+static DWORD svc_net_enum_destroy(struct fwp_client *c, uint64_t h)
+{
+	return op_u64(c, FWPD_OP_NET_ENUM_DESTROY, FWPD_A_HANDLE, h);
+}
+
 const struct transport_ops transport_service = {
 	.name = "service",
 	.open = service_open,
@@ -1122,4 +1194,9 @@ const struct transport_ops transport_service = {
 	.pol_enum_create = svc_pol_enum_create,
 	.pol_enum = svc_pol_enum,
 	.pol_enum_destroy = svc_pol_enum_destroy,
+	.option_get = svc_option_get,
+	.option_set = svc_option_set,
+	.net_enum_create = svc_net_enum_create,
+	.net_enum = svc_net_enum,
+	.net_enum_destroy = svc_net_enum_destroy,
 };

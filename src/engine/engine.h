@@ -202,6 +202,19 @@ DWORD engine_sa_info(struct engine_session *s, UINT64 id, FWPX_SA_CONTEXT_INFO0 
 /* FwpxGetStatistics0: the backend's counters beyond IPSEC_STATISTICS1. */
 DWORD engine_ext_statistics(struct engine_session *s, FWPX_STATISTICS0 *out);
 
+/* FwpmEngineGetOption0 / SetOption0 (net_history.c): *value is a single
+ * allocation released with free(). */
+DWORD engine_option_get(struct engine_session *s, UINT32 option, FWP_VALUE0 **value);
+DWORD engine_option_set(struct engine_session *s, UINT32 option, const FWP_VALUE0 *value);
+/* FwpmNetEventCreateEnumHandle0 / Enum / DestroyEnumHandle0 over the
+ * history: entries are raw records (net_event.h) in one allocation. */
+struct fwp_net_event;
+DWORD engine_net_enum_create(struct engine_session *s,
+			     const FWPM_NET_EVENT_ENUM_TEMPLATE0 *tmpl, uint64_t *handle);
+DWORD engine_net_enum(struct engine_session *s, uint64_t handle, UINT32 want,
+		      struct fwp_net_event ***entries, UINT32 *returned);
+DWORD engine_net_enum_destroy(struct engine_session *s, uint64_t handle);
+
 DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms);
 DWORD engine_get_expire_drain(struct engine_session *s, UINT32 *ms);
 

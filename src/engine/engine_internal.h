@@ -45,6 +45,15 @@ struct engine {
 	struct engine_stats stats;
 	struct policy pol;		/* policy objects (policy.h) */
 	struct engine_session *txn_writer;	/* holds the writer lock */
+	/* net_history.c: engine options and the net-event history. The
+	 * options are read by packet threads, hence atomic; hist_lock (not
+	 * the engine lock) guards the ring, taken only while collecting. */
+	atomic_uint opt_collect;	/* FWPM_ENGINE_COLLECT_NET_EVENTS */
+	atomic_uint opt_keywords;	/* ..._NET_EVENT_MATCH_ANY_KEYWORDS */
+	atomic_uint opt_txn_watchdog_ms;/* ..._TXN_WATCHDOG_TIMEOUT_IN_MSEC */
+	pthread_mutex_t hist_lock;
+	struct net_history *hist;	/* allocated when first collecting */
+	struct net_enum *net_enums;	/* every session's; engine lock */
 };
 
 enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
@@ -62,6 +71,8 @@ struct engine_session {
 	struct pol_undo *undo;		/* write transaction's log, newest first */
 	uint64_t restore_id;		/* engine_pol_restore: the id to keep */
 	enum txn_state txn;
+	uint64_t txn_started_ms;	/* engine_now_ms() at a write txn's begin */
+	bool txn_aborted;		/* its write txn was aborted by the watchdog */
 	struct enum_snapshot *enums;
 };
 
@@ -129,6 +140,18 @@ bool template_match(const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
 
 /* net_event.c */
 void net_subs_remove_session(struct engine *e, struct engine_session *s);
+/* A template compiled as a subscription's (free() it), and its match. */
+struct net_sub *net_template_compile(const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t, DWORD *rc);
+bool net_template_match(const struct net_sub *m, const struct fwp_net_event *ev);
+
+/* net_history.c. record: any thread, engine lock not held. */
+void net_history_init(struct engine *e);
+void net_history_fini(struct engine *e);
+void net_history_record(struct engine *e, const struct fwp_net_event *ev);
+void net_enums_remove_session(struct engine *e, struct engine_session *s);
+/* policy_txn.c: aborts the writer's transaction when it is older than
+ * FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC (not 0). Engine lock held. */
+void pol_txn_watchdog(struct engine *e);
 
 /* sa_validate.c */
 DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);

@@ -168,6 +168,7 @@ void engine_net_event_raise(struct engine *e, const struct fwp_net_event *ev)
 	if (!n.timestamp)
 		n.timestamp = net_event_filetime_now();
 	atomic_fetch_add_explicit(&e->net_raised, 1, memory_order_relaxed);
+	net_history_record(e, &n);
 	/* Nobody listening (the usual case): the packet threads never touch
 	 * the engine lock. A subscription made meanwhile misses this event,
 	 * as it would have a moment earlier. */
@@ -378,6 +379,27 @@ static DWORD compile_template(const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t, struct net
 		n->ncond++;
 	}
 	return ERROR_SUCCESS;
+}
+
+struct net_sub *net_template_compile(const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t, DWORD *rc)
+{
+	struct net_sub *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		*rc = ERROR_NOT_ENOUGH_MEMORY;
+		return NULL;
+	}
+	*rc = compile_template(t, n);
+	if (*rc) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+bool net_template_match(const struct net_sub *m, const struct fwp_net_event *ev)
+{
+	return sub_match(m, ev);
 }
 
 /* ---- subscriptions ---- */

@@ -64,6 +64,8 @@ void pol_obj_free(struct pol_obj *r)
 	if (!r)
 		return;
 	wf_free_secret(r->blob, r->size);
+	if (r->enc)	/* a provider context's encoding may hold a key */
+		explicit_bzero(r->enc, r->enc->nlmsg_len);
 	free(r->enc);
 	free(r);
 }
@@ -470,6 +472,8 @@ DWORD engine_pol_get(struct engine_session *s, enum pol_kind k,
 	if (rc == ERROR_SUCCESS && wf_clone(pol_schema[k], r->blob, out, NULL))
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 	pthread_mutex_unlock(&e->lock);
+	if (rc == ERROR_SUCCESS && k == POL_CONTEXT)
+		pol_context_redact(*out);
 	return rc;
 }
 
@@ -646,6 +650,8 @@ DWORD engine_pol_enum(struct engine_session *s, enum pol_kind k, uint64_t handle
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 		goto out;
 	}
+	for (size_t i = 0; k == POL_CONTEXT && i < n; i++)
+		pol_context_redact(((FWPM_PROVIDER_CONTEXT1 **)*entries)[i]);
 	*returned = (UINT32)n;
 out:
 	pthread_mutex_unlock(&e->lock);

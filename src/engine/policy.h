@@ -131,6 +131,8 @@ DWORD pol_check_action(const struct pol_layer *l, const FWPM_ACTION0 *a);
 DWORD pol_filter_validate(const FWPM_FILTER0 *f);
 DWORD pol_filter_add(struct engine_session *s, const FWPM_FILTER0 *f, UINT64 *id);
 DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc);
+/* Empties (and wipes) the pre-shared keys of a copy about to be returned. */
+void pol_context_redact(FWPM_PROVIDER_CONTEXT1 *pc);
 DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc,
 		      UINT64 *id);
 /* Links r into the tables (assigns nothing; r->id and r->key are set). */

@@ -3,10 +3,14 @@
  *
  * Supported types: FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT,
  * FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT and their AuthIP twins, without an
- * extended-mode policy. Other valid types answer ERROR_NOT_SUPPORTED, values
- * out of the enumeration FWP_E_INVALID_ENUMERATOR. The engine works on the
- * version-1 shape; the API layer converts version 0. The stored block gets
- * providerContextKey (generated when zero) and providerContextId.
+ * extended-mode policy, FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT, and the
+ * main-mode policies (IKE, AuthIP, IKEv2) authenticated by pre-shared key,
+ * Kerberos, NTLMv2, EAP or anonymously. Other valid types and methods
+ * answer ERROR_NOT_SUPPORTED, values out of an enumeration
+ * FWP_E_INVALID_ENUMERATOR. The engine works on the version-1 shape; the
+ * API layer converts version 0. The stored block gets providerContextKey
+ * (generated when zero) and providerContextId. A pre-shared key is
+ * write-only: reads return it empty (pol_context_redact).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +101,118 @@ static DWORD check_tunnel(const IPSEC_TUNNEL_POLICY1 *t)
 	return ERROR_SUCCESS;
 }
 
+#define MM_FLAGS_OK 0x000001FFu		/* IKEEXT_POLICY_FLAG_* and the two */
+#define MAX_AUTH_METHODS 16		/* as the wire schema carries */
+
+static DWORD check_psk(const IKEEXT_PRESHARED_KEY_AUTHENTICATION1 *k)
+{
+	const UINT32 both = IKEEXT_PSK_FLAG_LOCAL_AUTH_ONLY | IKEEXT_PSK_FLAG_REMOTE_AUTH_ONLY;
+
+	if (!k->presharedKey.size)
+		return FWP_E_INVALID_PARAMETER;
+	if (!k->presharedKey.data)
+		return FWP_E_NULL_POINTER;
+	if ((k->flags & ~both) || (k->flags & both) == both)
+		return FWP_E_INVALID_FLAGS;
+	return ERROR_SUCCESS;
+}
+
+/* One method; IKEv2 authenticates by pre-shared key, certificate or EAP,
+ * IKE and AuthIP never by EAP. */
+static DWORD check_auth(const IKEEXT_AUTHENTICATION_METHOD1 *m, bool ikev2)
+{
+	switch ((UINT32)m->authenticationMethodType) {
+	case IKEEXT_PRESHARED_KEY:
+		return check_psk(&m->presharedKeyAuthentication);
+	case IKEEXT_KERBEROS:
+		if (ikev2)
+			return FWP_E_INCOMPATIBLE_AUTH_METHOD;
+		return m->kerberosAuthentication.flags & ~0x7u ? FWP_E_INVALID_FLAGS : 0;
+	case IKEEXT_NTLM_V2:
+		if (ikev2)
+			return FWP_E_INCOMPATIBLE_AUTH_METHOD;
+		return m->ntlmV2Authentication.flags & ~0x1u ? FWP_E_INVALID_FLAGS : 0;
+	case IKEEXT_ANONYMOUS:
+		return ikev2 ? FWP_E_INCOMPATIBLE_AUTH_METHOD : ERROR_SUCCESS;
+	case IKEEXT_EAP:
+		if (!ikev2)
+			return FWP_E_INCOMPATIBLE_AUTH_METHOD;
+		return m->eapAuthentication.flags & ~0x3u ? FWP_E_INVALID_FLAGS : 0;
+	default:
+		if ((UINT32)m->authenticationMethodType >= IKEEXT_AUTHENTICATION_METHOD_TYPE_MAX)
+			return FWP_E_INVALID_ENUMERATOR;
+		return ERROR_NOT_SUPPORTED;	/* certificates, SSL, CGA: not carried */
+	}
+}
+
+static DWORD check_ike_proposal(const IKEEXT_PROPOSAL0 *p)
+{
+	if ((UINT32)p->cipherAlgorithm.algoIdentifier >= IKEEXT_CIPHER_TYPE_MAX ||
+	    (UINT32)p->integrityAlgorithm.algoIdentifier >= IKEEXT_INTEGRITY_TYPE_MAX ||
+	    (UINT32)p->dhGroup >= IKEEXT_DH_GROUP_MAX)
+		return FWP_E_INVALID_ENUMERATOR;
+	return ERROR_SUCCESS;
+}
+
+static DWORD check_mm(const IKEEXT_POLICY1 *p, bool ikev2)
+{
+	DWORD rc;
+
+	if (!p)
+		return FWP_E_NULL_POINTER;
+	if (p->flags & ~MM_FLAGS_OK)
+		return FWP_E_INVALID_FLAGS;
+	if ((UINT32)p->initiatorImpersonationType >= IKEEXT_IMPERSONATION_MAX)
+		return FWP_E_INVALID_ENUMERATOR;
+	if (!p->numAuthenticationMethods || !p->numIkeProposals)
+		return FWP_E_ZERO_LENGTH_ARRAY;
+	if (!p->authenticationMethods || !p->ikeProposals)
+		return FWP_E_NULL_POINTER;
+	if (p->numAuthenticationMethods > MAX_AUTH_METHODS ||
+	    p->numIkeProposals > MAX_PROPOSALS)
+		return FWP_E_OUT_OF_BOUNDS;
+	for (UINT32 i = 0; i < p->numAuthenticationMethods; i++) {
+		rc = check_auth(&p->authenticationMethods[i], ikev2);
+		if (rc)
+			return rc;
+	}
+	for (UINT32 i = 0; i < p->numIkeProposals; i++) {
+		rc = check_ike_proposal(&p->ikeProposals[i]);
+		if (rc)
+			return rc;
+	}
+	return ERROR_SUCCESS;
+}
+
+static IKEEXT_POLICY1 *mm_policy(FWPM_PROVIDER_CONTEXT1 *pc)
+{
+	switch ((UINT32)pc->type) {
+	case FWPM_IPSEC_IKE_MM_CONTEXT:
+	case FWPM_IPSEC_AUTHIP_MM_CONTEXT:
+	case FWPM_IPSEC_IKEV2_MM_CONTEXT:
+		return pc->ikeMmPolicy;	/* the arms alias */
+	default:
+		return NULL;
+	}
+}
+
+void pol_context_redact(FWPM_PROVIDER_CONTEXT1 *pc)
+{
+	IKEEXT_POLICY1 *p = pc ? mm_policy(pc) : NULL;
+
+	for (UINT32 i = 0; p && p->authenticationMethods && i < p->numAuthenticationMethods; i++) {
+		IKEEXT_AUTHENTICATION_METHOD1 *m = &p->authenticationMethods[i];
+
+		if (m->authenticationMethodType != IKEEXT_PRESHARED_KEY)
+			continue;
+		if (m->presharedKeyAuthentication.presharedKey.data)
+			explicit_bzero(m->presharedKeyAuthentication.presharedKey.data,
+				       m->presharedKeyAuthentication.presharedKey.size);
+		m->presharedKeyAuthentication.presharedKey.size = 0;
+		m->presharedKeyAuthentication.presharedKey.data = NULL;
+	}
+}
+
 DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
 {
 	if (!pc)
@@ -114,6 +230,13 @@ DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
 	case FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT:
 	case FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT:
 		return check_tunnel(pc->ikeQmTunnelPolicy);
+	case FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT:
+		return check_tunnel(pc->ikeV2QmTunnelPolicy);
+	case FWPM_IPSEC_IKE_MM_CONTEXT:
+	case FWPM_IPSEC_AUTHIP_MM_CONTEXT:
+		return check_mm(pc->ikeMmPolicy, false);
+	case FWPM_IPSEC_IKEV2_MM_CONTEXT:
+		return check_mm(pc->ikeV2MmPolicy, true);
 	default:
 		if ((UINT32)pc->type >= FWPM_PROVIDER_CONTEXT_TYPE_MAX)
 			return FWP_E_INVALID_ENUMERATOR;

@@ -14,7 +14,10 @@
  * transaction); other sessions' policy changes and write transactions get
  * FWP_E_TIMEOUT from the engine, which the client library turns into a
  * wait of up to the session's txnWaitTimeoutInMSec (client.c). Objects a
- * transaction added are invisible to other sessions until commit.
+ * transaction added are invisible to other sessions until commit. With
+ * the engine option FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC set, a write
+ * transaction older than it is aborted when another session wants the
+ * writer lock; its session then gets FWP_E_TXN_ABORTED until it ends it.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -58,6 +61,18 @@ bool pol_visible(const struct engine_session *s, const struct pol_obj *r)
 	return !r->txn_owner || r->txn_owner == s;
 }
 
+void pol_txn_watchdog(struct engine *e)
+{
+	struct engine_session *w = e->txn_writer;
+	uint32_t limit = atomic_load(&e->opt_txn_watchdog_ms);
+
+	if (!w || !limit || engine_now_ms(e) - w->txn_started_ms <= limit)
+		return;
+	pol_txn_abort(w);
+	w->txn = TXN_NONE;
+	w->txn_aborted = true;
+}
+
 DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights)
 {
 	struct engine *e = s->e;
@@ -66,7 +81,11 @@ DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
-	if (s->txn == TXN_READ)
+	if (e->txn_writer != s)
+		pol_txn_watchdog(e);
+	if (s->txn_aborted)
+		rc = FWP_E_TXN_ABORTED;
+	else if (s->txn == TXN_READ)
 		rc = FWP_E_INCOMPATIBLE_TXN;
 	else if (e->txn_writer && e->txn_writer != s)
 		rc = FWP_E_TIMEOUT;	/* busy: the client waits and retries */

@@ -42,7 +42,8 @@ DWORD sa_bind_lookup(struct engine *e, const IPSEC_TRAFFIC1 *t, struct pol_obj *
 			return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
 		pc = r->blob;
 		if (pc->type != FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT &&
-		    pc->type != FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT)
+		    pc->type != FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT &&
+		    pc->type != FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT)
 			return FWP_E_PROVIDER_CONTEXT_MISMATCH;
 	}
 	*out = r;

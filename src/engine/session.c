@@ -106,6 +106,7 @@ void engine_session_close(struct engine_session *s)
 	s->txn = TXN_NONE;
 	subs_remove_session(e, s);
 	net_subs_remove_session(e, s);
+	net_enums_remove_session(e, s);
 	enums_free_session(s);
 	policy_session_closed(e, s);
 	pthread_mutex_unlock(&e->lock);
@@ -137,7 +138,9 @@ DWORD engine_txn_begin(struct engine_session *s, UINT32 flags)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->e->lock);
-	if (s->txn != TXN_NONE) {
+	if (!(flags & FWPM_TXN_READ_ONLY))
+		pol_txn_watchdog(s->e);
+	if (s->txn != TXN_NONE || s->txn_aborted) {
 		rc = FWP_E_TXN_IN_PROGRESS;
 	} else if (flags & FWPM_TXN_READ_ONLY) {
 		s->txn = TXN_READ;
@@ -145,6 +148,7 @@ DWORD engine_txn_begin(struct engine_session *s, UINT32 flags)
 		rc = FWP_E_TIMEOUT;	/* one writer: the client waits, retries */
 	} else {
 		s->txn = TXN_WRITE;
+		s->txn_started_ms = engine_now_ms(s->e);
 		s->e->txn_writer = s;
 	}
 	pthread_mutex_unlock(&s->e->lock);
@@ -159,7 +163,11 @@ static DWORD txn_end(struct engine_session *s, bool commit)
 	DWORD rc = ERROR_SUCCESS;
 
 	pthread_mutex_lock(&s->e->lock);
-	if (s->txn == TXN_NONE)
+	if (s->txn_aborted) {
+		/* The watchdog undid it: a commit learns so, an abort agrees. */
+		s->txn_aborted = false;
+		rc = commit ? FWP_E_TXN_ABORTED : ERROR_SUCCESS;
+	} else if (s->txn == TXN_NONE)
 		rc = FWP_E_NO_TXN_IN_PROGRESS;
 	else if (commit)
 		rc = pol_txn_commit(s);

@@ -56,6 +56,11 @@ static const struct command monitor_commands[] = {
 	  "SA-context events (net: drop events) as they happen (N of them)" },
 };
 
+static const struct command netevent_commands[] = {
+	{ "list", netevent_list, NULL, "the net-event history, oldest first" },
+	{ "collect", netevent_collect, "on|off", "keep net events in the history, or stop" },
+};
+
 /* Policy objects. */
 static const struct command filter_commands[] = {
 	{ "list", filter_list, NULL, "filters" },
@@ -88,6 +93,7 @@ static const struct object objects[] = {
 	{ "session", COMMANDS(session_commands), "engine sessions" },
 	{ "stats", COMMANDS(stats_commands), "statistics" },
 	{ "monitor", COMMANDS(monitor_commands), "SA-context and net events" },
+	{ "netevent", COMMANDS(netevent_commands), "the net-event history" },
 	{ "filter", COMMANDS(filter_commands), "filters" },
 	{ "provider", COMMANDS(provider_commands), "providers" },
 	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },

@@ -253,6 +253,14 @@ static void net_print_text(const FWPM_NET_EVENT1 *ev, const char *when)
 	       h->remotePort);
 }
 
+void net_event_print(const FWPM_NET_EVENT1 *ev, const char *when, bool json)
+{
+	if (json)
+		net_print_json(ev, when);
+	else
+		net_print_text(ev, when);
+}
+
 static void CALLBACK on_net_event(void *context, const FWPM_NET_EVENT1 *ev)
 {
 	struct monitor *m = context;

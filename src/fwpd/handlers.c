@@ -560,6 +560,54 @@ static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT
 		c->events_dropped++;
 }
 
+static int h_option_get(struct req *r, DWORD *rc)
+{
+	FWP_VALUE0 *v = NULL;
+	int err = 0;
+
+	*rc = engine_option_get(S(r), msg_u32(r->m, FWPD_A_OPTION, FWPM_ENGINE_OPTION_MAX), &v);
+	if (*rc == ERROR_SUCCESS)
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_VALUE, &wf_FWP_VALUE0, v);
+	free(v);
+	return err;
+}
+
+/* A missing value is the caller's NULL (FWP_E_NULL_POINTER). */
+static int h_option_set(struct req *r, DWORD *rc)
+{
+	*rc = engine_option_set(S(r), msg_u32(r->m, FWPD_A_OPTION, FWPM_ENGINE_OPTION_MAX),
+				r->arg[0]);
+	return 0;
+}
+
+static int h_net_enum_create(struct req *r, DWORD *rc)
+{
+	uint64_t h = 0;
+
+	*rc = enum_quota(r->c);
+	if (*rc == ERROR_SUCCESS)
+		*rc = engine_net_enum_create(S(r), r->arg[0], &h);
+	return enum_opened(r, *rc, h);
+}
+
+static DWORD next_net_event(struct req *r, uint64_t h, void ***entries, UINT32 *n)
+{
+	return engine_net_enum(S(r), h, 1, (struct fwp_net_event ***)entries, n);
+}
+
+static int h_net_enum(struct req *r, DWORD *rc)
+{
+	return enum_page(r, rc, &wf_WF_NET_EVENT_RECORD, next_net_event);
+}
+
+static int h_net_enum_destroy(struct req *r, DWORD *rc)
+{
+	*rc = engine_net_enum_destroy(S(r), msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nenums)
+		r->c->nenums--;
+	return 0;
+}
+
 /* What each operation needs before its handler runs: every right the
  * engine will demand of it (checked first, so a caller without them costs
  * no decoding; the engine checks again), and the struct arguments it
@@ -627,6 +675,12 @@ static const struct op ops[FWPD_OP_MAX] = {
 	[FWPD_OP_TEST_NET_RAISE] = { h_test_net_raise, FWPM_ACTRL_WRITE, { { 0 } } },
 	[FWPD_OP_SA_COUNTERS] = { h_sa_counters, FWPM_ACTRL_READ_STATS, { { 0 } } },
 	[FWPD_OP_SA_INFO] = { h_sa_info, FWPM_ACTRL_READ, { { 0 } } },
+	[FWPD_OP_OPTION_GET] = { h_option_get, FWPM_ACTRL_READ, { { 0 } } },
+	[FWPD_OP_OPTION_SET] = { h_option_set, FWPM_ACTRL_WRITE, { ARG(VALUE, FWP_VALUE0) } },
+	[FWPD_OP_NET_ENUM_CREATE] = { h_net_enum_create, R_ENUM,
+		{ ARG(NET_TEMPLATE, FWPM_NET_EVENT_ENUM_TEMPLATE0) } },
+	[FWPD_OP_NET_ENUM] = { h_net_enum, 0, { { 0 } } },
+	[FWPD_OP_NET_ENUM_DESTROY] = { h_net_enum_destroy, 0, { { 0 } } },
 };
 
 static void args_free(struct req *r)

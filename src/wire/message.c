@@ -70,6 +70,7 @@ static const struct attr_policy policy[FWPD_A_MAX] = {
 	[FWPD_A_COUNTERS_OUT] = FIXED(sizeof(FWPX_SA_COUNTERS0)),
 	[FWPD_A_STATS_EXT] = FIXED(sizeof(FWPX_STATISTICS0)),
 	[FWPD_A_SA_INFO] = FIXED(sizeof(FWPX_SA_CONTEXT_INFO0)),
+	[FWPD_A_OPTION] = FIXED(4), [FWPD_A_VALUE] = NEST, [FWPD_A_NET_TEMPLATE] = NEST,
 };
 
 static int check_attr(const struct nlattr *a)

@@ -64,6 +64,11 @@ enum fwpd_msg {
 	/* New operations go here, at the end: numbers never change. */
 	FWPD_OP_SA_COUNTERS,		/* 0x34: FwpxSaContextGetCounters0 */
 	FWPD_OP_SA_INFO,		/* 0x35: FwpxSaContextGetInfo0 */
+	FWPD_OP_OPTION_GET,		/* 0x36: FwpmEngineGetOption0 */
+	FWPD_OP_OPTION_SET,		/* 0x37: FwpmEngineSetOption0 */
+	FWPD_OP_NET_ENUM_CREATE,	/* 0x38: FwpmNetEventCreateEnumHandle0 */
+	FWPD_OP_NET_ENUM,		/* 0x39: FwpmNetEventEnum0/1 */
+	FWPD_OP_NET_ENUM_DESTROY,	/* 0x3a: FwpmNetEventDestroyEnumHandle0 */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -114,6 +119,9 @@ enum fwpd_attr {
 	FWPD_A_COUNTERS_OUT,	/* raw FWPX_SA_COUNTERS0: outbound */
 	FWPD_A_STATS_EXT,	/* raw FWPX_STATISTICS0 (64 bytes) */
 	FWPD_A_SA_INFO,		/* raw FWPX_SA_CONTEXT_INFO0 (120 bytes) */
+	FWPD_A_OPTION,		/* u32: FWPM_ENGINE_OPTION */
+	FWPD_A_VALUE,		/* FWP_VALUE0: an engine option's value */
+	FWPD_A_NET_TEMPLATE,	/* FWPM_NET_EVENT_ENUM_TEMPLATE0 */
 	FWPD_A_MAX,
 };
 

@@ -341,6 +341,11 @@ static const struct wf_field f_net_subscription[] = {
 };
 STRUCT(FWPM_NET_EVENT_SUBSCRIPTION0, f_net_subscription);
 
+static const struct wf_field f_net_record[] = {
+	F_RAW(WF_NET_EVENT_RECORD, raw),
+};
+STRUCT(WF_NET_EVENT_RECORD, f_net_record);
+
 /* sid is not carried: the service fills in who the peer is itself. */
 static const struct wf_field f_session[] = {
 	F_RAW(FWPM_SESSION0, sessionKey),
@@ -474,8 +479,104 @@ static const struct wf_field f_tunnel_policy1[] = {
 };
 static STRUCT(IPSEC_TUNNEL_POLICY1, f_tunnel_policy1);
 
-/* Only the quick-mode transport and tunnel arms are carried; the engine
- * refuses the other context types before anything is encoded. */
+/* Main-mode (IKE / AuthIP / IKEv2) policies. Of the authentication
+ * methods, the pre-shared key (a secret: wiped wherever decoded), the
+ * flag-only arms and the anonymous one travel; a method the schema has no
+ * arm for (certificates, CGA) sends no value and the engine refuses it
+ * with ERROR_NOT_SUPPORTED. */
+#define MAX_AUTH_METHODS 16
+
+static const struct wf_field f_psk1[] = {
+	F_KEY(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, presharedKey),
+	F_U32(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, flags),
+};
+static STRUCT(IKEEXT_PRESHARED_KEY_AUTHENTICATION1, f_psk1);
+
+static const struct wf_field f_psk0[] = {
+	F_KEY(IKEEXT_PRESHARED_KEY_AUTHENTICATION0, presharedKey),
+};
+static STRUCT(IKEEXT_PRESHARED_KEY_AUTHENTICATION0, f_psk0);
+
+static const struct wf_arm auth1_arms[] = {
+	ARM(IKEEXT_PRESHARED_KEY, WF_STRUCT, IKEEXT_AUTHENTICATION_METHOD1,
+	    presharedKeyAuthentication, .sub = &wf_IKEEXT_PRESHARED_KEY_AUTHENTICATION1),
+	ARM(IKEEXT_KERBEROS, WF_U32, IKEEXT_AUTHENTICATION_METHOD1, kerberosAuthentication),
+	ARM(IKEEXT_ANONYMOUS, WF_NONE, IKEEXT_AUTHENTICATION_METHOD1, kerberosAuthentication),
+	ARM(IKEEXT_NTLM_V2, WF_U32, IKEEXT_AUTHENTICATION_METHOD1, ntlmV2Authentication),
+	ARM(IKEEXT_EAP, WF_U32, IKEEXT_AUTHENTICATION_METHOD1, eapAuthentication),
+};
+
+static const struct wf_field f_auth1[] = {
+	F_U32(IKEEXT_AUTHENTICATION_METHOD1, authenticationMethodType),
+	F_UNION(IKEEXT_AUTHENTICATION_METHOD1, presharedKeyAuthentication,
+		authenticationMethodType, auth1_arms),
+};
+static STRUCT(IKEEXT_AUTHENTICATION_METHOD1, f_auth1);
+
+static const struct wf_arm auth0_arms[] = {
+	ARM(IKEEXT_PRESHARED_KEY, WF_STRUCT, IKEEXT_AUTHENTICATION_METHOD0,
+	    presharedKeyAuthentication, .sub = &wf_IKEEXT_PRESHARED_KEY_AUTHENTICATION0),
+	ARM(IKEEXT_KERBEROS, WF_U32, IKEEXT_AUTHENTICATION_METHOD0, kerberosAuthentication),
+	ARM(IKEEXT_ANONYMOUS, WF_NONE, IKEEXT_AUTHENTICATION_METHOD0, kerberosAuthentication),
+	ARM(IKEEXT_NTLM_V2, WF_U32, IKEEXT_AUTHENTICATION_METHOD0, ntlmV2Authentication),
+};
+
+static const struct wf_field f_auth0[] = {
+	F_U32(IKEEXT_AUTHENTICATION_METHOD0, authenticationMethodType),
+	F_UNION(IKEEXT_AUTHENTICATION_METHOD0, presharedKeyAuthentication,
+		authenticationMethodType, auth0_arms),
+};
+static STRUCT(IKEEXT_AUTHENTICATION_METHOD0, f_auth0);
+
+static const struct wf_field f_ike_cipher[] = {
+	F_U32(IKEEXT_CIPHER_ALGORITHM0, algoIdentifier),
+	F_U32(IKEEXT_CIPHER_ALGORITHM0, keyLen),
+	F_U32(IKEEXT_CIPHER_ALGORITHM0, rounds),
+};
+static STRUCT(IKEEXT_CIPHER_ALGORITHM0, f_ike_cipher);
+
+static const struct wf_field f_ike_integrity[] = {
+	F_U32(IKEEXT_INTEGRITY_ALGORITHM0, algoIdentifier),
+};
+static STRUCT(IKEEXT_INTEGRITY_ALGORITHM0, f_ike_integrity);
+
+static const struct wf_field f_ike_proposal[] = {
+	F_STRUCT(IKEEXT_PROPOSAL0, cipherAlgorithm, IKEEXT_CIPHER_ALGORITHM0),
+	F_STRUCT(IKEEXT_PROPOSAL0, integrityAlgorithm, IKEEXT_INTEGRITY_ALGORITHM0),
+	F_U32(IKEEXT_PROPOSAL0, maxLifetimeSeconds),
+	F_U32(IKEEXT_PROPOSAL0, dhGroup),
+	F_U32(IKEEXT_PROPOSAL0, quickModeLimit),
+};
+static STRUCT(IKEEXT_PROPOSAL0, f_ike_proposal);
+
+static const struct wf_field f_ike_policy1[] = {
+	F_U32(IKEEXT_POLICY1, softExpirationTime),
+	F_ARRAY(IKEEXT_POLICY1, authenticationMethods, numAuthenticationMethods,
+		IKEEXT_AUTHENTICATION_METHOD1, MAX_AUTH_METHODS),
+	F_U32(IKEEXT_POLICY1, initiatorImpersonationType),
+	F_ARRAY(IKEEXT_POLICY1, ikeProposals, numIkeProposals, IKEEXT_PROPOSAL0,
+		MAX_PROPOSALS),
+	F_U32(IKEEXT_POLICY1, flags),
+	F_U32(IKEEXT_POLICY1, maxDynamicFilters),
+	F_U32(IKEEXT_POLICY1, retransmitDurationSecs),
+};
+STRUCT(IKEEXT_POLICY1, f_ike_policy1);
+
+static const struct wf_field f_ike_policy0[] = {
+	F_U32(IKEEXT_POLICY0, softExpirationTime),
+	F_ARRAY(IKEEXT_POLICY0, authenticationMethods, numAuthenticationMethods,
+		IKEEXT_AUTHENTICATION_METHOD0, MAX_AUTH_METHODS),
+	F_U32(IKEEXT_POLICY0, initiatorImpersonationType),
+	F_ARRAY(IKEEXT_POLICY0, ikeProposals, numIkeProposals, IKEEXT_PROPOSAL0,
+		MAX_PROPOSALS),
+	F_U32(IKEEXT_POLICY0, flags),
+	F_U32(IKEEXT_POLICY0, maxDynamicFilters),
+};
+STRUCT(IKEEXT_POLICY0, f_ike_policy0);
+
+/* The quick-mode transport and tunnel arms and the main-mode policies are
+ * carried; the engine refuses the other context types (ERROR_NOT_SUPPORTED),
+ * which send no value. */
 static const struct wf_arm pc0_arms[] = {
 	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
 	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY0),
@@ -485,6 +586,10 @@ static const struct wf_arm pc0_arms[] = {
 	    authipQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY0),
 	ARM(FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
 	    authipQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY0),
+	ARM(FWPM_IPSEC_IKE_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    ikeMmPolicy, .sub = &wf_IKEEXT_POLICY0),
+	ARM(FWPM_IPSEC_AUTHIP_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    authIpMmPolicy, .sub = &wf_IKEEXT_POLICY0),
 };
 
 static const struct wf_field f_pcontext0[] = {
@@ -508,6 +613,14 @@ static const struct wf_arm pc1_arms[] = {
 	    authipQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
 	ARM(FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
 	    authipQmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
+	ARM(FWPM_IPSEC_IKE_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeMmPolicy, .sub = &wf_IKEEXT_POLICY1),
+	ARM(FWPM_IPSEC_AUTHIP_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    authIpMmPolicy, .sub = &wf_IKEEXT_POLICY1),
+	ARM(FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeV2QmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
+	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY1),
 };
 
 static const struct wf_field f_pcontext1[] = {

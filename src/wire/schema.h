@@ -83,11 +83,20 @@ extern const struct wf_struct wf_FWPM_FILTER0;
 extern const struct wf_struct wf_FWPM_NET_EVENT_ENUM_TEMPLATE0;
 extern const struct wf_struct wf_FWPM_NET_EVENT_SUBSCRIPTION0;
 
+/* A net-event record (engine/net_event.h: pointer-free, 96 bytes) as an
+ * enumeration entry; the receiver checks it with net_event_valid(). */
+typedef struct WF_NET_EVENT_RECORD {
+	_Alignas(8) uint8_t raw[96];
+} WF_NET_EVENT_RECORD;
+extern const struct wf_struct wf_WF_NET_EVENT_RECORD;
+
 /* Policy objects (stored by the engine as wf_clone'd blocks). */
 extern const struct wf_struct wf_FWPM_PROVIDER0;
 extern const struct wf_struct wf_FWPM_SUBLAYER0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT1;
+extern const struct wf_struct wf_IKEEXT_POLICY0;
+extern const struct wf_struct wf_IKEEXT_POLICY1;
 extern const struct wf_struct wf_FWPM_PROVIDER_ENUM_TEMPLATE0;
 extern const struct wf_struct wf_FWPM_SUBLAYER_ENUM_TEMPLATE0;
 extern const struct wf_struct wf_FWPM_FILTER_ENUM_TEMPLATE0;

@@ -381,14 +381,24 @@ static void check_filter_and_context(void)
 
 #define COUNT_ONE(fn)	+ 1
 enum { POLICY_FUNCTION_COUNT = 0 FWPUCLNT_POLICY_API_FUNCTIONS(COUNT_ONE) };
-FWP_STATIC_ASSERT(POLICY_FUNCTION_COUNT == 37,
+FWP_STATIC_ASSERT(POLICY_FUNCTION_COUNT == 51,
 		  "FWPUCLNT_POLICY_API_FUNCTIONS count");
 
 /* Every listed name is a declared function. */
 #define IS_DECLARED(fn)	+ (int)sizeof(&fn) / (int)sizeof(&fn)
 enum { DECLARED = 0 FWPUCLNT_POLICY_API_FUNCTIONS(IS_DECLARED) };
-FWP_STATIC_ASSERT(DECLARED == 37, "policy functions declared");
+FWP_STATIC_ASSERT(DECLARED == 51, "policy functions declared");
 
+FWP_STATIC_ASSERT(HAS_TYPE(&FwpmEngineSetOption0,
+	DWORD (*)(HANDLE, FWPM_ENGINE_OPTION, const FWP_VALUE0 *)),
+	"FwpmEngineSetOption0");
+FWP_STATIC_ASSERT(HAS_TYPE(&FwpmNetEventEnum1,
+	DWORD (*)(HANDLE, HANDLE, UINT32, FWPM_NET_EVENT1 ***, UINT32 *)),
+	"FwpmNetEventEnum1");
+FWP_STATIC_ASSERT(HAS_TYPE(&FwpmNetEventSubscribe4,
+	DWORD (*)(HANDLE, const FWPM_NET_EVENT_SUBSCRIPTION0 *, FWPM_NET_EVENT_CALLBACK4,
+		  void *, HANDLE *)),
+	"FwpmNetEventSubscribe4");
 FWP_STATIC_ASSERT(HAS_TYPE(&FwpmProviderAdd0,
 	DWORD (*)(HANDLE, const FWPM_PROVIDER0 *, PSECURITY_DESCRIPTOR)),
 	"FwpmProviderAdd0");

@@ -522,6 +522,40 @@ static void seeds_net_events(void)
 	msg_put_u64(nlh, FWPD_A_COOKIE, 3);
 	put(nlh, FWPD_A_NET_SUBSCRIPTION, &wf_FWPM_NET_EVENT_SUBSCRIPTION0, &sub);
 	save_rq("net_subscribe_v6", nlh);
+
+	/* Engine options, then the history: on, raise, enumerate, off. */
+	{
+		FWP_VALUE0 on = { FWP_UINT32, { .uint32 = 1 } };
+
+		seq_begin();
+		nlh = req(FWPD_OP_OPTION_SET);
+		msg_put_u32(nlh, FWPD_A_OPTION, FWPM_ENGINE_COLLECT_NET_EVENTS);
+		put(nlh, FWPD_A_VALUE, &wf_FWP_VALUE0, &on);
+		save_rq("option_set", nlh);
+		nlh = req(FWPD_OP_OPTION_GET);
+		msg_put_u32(nlh, FWPD_A_OPTION, FWPM_ENGINE_COLLECT_NET_EVENTS);
+		save_rq("option_get", nlh);
+		nlh = req(FWPD_OP_TEST_NET_RAISE);
+		msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
+		msg_put_u32(nlh, FWPD_A_COUNT, 3);
+		save_rq("test_net_raise_3", nlh);
+		t.numFilterConditions = 5;
+		c[0].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+		c[0].conditionValue.type = FWP_UINT8;
+		c[0].conditionValue.uint8 = 17;
+		t.endTime.dwHighDateTime = 0xffffffffu;
+		nlh = req(FWPD_OP_NET_ENUM_CREATE);
+		put(nlh, FWPD_A_NET_TEMPLATE, &wf_FWPM_NET_EVENT_ENUM_TEMPLATE0, &t);
+		save_rq("net_enum_create", nlh);
+		nlh = req(FWPD_OP_NET_ENUM);
+		msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+		msg_put_u32(nlh, FWPD_A_COUNT, 10);
+		save_rq("net_enum", nlh);
+		nlh = req(FWPD_OP_NET_ENUM_DESTROY);
+		msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+		save_rq("net_enum_destroy", nlh);
+		seq_save("seq_net_history");
+	}
 }
 
 /* ---- policy objects ---- */
@@ -703,6 +737,85 @@ static void seeds_contexts(void)
 	pol_ops(POL_CONTEXT, &tmpl, true, "context");
 }
 
+/* Main-mode contexts: every carried authentication-method arm (pre-shared
+ * key, Kerberos, anonymous, NTLMv2, EAP) and the IKEv2 quick-mode tunnel. */
+static void seeds_mm_contexts(void)
+{
+	static const FWPM_PROVIDER_CONTEXT_TYPE mm_types[] = {
+		FWPM_IPSEC_IKE_MM_CONTEXT, FWPM_IPSEC_AUTHIP_MM_CONTEXT,
+		FWPM_IPSEC_IKEV2_MM_CONTEXT,
+	};
+	static UINT8 psk[] = "seed pre-shared key";
+	IKEEXT_AUTHENTICATION_METHOD1 m[5];
+	IKEEXT_PROPOSAL0 prop;
+	IKEEXT_POLICY1 pol;
+	IPSEC_AUTH_TRANSFORM0 auth = { { IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96 },
+				       NULL };
+	IPSEC_SA_TRANSFORM0 tr = { IPSEC_TRANSFORM_ESP_AUTH, { .espAuthTransform = &auth } };
+	IPSEC_PROPOSAL0 qprop;
+	IPSEC_TUNNEL_POLICY1 tun;
+	FWPM_PROVIDER_CONTEXT1 pc;
+	struct nlmsghdr *nlh;
+	char name[64];
+
+	memset(m, 0, sizeof(m));
+	m[0].authenticationMethodType = IKEEXT_PRESHARED_KEY;
+	m[0].presharedKeyAuthentication.presharedKey.size = sizeof(psk) - 1;
+	m[0].presharedKeyAuthentication.presharedKey.data = psk;
+	m[0].presharedKeyAuthentication.flags = IKEEXT_PSK_FLAG_LOCAL_AUTH_ONLY;
+	m[1].authenticationMethodType = IKEEXT_KERBEROS;
+	m[1].kerberosAuthentication.flags = 1;
+	m[2].authenticationMethodType = IKEEXT_ANONYMOUS;
+	m[3].authenticationMethodType = IKEEXT_NTLM_V2;
+	m[3].ntlmV2Authentication.flags = 1;
+	m[4].authenticationMethodType = IKEEXT_EAP;
+	m[4].eapAuthentication.flags = 2;
+	memset(&prop, 0, sizeof(prop));
+	prop.cipherAlgorithm.algoIdentifier = IKEEXT_CIPHER_AES_128;
+	prop.integrityAlgorithm.algoIdentifier = IKEEXT_INTEGRITY_SHA_256;
+	prop.dhGroup = IKEEXT_DH_GROUP_14;
+	prop.maxLifetimeSeconds = 28800;
+	memset(&pol, 0, sizeof(pol));
+	pol.numAuthenticationMethods = 5;
+	pol.authenticationMethods = m;
+	pol.numIkeProposals = 1;
+	pol.ikeProposals = &prop;
+	pol.flags = IKEEXT_POLICY_FLAG_SITE_TO_SITE;
+	pol.retransmitDurationSecs = 30;
+	for (size_t i = 0; i < sizeof(mm_types) / sizeof(mm_types[0]); i++) {
+		memset(&pc, 0, sizeof(pc));
+		pc.providerContextKey = guid_a;
+		pc.providerContextKey.Data3 = (unsigned short)(0x100 + i);
+		pc.displayData.name = L"main mode";
+		pc.type = mm_types[i];
+		pc.ikeMmPolicy = &pol;
+		snprintf(name, sizeof(name), "pol_add_context_%d", (int)mm_types[i]);
+		pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, name);
+		/* The same object as a read returns it (the reply target). */
+		nlh = reply();
+		put(nlh, FWPD_A_OBJECT, &wf_FWPM_PROVIDER_CONTEXT1, &pc);
+		snprintf(name, sizeof(name), "pol_get_context_%d", (int)mm_types[i]);
+		save_rp(name, nlh);
+	}
+	memset(&qprop, 0, sizeof(qprop));
+	qprop.lifetime.lifetimeSeconds = 3600;
+	qprop.numSaTransforms = 1;
+	qprop.saTransforms = &tr;
+	memset(&tun, 0, sizeof(tun));
+	tun.numIpsecProposals = 1;
+	tun.ipsecProposals = &qprop;
+	tun.tunnelEndpoints.ipVersion = FWP_IP_VERSION_V4;
+	tun.tunnelEndpoints.localV4Address = 0xC0A80001;
+	tun.tunnelEndpoints.remoteV4Address = 0xC0A80002;
+	memset(&pc, 0, sizeof(pc));
+	pc.providerContextKey = guid_a;
+	pc.providerContextKey.Data3 = 0x1ff;
+	pc.displayData.name = L"IKEv2 quick mode";
+	pc.type = FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT;
+	pc.ikeV2QmTunnelPolicy = &tun;
+	pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, "pol_add_context_9");
+}
+
 static void seeds_policy(void)
 {
 	FWPM_PROVIDER0 prov;
@@ -779,6 +892,7 @@ static void seeds_policy(void)
 		save_rq("pol_enum_create_filter_template", nlh);
 	}
 	seeds_contexts();
+	seeds_mm_contexts();
 }
 
 /* ---- replies ---- */
@@ -899,6 +1013,21 @@ static void seeds_replies(void)
 	msg_put_u64(nlh, FWPD_A_COOKIE, 2);
 	msg_put_raw(nlh, FWPD_A_NET_EVENT, &nev, sizeof(nev));
 	save_rp("net_event", nlh);
+
+	{
+		FWP_VALUE0 on = { FWP_UINT32, { .uint32 = 1 } };
+		WF_NET_EVENT_RECORD rec;
+
+		nlh = reply();
+		put(nlh, FWPD_A_VALUE, &wf_FWP_VALUE0, &on);
+		save_rp("option_get", nlh);
+		memcpy(rec.raw, &nev, sizeof(rec.raw));
+		nlh = reply();
+		put(nlh, FWPD_A_ENTRY, &wf_WF_NET_EVENT_RECORD, &rec);
+		put(nlh, FWPD_A_ENTRY, &wf_WF_NET_EVENT_RECORD, &rec);
+		msg_put_u32(nlh, FWPD_A_MORE, 1);
+		save_rp("net_enum_page", nlh);
+	}
 }
 
 int main(int argc, char **argv)

@@ -386,7 +386,9 @@ echo "ok: monitor"
 for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" \
 	    "sa show 1 2" "sa list extra" "stats extra" "--bogus sa list" "-x" \
 	    "sa counters" "sa counters abc" "sa counters 0" "sa counters 1 2" \
-	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus"; do
+	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus" \
+	    "netevent collect" "netevent collect maybe" "netevent collect on off" \
+	    "netevent list extra"; do
 	# shellcheck disable=SC2086
 	run $args
 	expect 2 "usage error: fwpctl $args"
@@ -432,6 +434,18 @@ has "$tmp/out" '^condition\[0\]:$' "filter show: condition heading"
 has "$tmp/out" '^  field +ip-remote-address$' "filter show: condition field"
 has "$tmp/out" '^  value +198\.51\.100\.0/24$' "filter show: condition value"
 has "$tmp/out" '^callout name +ipsec-outbound-transport-v4$' "filter show: callout name"
+
+# --- the net-event history: empty until collected; nothing raises here --
+run netevent list
+expect 0 "netevent list"
+[ -s "$tmp/out" ] && fail "netevent list: not empty before collection"
+run netevent collect on
+expect 0 "netevent collect on"
+run -j netevent list
+expect 0 "netevent list -j"
+run netevent collect off
+expect 0 "netevent collect off"
+echo "ok: netevent"
 
 run filter show 999999999
 expect 1 "filter show unknown"
@@ -557,7 +571,7 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "datapath filter help monitor provider provider-context sa session stats sublayer " fwpctl ""
+	check_completion "datapath filter help monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
 	check_completion "sa session stats sublayer " fwpctl s
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
@@ -579,7 +593,9 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "datapath filter monitor provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "datapath filter monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "collect help list " fwpctl netevent ""
+	check_completion "off on " fwpctl netevent collect ""
 	echo "ok: bash completion"
 else
 	echo "skipped: bash completion (no bash)"

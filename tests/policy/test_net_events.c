@@ -1178,6 +1178,322 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* ---- engine options and the history ---- */
+
+static DWORD set_u32(HANDLE h, FWPM_ENGINE_OPTION o, UINT32 v)
+{
+	FWP_VALUE0 val;
+
+	memset(&val, 0, sizeof(val));
+	val.type = FWP_UINT32;
+	val.uint32 = v;
+	return FwpmEngineSetOption0(h, o, &val);
+}
+
+static UINT32 get_u32(HANDLE h, FWPM_ENGINE_OPTION o)
+{
+	FWP_VALUE0 *v = NULL;
+	UINT32 r;
+
+	OK(FwpmEngineGetOption0(h, o, &v));
+	assert_non_null(v);
+	assert_int_equal(v->type, FWP_UINT32);
+	r = v->uint32;
+	FwpmFreeMemory0((void **)&v);
+	return r;
+}
+
+static void engine_options(void **state)
+{
+	HANDLE h = open_engine();
+	FWP_VALUE0 v, *got = NULL;
+
+	(void)state;
+	assert_int_equal(get_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS), 0);	/* off by default */
+	memset(&v, 0, sizeof(v));
+	v.type = FWP_UINT8;
+	v.uint8 = 1;
+	RC(FwpmEngineSetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, &v), FWP_E_TYPE_MISMATCH);
+	RC(FwpmEngineSetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, NULL), FWP_E_NULL_POINTER);
+	RC(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 2), FWP_E_INVALID_PARAMETER);
+	RC(set_u32(h, FWPM_ENGINE_OPTION_MAX, 0), FWP_E_INVALID_ENUMERATOR);
+	RC(FwpmEngineGetOption0(h, FWPM_ENGINE_OPTION_MAX, &got), FWP_E_INVALID_ENUMERATOR);
+	RC(FwpmEngineGetOption0(h, FWPM_ENGINE_COLLECT_NET_EVENTS, NULL), FWP_E_NULL_POINTER);
+	RC(set_u32(h, FWPM_ENGINE_NAME_CACHE, 1), ERROR_NOT_SUPPORTED);
+	RC(set_u32(h, FWPM_ENGINE_PACKET_QUEUING, FWPM_ENGINE_OPTION_PACKET_QUEUE_INBOUND),
+	   ERROR_NOT_SUPPORTED);
+	assert_int_equal(get_u32(h, FWPM_ENGINE_PACKET_QUEUING), FWPM_ENGINE_OPTION_PACKET_QUEUE_NONE);
+	RC(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, 0x40), FWP_E_INVALID_FLAGS);
+	OK(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS,
+		   FWPM_NET_EVENT_KEYWORD_INBOUND_MCAST | FWPM_NET_EVENT_KEYWORD_CLASSIFY_ALLOW));
+	assert_int_equal(get_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS), 0x11);
+	OK(set_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC, 5000));
+	assert_int_equal(get_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC), 5000);
+	OK(set_u32(h, FWPM_ENGINE_NET_EVENT_MATCH_ANY_KEYWORDS, 0));
+	OK(set_u32(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC, 0));
+	/* Engine-wide: another session sees the value. */
+	{
+		HANDLE h2 = open_engine();
+
+		OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+		assert_int_equal(get_u32(h2, FWPM_ENGINE_COLLECT_NET_EVENTS), 1);
+		OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+		OK(FwpmEngineClose0(h2));
+	}
+	OK(FwpmEngineClose0(h));
+}
+
+/* fwpd raises from a thread of its own; its next raise request joins the
+ * previous one, so raising nothing waits for what was raised. */
+static void flush_raises(const struct fwp_net_event *any)
+{
+	if (service)
+		OK(hook_raise(any, 0));
+}
+
+/* Every entry of a fresh enumeration with template t, version 1. */
+static UINT32 history(HANDLE h, const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t,
+		      FWPM_NET_EVENT1 ***v)
+{
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+
+	OK(FwpmNetEventCreateEnumHandle0(h, t, &eh));
+	OK(FwpmNetEventEnum1(h, eh, 100000, v, &n));
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	return n;
+}
+
+static void net_event_history(void **state)
+{
+	HANDLE h = open_engine(), eh = NULL;
+	struct fwp_net_event c = classify_v4(0x20001, 0xC0000201, 0x0A010203, 4500, 1701, UDP);
+	struct fwp_net_event k = kernel_v6(0x20002, db8_1, db8_2, 500);
+	struct fwp_net_event stamped = classify_v4(0x20003, 1, 2, 3, 4, TCP);
+	struct fwp_net_event mark = classify_v4(0x20004, 1, 2, 3, 4, TCP);
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 fc;
+	FWPM_NET_EVENT1 **v = NULL;
+	FWPM_NET_EVENT0 **v0 = NULL;
+	UINT32 n = 0;
+
+	(void)state;
+	NEED_SOURCE();
+	raise1(c);		/* not collecting: not kept */
+	flush_raises(&c);
+	assert_int_equal(history(h, NULL, &v), 0);
+	assert_null(v);
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+	stamped.timestamp = 0x01d9000012345678ull;
+	raise1(c);
+	raise1(k);
+	raise1(stamped);
+	flush_raises(&c);
+
+	/* Oldest first, every field, both versions. */
+	assert_int_equal(history(h, NULL, &v), 3);
+	assert_int_equal(v[0]->type, FWPM_NET_EVENT_TYPE_CLASSIFY_DROP);
+	assert_int_equal(v[0]->classifyDrop->filterId, 0x20001);
+	assert_int_equal(v[0]->header.localAddrV4, 0xC0000201);
+	assert_int_equal(v[0]->header.remotePort, 1701);
+	assert_int_equal(v[1]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	assert_int_equal(v[1]->ipsecDrop->spi, 0xc0ffee01);
+	assert_int_equal(v[1]->header.scopeId, 3);
+	assert_int_equal(v[2]->header.timeStamp.dwLowDateTime, 0x12345678);
+	assert_int_equal(v[2]->header.timeStamp.dwHighDateTime, 0x01d90000);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum0(h, eh, 10, &v0, &n));
+	assert_int_equal(n, 3);
+	assert_int_equal(v0[0]->classifyDrop->filterId, 0x20001);
+	assert_int_equal(v0[0]->classifyDrop->layerId, 44);
+	assert_int_equal(v0[1]->ipsecDrop->filterId, 0x20002);
+	FwpmFreeMemory0((void **)&v0);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	RC(FwpmNetEventDestroyEnumHandle0(h, eh), ERROR_INVALID_HANDLE);
+	RC(FwpmNetEventEnum1(h, eh, 10, &v, &n), ERROR_INVALID_HANDLE);
+
+	/* A condition and a time window select. */
+	memset(&fc, 0, sizeof(fc));
+	fc.fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
+	fc.matchType = FWP_MATCH_EQUAL;
+	fc.conditionValue.type = FWP_UINT16;
+	fc.conditionValue.uint16 = 500;
+	t = tmpl(&fc, 1);
+	t.endTime.dwHighDateTime = 0xffffffffu;
+	t.endTime.dwLowDateTime = 0xffffffffu;
+	assert_int_equal(history(h, &t, &v), 1);
+	assert_int_equal(v[0]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v);
+	t = tmpl(NULL, 0);
+	t.startTime.dwLowDateTime = t.endTime.dwLowDateTime = 0x12345678;
+	t.startTime.dwHighDateTime = t.endTime.dwHighDateTime = 0x01d90000;
+	assert_int_equal(history(h, &t, &v), 1);
+	assert_int_equal(v[0]->classifyDrop->filterId, 0x20003);
+	FwpmFreeMemory0((void **)&v);
+
+	/* Pages, and a snapshot: later events are not in it. */
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	raise1(mark);
+	flush_raises(&c);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 2);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 1);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmNetEventEnum1(h, eh, 2, &v, &n));
+	assert_int_equal(n, 0);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+
+	/* Bounded: 1024 records, the oldest overwritten first. */
+	raise_n(&k, 1100);
+	flush_raises(&c);
+	assert_int_equal(history(h, NULL, &v), 1024);
+	for (UINT32 i = 0; i < 1024; i++)
+		assert_int_equal(v[i]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v);
+
+	/* Switched off, what was collected stays and nothing is added. */
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+	raise1(mark);
+	flush_raises(&c);
+	fc.fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+	fc.conditionValue.type = FWP_UINT8;
+	fc.conditionValue.uint8 = TCP;
+	t = tmpl(&fc, 1);
+	t.endTime.dwHighDateTime = 0xffffffffu;
+	assert_int_equal(history(h, &t, &v), 0);
+	assert_int_equal(history(h, NULL, &v), 1024);
+	FwpmFreeMemory0((void **)&v);
+	RC(FwpmNetEventCreateEnumHandle0(h, NULL, NULL), FWP_E_NULL_POINTER);
+	OK(FwpmEngineClose0(h));
+}
+
+/* ---- the newer structure versions ---- */
+
+struct vlog {
+	pthread_mutex_t lock;
+	unsigned n;
+	UINT64 classify_filter;
+	UINT32 spi, loopback, remote_port;
+	bool bad;
+};
+
+#define VLOG_RECORD(l, e) do { \
+	pthread_mutex_lock(&(l)->lock); \
+	(l)->n++; \
+	if ((e)->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP) { \
+		(l)->classify_filter = (e)->classifyDrop->filterId; \
+		(l)->loopback = (UINT32)(e)->classifyDrop->isLoopback; \
+		(l)->remote_port = (e)->header.remotePort; \
+		if ((e)->classifyDrop->vSwitchId.size || (e)->header.appId.size || \
+		    (e)->header.packageSid) \
+			(l)->bad = true; \
+	} else if ((e)->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP) { \
+		(l)->spi = (e)->ipsecDrop->spi; \
+	} else { \
+		(l)->bad = true; \
+	} \
+	pthread_mutex_unlock(&(l)->lock); \
+} while (0)
+
+static void CALLBACK on_v2(void *c, const FWPM_NET_EVENT2 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v3(void *c, const FWPM_NET_EVENT3 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v4(void *c, const FWPM_NET_EVENT4 *e) { VLOG_RECORD((struct vlog *)c, e); }
+static void CALLBACK on_v5(void *c, const FWPM_NET_EVENT5 *e) { VLOG_RECORD((struct vlog *)c, e); }
+
+static unsigned vlog_count(struct vlog *l)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->n;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+/* FwpmNetEventSubscribe1..4 and FwpmNetEventEnum2..5: the same events in
+ * FWPM_NET_EVENT2..5. */
+static void newer_versions(void **state)
+{
+	HANDLE h = open_engine(), ev[4] = { NULL }, eh = NULL;
+	struct vlog l[4];
+	FWPM_NET_EVENT_SUBSCRIPTION0 sub;
+	struct fwp_net_event c = classify_v4(0x30001, 0xC0000201, 0x0A010203, 4500, 1701, UDP);
+	struct fwp_net_event k = kernel_v6(0x30002, db8_1, db8_2, 500);
+	FWPM_NET_EVENT2 **v2 = NULL;
+	FWPM_NET_EVENT3 **v3 = NULL;
+	FWPM_NET_EVENT4 **v4 = NULL;
+	FWPM_NET_EVENT5 **v5 = NULL;
+	UINT32 n = 0;
+
+	(void)state;
+	NEED_SOURCE();
+	memset(&sub, 0, sizeof(sub));
+	for (int i = 0; i < 4; i++) {
+		memset(&l[i], 0, sizeof(l[i]));
+		pthread_mutex_init(&l[i].lock, NULL);
+	}
+	RC(FwpmNetEventSubscribe1(h, &sub, NULL, &l[0], &ev[0]), FWP_E_NULL_POINTER);
+	assert_null(ev[0]);
+	OK(FwpmNetEventSubscribe1(h, &sub, on_v2, &l[0], &ev[0]));
+	OK(FwpmNetEventSubscribe2(h, &sub, on_v3, &l[1], &ev[1]));
+	OK(FwpmNetEventSubscribe3(h, &sub, on_v4, &l[2], &ev[2]));
+	OK(FwpmNetEventSubscribe4(h, &sub, on_v5, &l[3], &ev[3]));
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 1));
+	c.classify_drop.isLoopback = TRUE;
+	raise1(c);
+	raise1(k);
+	flush_raises(&c);
+	for (int i = 0; i < 4; i++) {
+		for (int t = 0; t < 200 && vlog_count(&l[i]) < 2; t++)
+			usleep(10000);
+		assert_int_equal(vlog_count(&l[i]), 2);
+		assert_int_equal(l[i].classify_filter, 0x30001);
+		assert_int_equal(l[i].loopback, 1);
+		assert_int_equal(l[i].remote_port, 1701);
+		assert_int_equal(l[i].spi, 0xc0ffee01);
+		assert_false(l[i].bad);
+		OK(FwpmNetEventUnsubscribe0(h, ev[i]));
+	}
+
+	/* The history in every version: the last two events. */
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum2(h, eh, 100000, &v2, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v2[n - 2]->classifyDrop->filterId, 0x30001);
+	assert_int_equal(v2[n - 2]->classifyDrop->isLoopback, TRUE);
+	assert_int_equal(v2[n - 1]->ipsecDrop->spi, 0xc0ffee01);
+	assert_int_equal(v2[n - 1]->header.scopeId, 3);
+	FwpmFreeMemory0((void **)&v2);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum3(h, eh, 100000, &v3, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v3[n - 2]->header.localAddrV4, 0xC0000201);
+	assert_null(v3[n - 2]->header.enterpriseId);
+	FwpmFreeMemory0((void **)&v3);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum4(h, eh, 100000, &v4, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v4[n - 1]->type, FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP);
+	FwpmFreeMemory0((void **)&v4);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(FwpmNetEventCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmNetEventEnum5(h, eh, 100000, &v5, &n));
+	assert_true(n >= 2);
+	assert_int_equal(v5[n - 2]->classifyDrop->msFwpDirection, FWP_DIRECTION_OUTBOUND);
+	assert_int_equal(v5[n - 1]->ipsecDrop->filterId, 0x30002);
+	FwpmFreeMemory0((void **)&v5);
+	OK(FwpmNetEventDestroyEnumHandle0(h, eh));
+	OK(set_u32(h, FWPM_ENGINE_COLLECT_NET_EVENTS, 0));
+	OK(FwpmEngineClose0(h));
+	for (int i = 0; i < 4; i++)
+		pthread_mutex_destroy(&l[i].lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,6 +1505,9 @@ int main(void)
 		cmocka_unit_test(engine_direct),
 		cmocka_unit_test(burst_drops),
 		cmocka_unit_test(threads),
+		cmocka_unit_test(engine_options),
+		cmocka_unit_test(net_event_history),
+		cmocka_unit_test(newer_versions),
 	};
 
 	setenv("FWP_ENGINE", "embedded", 0);

@@ -713,7 +713,7 @@ static void test_object_validation(void **state)
 	t.pc.flags = 0x100;
 	RC(FwpmProviderContextAdd0(h, &t.pc, NULL, NULL), FWP_E_INVALID_FLAGS);
 	t.pc.flags = 0;
-	t.pc.type = FWPM_IPSEC_IKE_MM_CONTEXT;
+	t.pc.type = FWPM_GENERAL_CONTEXT;	/* main modes: test_ikev2_tunnel.c */
 	RC(FwpmProviderContextAdd0(h, &t.pc, NULL, NULL), ERROR_NOT_SUPPORTED);
 	t.pc.type = (FWPM_PROVIDER_CONTEXT_TYPE)99;
 	RC(FwpmProviderContextAdd0(h, &t.pc, NULL, NULL), FWP_E_INVALID_ENUMERATOR);

@@ -262,6 +262,55 @@ static void test_waiter_gets_lock(void **state)
 	OK(FwpmEngineClose0(w.h));
 }
 
+static DWORD set_watchdog(HANDLE h, UINT32 ms)
+{
+	FWP_VALUE0 v = { .type = FWP_UINT32, .uint32 = ms };
+
+	return FwpmEngineSetOption0(h, FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC, &v);
+}
+
+/* FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC: a writer older than it loses
+ * its transaction to the next session that wants the lock; its own calls
+ * then get FWP_E_TXN_ABORTED until it ends the transaction. */
+static void test_watchdog(void **state)
+{
+	HANDLE a = open_wait(0), b = open_wait(2000);
+	GUID ka = random_guid(), kb = random_guid();
+	FWPM_PROVIDER0 *p = NULL;
+	uint64_t t0;
+
+	(void)state;
+	OK(set_watchdog(a, 150));
+	OK(FwpmTransactionBegin0(a, 0));
+	OK(add_provider(a, &ka));
+	t0 = now_ms();
+	OK(add_provider(b, &kb));	/* waits for the watchdog, not for 2 s */
+	assert_true(now_ms() - t0 >= 100 && now_ms() - t0 < 1500);
+	RC(FwpmProviderGetByKey0(b, &ka, &p), FWP_E_PROVIDER_NOT_FOUND);	/* undone */
+	RC(add_provider(a, &ka), FWP_E_TXN_ABORTED);
+	RC(FwpmTransactionBegin0(a, 0), FWP_E_TXN_IN_PROGRESS);
+	RC(FwpmTransactionCommit0(a), FWP_E_TXN_ABORTED);
+	RC(FwpmTransactionCommit0(a), FWP_E_NO_TXN_IN_PROGRESS);
+	/* Ended: a works again; abort also ends an aborted transaction. */
+	OK(FwpmTransactionBegin0(a, 0));
+	OK(FwpmTransactionCommit0(a));
+	/* Off (0): a writer keeps its lock however old it is. */
+	OK(set_watchdog(a, 0));
+	OK(FwpmTransactionBegin0(a, 0));
+	OK(add_provider(a, &ka));
+	{
+		HANDLE c = open_wait(300);
+
+		RC(add_provider(c, &kb), FWP_E_TIMEOUT);
+		OK(FwpmEngineClose0(c));
+	}
+	OK(FwpmTransactionCommit0(a));
+	OK(FwpmProviderDeleteByKey0(a, &ka));
+	OK(FwpmProviderDeleteByKey0(b, &kb));
+	OK(FwpmEngineClose0(a));
+	OK(FwpmEngineClose0(b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_one_writer_timeout),
 		cmocka_unit_test(test_waiter_gets_lock),
+		cmocka_unit_test(test_watchdog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
