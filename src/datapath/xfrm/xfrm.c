@@ -1,0 +1,388 @@
+/* xfrm.c - the xfrm backend's life cycle: its netlink sockets, the probe
+ * that refuses a kernel without ESP, the ESP-in-UDP socket, and the
+ * kernel's expire messages handed to the engine. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+
+#include "common/log.h"
+#include "datapath/xfrm/xfrm_internal.h"
+
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+
+uint32_t xnl_seq(struct xfrm *x)
+{
+	return ++x->seq;
+}
+
+/* Reads answers until the one for seq (an ACK, an error, or the end of a
+ * dump); cb sees the data messages. */
+static int xnl_wait(struct xfrm *x, uint32_t seq, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+	int rc;
+
+	do {
+		n = mnl_socket_recvfrom(x->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(buf, (size_t)n, seq, x->portid, cb, data);
+		explicit_bzero(buf, (size_t)n);	/* a GETSA answer carries keys */
+	} while (rc > 0);
+	return rc < 0 ? -errno : 0;
+}
+
+int xnl_talk(struct xfrm *x, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	x->st.round_trips++;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = xnl_seq(x);
+	if (mnl_socket_sendto(x->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return xnl_wait(x, nlh->nlmsg_seq, cb, data);
+}
+
+/* Every message of buf asked for an ACK and has the sequence number of
+ * the first plus its index: the kernel runs them all, in order, and
+ * answers each; res[i] is the i-th's 0 / -errno. */
+int xnl_batch(struct xfrm *x, void *buf, size_t len, unsigned n, int *res)
+{
+	struct nlmsghdr *first = buf;
+	uint32_t seq0 = first->nlmsg_seq;
+	int err = 0;
+
+	x->st.round_trips++;
+	if (mnl_socket_sendto(x->nl, buf, len) < 0) {
+		err = -errno;
+		for (unsigned i = 0; i < n; i++)
+			res[i] = err;
+		return err;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		res[i] = xnl_wait(x, seq0 + i, NULL, NULL);
+		if (res[i] && !err)
+			err = res[i];
+	}
+	return err;
+}
+
+static int xnl_open(struct mnl_socket **out, unsigned groups)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_XFRM);
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(nl);
+		return err;
+	}
+	*out = nl;
+	return 0;
+}
+
+/* ---- the probe: a kernel without ESP is refused, by name ---- */
+
+static int probe_state(struct xfrm *x, uint16_t type)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	int err;
+
+	nlh->nlmsg_type = type;
+	if (type == XFRM_MSG_NEWSA) {
+		struct xfrm_usersa_info *sa = mnl_nlmsg_put_extra_header(nlh, sizeof(*sa));
+		struct {
+			struct xfrm_algo_aead a;
+			char key[20];
+		} aead;
+
+		sa->family = AF_INET;
+		sa->id.proto = IPPROTO_ESP;
+		sa->id.spi = htonl(0xfffffff0);
+		sa->id.daddr.a4 = htonl(0xc0000201);	/* 192.0.2.1: documentation */
+		sa->saddr.a4 = htonl(0xc0000202);
+		sa->mode = XFRM_MODE_TRANSPORT;
+		sa->sel.family = AF_INET;
+		sa->lft.soft_byte_limit = sa->lft.hard_byte_limit = XFRM_INF;
+		sa->lft.soft_packet_limit = sa->lft.hard_packet_limit = XFRM_INF;
+		memset(&aead, 0, sizeof(aead));
+		snprintf(aead.a.alg_name, sizeof(aead.a.alg_name), "rfc4106(gcm(aes))");
+		aead.a.alg_key_len = 160;
+		aead.a.alg_icv_len = 128;
+		mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(aead), &aead);
+	} else {
+		struct xfrm_usersa_id *id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+
+		id->family = AF_INET;
+		id->proto = IPPROTO_ESP;
+		id->spi = htonl(0xfffffff0);
+		id->daddr.a4 = htonl(0xc0000201);
+	}
+	err = xnl_talk(x, nlh, NULL, NULL);
+	return err;
+}
+
+static int probe(struct xfrm *x, const char **why)
+{
+	int err;
+
+	probe_state(x, XFRM_MSG_DELSA);	/* a probe a killed run left */
+	err = probe_state(x, XFRM_MSG_NEWSA);
+	if (err == -EPROTONOSUPPORT || err == -ENOPROTOOPT || err == -ENOSYS ||
+	    err == -ENOENT) {
+		*why = "this kernel has no ESP (esp4, esp6, rfc4106(gcm(aes))): "
+		       "use --datapath tun (FWP_DATAPATH=tun), the user-space ESP";
+		return -EPROTONOSUPPORT;
+	}
+	if (err) {
+		*why = "cannot add an XFRM state (CAP_NET_ADMIN?)";
+		return err;
+	}
+	probe_state(x, XFRM_MSG_DELSA);
+	return 0;
+}
+
+/* ---- the ESP-in-UDP socket ---- */
+
+/* NAT-T needs a UDP socket with UDP_ENCAP_ESPINUDP on the port the ESP in
+ * UDP arrives at: the kernel decapsulates what reaches it. Its own
+ * per-socket policy bypass keeps the ESP policies off its datagrams (and
+ * off IKE's, when a daemon shares it). When the port is taken, an IKE
+ * daemon owns it and has set the same option on its socket (charon,
+ * pluto, racoon do): that socket decapsulates for the kernel, ours is not
+ * needed. */
+static int natt_open(struct xfrm *x, const char **why)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(x->cfg.udp_port) };
+	struct xfrm_userpolicy_info pol;
+	int fd, one = UDP_ENCAP_ESPINUDP;
+
+	x->natt_fd = -1;
+	if (!x->cfg.udp_port)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*why = "ESP-in-UDP socket";
+		return -errno;
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.action = XFRM_POLICY_ALLOW;
+	pol.sel.family = AF_INET;
+	pol.dir = XFRM_POLICY_IN;
+	if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &pol, sizeof(pol)))
+		goto fail;
+	pol.dir = XFRM_POLICY_OUT;
+	if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &pol, sizeof(pol)))
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		if (errno == EADDRINUSE) {
+			fwp_log(FWP_LOG_INFO, "datapath xfrm: UDP port %u is owned by another "
+				"program (an IKE daemon): its socket decapsulates ESP in UDP",
+				(unsigned)x->cfg.udp_port);
+			close(fd);
+			return 0;
+		}
+		goto fail;
+	}
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &one, sizeof(one)))
+		goto fail;
+	x->natt_fd = fd;
+	return 0;
+fail:
+	*why = "ESP-in-UDP socket";
+	one = -errno;
+	close(fd);
+	return one;
+}
+
+/* ---- life cycle ---- */
+
+static void xfrm_free(struct xfrm *x)
+{
+	if (x->nl)
+		mnl_socket_close(x->nl);
+	if (x->ev)
+		mnl_socket_close(x->ev);
+	if (x->natt_fd >= 0)
+		close(x->natt_fd);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}
+
+static int xfrm_create(void **out, const struct dp_config *cfg, const char **why)
+{
+	struct xfrm *x = calloc(1, sizeof(*x));
+	int err;
+
+	if (!x)
+		return -ENOMEM;
+	x->cfg = *cfg;
+	x->cfg.tun_name = NULL;
+	x->cfg.lock_dir = NULL;
+	x->natt_fd = -1;
+	pthread_mutex_init(&x->lock, NULL);
+	err = xnl_open(&x->nl, 0);
+	if (err) {
+		*why = err == -EPROTONOSUPPORT ?
+			"this kernel has no XFRM netlink (xfrm_user): use --datapath tun "
+			"(FWP_DATAPATH=tun), the user-space ESP" : "NETLINK_XFRM socket";
+		goto fail;
+	}
+	x->portid = mnl_socket_get_portid(x->nl);
+	err = probe(x, why);
+	if (err)
+		goto fail;
+	err = xnl_open(&x->ev, (1u << (XFRMNLGRP_EXPIRE - 1)) |
+				       (1u << (XFRMNLGRP_ACQUIRE - 1)));
+	if (err) {
+		*why = "NETLINK_XFRM event socket";
+		goto fail;
+	}
+	err = natt_open(x, why);
+	if (err)
+		goto fail;
+	snprintf(x->desc, sizeof(x->desc), "the kernel (XFRM%s)",
+		 x->natt_fd >= 0 ? ", ESP in UDP" : "");
+	*out = x;
+	return 0;
+fail:
+	xfrm_free(x);
+	return err;
+}
+
+static struct dp_backend xfrm_backend(void *inst)
+{
+	return (struct dp_backend){ .ops = &xfrm_ops, .be = inst };
+}
+
+static void xfrm_attach(void *inst, const struct be_host *host)
+{
+	((struct xfrm *)inst)->host = *host;
+}
+
+static int xfrm_start(void *inst)
+{
+	return 0;	/* the kernel carries the packets */
+}
+
+static void xfrm_stop(void *inst)
+{
+}
+
+/* The engine removed every SA before this (engine_destroy). */
+static void xfrm_destroy(void *inst)
+{
+	xfrm_free(inst);
+}
+
+/* A process that exits with the engine alive: the kernel must not keep
+ * carrying traffic for an engine that is gone, so every state and policy
+ * this backend installed goes (keys included). */
+static void xfrm_stop_at_exit(void *inst)
+{
+	struct xfrm *x = inst;
+
+	pthread_mutex_lock(&x->lock);
+	while (x->sas) {
+		struct xsa *s = x->sas;
+
+		pthread_mutex_unlock(&x->lock);
+		xfrm_ops.sa_remove(x, s);
+		pthread_mutex_lock(&x->lock);
+	}
+	pthread_mutex_unlock(&x->lock);
+}
+
+static int xfrm_notice_fd(const void *inst)
+{
+	return mnl_socket_get_fd(((const struct xfrm *)inst)->ev);
+}
+
+struct expired {
+	uint64_t id;
+	FWP_DIRECTION dir;
+	enum dp_sa_event ev;
+	bool found;
+};
+
+/* An expire message: the SA it names, found by (daddr, SPI). */
+static int on_event(const struct nlmsghdr *nlh, void *data)
+{
+	struct xfrm *x = ((void **)data)[0];
+	struct expired *e = ((void **)data)[1];
+	const struct xfrm_user_expire *xe;
+
+	if (nlh->nlmsg_type != XFRM_MSG_EXPIRE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*xe))
+		return MNL_CB_OK;	/* acquires: see docs/datapath-xfrm.md */
+	xe = mnl_nlmsg_get_payload(nlh);
+	for (struct xsa *s = x->sas; s; s = s->next) {
+		if (s->spi != xe->state.id.spi || s->family != xe->state.family ||
+		    memcmp(&s->daddr, &xe->state.id.daddr, sizeof(s->daddr)))
+			continue;
+		if (!xe->hard && s->soft_told)
+			break;
+		s->soft_told = true;
+		e->id = s->ctx_id;
+		e->dir = s->dir;
+		e->ev = xe->hard ? DP_SA_HARD_LIFETIME : DP_SA_SOFT_LIFETIME;
+		e->found = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void xfrm_deliver(void *inst)
+{
+	struct xfrm *x = inst;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(x->ev), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		struct expired e = { 0 };
+		void *data[2] = { x, &e };
+		const struct nlmsghdr *nlh = (const void *)buf;
+		int len = (int)n;
+
+		/* One message at a time: the upcall runs with no lock held. */
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			memset(&e, 0, sizeof(e));
+			pthread_mutex_lock(&x->lock);
+			on_event(nlh, data);
+			pthread_mutex_unlock(&x->lock);
+			if (e.found && x->host.ops)
+				x->host.ops->sa_event(x->host.host, e.id, e.dir, e.ev);
+		}
+		explicit_bzero(buf, (size_t)n);
+	}
+}
+
+static const char *xfrm_describe(const void *inst)
+{
+	return ((const struct xfrm *)inst)->desc;
+}
+
+const struct be_life_ops xfrm_life = {
+	.name = "xfrm",
+	.create = xfrm_create,
+	.backend = xfrm_backend,
+	.attach = xfrm_attach,
+	.start = xfrm_start,
+	.stop = xfrm_stop,
+	.destroy = xfrm_destroy,
+	.stop_at_exit = xfrm_stop_at_exit,
+	.notice_fd = xfrm_notice_fd,
+	.deliver = xfrm_deliver,
+	.describe = xfrm_describe,
+};

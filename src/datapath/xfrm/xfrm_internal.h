@@ -1,0 +1,69 @@
+/* xfrm_internal.h - the xfrm backend's state, shared by xfrm.c (life
+ * cycle, netlink, events) and xfrm_sa.c (the SA ops). */
+#ifndef FWP_DATAPATH_XFRM_INTERNAL_H
+#define FWP_DATAPATH_XFRM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/xfrm.h>
+#include <libmnl/libmnl.h>
+
+#include "datapath/xfrm/xfrm.h"
+
+/* Policies of this backend, so that `ip xfrm policy` shows whose they are
+ * and a clean stop (or the next run) can tell them apart. */
+#define XFRM_BE_PRIORITY 0x4000
+
+/* The kernel's SA id, and what the engine knows the SA by. */
+struct xsa {
+	struct xsa *prev, *next;
+	uint64_t ctx_id;
+	FWP_DIRECTION dir;
+	uint16_t family;
+	xfrm_address_t daddr, saddr;
+	uint32_t spi;		/* network order */
+	uint32_t reqid;
+	struct be_sel sel;
+	struct be_encap encap;
+	bool soft_told;
+};
+
+/* One kernel policy, shared by the SAs that name the same traffic (a
+ * rekey installs the new pair before it deletes the old). */
+struct xpol {
+	struct xpol *next;
+	struct xfrm_selector sel;
+	uint8_t dir;		/* XFRM_POLICY_IN / OUT */
+	unsigned refs;
+};
+
+struct xstats {
+	uint64_t installs, removes, updates, round_trips;
+};
+
+struct xfrm {
+	struct dp_config cfg;
+	pthread_mutex_t lock;
+	struct mnl_socket *nl;		/* requests */
+	struct mnl_socket *ev;		/* XFRMNLGRP_EXPIRE, _ACQUIRE */
+	uint32_t portid, seq;
+	struct be_host host;
+	struct xsa *sas;
+	struct xpol *pols;
+	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
+	struct xstats st;
+	char desc[64];
+};
+
+/* xfrm.c: one request, its answer through cb (may be NULL), 0 / -errno;
+ * batch: n messages in buf (sequence numbers from xnl_seq, consecutive)
+ * sent at once, res[i] each one's result, the first error returned. The
+ * caller wipes buf. */
+int xnl_talk(struct xfrm *x, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+int xnl_batch(struct xfrm *x, void *buf, size_t len, unsigned n, int *res);
+uint32_t xnl_seq(struct xfrm *x);
+
+extern const struct dp_backend_ops xfrm_ops;
+
+#endif
