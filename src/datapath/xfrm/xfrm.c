@@ -206,6 +206,59 @@ fail:
 	return one;
 }
 
+/* ---- IPv6 neighbour discovery stays in the clear ---- */
+
+/* A transport policy protects everything between two hosts, neighbour
+ * solicitations and advertisements included: the peer's clear NA would be
+ * dropped and the address never resolved. Bypass policies for ICMPv6
+ * types 135 and 136 in both directions, above ours (as IKE daemons install
+ * them), while the backend runs. The ICMP type is the selector's source
+ * port. */
+static int ndp_bypass(struct xfrm *x, bool add)
+{
+	static const uint8_t types[2] = { 135, 136 };
+	static const uint8_t dirs[2] = { XFRM_POLICY_IN, XFRM_POLICY_OUT };
+	int err = 0;
+
+	for (int t = 0; t < 2; t++) {
+		for (int d = 0; d < 2; d++) {
+			char buf[512];
+			struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+			struct xfrm_selector sel;
+			int e;
+
+			memset(&sel, 0, sizeof(sel));
+			sel.family = AF_INET6;
+			sel.proto = IPPROTO_ICMPV6;
+			sel.sport = htons(types[t]);
+			sel.sport_mask = 0xffff;
+			if (add) {
+				struct xfrm_userpolicy_info *p =
+					mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
+
+				nlh->nlmsg_type = XFRM_MSG_UPDPOLICY;
+				p->sel = sel;
+				p->dir = dirs[d];
+				p->action = XFRM_POLICY_ALLOW;
+				p->priority = XFRM_BE_PRIORITY - 1;
+				p->lft.soft_byte_limit = p->lft.hard_byte_limit = XFRM_INF;
+				p->lft.soft_packet_limit = p->lft.hard_packet_limit = XFRM_INF;
+			} else {
+				struct xfrm_userpolicy_id *p =
+					mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
+
+				nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+				p->sel = sel;
+				p->dir = dirs[d];
+			}
+			e = xnl_talk(x, nlh, NULL, NULL);
+			if (e && !err)
+				err = e;
+		}
+	}
+	return err;
+}
+
 /* ---- life cycle ---- */
 
 static void xfrm_free(struct xfrm *x)
@@ -252,6 +305,12 @@ static int xfrm_create(void **out, const struct dp_config *cfg, const char **why
 	err = natt_open(x, why);
 	if (err)
 		goto fail;
+	err = ndp_bypass(x, true);
+	if (err) {
+		*why = "IPv6 neighbour discovery bypass policies";
+		ndp_bypass(x, false);
+		goto fail;
+	}
 	snprintf(x->desc, sizeof(x->desc), "the kernel (XFRM%s)",
 		 x->natt_fd >= 0 ? ", ESP in UDP" : "");
 	*out = x;
@@ -283,6 +342,7 @@ static void xfrm_stop(void *inst)
 /* The engine removed every SA before this (engine_destroy). */
 static void xfrm_destroy(void *inst)
 {
+	ndp_bypass(inst, false);
 	xfrm_free(inst);
 }
 
@@ -301,6 +361,7 @@ static void xfrm_stop_at_exit(void *inst)
 		xfrm_ops.sa_remove(x, s);
 		pthread_mutex_lock(&x->lock);
 	}
+	ndp_bypass(x, false);
 	pthread_mutex_unlock(&x->lock);
 }
 
