@@ -53,6 +53,9 @@ void be_sa_build(const struct sa_context *c, FWP_DIRECTION dir, struct be_sa *ou
 	be_sel_from_traffic(&d->traffic, &out->sel);
 	encap_from(&out->encap, d->encap_on, &d->encap);
 	out->xform = d->bundle.sas[0];
+	out->num_xforms = d->bundle.num_sas;
+	if (d->bundle.num_sas == 2)
+		out->ah_xform = d->bundle.sas[1];
 	out->ah = d->bundle.num_sas != 1 || d->bundle.sas[0].type == IPSEC_TRANSFORM_AH;
 	out->limit_packets = d->bundle.lifetime.lifetimePackets;
 	out->limit_bytes = (uint64_t)d->bundle.lifetime.lifetimeKilobytes * 1024;

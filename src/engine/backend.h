@@ -71,8 +71,10 @@ struct be_sa {
 	FWP_DIRECTION dir;
 	struct be_sel sel;
 	struct be_encap encap;
-	struct sa_xform xform;	/* transform, SPI and keys */
-	bool ah;		/* the bundle has AH: no datapath carries it */
+	struct sa_xform xform;	/* transform, SPI and keys: ESP, or AH alone */
+	struct sa_xform ah_xform;	/* the AH of an ESP + AH bundle */
+	uint8_t num_xforms;	/* 1, or 2 for ESP + AH */
+	bool ah;		/* the bundle has AH (the tun backend refuses it) */
 	uint64_t limit_bytes, limit_packets;	/* 0: none */
 	uint32_t limit_seconds;	/* the engine enforces it; for information */
 };

@@ -389,7 +389,9 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;	/* acquires: see docs/datapath-xfrm.md */
 	xe = mnl_nlmsg_get_payload(nlh);
 	for (struct xsa *s = x->sas; s; s = s->next) {
-		if (s->spi != xe->state.id.spi || s->family != xe->state.family ||
+		if ((s->spi[0] != xe->state.id.spi &&
+		     (s->nst < 2 || s->spi[1] != xe->state.id.spi)) ||
+		    s->family != xe->state.family ||
 		    memcmp(&s->daddr, &xe->state.id.daddr, sizeof(s->daddr)))
 			continue;
 		if (!xe->hard && s->soft_told)

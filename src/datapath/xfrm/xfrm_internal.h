@@ -22,7 +22,9 @@ struct xsa {
 	FWP_DIRECTION dir;
 	uint16_t family;
 	xfrm_address_t daddr, saddr;
-	uint32_t spi;		/* network order */
+	uint8_t nst;		/* kernel states: 1, or 2 for ESP + AH */
+	uint8_t proto[2];	/* IPPROTO_ESP / _AH; [1]: the bundle's AH */
+	uint32_t spi[2];	/* network order */
 	uint32_t reqid;
 	struct be_sel sel;
 	struct be_encap encap;

@@ -120,12 +120,33 @@ static void put_auth(struct nlmsghdr *nlh, const struct sa_xform *x, unsigned ic
 	explicit_bzero(&b, sizeof(b));
 }
 
+/* AH: HMAC only (the kernel's AH has no GMAC). */
+static int put_ah(struct nlmsghdr *nlh, const struct sa_xform *x)
+{
+	switch (x->auth_type) {
+	case IPSEC_AUTH_MD5:
+	case IPSEC_AUTH_SHA_1:
+		put_auth(nlh, x, 12);
+		return 0;
+	case IPSEC_AUTH_SHA_256:
+		put_auth(nlh, x, 16);
+		return 0;
+	default:
+		fwp_log(FWP_LOG_WARN, "datapath xfrm: AH with AES-GMAC is not in the kernel");
+		return -ENOTSUP;
+	}
+}
+
 /* The Windows transform map (esp_xform.h) in the kernel's names. */
 static int put_xform(struct nlmsghdr *nlh, const struct sa_xform *x)
 {
 	struct esp_xform_info info;
 	const char *why;
-	int err = esp_xform_check(x, &info, &why);
+	int err;
+
+	if (x->type == IPSEC_TRANSFORM_AH)
+		return put_ah(nlh, x);
+	err = esp_xform_check(x, &info, &why);
 
 	if (err) {
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: transform refused: %s", why);
@@ -152,12 +173,12 @@ static int put_xform(struct nlmsghdr *nlh, const struct sa_xform *x)
 	}
 }
 
-static void put_encap(struct nlmsghdr *nlh, const struct xsa *s)
+static void put_encap(struct nlmsghdr *nlh, const struct xsa *s, unsigned k)
 {
 	struct xfrm_encap_tmpl t;
 	bool out = s->dir == FWP_DIRECTION_OUTBOUND;
 
-	if (!s->encap.on)
+	if (!s->encap.on || s->proto[k] != IPPROTO_ESP)
 		return;
 	memset(&t, 0, sizeof(t));
 	t.encap_type = UDP_ENCAP_ESPINUDP;
@@ -172,7 +193,7 @@ static uint64_t limit(uint64_t v, unsigned permille)
 }
 
 static int put_newsa(struct xfrm *x, struct nlmsghdr *nlh, const struct xsa *s,
-		     const struct be_sa *sa)
+		     unsigned k, const struct be_sa *sa)
 {
 	struct xfrm_usersa_info *u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
 	uint32_t win = x->cfg.replay_window ? x->cfg.replay_window : 64;
@@ -183,8 +204,8 @@ static int put_newsa(struct xfrm *x, struct nlmsghdr *nlh, const struct xsa *s,
 	u->sel.family = s->family;
 	u->id.daddr = s->daddr;
 	u->saddr = s->saddr;
-	u->id.spi = s->spi;
-	u->id.proto = IPPROTO_ESP;
+	u->id.spi = s->spi[k];
+	u->id.proto = s->proto[k];
 	u->mode = s->sel.tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 	u->reqid = s->reqid;
 	u->lft.hard_byte_limit = limit(sa->limit_bytes, 1000);
@@ -195,10 +216,10 @@ static int put_newsa(struct xfrm *x, struct nlmsghdr *nlh, const struct xsa *s,
 	 * a little later is the backstop for an engine that died. */
 	if (sa->limit_seconds)
 		u->lft.hard_add_expires_seconds = (uint64_t)sa->limit_seconds + 30;
-	err = put_xform(nlh, &sa->xform);
+	err = put_xform(nlh, k ? &sa->ah_xform : &sa->xform);
 	if (err)
 		return err;
-	put_encap(nlh, s);
+	put_encap(nlh, s, k);
 	if (s->dir == FWP_DIRECTION_INBOUND) {
 		struct {
 			struct xfrm_replay_state_esn r;
@@ -215,15 +236,15 @@ static int put_newsa(struct xfrm *x, struct nlmsghdr *nlh, const struct xsa *s,
 	return 0;
 }
 
-static void put_delsa(struct nlmsghdr *nlh, const struct xsa *s)
+static void put_delsa(struct nlmsghdr *nlh, const struct xsa *s, unsigned k)
 {
 	struct xfrm_usersa_id *id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 
 	nlh->nlmsg_type = XFRM_MSG_DELSA;
 	id->daddr = s->daddr;
-	id->spi = s->spi;
+	id->spi = s->spi[k];
 	id->family = s->family;
-	id->proto = IPPROTO_ESP;
+	id->proto = s->proto[k];
 }
 
 /* ---- policies (transport mode: the SA's own traffic) ---- */
@@ -254,7 +275,7 @@ static int pol_send(struct xfrm *x, const struct xsa *s, const struct xfrm_selec
 
 	if (add) {
 		struct xfrm_userpolicy_info *p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
-		struct xfrm_user_tmpl t;
+		struct xfrm_user_tmpl t[2];
 
 		nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
 		p->sel = *sel;
@@ -263,15 +284,18 @@ static int pol_send(struct xfrm *x, const struct xsa *s, const struct xfrm_selec
 		p->priority = XFRM_BE_PRIORITY;
 		p->lft.soft_byte_limit = p->lft.hard_byte_limit = XFRM_INF;
 		p->lft.soft_packet_limit = p->lft.hard_packet_limit = XFRM_INF;
-		memset(&t, 0, sizeof(t));
-		t.family = s->family;
-		t.id.daddr = s->daddr;
-		t.id.proto = IPPROTO_ESP;
-		t.saddr = s->saddr;
-		t.reqid = s->reqid;
-		t.mode = XFRM_MODE_TRANSPORT;
-		t.aalgos = t.ealgos = t.calgos = ~0u;
-		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t), &t);
+		/* Innermost first: ESP, then the bundle's AH around it. */
+		memset(t, 0, sizeof(t));
+		for (unsigned k = 0; k < s->nst; k++) {
+			t[k].family = s->family;
+			t[k].id.daddr = s->daddr;
+			t[k].id.proto = s->proto[k];
+			t[k].saddr = s->saddr;
+			t[k].reqid = s->reqid;
+			t[k].mode = XFRM_MODE_TRANSPORT;
+			t[k].aalgos = t[k].ealgos = t[k].calgos = ~0u;
+		}
+		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t[0]) * s->nst, t);
 	} else {
 		struct xfrm_userpolicy_id *p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
 
@@ -375,26 +399,33 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 	struct xsa *s;
 	int err;
 
-	if (sa->ah)
-		return -EPROTONOSUPPORT;	/* AH is not carried */
+	unsigned added = 0;
+
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->ctx_id = sa->id;
 	s->dir = sa->dir;
-	s->spi = htonl(sa->xform.spi);
+	s->nst = sa->num_xforms == 2 ? 2 : 1;
+	s->proto[0] = sa->xform.type == IPSEC_TRANSFORM_AH ? IPPROTO_AH : IPPROTO_ESP;
+	s->spi[0] = htonl(sa->xform.spi);
+	s->proto[1] = IPPROTO_AH;
+	s->spi[1] = htonl(sa->ah_xform.spi);
 	xsa_place(s, &sa->sel, &sa->encap);
 	pthread_mutex_lock(&x->lock);
-	nlh = mnl_nlmsg_put_header(buf);
-	err = put_newsa(x, nlh, s, sa);
+	for (err = 0; added < s->nst && !err; added += !err) {
+		nlh = mnl_nlmsg_put_header(buf);
+		err = put_newsa(x, nlh, s, added, sa);
+		if (!err)
+			err = xnl_talk(x, nlh, NULL, NULL);
+		explicit_bzero(buf, sizeof(buf));
+	}
 	if (!err)
-		err = xnl_talk(x, nlh, NULL, NULL);
-	explicit_bzero(buf, sizeof(buf));
-	if (!err) {
 		err = pol_get(x, s);
-		if (err) {
+	if (err) {
+		while (added--) {
 			nlh = mnl_nlmsg_put_header(buf);
-			put_delsa(nlh, s);
+			put_delsa(nlh, s, added);
 			xnl_talk(x, nlh, NULL, NULL);
 		}
 	}
@@ -416,10 +447,13 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 static void remove_locked(struct xfrm *x, struct xsa *s)
 {
 	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
-	put_delsa(nlh, s);
-	xnl_talk(x, nlh, NULL, NULL);	/* -ESRCH: the kernel expired it */
+	for (unsigned k = 0; k < s->nst; k++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+		put_delsa(nlh, s, k);
+		xnl_talk(x, nlh, NULL, NULL);	/* -ESRCH: the kernel expired it */
+	}
 	pol_put(x, s);
 	unlink_sa(x, s);
 	x->st.removes++;
@@ -456,7 +490,7 @@ static int on_got(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int getsa(struct xfrm *x, const struct xsa *s, struct got *g)
+static int getsa(struct xfrm *x, const struct xsa *s, unsigned k, struct got *g)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -465,9 +499,9 @@ static int getsa(struct xfrm *x, const struct xsa *s, struct got *g)
 
 	nlh->nlmsg_type = XFRM_MSG_GETSA;
 	id->daddr = s->daddr;
-	id->spi = s->spi;
+	id->spi = s->spi[k];
 	id->family = s->family;
-	id->proto = IPPROTO_ESP;
+	id->proto = s->proto[k];
 	g->len = 0;
 	err = xnl_talk(x, nlh, on_got, g);
 	if (!err && !g->len)
@@ -527,7 +561,7 @@ static int xfrm_counters(void *be, void *handle, struct sa_counters *out)
 	if (!g)
 		return -ENOMEM;
 	pthread_mutex_lock(&x->lock);
-	err = getsa(x, s, g);
+	err = getsa(x, s, 0, g);
 	pthread_mutex_unlock(&x->lock);
 	if (!err)
 		counters_of(g, out);
@@ -561,7 +595,7 @@ static bool carried(uint16_t type)
 
 /* A NEWSA from a GETSA answer g, moved to what s says now. */
 static void put_readd(struct xfrm *x, struct nlmsghdr *nlh, const struct got *g,
-		      const struct xsa *s)
+		      const struct xsa *s, unsigned k)
 {
 	const struct nlmsghdr *old = (const void *)g->msg;
 	const struct xfrm_usersa_info *ou = mnl_nlmsg_get_payload(old);
@@ -578,7 +612,7 @@ static void put_readd(struct xfrm *x, struct nlmsghdr *nlh, const struct got *g,
 		if (carried(mnl_attr_get_type(a)))
 			mnl_attr_put(nlh, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
 				     mnl_attr_get_payload(a));
-	put_encap(nlh, s);
+	put_encap(nlh, s, k);
 }
 
 static struct nlmsghdr *batch_next(struct xfrm *x, struct mnl_nlmsg_batch *b)
@@ -590,8 +624,10 @@ static struct nlmsghdr *batch_next(struct xfrm *x, struct mnl_nlmsg_batch *b)
 	return nlh;
 }
 
+/* One kernel state of one direction. */
 struct side {
 	struct xsa *s;		/* the handle: old values until committed */
+	unsigned k;		/* which of its states */
 	struct xsa next;	/* its new place */
 	struct got *g;		/* the state as it was */
 	bool moved;		/* its policy changes */
@@ -607,12 +643,12 @@ static void undo(struct xfrm *x, struct side *sd, unsigned n, const int *res, ch
 		int r[2];
 
 		if (!res[2 * i + 1]) {
-			put_delsa(batch_next(x, b), &sd[i].next);
+			put_delsa(batch_next(x, b), &sd[i].next, sd[i].k);
 			mnl_nlmsg_batch_next(b);
 			k++;
 		}
 		if (!res[2 * i]) {
-			put_readd(x, batch_next(x, b), sd[i].g, sd[i].s);
+			put_readd(x, batch_next(x, b), sd[i].g, sd[i].s, sd[i].k);
 			mnl_nlmsg_batch_next(b);
 			k++;
 		}
@@ -629,15 +665,15 @@ static int replace_states(struct xfrm *x, struct side *sd, unsigned n)
 {
 	char *buf = malloc(MNL_SOCKET_BUFFER_SIZE * 2);
 	struct mnl_nlmsg_batch *b;
-	int res[4], err;
+	int res[8], err;
 
 	if (!buf)
 		return -ENOMEM;
 	b = mnl_nlmsg_batch_start(buf, MNL_SOCKET_BUFFER_SIZE * 2);
 	for (unsigned i = 0; i < n; i++) {
-		put_delsa(batch_next(x, b), sd[i].s);
+		put_delsa(batch_next(x, b), sd[i].s, sd[i].k);
 		mnl_nlmsg_batch_next(b);
-		put_readd(x, batch_next(x, b), sd[i].g, &sd[i].next);
+		put_readd(x, batch_next(x, b), sd[i].g, &sd[i].next, sd[i].k);
 		mnl_nlmsg_batch_next(b);
 	}
 	err = xnl_batch(x, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b), 2 * n, res);
@@ -666,15 +702,15 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 	int err = 0;
 
 	for (unsigned i = 0; i < n && !err; i++)
-		err = getsa(x, sd[i].s, sd[i].g);
-	/* New policies first: a failure leaves the old ones. */
+		err = getsa(x, sd[i].s, sd[i].k, sd[i].g);
+	/* New policies first (one per direction): a failure leaves the old. */
 	for (; got_pols < n && !err; got_pols++)
-		if (sd[got_pols].moved)
+		if (sd[got_pols].moved && !sd[got_pols].k)
 			err = pol_get(x, &sd[got_pols].next);
 	if (!err)
 		err = replace_states(x, sd, n);
 	for (unsigned i = 0; i < got_pols; i++) {
-		if (!sd[i].moved)
+		if (!sd[i].moved || sd[i].k)
 			continue;
 		pol_put(x, err ? &sd[i].next : sd[i].s);
 	}
@@ -683,7 +719,8 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		struct xsa *s = sd[i].s;
 
-		xsa_place(s, &sd[i].next.sel, &sd[i].next.encap);
+		if (!sd[i].k)
+			xsa_place(s, &sd[i].next.sel, &sd[i].next.encap);
 	}
 	x->st.updates++;
 	return 0;
@@ -692,20 +729,23 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 static int xfrm_update_pair(void *be, void *const h[2], const struct be_change *const ch[2])
 {
 	struct xfrm *x = be;
-	struct side sd[2];
+	struct side sd[4];
 	unsigned n = 0;
 	int err = -ENOMEM;
 
 	memset(sd, 0, sizeof(sd));
 	for (int dir = 0; dir < 2; dir++) {
-		if (!ch[dir] || !h[dir])
-			continue;
-		sd[n].s = h[dir];
-		side_next(&sd[n], ch[dir]);
-		sd[n].g = malloc(sizeof(*sd[n].g));
-		if (!sd[n].g)
-			goto out;
-		n++;
+		struct xsa *s = h[dir];
+
+		for (unsigned k = 0; ch[dir] && s && k < s->nst; k++) {
+			sd[n].s = s;
+			sd[n].k = k;
+			side_next(&sd[n], ch[dir]);
+			sd[n].g = malloc(sizeof(*sd[n].g));
+			if (!sd[n].g)
+				goto out;
+			n++;
+		}
 	}
 	if (!n)
 		return 0;
@@ -716,7 +756,7 @@ static int xfrm_update_pair(void *be, void *const h[2], const struct be_change *
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: SA context %llu: update refused: %s",
 			(unsigned long long)sd[0].s->ctx_id, strerror(-err));
 out:
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 4; i++) {
 		if (sd[i].g)
 			explicit_bzero(sd[i].g, sizeof(*sd[i].g));
 		free(sd[i].g);
@@ -759,7 +799,7 @@ static void xfrm_statistics(void *be, IPSEC_STATISTICS1 *out)
 	for (struct xsa *s = g ? x->sas : NULL; s; s = s->next) {
 		struct sa_counters c;
 
-		if (getsa(x, s, g))
+		if (getsa(x, s, 0, g))
 			continue;
 		counters_of(g, &c);
 		b[s->dir] += c.bytes;
