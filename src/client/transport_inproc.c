@@ -12,14 +12,20 @@
  * (default 4500, 0: none); FWP_REFUSE_MD5=1 refuses HMAC-MD5-96.
  * FWP_DATAPATH=xfrm gives it the kernel's ESP instead, as `fwpd --datapath
  * xfrm` (docs/datapath-xfrm.md). Either is a backend found by name
- * (backend.h). A notice thread hands the datapath's lifetime notices to
- * the engine. At exit the packet threads stop and the routing
+ * (backend.h) in the datapath module, fwpuclnt-datapath.so, loaded only
+ * then from the directory fwpuclnt/ beside this library: a client without
+ * a datapath maps neither OpenSSL nor libnftables. A notice thread hands
+ * the datapath's lifetime notices to the engine. At exit the packet threads stop and the routing
  * rules and the guard go; the device goes with the process. A process that
  * dies instead leaves the guard, which drops what it protected until the
  * next datapath of that instance takes it over (docs/datapath.md).
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,7 +36,6 @@
 #include "client/client.h"
 #include "client/dispatcher.h"
 #include "common/log.h"
-#include "datapath/dp.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 
@@ -106,6 +111,45 @@ static void *notice_main(void *arg)
 	return NULL;
 }
 
+#define DP_MODULE "fwpuclnt/fwpuclnt-datapath.so"
+
+/* The backend named name from the datapath module beside this library
+ * (kept loaded until exit), or NULL with *why said. */
+static const struct be_life_ops *module_find(const char *name, const char **why)
+{
+	const struct be_life_ops *(*find)(const char *);
+	char path[PATH_MAX], dir[PATH_MAX];
+	Dl_info info;
+	void *h;
+
+	if (!dladdr((void *)module_find, &info) || !info.dli_fname ||
+	    strlen(info.dli_fname) >= sizeof(dir)) {
+		*why = "cannot tell where libfwpuclnt is";
+		return NULL;
+	}
+	strcpy(dir, info.dli_fname);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dirname(dir), DP_MODULE) >=
+	    sizeof(path)) {
+		*why = "path too long";
+		return NULL;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		fwp_log(FWP_LOG_ERROR, "%s", dlerror());
+		*why = "the datapath module " DP_MODULE " cannot be loaded (not installed?)";
+		return NULL;
+	}
+	find = (const struct be_life_ops *(*)(const char *))dlsym(h, "fwp_datapath_find");
+	if (!find) {
+		*why = "the datapath module has no fwp_datapath_find";
+		dlclose(h);
+		return NULL;
+	}
+	if (!find(name))
+		*why = NULL;	/* no such backend: the caller says so */
+	return find(name);
+}
+
 /* FWP_DATAPATH: 0 without one, 1 with one, -1 when asked for and not had. */
 static int datapath_open(struct engine_config *cfg)
 {
@@ -115,10 +159,17 @@ static int datapath_open(struct engine_config *cfg)
 
 	if (!v || !*v || !strcmp(v, "none"))
 		return 0;
-	dp_life = backend_find(v);
-	if (!dp_life) {
+	if (strcmp(v, "tun") && strcmp(v, "xfrm")) {
 		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: only tun, xfrm or none", v);
 		init_error = ERROR_INVALID_PARAMETER;
+		return -1;
+	}
+	why = NULL;
+	dp_life = module_find(v, &why);
+	if (!dp_life) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: %s", v,
+			why ? why : "not in this build's datapath module");
+		init_error = ERROR_NOT_SUPPORTED;
 		return -1;
 	}
 	dp_config_default(&dc);

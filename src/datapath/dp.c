@@ -23,17 +23,6 @@ uint64_t dp_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void dp_config_default(struct dp_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->tun_name = "fwp0";
-	c->queues = 1;
-	c->mtu = 1400;
-	c->udp_port = UDP_IO_DEFAULT_PORT;
-	c->raw_esp = true;
-	c->replay_window = 64;
-}
-
 /* A raw socket for permitted packets that were routed into the TUN: sent
  * as they are, marked so they follow the main table. */
 static int bypass_socket(int family, uint32_t mark)

@@ -39,9 +39,6 @@
 
 struct dp;
 
-/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64. */
-void dp_config_default(struct dp_config *c);
-
 /* 0 or -errno; *why names the step that failed (-EBUSY: this instance, or
  * one with the same slot, runs already; nothing was touched). Needs
  * CAP_NET_ADMIN (and CAP_NET_RAW for raw ESP). Nothing is left behind on

@@ -67,6 +67,17 @@ void be_sa_wipe(struct be_sa *sa)
 	explicit_bzero(sa, sizeof(*sa));
 }
 
+void dp_config_default(struct dp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->tun_name = "fwp0";
+	c->queues = 1;
+	c->mtu = 1400;
+	c->udp_port = 4500;	/* RFC 3948 (UDP_IO_DEFAULT_PORT) */
+	c->raw_esp = true;
+	c->replay_window = 64;
+}
+
 /* ---- calls with the records' handles (engine lock held) ---- */
 
 int engine_be_install(struct engine *e, struct sa_context *c, FWP_DIRECTION dir)

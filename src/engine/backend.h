@@ -161,6 +161,9 @@ struct dp_config {
 	const char *lock_dir;	/* NULL: DP_LOCK_DIR (instance.h) */
 };
 
+/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64. */
+void dp_config_default(struct dp_config *c);
+
 /* The life cycle of a running backend, for fwpd and the in-process
  * engine: create, (engine_create with .backend), attach the host, start,
  * and when notice_fd is readable deliver (no engine lock held); stop,
