@@ -193,10 +193,8 @@ static int datapath_open(struct engine_config *cfg)
 
 static int datapath_start(void)
 {
-	struct be_host host = engine_host(engine);
 	pthread_t t;
 
-	dp_life->attach(datapath, &host);
 	if (dp_life->start(datapath))
 		return -1;
 	if (dp_life->notice_fd(datapath) >= 0 &&
@@ -240,6 +238,12 @@ static void engine_init(void)
 	if (engine_create(&cfg, &engine)) {
 		engine = NULL;
 		return;
+	}
+	/* Before the store's filters reach the backend (policy_changed). */
+	if (datapath) {
+		struct be_host host = engine_host(engine);
+
+		dp_life->attach(datapath, &host);
 	}
 	if (store && pol_store_restore(store, engine, NULL, NULL)) {
 		fwp_log(FWP_LOG_ERROR, "FWP_STORE=%s cannot be read", store_path);

@@ -429,7 +429,8 @@ static bool steers(const FWPM_FILTER0 *f)
 /* An outbound filter that protects or blocks traffic to a remote prefix
  * routes that prefix into the TUN for as long as it exists, SA or not: with
  * no SA the traffic is dropped there, never sent in the clear. */
-static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
+static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
+			      bool added)
 {
 	struct dp *dp = be;
 	struct prefix_walk w = { .dp = dp, .add = added };

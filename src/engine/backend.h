@@ -131,9 +131,12 @@ struct dp_backend_ops {
 	/* Fills the zeroed *out (FwpxGetStatistics0). May be NULL. */
 	void (*ext_statistics)(void *be, FWPX_STATISTICS0 *out);
 	/* Filter f was linked (added) or unlinked: flow verdicts cached by
-	 * the datapath are stale, and f may name traffic to steer. Calls come
-	 * in pairs per filter. May be NULL. */
-	void (*policy_changed)(void *be, const FWPM_FILTER0 *f, bool added);
+	 * the datapath are stale, and f may name traffic to steer or, with a
+	 * tunnel callout, the inner traffic of the tunnel SAs whose
+	 * tunnelPolicyId is context_id (its provider context; 0: none).
+	 * Calls come in pairs per filter. May be NULL. */
+	void (*policy_changed)(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
+			       bool added);
 };
 
 struct dp_backend {

@@ -151,6 +151,72 @@ PYEOF
 	[ $((u + mm)) = 1500 ] || { xdump; fail "lost datagrams beyond the switch: $r"; }
 	[ "$ns" = 0 ] || fail "A: $ns datagrams met no state during a replacement"
 	;;
+tunnel)
+	# FwpmIPsecTunnelAdd0's filters become the inner selectors of
+	# tunnel-mode policies; the peer moves by Update0 mid-stream.
+	ip -n "$NSA" addr add 10.1.0.1/32 dev lo
+	ip -n "$NSB" addr add 10.2.0.1/32 dev lo
+	ip -n "$NSA" route add 10.2.0.0/24 via $B4
+	ip -n "$NSB" route add 10.1.0.0/24 via $A4
+	e2e_fwpd a
+	e2e_fwpd b
+	e2e_keying a --mode tunnel --local $A4 --remote $B4 --inner-local 10.1.0.0/24 \
+		--inner-remote 10.2.0.0/24 --spi-in $SPI_BA --spi-out $SPI_AB \
+		--key-in $KEY_BA --key-out $KEY_AB
+	e2e_keying b --mode tunnel --local $B4 --remote $A4 --inner-local 10.2.0.0/24 \
+		--inner-remote 10.1.0.0/24 --spi-in $SPI_AB --spi-out $SPI_BA \
+		--key-in $KEY_AB --key-out $KEY_BA
+	ip -n "$NSA" xfrm state | grep -q "mode tunnel" || fail "A: no tunnel-mode state"
+	ip -n "$NSA" xfrm policy | grep -q "src 10.1.0.0/24 dst 10.2.0.0/24" ||
+		fail "A: no policy for the inner prefixes: $(ip -n "$NSA" xfrm policy)"
+	[ "$(xpolicies a)" = 3 ] || fail "A: $(xpolicies a) policies, not out, in, fwd"
+	sniff_start b
+	r=$(udp_run a b 10.2.0.1 300 9000 10.1.0.1)
+	sniff_stop
+	[ "$(json_get "$r" unique)" = 300 ] || { xdump; fail "A->B inner UDP: $r"; }
+	s=$(seq_check $SPI_AB) || fail "A->B ESP: $s"
+	"$PY" - "$DIR/sniff.jsonl" <<'PYEOF' || fail "outer addresses"
+import json, sys
+for l in open(sys.argv[1]):
+    h = bytes.fromhex(json.loads(l)["hex"])
+    assert h[12:16] == bytes([198, 51, 100, 1]) and h[16:20] == bytes([198, 51, 100, 2]), h[:20].hex()
+PYEOF
+	note "A->B: 300 inner datagrams in ESP between the endpoints: $s"
+	r=$(udp_run b a 10.1.0.1 300 9000 10.2.0.1)
+	[ "$(json_get "$r" unique)" = 300 ] || fail "B->A inner UDP: $r"
+	[ "$(stat a inbound_traffic tunnel_bytes)" -gt 0 ] || fail "A: no tunnel bytes"
+	# The peer moves: Update0 on A points its outbound state and the
+	# tunnel policy's template at B's second address, mid-stream.
+	ip -n "$NSB" addr add 198.51.100.3/24 dev veth0
+	ip -n "$NSB" xfrm state deleteall
+	ip -n "$NSB" xfrm state add src 198.51.100.1 dst 198.51.100.3 proto esp spi $SPI_AB \
+		mode tunnel reqid 9 aead 'rfc4106(gcm(aes))' 0x$KEY_AB 128 || fail "B: ip xfrm"
+	ip -n "$NSB" xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir in \
+		tmpl src 198.51.100.1 dst 198.51.100.3 proto esp reqid 9 mode tunnel 2>/dev/null ||
+		ip -n "$NSB" xfrm policy update src 10.1.0.0/24 dst 10.2.0.0/24 dir in \
+			tmpl src 198.51.100.1 dst 198.51.100.3 proto esp reqid 9 mode tunnel
+	e2e_cmd a "move 198.51.100.3"
+	ip -n "$NSA" xfrm state | grep -q "dst 198.51.100.3" || fail "A: state not moved"
+	ip -n "$NSA" xfrm policy | grep -q "tmpl src 198.51.100.1 dst 198.51.100.3" ||
+		fail "A: policy template not moved"
+	sniff_start b
+	r=$(udp_run a b 10.2.0.1 100 9002 10.1.0.1)
+	sniff_stop
+	[ "$(json_get "$r" unique)" = 100 ] || { xdump; fail "A->B after the move: $r"; }
+	"$PY" - "$DIR/sniff.jsonl" <<'PYEOF' || fail "outer destination after the move"
+import json, sys
+seqs = []
+for l in open(sys.argv[1]):
+    h = bytes.fromhex(json.loads(l)["hex"])
+    assert h[16:20] == bytes([198, 51, 100, 3]), h[:20].hex()
+    seqs.append(json.loads(l)["seq"])
+assert seqs and seqs[0] > 300, seqs[:3]
+print("# after the move: first sequence number", seqs[0])
+PYEOF
+	note "Update0 moved the peer: state and policy template follow, sequence numbers carry on"
+	e2e_cmd a delete
+	[ "$(xpolicies a)" = 0 ] || fail "A: policies left after DeleteById0"
+	;;
 cross)
 	# Two implementations of ESP that must agree: the kernel's on A,
 	# ours (user space, OpenSSL) on B.

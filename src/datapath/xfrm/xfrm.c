@@ -263,6 +263,7 @@ static int ndp_bypass(struct xfrm *x, bool add)
 
 static void xfrm_free(struct xfrm *x)
 {
+	xpol_fini(x);
 	if (x->nl)
 		mnl_socket_close(x->nl);
 	if (x->ev)

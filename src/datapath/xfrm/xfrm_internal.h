@@ -32,12 +32,24 @@ struct xsa {
 };
 
 /* One kernel policy, shared by the SAs that name the same traffic (a
- * rekey installs the new pair before it deletes the old). */
+ * rekey installs the new pair before it deletes the old); its templates
+ * are those of the SA that took it last. */
 struct xpol {
 	struct xpol *next;
 	struct xfrm_selector sel;
-	uint8_t dir;		/* XFRM_POLICY_IN / OUT */
+	uint8_t dir;		/* XFRM_POLICY_IN / OUT / FWD */
 	unsigned refs;
+};
+
+/* A tunnel's filter (FwpmIPsecTunnelAdd0): its inner prefixes become the
+ * selectors of the policies of the tunnel SAs that name its context. */
+struct xtun {
+	struct xtun *next;
+	uint64_t filter_id, context_id;
+	bool outbound;
+	uint8_t version;
+	uint8_t local[16], remote[16];	/* network order */
+	uint8_t lplen, rplen;
 };
 
 struct xstats {
@@ -53,6 +65,7 @@ struct xfrm {
 	struct be_host host;
 	struct xsa *sas;
 	struct xpol *pols;
+	struct xtun *tuns;
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
 	struct xstats st;
 	char desc[64];
@@ -65,6 +78,14 @@ struct xfrm {
 int xnl_talk(struct xfrm *x, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 int xnl_batch(struct xfrm *x, void *buf, size_t len, unsigned n, int *res);
 uint32_t xnl_seq(struct xfrm *x);
+
+/* xfrm_pol.c: the policies an SA needs (transport: its own traffic;
+ * tunnel: its tunnel's filters), taken and dropped by reference, x->lock
+ * held. */
+int xpol_get(struct xfrm *x, const struct xsa *s);
+void xpol_put(struct xfrm *x, const struct xsa *s);
+void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added);
+void xpol_fini(struct xfrm *x);
 
 extern const struct dp_backend_ops xfrm_ops;
 

@@ -64,7 +64,6 @@ static void xsa_place(struct xsa *s, const struct be_sel *sel, const struct be_e
 	s->family = sel->version == 4 ? AF_INET : AF_INET6;
 	addr_to(&s->daddr, out ? sel->remote : sel->local, sel->version);
 	addr_to(&s->saddr, out ? sel->local : sel->remote, sel->version);
-	s->reqid = reqid_of(sel);
 }
 
 /* ---- the transform ---- */
@@ -206,7 +205,7 @@ static int put_newsa(struct xfrm *x, struct nlmsghdr *nlh, const struct xsa *s,
 	u->saddr = s->saddr;
 	u->id.spi = s->spi[k];
 	u->id.proto = s->proto[k];
-	u->mode = s->sel.tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	u->mode = s->sel.tunnel && !k ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 	u->reqid = s->reqid;
 	u->lft.hard_byte_limit = limit(sa->limit_bytes, 1000);
 	u->lft.soft_byte_limit = limit(sa->limit_bytes, 900);
@@ -245,130 +244,6 @@ static void put_delsa(struct nlmsghdr *nlh, const struct xsa *s, unsigned k)
 	id->spi = s->spi[k];
 	id->family = s->family;
 	id->proto = s->proto[k];
-}
-
-/* ---- policies (transport mode: the SA's own traffic) ---- */
-
-static void pol_sel(const struct xsa *s, struct xfrm_selector *sel)
-{
-	bool out = s->dir == FWP_DIRECTION_OUTBOUND;
-	unsigned plen = s->sel.version == 4 ? 32 : 128;
-	uint16_t sp = out ? s->sel.lport : s->sel.rport, dp = out ? s->sel.rport : s->sel.lport;
-
-	memset(sel, 0, sizeof(*sel));
-	sel->family = s->family;
-	sel->saddr = s->saddr;
-	sel->daddr = s->daddr;
-	sel->prefixlen_s = sel->prefixlen_d = (uint8_t)plen;
-	sel->proto = s->sel.proto;
-	sel->sport = htons(sp);
-	sel->sport_mask = sp ? 0xffff : 0;
-	sel->dport = htons(dp);
-	sel->dport_mask = dp ? 0xffff : 0;
-}
-
-static int pol_send(struct xfrm *x, const struct xsa *s, const struct xfrm_selector *sel,
-		    uint8_t dir, bool add)
-{
-	char buf[1024];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	if (add) {
-		struct xfrm_userpolicy_info *p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
-		struct xfrm_user_tmpl t[2];
-
-		nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
-		p->sel = *sel;
-		p->dir = dir;
-		p->action = XFRM_POLICY_ALLOW;
-		p->priority = XFRM_BE_PRIORITY;
-		p->lft.soft_byte_limit = p->lft.hard_byte_limit = XFRM_INF;
-		p->lft.soft_packet_limit = p->lft.hard_packet_limit = XFRM_INF;
-		/* Innermost first: ESP, then the bundle's AH around it. */
-		memset(t, 0, sizeof(t));
-		for (unsigned k = 0; k < s->nst; k++) {
-			t[k].family = s->family;
-			t[k].id.daddr = s->daddr;
-			t[k].id.proto = s->proto[k];
-			t[k].saddr = s->saddr;
-			t[k].reqid = s->reqid;
-			t[k].mode = XFRM_MODE_TRANSPORT;
-			t[k].aalgos = t[k].ealgos = t[k].calgos = ~0u;
-		}
-		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t[0]) * s->nst, t);
-	} else {
-		struct xfrm_userpolicy_id *p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
-
-		nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
-		p->sel = *sel;
-		p->dir = dir;
-	}
-	return xnl_talk(x, nlh, NULL, NULL);
-}
-
-static struct xpol **pol_find(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir)
-{
-	struct xpol **pp;
-
-	for (pp = &x->pols; *pp; pp = &(*pp)->next)
-		if ((*pp)->dir == dir && !memcmp(&(*pp)->sel, sel, sizeof(*sel)))
-			break;
-	return pp;
-}
-
-static uint8_t pol_dir(const struct xsa *s)
-{
-	return s->dir == FWP_DIRECTION_OUTBOUND ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
-}
-
-/* Tunnel-mode SAs get their policies from their tunnel's filters: not
- * here (docs/datapath-xfrm.md). */
-static int pol_get(struct xfrm *x, const struct xsa *s)
-{
-	struct xfrm_selector sel;
-	struct xpol **pp, *p;
-	int err;
-
-	if (s->sel.tunnel)
-		return 0;
-	pol_sel(s, &sel);
-	pp = pol_find(x, &sel, pol_dir(s));
-	if (*pp) {
-		(*pp)->refs++;
-		return 0;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	err = pol_send(x, s, &sel, pol_dir(s), true);
-	if (err == -EEXIST)	/* a run that died left it: ours now */
-		err = 0;
-	if (err) {
-		free(p);
-		return err;
-	}
-	p->sel = sel;
-	p->dir = pol_dir(s);
-	p->refs = 1;
-	*pp = p;
-	return 0;
-}
-
-static void pol_put(struct xfrm *x, const struct xsa *s)
-{
-	struct xfrm_selector sel;
-	struct xpol **pp, *p;
-
-	if (s->sel.tunnel)
-		return;
-	pol_sel(s, &sel);
-	pp = pol_find(x, &sel, pol_dir(s));
-	p = *pp;
-	if (!p || --p->refs)
-		return;
-	*pp = p->next;
-	pol_send(x, s, &sel, p->dir, false);
-	free(p);
 }
 
 /* ---- SAs ---- */
@@ -412,6 +287,8 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 	s->proto[1] = IPPROTO_AH;
 	s->spi[1] = htonl(sa->ah_xform.spi);
 	xsa_place(s, &sa->sel, &sa->encap);
+	/* Kept for the SA's life: an update moves it, its states keep it. */
+	s->reqid = reqid_of(&sa->sel);
 	pthread_mutex_lock(&x->lock);
 	for (err = 0; added < s->nst && !err; added += !err) {
 		nlh = mnl_nlmsg_put_header(buf);
@@ -421,7 +298,7 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 		explicit_bzero(buf, sizeof(buf));
 	}
 	if (!err)
-		err = pol_get(x, s);
+		err = xpol_get(x, s);
 	if (err) {
 		while (added--) {
 			nlh = mnl_nlmsg_put_header(buf);
@@ -454,7 +331,7 @@ static void remove_locked(struct xfrm *x, struct xsa *s)
 		put_delsa(nlh, s, k);
 		xnl_talk(x, nlh, NULL, NULL);	/* -ESRCH: the kernel expired it */
 	}
-	pol_put(x, s);
+	xpol_put(x, s);
 	unlink_sa(x, s);
 	x->st.removes++;
 }
@@ -692,8 +569,7 @@ static void side_next(struct side *d, const struct be_change *ch)
 	xsa_place(&d->next, ch->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC ? &ch->sel : &d->s->sel,
 		  &ch->encap);
 	d->moved = memcmp(&d->next.daddr, &d->s->daddr, sizeof(d->s->daddr)) ||
-		   memcmp(&d->next.saddr, &d->s->saddr, sizeof(d->s->saddr)) ||
-		   d->next.reqid != d->s->reqid;
+		   memcmp(&d->next.saddr, &d->s->saddr, sizeof(d->s->saddr));
 }
 
 static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
@@ -706,13 +582,13 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 	/* New policies first (one per direction): a failure leaves the old. */
 	for (; got_pols < n && !err; got_pols++)
 		if (sd[got_pols].moved && !sd[got_pols].k)
-			err = pol_get(x, &sd[got_pols].next);
+			err = xpol_get(x, &sd[got_pols].next);
 	if (!err)
 		err = replace_states(x, sd, n);
 	for (unsigned i = 0; i < got_pols; i++) {
 		if (!sd[i].moved || sd[i].k)
 			continue;
-		pol_put(x, err ? &sd[i].next : sd[i].s);
+		xpol_put(x, err ? &sd[i].next : sd[i].s);
 	}
 	if (err)
 		return err;
@@ -854,4 +730,5 @@ const struct dp_backend_ops xfrm_ops = {
 	.sa_counters = xfrm_counters,
 	.statistics = xfrm_statistics,
 	.ext_statistics = xfrm_ext_statistics,
+	.policy_changed = xfrm_policy_changed,
 };
