@@ -217,6 +217,42 @@ PYEOF
 	e2e_cmd a delete
 	[ "$(xpolicies a)" = 0 ] || fail "A: policies left after DeleteById0"
 	;;
+trap)
+	# An IPsec filter is a trap: with no outbound SA its traffic is
+	# dropped, never sent in the clear, and the kernel's acquire becomes
+	# the no-SA net event naming the filter.
+	e2e_fwpd a
+	e2e_fwpd b
+	e2e_pair --filters
+	ip -n "$NSA" xfrm policy | grep -q "priority 16385" || fail "A: no trap policy"
+	r=$(udp_run a b $B4 50)
+	[ "$(json_get "$r" unique)" = 50 ] || fail "A->B with the SA: $r"
+	fid=$(e2e_ctl a --json filter list | "$PY" -c '
+import json, sys
+print([f["id"] for f in json.load(sys.stdin) if f["name"] == "static_keying IPsec outbound"][0])')
+	e2e_in a "$NETEV" --count 100 --timeout 4 >"$DIR/netev.log" &
+	ev=$!
+	netns_track $ev
+	i=0
+	while ! grep -q ready "$DIR/netev.log" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	e2e_cmd a expire
+	sniff_start b
+	r=$(udp_run a b $B4 100)
+	sniff_stop
+	[ "$(json_get "$r" received)" = 0 ] || fail "sent with no outbound SA: $r"
+	[ -s "$DIR/sniff.jsonl" ] && fail "ESP left A with no outbound SA"
+	wait $ev
+	grep -q "^ipsec_drop status=0xc000a010 spi=0x00000000 dir=out filter=$fid$" "$DIR/netev.log" ||
+		{ xdump; fail "no acquire net event: $(cat "$DIR/netev.log")"; }
+	note "no SA: 100 datagrams dropped in A's kernel, acquire -> IPSEC_KERNEL_DROP (filter $fid)"
+	kill "$(e2e_fwpd_pid "$NSA" "$DIR/a.sock")"
+	i=0
+	while [ "$(xallpolicies a)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(xallpolicies a)" = 0 ] || fail "A: policies left after a clean stop: $(ip -n "$NSA" xfrm policy)"
+	;;
 cross)
 	# Two implementations of ESP that must agree: the kernel's on A,
 	# ours (user space, OpenSSL) on B.

@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "datapath/xfrm/xfrm_internal.h"
+#include "engine/net_event.h"
 
 #ifndef UDP_ENCAP_ESPINUDP
 #define UDP_ENCAP_ESPINUDP 2
@@ -363,6 +364,7 @@ static void xfrm_stop_at_exit(void *inst)
 		pthread_mutex_lock(&x->lock);
 	}
 	ndp_bypass(x, false);
+	xpol_fini(x);
 	pthread_mutex_unlock(&x->lock);
 }
 
@@ -376,7 +378,48 @@ struct expired {
 	FWP_DIRECTION dir;
 	enum dp_sa_event ev;
 	bool found;
+	bool acquire;		/* net event below instead */
+	struct fwp_net_event ne;
 };
+
+/* STATUS_IPSEC_QUEUE_OVERFLOW: the packet waited for an SA that did not
+ * come (the tun backend's no-SA drop, docs/CONTRACT.md). */
+#define XFRM_STATUS_QUEUE_OVERFLOW ((INT32)0xC000A010)
+
+static void addr_out(union fwp_net_addr *o, const xfrm_address_t *a, bool v4)
+{
+	if (v4)
+		o->v4 = ntohl(a->a4);
+	else
+		memcpy(o->v6.byteArray16, a->a6, 16);
+}
+
+/* An outbound trap's acquire: the no-SA drop net event, naming the filter.
+ * The kernel sends one per flow until its larval state expires. */
+static void on_acquire(struct xfrm *x, const struct xfrm_user_acquire *a, struct expired *e)
+{
+	struct fwp_net_event *ev = &e->ne;
+	bool v4 = a->sel.family == AF_INET;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->flags = FWPM_NET_EVENT_FLAG_IP_PROTOCOL_SET | FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET |
+		    FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET | FWPM_NET_EVENT_FLAG_IP_VERSION_SET;
+	ev->ip_version = v4 ? FWP_IP_VERSION_V4 : FWP_IP_VERSION_V6;
+	addr_out(&ev->local, &a->sel.saddr, v4);
+	addr_out(&ev->remote, &a->sel.daddr, v4);
+	ev->ip_protocol = a->sel.proto;
+	if (a->sel.proto == IPPROTO_TCP || a->sel.proto == IPPROTO_UDP) {
+		ev->flags |= FWPM_NET_EVENT_FLAG_LOCAL_PORT_SET |
+			     FWPM_NET_EVENT_FLAG_REMOTE_PORT_SET;
+		ev->local_port = ntohs(a->sel.sport);
+		ev->remote_port = ntohs(a->sel.dport);
+	}
+	ev->type = FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP;
+	ev->ipsec_drop.failureStatus = XFRM_STATUS_QUEUE_OVERFLOW;
+	ev->ipsec_drop.direction = FWP_DIRECTION_OUTBOUND;
+	ev->ipsec_drop.filterId = xpol_trap_filter(x, &a->policy.sel, a->policy.dir);
+	e->acquire = true;
+}
 
 /* An expire message: the SA it names, found by (daddr, SPI). */
 static int on_event(const struct nlmsghdr *nlh, void *data)
@@ -385,9 +428,14 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	struct expired *e = ((void **)data)[1];
 	const struct xfrm_user_expire *xe;
 
+	if (nlh->nlmsg_type == XFRM_MSG_ACQUIRE &&
+	    mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct xfrm_user_acquire)) {
+		on_acquire(x, mnl_nlmsg_get_payload(nlh), e);
+		return MNL_CB_OK;
+	}
 	if (nlh->nlmsg_type != XFRM_MSG_EXPIRE ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*xe))
-		return MNL_CB_OK;	/* acquires: see docs/datapath-xfrm.md */
+		return MNL_CB_OK;
 	xe = mnl_nlmsg_get_payload(nlh);
 	for (struct xsa *s = x->sas; s; s = s->next) {
 		if ((s->spi[0] != xe->state.id.spi &&
@@ -427,6 +475,8 @@ static void xfrm_deliver(void *inst)
 			pthread_mutex_unlock(&x->lock);
 			if (e.found && x->host.ops)
 				x->host.ops->sa_event(x->host.host, e.id, e.dir, e.ev);
+			if (e.acquire && x->host.ops)
+				x->host.ops->net_event(x->host.host, &e.ne);
 		}
 		explicit_bzero(buf, (size_t)n);
 	}

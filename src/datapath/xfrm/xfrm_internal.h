@@ -52,6 +52,22 @@ struct xtun {
 	uint8_t lplen, rplen;
 };
 
+/* An IPsec transport filter's trap: a policy below the SAs' own for its
+ * prefixes, so that its traffic with no SA is dropped (the kernel's
+ * acquire), never sent or taken in the clear. */
+struct xtrap {
+	struct xtrap *next;
+	uint64_t filter_id;
+	struct xfrm_selector sel;
+	uint8_t dir;
+};
+
+/* Below XFRM_BE_PRIORITY: an SA's own policy wins. */
+#define XFRM_TRAP_PRIORITY (XFRM_BE_PRIORITY + 1)
+/* The outbound trap template's reqid, which no state has: the kernel
+ * finds none, drops the packet and sends XFRM_MSG_ACQUIRE. */
+#define XFRM_TRAP_REQID 0x7ffffff1
+
 struct xstats {
 	uint64_t installs, removes, updates, round_trips;
 };
@@ -66,6 +82,7 @@ struct xfrm {
 	struct xsa *sas;
 	struct xpol *pols;
 	struct xtun *tuns;
+	struct xtrap *traps;
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
 	struct xstats st;
 	char desc[64];
@@ -86,6 +103,8 @@ int xpol_get(struct xfrm *x, const struct xsa *s);
 void xpol_put(struct xfrm *x, const struct xsa *s);
 void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added);
 void xpol_fini(struct xfrm *x);
+/* The filter of the outbound trap an acquire came from (0: none). */
+uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
 
 extern const struct dp_backend_ops xfrm_ops;
 

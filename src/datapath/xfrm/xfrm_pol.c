@@ -8,6 +8,9 @@
  * as an IN and a FWD policy), with tunnel-mode templates between the
  * endpoints. Filters and SAs may come in either order; each (SA, selector)
  * holds a reference on a kernel policy, which goes with its last one.
+ * An IPsec transport filter is also a trap of its own (struct xtrap): its
+ * traffic with no SA is dropped, and outbound the kernel's acquire becomes
+ * the no-SA net event (xfrm.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -209,6 +212,127 @@ void xpol_put(struct xfrm *x, const struct xsa *s)
 		put_one(x, s, &p[i]);
 }
 
+/* ---- traps ---- */
+
+static void walk(void *arg, bool remote, int family, const uint8_t addr[16], unsigned plen);
+
+static bool is_guid(const GUID *a, const GUID *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* An IPsec transport callout: 1 outbound, 0 inbound, -1 neither. */
+static int transport_callout(const FWPM_FILTER0 *f)
+{
+	const GUID *g = &f->action.calloutKey;
+
+	if (!(f->action.type & FWP_ACTION_FLAG_CALLOUT))
+		return -1;
+	if (is_guid(g, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4) ||
+	    is_guid(g, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6))
+		return 1;
+	if (is_guid(g, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4) ||
+	    is_guid(g, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6))
+		return 0;
+	return -1;
+}
+
+static int send_trap(struct xfrm *x, const struct xtrap *t, bool add)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	if (add) {
+		struct xfrm_userpolicy_info *u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
+		struct xfrm_user_tmpl tm;
+
+		nlh->nlmsg_type = XFRM_MSG_UPDPOLICY;
+		u->sel = t->sel;
+		u->dir = t->dir;
+		u->action = XFRM_POLICY_ALLOW;
+		u->priority = XFRM_TRAP_PRIORITY;
+		u->lft.soft_byte_limit = u->lft.hard_byte_limit = XFRM_INF;
+		u->lft.soft_packet_limit = u->lft.hard_packet_limit = XFRM_INF;
+		/* Transport mode: the addresses are the packet's. Inbound any
+		 * state will do (reqid 0); outbound none does. */
+		memset(&tm, 0, sizeof(tm));
+		tm.family = t->sel.family;
+		tm.id.proto = IPPROTO_ESP;
+		tm.reqid = t->dir == XFRM_POLICY_OUT ? XFRM_TRAP_REQID : 0;
+		tm.mode = XFRM_MODE_TRANSPORT;
+		tm.aalgos = tm.ealgos = tm.calgos = ~0u;
+		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(tm), &tm);
+	} else {
+		struct xfrm_userpolicy_id *u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
+
+		nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+		u->sel = t->sel;
+		u->dir = t->dir;
+	}
+	return xnl_talk(x, nlh, NULL, NULL);
+}
+
+static void trap_add(struct xfrm *x, const FWPM_FILTER0 *f, bool outbound)
+{
+	struct xtun p;		/* the prefixes, as a tunnel filter's */
+	struct xtrap *t;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	if (x->host.ops)
+		x->host.ops->filter_prefixes(f, walk, &p);
+	if (!p.rplen)
+		return;		/* no remote prefix: too wide to trap */
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return;
+	t->filter_id = f->filterId;
+	t->dir = outbound ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	t->sel.family = p.version == 4 ? AF_INET : AF_INET6;
+	set_addr(outbound ? &t->sel.saddr : &t->sel.daddr, p.local, p.version);
+	set_addr(outbound ? &t->sel.daddr : &t->sel.saddr, p.remote, p.version);
+	t->sel.prefixlen_s = outbound ? p.lplen : p.rplen;
+	t->sel.prefixlen_d = outbound ? p.rplen : p.lplen;
+	err = send_trap(x, t, true);
+	if (err) {
+		fwp_log(FWP_LOG_WARN, "datapath xfrm: filter %llu: no trap policy: %s",
+			(unsigned long long)f->filterId, strerror(-err));
+		free(t);
+		return;
+	}
+	t->next = x->traps;
+	x->traps = t;
+}
+
+static void trap_del(struct xfrm *x, uint64_t filter_id)
+{
+	struct xtrap **pp, *t;
+
+	for (pp = &x->traps; *pp && (*pp)->filter_id != filter_id; pp = &(*pp)->next)
+		;
+	t = *pp;
+	if (!t)
+		return;
+	*pp = t->next;
+	/* Another filter's trap with the same selector keeps the policy. */
+	for (struct xtrap *o = x->traps; o; o = o->next)
+		if (o->dir == t->dir && !memcmp(&o->sel, &t->sel, sizeof(t->sel))) {
+			free(t);
+			return;
+		}
+	send_trap(x, t, false);
+	free(t);
+}
+
+uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir)
+{
+	for (struct xtrap *t = x->traps; t; t = t->next)
+		if (t->dir == dir && t->sel.family == sel->family &&
+		    !memcmp(&t->sel, sel, sizeof(*sel)))
+			return t->filter_id;
+	return 0;
+}
+
 /* ---- tunnel filters ---- */
 
 static bool tunnel_callout(const FWPM_FILTER0 *f, bool *outbound)
@@ -303,7 +427,17 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 {
 	struct xfrm *x = be;
 	bool outbound;
+	int tr = f ? transport_callout(f) : -1;
 
+	if (tr >= 0) {
+		pthread_mutex_lock(&x->lock);
+		if (added)
+			trap_add(x, f, tr == 1);
+		else
+			trap_del(x, f->filterId);
+		pthread_mutex_unlock(&x->lock);
+		return;
+	}
 	if (!f || !tunnel_callout(f, &outbound))
 		return;
 	pthread_mutex_lock(&x->lock);
@@ -314,8 +448,17 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 	pthread_mutex_unlock(&x->lock);
 }
 
+/* A clean stop: the traps and what policies are left go from the kernel
+ * too (the SAs' own went with the SAs). */
 void xpol_fini(struct xfrm *x)
 {
+	while (x->traps) {
+		struct xtrap *t = x->traps;
+
+		x->traps = t->next;
+		send_trap(x, t, false);
+		free(t);
+	}
 	while (x->tuns) {
 		struct xtun *t = x->tuns;
 
@@ -324,8 +467,11 @@ void xpol_fini(struct xfrm *x)
 	}
 	while (x->pols) {
 		struct xpol *p = x->pols;
+		struct psel ps = { .sel = p->sel, .dir = p->dir };
+		struct xsa none = { .nst = 1 };
 
 		x->pols = p->next;
+		send_policy(x, &none, &ps, false);
 		free(p);
 	}
 }
