@@ -27,6 +27,24 @@ E2E_FWPD_MODE=${XFRM_E2E_FWPD_MODE:-}
 . "$SRC/tests/datapath/e2e/lib.sh"
 case=$1
 
+# lib.sh's udp_run, but sending only once the receiver's socket is bound:
+# inside UML, under load, Python may take longer to start than lib.sh's
+# 0.3 s, and the first datagrams would find no socket.
+udp_run() {
+	_from=$1 _to=$2 _dst=$3 _n=$4 _port=${5:-9000} _src=${6:-}
+	netns_bg "$(ns_of "$_to")" "$PY" "$TRAFFIC" recv "$_port" 3 >"$DIR/recv.json"
+	_rp=$NETNS_LAST_PID
+	_i=0
+	while ! ip netns exec "$(ns_of "$_to")" ss -Huln "sport = :$_port" | grep -q . &&
+		[ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	ip netns exec "$(ns_of "$_from")" "$PY" "$TRAFFIC" send "$_dst" "$_port" "$_n" 0.0005 $_src
+	wait "$_rp" 2>/dev/null
+	cat "$DIR/recv.json"
+}
+
 xstates() {
 	ip -n "$(ns_of "$1")" xfrm state | grep -c '^src'
 }
@@ -105,7 +123,11 @@ natt)
 	sniff_start b
 	netns_bg "$NSB" "$PY" "$TRAFFIC" recv 9000 3 >"$DIR/recv.json"
 	rp=$NETNS_LAST_PID
-	sleep 0.5
+	i=0
+	while ! ip netns exec "$NSB" ss -Huln "sport = :9000" | grep -q . && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	ip netns exec "$NSA" "$PY" "$TRAFFIC" send $B4 9000 1500 0.002 &
 	sender=$!
 	sleep 1
