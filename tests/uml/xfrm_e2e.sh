@@ -7,19 +7,20 @@
 #              numbers from 1, per-SA counters and IPsecGetStatistics1 from
 #              the kernel's counters; DeleteById0 removes states and
 #              policies; a clean stop leaves nothing in the kernel
+#   tunnel     tunnel mode from FwpmIPsecTunnelAdd0's filters, the peer
+#              moved by Update0
+#   trap       an IPsec filter with no SA: dropped in the kernel, the
+#              acquire raised as the no-SA net event
 #   natt       IPsecSaContextUpdate0 switches NAT-T on and off with traffic
 #              running: nothing lost, sequence numbers carry on
 #   cbc        AES-CBC + HMAC-SHA-256 and 3DES + HMAC-SHA-1
 #   expire     Expire0 drains: outbound gone at once, inbound kept; a
 #              kilobyte lifetime the kernel enforces reaches the API as
 #              SOFT_LIFETIME then DELETE
-#   cross      our xfrm backend on A, our tun backend on B: two ESP
-#              implementations that must agree
 #   ipxfrm     A with fwpd --datapath xfrm, B keyed by `ip xfrm` by hand
 #   killed     fwpd killed: the kernel keeps carrying the traffic
 #              protected (states and policies outlive the process), never
 #              in cleartext
-#   refuse     a kernel without ESP: fwpd --datapath xfrm refuses by name
 set -u
 [ -n "${UML_GUEST:-}" ] || { echo "xfrm_e2e.sh: not inside UML" >&2; exit 2; }
 E2E_DATAPATH=xfrm
@@ -274,18 +275,6 @@ print([f["id"] for f in json.load(sys.stdin) if f["name"] == "static_keying IPse
 	i=0
 	while [ "$(xallpolicies a)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	[ "$(xallpolicies a)" = 0 ] || fail "A: policies left after a clean stop: $(ip -n "$NSA" xfrm policy)"
-	;;
-cross)
-	# Two implementations of ESP that must agree: the kernel's on A,
-	# ours (user space, OpenSSL) on B.
-	e2e_fwpd a
-	E2E_DATAPATH=tun e2e_fwpd b
-	e2e_pair
-	[ "$(xstates a)" = 2 ] || fail "A: no kernel states"
-	[ "$(xstates b)" = 0 ] || fail "B: kernel states with the tun backend"
-	traffic_both
-	[ "$(counters b 1 inbound icv_failures)" = 0 ] || fail "ICV failures on B"
-	note "kernel ESP (A) and user-space ESP (B) agree both ways"
 	;;
 ipxfrm)
 	# B is keyed by hand with ip xfrm: an independent peer.

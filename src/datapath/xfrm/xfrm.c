@@ -167,7 +167,7 @@ static int natt_open(struct xfrm *x, const char **why)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(x->cfg.udp_port) };
 	struct xfrm_userpolicy_info pol;
-	int fd, one = UDP_ENCAP_ESPINUDP;
+	int fd, err, encap = UDP_ENCAP_ESPINUDP;
 
 	x->natt_fd = -1;
 	if (!x->cfg.udp_port)
@@ -196,15 +196,15 @@ static int natt_open(struct xfrm *x, const char **why)
 		}
 		goto fail;
 	}
-	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &one, sizeof(one)))
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
 		goto fail;
 	x->natt_fd = fd;
 	return 0;
 fail:
+	err = -errno;
 	*why = "ESP-in-UDP socket";
-	one = -errno;
 	close(fd);
-	return one;
+	return err;
 }
 
 /* ---- IPv6 neighbour discovery stays in the clear ---- */
