@@ -12,10 +12,11 @@
 #   trap       an IPsec filter with no SA: dropped in the kernel, the
 #              acquire raised as the no-SA net event
 #   natt       IPsecSaContextUpdate0 switches NAT-T on and off with traffic
-#              running: nothing lost, sequence numbers carry on
-#   cbc        AES-CBC + HMAC-SHA-256 and 3DES + HMAC-SHA-1
-#   expire     Expire0 drains: outbound gone at once, inbound kept; a
-#              kilobyte lifetime the kernel enforces reaches the API as
+#              running: sequence numbers carry on, no datagram meets no
+#              state, the only losses are the kernel's other-form drops
+#   cbc        AES-CBC + HMAC-SHA-256 both ways
+#   drain      Expire0: outbound gone at once, inbound kept and carrying
+#   expire     a kilobyte lifetime the kernel enforces reaches the API as
 #              SOFT_LIFETIME then DELETE
 #   ipxfrm     A with fwpd --datapath xfrm, B keyed by `ip xfrm` by hand
 #   killed     fwpd killed: the kernel keeps carrying the traffic
