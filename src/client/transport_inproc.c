@@ -9,15 +9,23 @@
  * FWP_DATAPATH=tun gives this engine the user-space ESP datapath, as
  * `fwpd --datapath tun` has it (docs/datapath.md; root): FWP_TUN_NAME
  * names the device (default fwp0), FWP_UDP_PORT the ESP-in-UDP port
- * (default 4500, 0: none); FWP_REFUSE_MD5=1 refuses HMAC-MD5-96. A notice
- * thread hands the datapath's lifetime
- * notices to the engine. At exit the packet threads stop and the routing
+ * (default 4500, 0: none); FWP_REFUSE_MD5=1 refuses HMAC-MD5-96.
+ * FWP_DATAPATH=xfrm gives it the kernel's ESP instead, as `fwpd --datapath
+ * xfrm` (docs/datapath-xfrm.md). Either is a backend found by name
+ * (backend.h) in the datapath module, fwpuclnt-datapath.so, loaded only
+ * then from the directory fwpuclnt/ beside this library: a client without
+ * a datapath maps neither OpenSSL nor libnftables. A notice thread hands
+ * the datapath's lifetime notices to the engine. At exit the packet threads stop and the routing
  * rules and the guard go; the device goes with the process. A process that
  * dies instead leaves the guard, which drops what it protected until the
  * next datapath of that instance takes it over (docs/datapath.md).
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,11 +36,12 @@
 #include "client/client.h"
 #include "client/dispatcher.h"
 #include "common/log.h"
-#include "datapath/dp.h"
+#include "engine/backend.h"
 #include "engine/engine.h"
 
 static struct engine *engine;
-static struct dp *datapath;	/* FWP_DATAPATH=tun; lives as long as the process */
+static const struct be_life_ops *dp_life;	/* FWP_DATAPATH's backend */
+static void *datapath;		/* its instance; lives as long as the process */
 static DWORD init_error = ERROR_NOT_ENOUGH_MEMORY;	/* when engine stays NULL */
 static struct pol_store *store;	/* lives as long as the process */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
@@ -85,21 +94,60 @@ static void *timer_main(void *arg)
 static void wipe_at_exit(void)
 {
 	if (datapath)
-		dp_stop_at_exit(datapath);
+		dp_life->stop_at_exit(datapath);
 	if (engine)
 		engine_wipe_keys(engine);
 }
 
 static void *notice_main(void *arg)
 {
-	struct pollfd pfd = { .fd = dp_notice_fd(datapath), .events = POLLIN };
+	struct pollfd pfd = { .fd = dp_life->notice_fd(datapath), .events = POLLIN };
 
 	for (;;) {
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			break;
-		dp_deliver_notices(datapath);
+		dp_life->deliver(datapath);
 	}
 	return NULL;
+}
+
+#define DP_MODULE "fwpuclnt/fwpuclnt-datapath.so"
+
+/* The backend named name from the datapath module beside this library
+ * (kept loaded until exit), or NULL with *why said. */
+static const struct be_life_ops *module_find(const char *name, const char **why)
+{
+	const struct be_life_ops *(*find)(const char *);
+	char path[PATH_MAX], dir[PATH_MAX];
+	Dl_info info;
+	void *h;
+
+	if (!dladdr((void *)module_find, &info) || !info.dli_fname ||
+	    strlen(info.dli_fname) >= sizeof(dir)) {
+		*why = "cannot tell where libfwpuclnt is";
+		return NULL;
+	}
+	strcpy(dir, info.dli_fname);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dirname(dir), DP_MODULE) >=
+	    sizeof(path)) {
+		*why = "path too long";
+		return NULL;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		fwp_log(FWP_LOG_ERROR, "%s", dlerror());
+		*why = "the datapath module " DP_MODULE " cannot be loaded (not installed?)";
+		return NULL;
+	}
+	find = (const struct be_life_ops *(*)(const char *))dlsym(h, "fwp_datapath_find");
+	if (!find) {
+		*why = "the datapath module has no fwp_datapath_find";
+		dlclose(h);
+		return NULL;
+	}
+	if (!find(name))
+		*why = NULL;	/* no such backend: the caller says so */
+	return find(name);
 }
 
 /* FWP_DATAPATH: 0 without one, 1 with one, -1 when asked for and not had. */
@@ -111,9 +159,17 @@ static int datapath_open(struct engine_config *cfg)
 
 	if (!v || !*v || !strcmp(v, "none"))
 		return 0;
-	if (strcmp(v, "tun")) {
-		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: only tun or none", v);
+	if (strcmp(v, "tun") && strcmp(v, "xfrm")) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: only tun, xfrm or none", v);
 		init_error = ERROR_INVALID_PARAMETER;
+		return -1;
+	}
+	why = NULL;
+	dp_life = module_find(v, &why);
+	if (!dp_life) {
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: %s", v,
+			why ? why : "not in this build's datapath module");
+		init_error = ERROR_NOT_SUPPORTED;
 		return -1;
 	}
 	dp_config_default(&dc);
@@ -123,14 +179,15 @@ static int datapath_open(struct engine_config *cfg)
 	s = getenv("FWP_UDP_PORT");
 	if (s && *s)
 		dc.udp_port = (uint16_t)atoi(s);
-	err = dp_create(&datapath, &dc, &why);
+	err = dp_life->create(&datapath, &dc, &why);
 	if (err) {
-		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=tun: %s: %s", why, strerror(-err));
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: %s: %s", v, why, strerror(-err));
+		datapath = NULL;
 		init_error = err == -EPERM || err == -EACCES ? ERROR_ACCESS_DENIED :
 			     ERROR_NOT_SUPPORTED;
 		return -1;
 	}
-	cfg->backend = dp_backend(datapath);
+	cfg->backend = dp_life->backend(datapath);
 	return 1;
 }
 
@@ -138,10 +195,10 @@ static int datapath_start(void)
 {
 	pthread_t t;
 
-	dp_attach(datapath, engine);
-	if (dp_start(datapath))
+	if (dp_life->start(datapath))
 		return -1;
-	if (pthread_create(&t, NULL, notice_main, NULL))
+	if (dp_life->notice_fd(datapath) >= 0 &&
+	    pthread_create(&t, NULL, notice_main, NULL))
 		return -1;
 	pthread_detach(t);
 	return 0;
@@ -182,6 +239,12 @@ static void engine_init(void)
 		engine = NULL;
 		return;
 	}
+	/* Before the store's filters reach the backend (policy_changed). */
+	if (datapath) {
+		struct be_host host = engine_host(engine);
+
+		dp_life->attach(datapath, &host);
+	}
 	if (store && pol_store_restore(store, engine, NULL, NULL)) {
 		fwp_log(FWP_LOG_ERROR, "FWP_STORE=%s cannot be read", store_path);
 		engine_destroy(engine);
@@ -196,7 +259,7 @@ static void engine_init(void)
 	}
 	pthread_detach(t);
 	if (datapath && datapath_start()) {
-		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=tun: cannot start the packet threads");
+		fwp_log(FWP_LOG_ERROR, "FWP_DATAPATH=%s: cannot start", dp_life->name);
 		engine = NULL;	/* kept, not destroyed: its threads may run */
 		return;
 	}

@@ -24,17 +24,6 @@ uint64_t dp_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void dp_config_default(struct dp_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->tun_name = "fwp0";
-	c->queues = 1;
-	c->mtu = 1400;
-	c->udp_port = UDP_IO_DEFAULT_PORT;
-	c->raw_esp = true;
-	c->replay_window = 64;
-}
-
 /* A raw socket for permitted packets that were routed into the TUN: sent
  * as they are, marked so they follow the main table. */
 static int bypass_socket(int family, uint32_t mark)
@@ -278,9 +267,9 @@ struct dp_backend dp_backend(struct dp *dp)
 	return (struct dp_backend){ .ops = &dp_tun_ops, .be = dp };
 }
 
-void dp_attach(struct dp *dp, struct engine *e)
+void dp_attach(struct dp *dp, const struct be_host *host)
 {
-	dp->engine = e;
+	dp->host = *host;
 }
 
 const char *dp_tun_name(const struct dp *dp)
@@ -399,9 +388,75 @@ void dp_deliver_notices(struct dp *dp)
 		memmove(dp->notices, dp->notices + n, (dp->nnotices - n) * sizeof(batch[0]));
 		dp->nnotices -= n;
 		pthread_mutex_unlock(&dp->notice_lock);
-		for (size_t i = 0; i < n && dp->engine; i++)
-			engine_sa_datapath_event(dp->engine, batch[i].ctx_id,
+		for (size_t i = 0; i < n && dp->host.ops; i++)
+			dp->host.ops->sa_event(dp->host.host, batch[i].ctx_id,
 						 (FWP_DIRECTION)batch[i].dir,
 						 (enum dp_sa_event)batch[i].ev);
 	} while (n == 64);
 }
+
+/* ---- the life cycle by name (backend.h) ---- */
+
+static int life_create(void **out, const struct dp_config *cfg, const char **why)
+{
+	return dp_create((struct dp **)out, cfg, why);
+}
+
+static struct dp_backend life_backend(void *inst)
+{
+	return dp_backend(inst);
+}
+
+static void life_attach(void *inst, const struct be_host *host)
+{
+	dp_attach(inst, host);
+}
+
+static int life_start(void *inst)
+{
+	return dp_start(inst);
+}
+
+static void life_stop(void *inst)
+{
+	dp_stop(inst);
+}
+
+static void life_destroy(void *inst)
+{
+	dp_destroy(inst);
+}
+
+static void life_stop_at_exit(void *inst)
+{
+	dp_stop_at_exit(inst);
+}
+
+static int life_notice_fd(const void *inst)
+{
+	return dp_notice_fd(inst);
+}
+
+static void life_deliver(void *inst)
+{
+	dp_deliver_notices(inst);
+}
+
+static const char *life_describe(const void *inst)
+{
+	return dp_tun_name(inst);
+}
+
+const struct be_life_ops dp_tun_life = {
+	.name = "tun",
+	.create = life_create,
+	.backend = life_backend,
+	.attach = life_attach,
+	.start = life_start,
+	.stop = life_stop,
+	.destroy = life_destroy,
+	.stop_at_exit = life_stop_at_exit,
+	.notice_fd = life_notice_fd,
+	.deliver = life_deliver,
+	.describe = life_describe,
+};

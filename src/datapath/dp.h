@@ -13,7 +13,8 @@
  *                 that died left), TUN, sockets, steering rules (that run's
  *                 leftovers removed)
  *   engine_create with dp_backend(dp) as its backend
- *   dp_attach     the engine the packet threads classify with
+ *   dp_attach     the host's upcalls (engine_host): the verdicts the
+ *                 packet threads classify with, the events they raise
  *   dp_start      the packet threads
  *   ...           dp_notice_fd readable: dp_deliver_notices
  *   dp_stop       joins the packet threads
@@ -36,21 +37,7 @@
 #include "datapath/steer.h"
 #include "engine/backend.h"
 
-struct engine;
 struct dp;
-
-struct dp_config {
-	const char *tun_name;	/* NULL: "fwp0" */
-	unsigned queues;	/* TUN queues = outbound threads; 0: 1 */
-	unsigned mtu;		/* TUN MTU; 0: 1400 */
-	uint16_t udp_port;	/* ESP-in-UDP port; 0: no UDP sockets */
-	bool raw_esp;		/* plain ESP (IP protocol 50) sockets */
-	uint32_t replay_window;	/* inbound; 0: 64 */
-	const char *lock_dir;	/* NULL: DP_LOCK_DIR (instance.h) */
-};
-
-/* Defaults: "fwp0", 1 queue, MTU 1400, UDP 4500, raw ESP on, window 64. */
-void dp_config_default(struct dp_config *c);
 
 /* 0 or -errno; *why names the step that failed (-EBUSY: this instance, or
  * one with the same slot, runs already; nothing was touched). Needs
@@ -58,7 +45,7 @@ void dp_config_default(struct dp_config *c);
  * failure but a guard taken over from a run that died. */
 int dp_create(struct dp **out, const struct dp_config *cfg, const char **why);
 struct dp_backend dp_backend(struct dp *dp);
-void dp_attach(struct dp *dp, struct engine *e);
+void dp_attach(struct dp *dp, const struct be_host *host);
 int dp_start(struct dp *dp);
 void dp_stop(struct dp *dp);
 void dp_destroy(struct dp *dp);
@@ -69,12 +56,15 @@ void dp_destroy(struct dp *dp);
 void dp_stop_at_exit(struct dp *dp);
 
 /* Soft and hard limits the packet threads saw, for the engine: readable
- * when some are waiting. dp_deliver_notices hands them to
- * engine_sa_datapath_event; call it with no engine lock held. */
+ * when some are waiting. dp_deliver_notices hands them to the host's
+ * sa_event; call it with no engine lock held. */
 int dp_notice_fd(const struct dp *dp);
 void dp_deliver_notices(struct dp *dp);
 
 /* The TUN's name and index, for logs and tests. */
 const char *dp_tun_name(const struct dp *dp);
+
+/* The above as a backend registered by name (backend.h: "tun"). */
+extern const struct be_life_ops dp_tun_life;
 
 #endif

@@ -72,7 +72,7 @@ static void classify(struct dp *dp, const struct dp_flow_key *k, bool outbound,
 	memcpy(f.remote_addr, outbound ? k->dst : k->src, 16);
 	/* A flow that cannot be classified is dropped, never sent in the
 	 * clear: what reached the datapath was routed here to be protected. */
-	if (!dp->engine || engine_classify(dp->engine, &f, v)) {
+	if (!dp->host.ops || dp->host.ops->classify(dp->host.host, &f, v)) {
 		memset(v, 0, sizeof(*v));
 		v->action = FWP_ACTION_BLOCK;
 	}
@@ -110,7 +110,7 @@ void dp_raise_drop(struct dp *dp, const struct dp_flow_key *k, bool outbound,
 	const uint8_t *local = outbound ? k->src : k->dst;
 	const uint8_t *remote = outbound ? k->dst : k->src;
 
-	if (!dp->engine)
+	if (!dp->host.ops)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.flags = FWPM_NET_EVENT_FLAG_IP_PROTOCOL_SET | FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET |
@@ -146,5 +146,5 @@ void dp_raise_drop(struct dp *dp, const struct dp_flow_key *k, bool outbound,
 		ev.classify_drop.msFwpDirection = outbound ? FWP_DIRECTION_OUTBOUND :
 							     FWP_DIRECTION_INBOUND;
 	}
-	engine_net_event_raise(dp->engine, &ev);
+	dp->host.ops->net_event(dp->host.host, &ev);
 }

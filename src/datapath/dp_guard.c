@@ -145,6 +145,6 @@ int dp_guard_filter(struct dp *dp, const FWPM_FILTER0 *f, enum guard_dir dir, bo
 	if (!dp->guarded)
 		return 0;
 	fields(&w, f);
-	engine_filter_prefixes(f, walk_prefix, &w);
+	dp->host.ops->filter_prefixes(f, walk_prefix, &w);
 	return w.err;
 }

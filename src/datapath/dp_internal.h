@@ -134,7 +134,7 @@ struct dp_thread;
 struct dp {
 	struct dp_config cfg;
 	char tun_name[16];
-	struct engine *engine;
+	struct be_host host;		/* ops NULL until attached */
 	struct tun tun;
 	struct udp_io io;
 	struct natt_share natt;		/* port shared with an IKE daemon */

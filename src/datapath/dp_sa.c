@@ -15,49 +15,24 @@
 
 #include "datapath/dp_internal.h"
 #include "common/log.h"
-#include "engine/addr.h"
 
-/* The engine record stores one pointer for both directions. */
-struct dp_pair {
-	struct dp_sa *dir[2];	/* [FWP_DIRECTION_OUTBOUND], [INBOUND] */
-};
-
-static struct dp_pair *pair_of(const struct sa_context *c)
+static void set_traffic(struct dp_sel *s, const struct be_sel *t)
 {
-	return c->dp;
+	s->version = t->version;
+	s->tunnel = t->tunnel;
+	memcpy(s->local, t->local, 16);
+	memcpy(s->remote, t->remote, 16);
+	s->bind_id = t->bind_id;
+	s->proto = t->proto;
+	s->lport = t->lport;
+	s->rport = t->rport;
 }
 
-static void traffic_addrs(const IPSEC_TRAFFIC1 *t, uint8_t local[16], uint8_t remote[16])
+static void set_encap(struct dp_sel *s, const struct be_encap *e)
 {
-	memset(local, 0, 16);
-	memset(remote, 0, 16);
-	if (t->ipVersion == FWP_IP_VERSION_V4) {
-		uint32_t l = htonl(t->localV4Address), r = htonl(t->remoteV4Address);
-
-		memcpy(local, &l, 4);
-		memcpy(remote, &r, 4);
-	} else {
-		addr6_traffic_to_net(t->localV6Address, local);
-		addr6_traffic_to_net(t->remoteV6Address, remote);
-	}
-}
-
-static void set_traffic(struct dp_sel *s, const IPSEC_TRAFFIC1 *t)
-{
-	s->version = t->ipVersion == FWP_IP_VERSION_V6 ? 6 : 4;
-	s->tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
-	traffic_addrs(t, s->local, s->remote);
-	s->bind_id = t->ipsecFilterId;	/* = tunnelPolicyId */
-	s->proto = t->ipProtocol;
-	s->lport = t->localPort;
-	s->rport = t->remotePort;
-}
-
-static void set_encap(struct dp_sel *s, bool on, const IPSEC_V4_UDP_ENCAPSULATION0 *e)
-{
-	s->udp = on;
-	s->udp_sport = e->localUdpEncapPort;
-	s->udp_dport = e->remoteUdpEncapPort;
+	s->udp = e->on;
+	s->udp_sport = e->sport;
+	s->udp_dport = e->dport;
 }
 
 /* A host prefix for the SA's peer. */
@@ -180,28 +155,26 @@ static void guard_apply(struct dp *dp, struct dp_sa *s, bool add)
 
 /* ---- SAs ---- */
 
-static int sa_build(struct dp *dp, const struct sa_context *c, FWP_DIRECTION dir,
-		    struct dp_sa **out)
+static int sa_build(struct dp *dp, const struct be_sa *sa, struct dp_sa **out)
 {
-	const struct sa_dir *d = dir == FWP_DIRECTION_OUTBOUND ? &c->out : &c->in;
 	struct esp_sa_config cfg;
 	struct dp_sa *s;
 	const char *why;
 	int err;
 
-	if (d->bundle.num_sas != 1 || d->bundle.sas[0].type == IPSEC_TRANSFORM_AH)
+	if (sa->ah)
 		return -EPROTONOSUPPORT;	/* AH is not carried */
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->ctx_id = c->id;
-	s->outbound = dir == FWP_DIRECTION_OUTBOUND;
-	set_traffic(&s->sel, &d->traffic);
-	set_encap(&s->sel, d->encap_on, &d->encap);
-	s->limit_packets = d->bundle.lifetime.lifetimePackets;
-	s->limit_bytes = (uint64_t)d->bundle.lifetime.lifetimeKilobytes * 1024;
+	s->ctx_id = sa->id;
+	s->outbound = sa->dir == FWP_DIRECTION_OUTBOUND;
+	set_traffic(&s->sel, &sa->sel);
+	set_encap(&s->sel, &sa->encap);
+	s->limit_packets = sa->limit_packets;
+	s->limit_bytes = sa->limit_bytes;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.xform = &d->bundle.sas[0];
+	cfg.xform = &sa->xform;
 	cfg.outbound = s->outbound;
 	cfg.mode = s->sel.tunnel ? ESP_TUNNEL : ESP_TRANSPORT;
 	cfg.replay_window = dp->cfg.replay_window;
@@ -237,27 +210,20 @@ static void bump(_Atomic uint64_t *gen)
 	atomic_fetch_add_explicit(gen, 1, memory_order_release);
 }
 
-static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+static int dp_install(void *be, const struct be_sa *sa, void **handle)
 {
 	struct dp *dp = be;
-	struct dp_pair *p = pair_of(c);
-	bool new_pair = !p;
 	struct dp_sa *s;
 	int err;
 
-	if (new_pair) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-	}
-	err = sa_build(dp, c, dir, &s);
+	err = sa_build(dp, sa, &s);
 	if (err)
-		goto fail;
+		return err;
 	if (s->outbound) {
 		err = routes_apply(dp, &s->sel, &s->routed, true);
 		if (err) {
 			sa_free(s);
-			goto fail;
+			return err;
 		}
 	}
 	pthread_rwlock_wrlock(&dp->table.lock);
@@ -269,16 +235,11 @@ static int dp_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 	} else {
 		idmap_insert(&dp->table.by_spi, &s->by_spi, esp_sa_spi(s->esp));
 	}
-	p->dir[dir] = s;
-	((struct sa_context *)c)->dp = p;
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
 	guard_apply(dp, s, true);
+	*handle = s;
 	return 0;
-fail:
-	if (new_pair)
-		free(p);
-	return err;
 }
 
 static void unlink_sa(struct dp *dp, struct dp_sa *s)
@@ -295,37 +256,27 @@ static void unlink_sa(struct dp *dp, struct dp_sa *s)
 		s->next->prev = s->prev;
 }
 
-static void dp_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+static void dp_remove(void *be, void *handle)
 {
 	struct dp *dp = be;
-	struct dp_pair *p = pair_of(c);
-	struct dp_sa *s = p ? p->dir[dir] : NULL;
+	struct dp_sa *s = handle;
 
 	if (!s)
 		return;
 	pthread_rwlock_wrlock(&dp->table.lock);
 	unlink_sa(dp, s);
-	p->dir[dir] = NULL;
 	bump(&dp->sa_gen);
 	pthread_rwlock_unlock(&dp->table.lock);
 	if (s->outbound)
 		routes_apply(dp, &s->sel, &s->routed, false);
 	guard_apply(dp, s, false);
 	sa_free(s);
-	if (!p->dir[0] && !p->dir[1]) {
-		free(p);
-		((struct sa_context *)c)->dp = NULL;
-	}
 }
 
 /* A traffic change moves the addresses (the peer moved, or NAT-T came
  * with a new address); the routes follow the outbound SA. */
-static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-		     const struct sa_patch *p)
+static int dp_update(struct dp *dp, struct dp_sa *s, const struct be_change *p)
 {
-	struct dp *dp = be;
-	struct dp_pair *pair = pair_of(c);
-	struct dp_sa *s = pair ? pair->dir[dir] : NULL;
 	struct dp_sel next;
 	bool traffic = p->flags & IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
 	bool encap = traffic || (p->flags & IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION);
@@ -337,9 +288,9 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	/* This thread is the only writer of s->sel: reading it needs no lock. */
 	next = s->sel;
 	if (traffic)
-		set_traffic(&next, &p->traffic);
+		set_traffic(&next, &p->sel);
 	if (encap)
-		set_encap(&next, p->encap_on, &p->encap);
+		set_encap(&next, &p->encap);
 	moved = memcmp(next.remote, s->sel.remote, 16) || next.bind_id != s->sel.bind_id ||
 		next.tunnel != s->sel.tunnel;
 	if (moved && s->outbound) {
@@ -367,11 +318,23 @@ static int dp_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
 	return 0;
 }
 
-static int dp_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-		       struct sa_counters *out)
+/* Only an outbound update can fail (its routes): it goes first, and the
+ * inbound one, which cannot fail, after it. */
+static int dp_update_pair(void *be, void *const h[2], const struct be_change *const ch[2])
 {
-	struct dp_pair *p = pair_of(c);
-	struct dp_sa *s = p ? p->dir[dir] : NULL;
+	struct dp *dp = be;
+	int err = 0;
+
+	if (ch[FWP_DIRECTION_OUTBOUND])
+		err = dp_update(dp, h[FWP_DIRECTION_OUTBOUND], ch[FWP_DIRECTION_OUTBOUND]);
+	if (!err && ch[FWP_DIRECTION_INBOUND])
+		err = dp_update(dp, h[FWP_DIRECTION_INBOUND], ch[FWP_DIRECTION_INBOUND]);
+	return err;
+}
+
+static int dp_counters(void *be, void *handle, struct sa_counters *out)
+{
+	struct dp_sa *s = handle;
 	struct esp_sa_stats st;
 
 	memset(out, 0, sizeof(*out));
@@ -453,7 +416,8 @@ static bool steers(const FWPM_FILTER0 *f)
 /* An outbound filter that protects or blocks traffic to a remote prefix
  * routes that prefix into the TUN for as long as it exists, SA or not: with
  * no SA the traffic is dropped there, never sent in the clear. */
-static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
+static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
+			      bool added)
 {
 	struct dp *dp = be;
 	struct prefix_walk w = { .dp = dp, .add = added };
@@ -473,8 +437,8 @@ static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
 	if (added && dp_guard_filter(dp, f, GUARD_OUT, true))
 		fwp_log(FWP_LOG_WARN, "datapath: filter %llu: cannot guard its peers",
 			(unsigned long long)f->filterId);
-	engine_filter_prefixes(f, walk_local, &w);
-	engine_filter_prefixes(f, walk_remote, &w);
+	dp->host.ops->filter_prefixes(f, walk_local, &w);
+	dp->host.ops->filter_prefixes(f, walk_remote, &w);
 	if (!added)
 		dp_guard_filter(dp, f, GUARD_OUT, false);
 	if (w.err)
@@ -485,7 +449,7 @@ static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, bool added)
 const struct dp_backend_ops dp_tun_ops = {
 	.name = "tun",
 	.sa_install = dp_install,
-	.sa_update = dp_update,
+	.sa_update_pair = dp_update_pair,
 	.sa_remove = dp_remove,
 	.sa_counters = dp_counters,
 	.statistics = dp_statistics,

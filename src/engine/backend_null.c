@@ -9,23 +9,22 @@
 
 #include "engine/backend.h"
 
-static int null_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+static int null_install(void *be, const struct be_sa *sa, void **handle)
+{
+	*handle = NULL;
+	return 0;
+}
+
+static int null_update(void *be, void *const h[2], const struct be_change *const ch[2])
 {
 	return 0;
 }
 
-static int null_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-		       const struct sa_patch *p)
-{
-	return 0;
-}
-
-static void null_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+static void null_remove(void *be, void *handle)
 {
 }
 
-static int null_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-			 struct sa_counters *out)
+static int null_counters(void *be, void *handle, struct sa_counters *out)
 {
 	memset(out, 0, sizeof(*out));
 	return 0;
@@ -34,7 +33,7 @@ static int null_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir
 const struct dp_backend_ops dp_null_ops = {
 	.name = "null",
 	.sa_install = null_install,
-	.sa_update = null_update,
+	.sa_update_pair = null_update,
 	.sa_remove = null_remove,
 	.sa_counters = null_counters,
 };

@@ -93,11 +93,11 @@ void engine_unindex_spi(struct engine *e, struct sa_context *c)
 void engine_delete_context(struct engine *e, struct sa_context *c)
 {
 	if (c->out.live) {
-		e->backend.ops->sa_remove(e->backend.be, c, FWP_DIRECTION_OUTBOUND);
+		engine_be_remove(e, c, FWP_DIRECTION_OUTBOUND);
 		e->stats.sas_deleted++;
 	}
 	if (c->in.live) {
-		e->backend.ops->sa_remove(e->backend.be, c, FWP_DIRECTION_INBOUND);
+		engine_be_remove(e, c, FWP_DIRECTION_INBOUND);
 		e->stats.sas_deleted++;
 	}
 	idmap_remove(&e->by_id, &c->by_id);

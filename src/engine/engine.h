@@ -256,5 +256,7 @@ void engine_filter_prefixes(const FWPM_FILTER0 *f, engine_prefix_fn fn, void *ar
 void engine_sa_datapath_event(struct engine *e, uint64_t id, FWP_DIRECTION dir,
 			      enum dp_sa_event ev);
 uint64_t engine_now_ms(struct engine *e);
+/* The upcall table a backend is attached with (backend.h). */
+struct be_host engine_host(struct engine *e);
 
 #endif

@@ -122,6 +122,15 @@ void sa_bind_release(struct sa_context *c);
 /* The encoding of the transport filter dir is bound to, or NULL. */
 const struct nlattr *sa_bound_filter(const struct sa_context *c, FWP_DIRECTION dir);
 
+/* backend.c: the backend's calls with the handles c keeps (lock held).
+ * engine_be_update: p indexed by FWP_DIRECTION, NULL = that side unchanged;
+ * both or neither. 0 / -errno. */
+int engine_be_install(struct engine *e, struct sa_context *c, FWP_DIRECTION dir);
+void engine_be_remove(struct engine *e, struct sa_context *c, FWP_DIRECTION dir);
+int engine_be_counters(struct engine *e, const struct sa_context *c, FWP_DIRECTION dir,
+		       struct sa_counters *out);
+int engine_be_update(struct engine *e, struct sa_context *c, const struct sa_patch *const p[2]);
+
 /* Maps a backend's -errno to a result code. */
 DWORD errno_to_win(int err);
 

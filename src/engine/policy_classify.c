@@ -202,7 +202,8 @@ static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 static void tell_backend(struct engine *e, const struct pol_obj *r, bool added)
 {
 	if (e->backend.ops->policy_changed)
-		e->backend.ops->policy_changed(e->backend.be, r->blob, added);
+		e->backend.ops->policy_changed(e->backend.be, r->blob,
+					       r->context ? r->context->id : 0, added);
 }
 
 void pol_classify_add(struct engine *e, struct pol_obj *r)

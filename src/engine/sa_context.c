@@ -286,7 +286,7 @@ DWORD engine_sa_add(struct engine_session *s, UINT64 id, FWP_DIRECTION dir,
 	/* The soft lifetime (FWPX_SA_CONTEXT_EVENT_SOFT_LIFETIME) at 90%. */
 	d->soft_deadline_ms = d->hard_deadline_ms ?
 		d->added_ms + (uint64_t)d->bundle.lifetime.lifetimeSeconds * 900 : 0;
-	err = e->backend.ops->sa_install(e->backend.be, c, dir);
+	err = engine_be_install(e, c, dir);
 	if (err) {
 		sa_bundle_clear(&d->bundle);
 		d->added_ms = d->hard_deadline_ms = d->soft_deadline_ms = 0;
@@ -369,7 +369,7 @@ DWORD engine_sa_expire(struct engine_session *s, UINT64 id)
 		goto out;
 	}
 	if (c->out.live) {
-		e->backend.ops->sa_remove(e->backend.be, c, FWP_DIRECTION_OUTBOUND);
+		engine_be_remove(e, c, FWP_DIRECTION_OUTBOUND);
 		c->out.live = false;
 		e->stats.sas_deleted++;
 	}

@@ -134,7 +134,7 @@ struct sa_context {
 	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 vif;
 	uint64_t drain_deadline_ms;	/* EXPIRING only */
 	uint64_t last_use_ms;		/* for idle timeouts */
-	void *dp;			/* datapath backend's private state */
+	void *be[2];			/* the backend's handles, by FWP_DIRECTION */
 	/* The filter (transport) or tunnel policy (tunnel) each direction's
 	 * traffic names, referenced (sa_bind.c); NULL: none. */
 	struct pol_obj *bound_in, *bound_out;

@@ -25,7 +25,7 @@ static int read_dir(struct engine *e, const struct sa_context *c,
 		return 0;
 	o->flags = FWPX_SA_COUNTERS_FLAG_LIVE;
 	memset(&ctr, 0, sizeof(ctr));
-	err = e->backend.ops->sa_counters(e->backend.be, c, dir, &ctr);
+	err = engine_be_counters(e, c, dir, &ctr);
 	/* A live SA the backend does not hold has carried nothing yet: the
 	 * engine's view of what is installed is the one clients see. */
 	if (err == -ENOENT)

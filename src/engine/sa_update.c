@@ -3,8 +3,8 @@
  * Three phases, so that nothing is ever half-applied:
  *   1. validate every flagged field of both sides into a patch per side
  *      (struct sa_patch: the flagged values only, never keys);
- *   2. hand the patches to the backend (which switches between two
- *      packets), undoing the first side if the second one fails;
+ *   2. hand the patches to the backend as one pair update (it switches
+ *      between two packets and applies both sides or neither);
  *   3. apply the patches to the record.
  * Keys, SPIs, lifetimes, sequence numbers and counters are never touched.
  */
@@ -18,8 +18,8 @@
 	IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT | IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE | \
 	IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS | IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
 
-/* The patch that leaves dir as it is, for the fields named by flags (used
- * to undo a backend update). Only flagged fields are read: an update
+/* The patch that leaves dir as it is, for the fields named by flags (the
+ * base phase 1 writes the flagged values over). Only flagged fields are read: an update
  * touches as few cache lines of the record as it can. */
 static void patch_from_current(const struct sa_dir *cur, uint64_t flags,
 			       struct sa_patch *p)
@@ -144,11 +144,6 @@ static void apply_patch(struct sa_dir *d, struct sa_patch *p)
 	}
 }
 
-static FWP_DIRECTION dir_of(int i)
-{
-	return i ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND;
-}
-
 DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 		       const IPSEC_SA_CONTEXT1 *v)
 {
@@ -157,7 +152,6 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 	struct sa_patch patch[2];	/* [0] inbound, [1] outbound */
 	const IPSEC_SA_DETAILS1 *side[2];
 	struct sa_dir *cur[2];
-	int done = -1;
 	DWORD rc;
 
 	if (!v)
@@ -201,23 +195,18 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 		if (side[i] && (rc = prepare_side(cur[i], side[i], flags, &patch[i])))
 			goto out;
 	}
-	for (int i = 0; i < 2; i++) {
+	/* The backend applies both sides or neither. */
+	{
+		const struct sa_patch *pp[2];
 		int err;
 
-		if (!side[i])
-			continue;
-		err = e->backend.ops->sa_update(e->backend.be, c, dir_of(i), &patch[i]);
+		pp[FWP_DIRECTION_INBOUND] = side[0] ? &patch[0] : NULL;
+		pp[FWP_DIRECTION_OUTBOUND] = side[1] ? &patch[1] : NULL;
+		err = engine_be_update(e, c, pp);
 		if (err) {
-			if (done >= 0) {
-				struct sa_patch undo;
-
-				patch_from_current(cur[done], flags, &undo);
-				e->backend.ops->sa_update(e->backend.be, c, dir_of(done), &undo);
-			}
 			rc = errno_to_win(err);
 			goto out;
 		}
-		done = i;
 	}
 	for (int i = 0; i < 2; i++)
 		if (side[i])

@@ -81,7 +81,7 @@ static void refresh_use(struct engine *e, struct sa_context *c)
 
 		if (!d->live)
 			continue;
-		if (e->backend.ops->sa_counters(e->backend.be, c, (FWP_DIRECTION)dir, &ctr))
+		if (engine_be_counters(e, c, (FWP_DIRECTION)dir, &ctr))
 			continue;
 		if (ctr.last_use_ms > c->last_use_ms)
 			c->last_use_ms = ctr.last_use_ms;

@@ -91,7 +91,7 @@ static bool one_of(const char *v, const char *const *words)
 static int bad_variable(DWORD rc)
 {
 	static const char *const engines[] = { "", "auto", "embedded", "service", NULL };
-	static const char *const datapaths[] = { "", "none", "tun", NULL };
+	static const char *const datapaths[] = { "", "none", "tun", "xfrm", NULL };
 	const char *engine = getenv("FWP_ENGINE"), *dp = getenv("FWP_DATAPATH");
 
 	if (engine && !one_of(engine, engines))
@@ -99,7 +99,7 @@ static int bad_variable(DWORD rc)
 				"(expected service, embedded or auto)", engine);
 	if (dp && !one_of(dp, datapaths))
 		return ctl_fail(rc, "cannot open the engine: FWP_DATAPATH=%s "
-				"(expected tun or none)", dp);
+				"(expected tun, xfrm or none)", dp);
 	return ctl_fail(rc, "cannot open the engine");
 }
 

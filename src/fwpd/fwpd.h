@@ -54,7 +54,7 @@ struct server_options {
 	size_t max_sa_contexts;		/* engine-wide; 0 = no limit */
 	bool refuse_md5;		/* --refuse-md5 */
 	bool test_hooks;		/* --test-hooks (test_hooks.c) */
-	bool datapath;			/* --datapath tun */
+	const struct be_life_ops *datapath;	/* --datapath tun|xfrm; NULL: none */
 	struct dp_config dp;		/* --tun-*, --udp-port, ... */
 };
 
@@ -111,7 +111,7 @@ struct server {
 	unsigned char *txbuf;		/* FWPD_MSG_MAX */
 	struct net_relay *relay;	/* net events from other threads */
 	struct test_raiser *raiser;	/* --test-hooks */
-	struct dp *dp;			/* --datapath tun; NULL: null backend */
+	void *dp;			/* opt.datapath's instance; NULL: none */
 };
 
 /* server.c */

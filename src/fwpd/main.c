@@ -5,7 +5,7 @@
  *        [--client-queue-bytes N] [--max-queued-total N] [--max-sa-contexts N]
  *        [--max-connections N] [--reserved-connections N]
  *        [--max-user-connections N] [--refuse-md5]
- *        [--datapath tun [--tun-name NAME] [--tun-queues N] [--tun-mtu N]
+ *        [--datapath tun|xfrm [--tun-name NAME] [--tun-queues N] [--tun-mtu N]
  *         [--udp-port N] [--no-raw-esp] [--replay-window N]]
  *
  * Listens on an AF_UNIX SOCK_SEQPACKET socket (default /run/fwpd/fwpd.sock,
@@ -73,6 +73,7 @@ static void usage(FILE *f)
 		"  --refuse-md5       refuse HMAC-MD5-96 (weak; accepted by default, as\n"
 		"                     Windows and IMS clients expect)\n"
 		"  --datapath tun     carry packets: the user-space ESP datapath on a TUN\n"
+		"  --datapath xfrm    carry packets: the kernel's ESP (XFRM states, policies)\n"
 		"                     device (root: CAP_NET_ADMIN, CAP_NET_RAW)\n"
 		"  --tun-name NAME    its device (default fwp0)\n"
 		"  --tun-queues N     TUN queues = outbound packet threads (default 1)\n"
@@ -338,11 +339,11 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			if (!strcmp(optarg, "none")) {
-				opt.datapath = false;
-			} else if (!strcmp(optarg, "tun")) {
-				opt.datapath = true;
+				opt.datapath = NULL;
+			} else if ((opt.datapath = backend_find(optarg))) {
 			} else {
-				fprintf(stderr, "fwpd: bad --datapath (tun or none): %s\n", optarg);
+				fprintf(stderr, "fwpd: bad --datapath (tun, xfrm or none): %s\n",
+					optarg);
 				return 2;
 			}
 			break;

@@ -211,14 +211,15 @@ static int create_datapath(struct server *srv, struct engine_config *cfg)
 {
 	const char *why;
 	char hint[200];
-	int err = dp_create(&srv->dp, &srv->opt.dp, &why);
+	int err = srv->opt.datapath->create(&srv->dp, &srv->opt.dp, &why);
 
 	if (err) {
+		srv->dp = NULL;
 		fwp_log(FWP_LOG_ERROR, "datapath: %s: %s%s", why, strerror(-err),
 			dp_hint(&srv->opt.dp, err, why, hint, sizeof(hint)));
 		return err;
 	}
-	cfg->backend = dp_backend(srv->dp);
+	cfg->backend = srv->opt.datapath->backend(srv->dp);
 	return 0;
 }
 
@@ -318,8 +319,11 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		return err;
 	if (engine_create(&cfg, &srv->engine))
 		return -ENOMEM;
-	if (srv->dp)
-		dp_attach(srv->dp, srv->engine);
+	if (srv->dp) {
+		struct be_host host = engine_host(srv->engine);
+
+		srv->opt.datapath->attach(srv->dp, &host);
+	}
 	if (srv->store) {
 		size_t restored = 0, skipped = 0;
 
@@ -340,12 +344,15 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	if (err)
 		return err;
 	if (srv->dp) {
-		if (add_fd(srv, dp_notice_fd(srv->dp), TAG_DP, EPOLLIN))
+		const struct be_life_ops *l = srv->opt.datapath;
+
+		if (l->notice_fd(srv->dp) >= 0 &&
+		    add_fd(srv, l->notice_fd(srv->dp), TAG_DP, EPOLLIN))
 			return -errno;
-		err = dp_start(srv->dp);
+		err = l->start(srv->dp);
 		if (err)
 			return err;
-		fwp_log(FWP_LOG_INFO, "datapath on %s", dp_tun_name(srv->dp));
+		fwp_log(FWP_LOG_INFO, "datapath %s on %s", l->name, l->describe(srv->dp));
 	}
 	return 0;
 }
@@ -759,7 +766,7 @@ int server_run(struct server *srv)
 			} else if (tag == TAG_NET) {
 				net_relay_drain(srv);
 			} else if (tag == TAG_DP) {
-				dp_deliver_notices(srv->dp);
+				srv->opt.datapath->deliver(srv->dp);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 
@@ -788,13 +795,14 @@ void server_fini(struct server *srv)
 	/* Nothing may raise into the engine once it is gone. */
 	test_hooks_fini(srv);
 	if (srv->dp)
-		dp_stop(srv->dp);
+		srv->opt.datapath->stop(srv->dp);
 	while (srv->conns)
 		conn_free(srv->conns);
 	/* Deletes every context (and wipes every key) before exit. */
 	engine_destroy(srv->engine);
 	/* Then the routes, rules and device the contexts used. */
-	dp_destroy(srv->dp);
+	if (srv->dp)
+		srv->opt.datapath->destroy(srv->dp);
 	srv->dp = NULL;
 	pol_store_close(srv->store);
 	if (srv->listen_fd >= 0) {

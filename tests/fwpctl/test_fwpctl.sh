@@ -675,7 +675,7 @@ done
 env FWP_ENGINE=embedded FWP_DATAPATH=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect 1 "FWP_DATAPATH=bogus"
-has "$tmp/err" '^fwpctl: ERROR_INVALID_PARAMETER .*: FWP_DATAPATH=bogus \(expected tun or none\)$' \
+has "$tmp/err" '^fwpctl: ERROR_INVALID_PARAMETER .*: FWP_DATAPATH=bogus \(expected tun, xfrm or none\)$' \
 	"FWP_DATAPATH=bogus: message"
 hasnt "$tmp/err" 'FWP_ENGINE=' "FWP_DATAPATH=bogus: FWP_ENGINE not blamed"
 env FWP_ENGINE=bogus "$fwpctl" sa list >"$tmp/out" 2>"$tmp/err"

@@ -52,9 +52,10 @@ static struct fake_sa *fake_find(uint64_t id, FWP_DIRECTION dir)
 	return NULL;
 }
 
-static int fake_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+/* The handle the backend returns is its own record. */
+static int fake_install(void *be, const struct be_sa *sa, void **handle)
 {
-	struct fake_sa *f = fake_find(c->id, dir);
+	struct fake_sa *f = fake_find(sa->id, sa->dir);
 
 	(void)be;
 	if (!f) {
@@ -62,33 +63,32 @@ static int fake_install(void *be, const struct sa_context *c, FWP_DIRECTION dir)
 			return -ENOMEM;
 		f = &fake.sa[fake.n++];
 		memset(f, 0, sizeof(*f));
-		f->id = c->id;
-		f->dir = dir;
+		f->id = sa->id;
+		f->dir = sa->dir;
 	}
 	f->installed = true;
+	*handle = f;
 	return 0;
 }
 
-static int fake_update(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-		       const struct sa_patch *p)
+static int fake_update(void *be, void *const h[2], const struct be_change *const ch[2])
 {
-	(void)be, (void)c, (void)dir, (void)p;
+	(void)be, (void)h, (void)ch;
 	return 0;
 }
 
-static void fake_remove(void *be, const struct sa_context *c, FWP_DIRECTION dir)
+static void fake_remove(void *be, void *handle)
 {
-	struct fake_sa *f = fake_find(c->id, dir);
+	struct fake_sa *f = handle;
 
 	(void)be;
 	if (f)
 		f->installed = false;
 }
 
-static int fake_counters(void *be, const struct sa_context *c, FWP_DIRECTION dir,
-			 struct sa_counters *out)
+static int fake_counters(void *be, void *handle, struct sa_counters *out)
 {
-	struct fake_sa *f = fake_find(c->id, dir);
+	struct fake_sa *f = handle;
 
 	(void)be;
 	fake.counter_calls++;
@@ -117,7 +117,7 @@ static void fake_statistics(void *be, IPSEC_STATISTICS1 *out)
 static const struct dp_backend_ops fake_ops = {
 	.name = "fake",
 	.sa_install = fake_install,
-	.sa_update = fake_update,
+	.sa_update_pair = fake_update,
 	.sa_remove = fake_remove,
 	.sa_counters = fake_counters,
 	.statistics = fake_statistics,

@@ -88,12 +88,14 @@ ns_of() {
 # stderr, which a daemon no longer has, skip themselves in default mode.
 E2E_FWPD_MODE=${E2E_FWPD_MODE---foreground}
 
-# e2e_fwpd SIDE [OPTIONS...]: fwpd --datapath tun in SIDE's namespace.
+# e2e_fwpd SIDE [OPTIONS...]: fwpd --datapath tun (or $E2E_DATAPATH, e.g.
+# xfrm inside UML) in SIDE's namespace.
 e2e_fwpd() {
 	_s=$1
 	shift
 	netns_bg "$(ns_of "$_s")" "$FWPD" $E2E_FWPD_MODE --socket "$DIR/$_s.sock" \
-		--state-dir "$DIR/$_s.state" --datapath tun "$@" 2>"$DIR/fwpd-$_s.log"
+		--state-dir "$DIR/$_s.state" --datapath "${E2E_DATAPATH:-tun}" "$@" \
+		2>"$DIR/fwpd-$_s.log"
 	_i=0
 	while [ ! -S "$DIR/$_s.sock" ]; do
 		_i=$((_i + 1))

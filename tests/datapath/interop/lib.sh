@@ -106,13 +106,14 @@ ns_of() {
 	if [ "$1" = a ]; then echo "$NSA"; else echo "$NSB"; fi
 }
 
-# start_fwpd SIDE [OPTIONS...]: fwpd --datapath tun in SIDE's namespace;
+# start_fwpd SIDE [OPTIONS...]: fwpd --datapath tun (or $E2E_DATAPATH) in SIDE's namespace;
 # its socket is $TMP/SIDE.sock.
 start_fwpd() {
 	_s=$1
 	shift
 	netns_bg "$(ns_of "$_s")" "$FWPD" --foreground --socket "$TMP/$_s.sock" \
-		--state-dir "$TMP/$_s.state" --datapath tun "$@" 2>"$TMP/fwpd-$_s.log"
+		--state-dir "$TMP/$_s.state" --datapath "${E2E_DATAPATH:-tun}" "$@" \
+		2>"$TMP/fwpd-$_s.log"
 	eval "FWPD_PID_$_s=\$NETNS_LAST_PID"
 	_i=0
 	while [ ! -S "$TMP/$_s.sock" ]; do

@@ -22,6 +22,7 @@
 #include <nftables/libnftables.h>
 
 #include "datapath/dp_internal.h"
+#include "engine/backend.h"
 #include "datapath/guard.h"
 #include "nstest.h"
 
@@ -301,6 +302,8 @@ static void test_filter_classes(void **state)
 	assert_non_null(dp);
 	assert_int_equal(guard_open(&dp->guard, &cfg0, &why), 0);
 	dp->guarded = true;
+	/* The engine's prefix walk, as its host table gives it to a backend. */
+	dp->host = engine_host(NULL);
 	memset(&f, 0, sizeof(f));
 	f.filterCondition = c;
 	/* 192.0.2.1, UDP or TCP, local ports 5060-5070, remote port != 80. */

@@ -1,0 +1,111 @@
+/* xfrm_internal.h - the xfrm backend's state, shared by xfrm.c (life
+ * cycle, netlink, events) and xfrm_sa.c (the SA ops). */
+#ifndef FWP_DATAPATH_XFRM_INTERNAL_H
+#define FWP_DATAPATH_XFRM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/xfrm.h>
+#include <libmnl/libmnl.h>
+
+#include "datapath/xfrm/xfrm.h"
+
+/* Policies of this backend, so that `ip xfrm policy` shows whose they are
+ * and a clean stop (or the next run) can tell them apart. */
+#define XFRM_BE_PRIORITY 0x4000
+
+/* The kernel's SA id, and what the engine knows the SA by. */
+struct xsa {
+	struct xsa *prev, *next;
+	uint64_t ctx_id;
+	FWP_DIRECTION dir;
+	uint16_t family;
+	xfrm_address_t daddr, saddr;
+	uint8_t nst;		/* kernel states: 1, or 2 for ESP + AH */
+	uint8_t proto[2];	/* IPPROTO_ESP / _AH; [1]: the bundle's AH */
+	uint32_t spi[2];	/* network order */
+	uint32_t reqid;
+	struct be_sel sel;
+	struct be_encap encap;
+	bool soft_told;
+};
+
+/* One kernel policy, shared by the SAs that name the same traffic (a
+ * rekey installs the new pair before it deletes the old); its templates
+ * are those of the SA that took it last. */
+struct xpol {
+	struct xpol *next;
+	struct xfrm_selector sel;
+	uint8_t dir;		/* XFRM_POLICY_IN / OUT / FWD */
+	unsigned refs;
+};
+
+/* A tunnel's filter (FwpmIPsecTunnelAdd0): its inner prefixes become the
+ * selectors of the policies of the tunnel SAs that name its context. */
+struct xtun {
+	struct xtun *next;
+	uint64_t filter_id, context_id;
+	bool outbound;
+	uint8_t version;
+	uint8_t local[16], remote[16];	/* network order */
+	uint8_t lplen, rplen;
+};
+
+/* An IPsec transport filter's trap: a policy below the SAs' own for its
+ * prefixes, so that its traffic with no SA is dropped (the kernel's
+ * acquire), never sent or taken in the clear. */
+struct xtrap {
+	struct xtrap *next;
+	uint64_t filter_id;
+	struct xfrm_selector sel;
+	uint8_t dir;
+};
+
+/* Below XFRM_BE_PRIORITY: an SA's own policy wins. */
+#define XFRM_TRAP_PRIORITY (XFRM_BE_PRIORITY + 1)
+/* The outbound trap template's reqid, which no state has: the kernel
+ * finds none, drops the packet and sends XFRM_MSG_ACQUIRE. */
+#define XFRM_TRAP_REQID 0x7ffffff1
+
+struct xstats {
+	uint64_t installs, removes, updates, round_trips;
+};
+
+struct xfrm {
+	struct dp_config cfg;
+	pthread_mutex_t lock;
+	struct mnl_socket *nl;		/* requests */
+	struct mnl_socket *ev;		/* XFRMNLGRP_EXPIRE, _ACQUIRE */
+	uint32_t portid, seq;
+	struct be_host host;
+	struct xsa *sas;
+	struct xpol *pols;
+	struct xtun *tuns;
+	struct xtrap *traps;
+	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
+	struct xstats st;
+	char desc[64];
+};
+
+/* xfrm.c: one request, its answer through cb (may be NULL), 0 / -errno;
+ * batch: n messages in buf (sequence numbers from xnl_seq, consecutive)
+ * sent at once, res[i] each one's result, the first error returned. The
+ * caller wipes buf. */
+int xnl_talk(struct xfrm *x, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+int xnl_batch(struct xfrm *x, void *buf, size_t len, unsigned n, int *res);
+uint32_t xnl_seq(struct xfrm *x);
+
+/* xfrm_pol.c: the policies an SA needs (transport: its own traffic;
+ * tunnel: its tunnel's filters), taken and dropped by reference, x->lock
+ * held. */
+int xpol_get(struct xfrm *x, const struct xsa *s);
+void xpol_put(struct xfrm *x, const struct xsa *s);
+void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added);
+void xpol_fini(struct xfrm *x);
+/* The filter of the outbound trap an acquire came from (0: none). */
+uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
+
+extern const struct dp_backend_ops xfrm_ops;
+
+#endif
