@@ -374,7 +374,9 @@ while [ "$(lines "$tmp/mon.sig")" -lt 2 ] && [ $i -lt 200 ]; do
 	i=$((i + 1))
 	sleep 0.05
 done
-kill -TERM "$m3"
+# To fwpctl itself, not to timeout(1), which may die of the signal itself
+# when it comes before it has recorded its child.
+pkill -TERM -P "$m3" -x "$(basename "$fwpctl")" || kill -TERM "$m3"
 wait "$m3"
 rc=$?
 [ "$rc" -eq 0 ] || fail "monitor stopped by SIGTERM: exit status $rc ($(cat "$tmp/mon.sig.err"))"
