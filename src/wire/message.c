@@ -74,7 +74,7 @@ static const struct attr_policy policy[FWPD_A_MAX] = {
 	[FWPD_A_STATS_EXT] = FIXED(sizeof(FWPX_STATISTICS0)),
 	[FWPD_A_SA_INFO] = FIXED(sizeof(FWPX_SA_CONTEXT_INFO0)),
 	[FWPD_A_OPTION] = FIXED(4), [FWPD_A_VALUE] = NEST, [FWPD_A_NET_TEMPLATE] = NEST,
-	/* 0x2b-0x3f: unassigned, refused. */
+	/* 0x29-0x3f: unassigned, refused. */
 	[FWPD_A_CHANGE_SUBSCRIPTION] = NEST,
 	[FWPD_A_CHANGE] = FIXED(sizeof(struct fwp_pol_change)),
 };
