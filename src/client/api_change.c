@@ -11,17 +11,21 @@
 #include "client/api_policy.h"
 #include "client/dispatcher.h"
 
-/* Every kind's FWPM_<kind>_SUBSCRIPTION0 has this layout (fwpmtypes.h). */
-typedef FWPM_FILTER_SUBSCRIPTION0 any_subscription;
+/* What a subscription struct of any kind carries for the engine. */
+struct sub_args {
+	bool given;		/* the caller's struct was not NULL */
+	const void *tmpl;	/* its enumTemplate */
+	UINT32 flags;
+};
 
-static DWORD subscribe(struct fwp_client *c, const any_subscription *sub,
+static DWORD subscribe(struct fwp_client *c, const struct sub_args *sub,
 		       const struct change_callback *cb, void *context, HANDLE *out)
 {
 	struct dispatcher *d;
 	uint64_t cookie, engine_handle = 0;
 	DWORD rc;
 
-	if (!sub || !cb->filter || !out)	/* the arms alias */
+	if (!sub->given || !cb->filter || !out)	/* the arms alias */
 		return FWP_E_NULL_POINTER;
 	if (!c->ops->change_subscribe)
 		return ERROR_CALL_NOT_IMPLEMENTED;
@@ -32,7 +36,7 @@ static DWORD subscribe(struct fwp_client *c, const any_subscription *sub,
 	cookie = dispatcher_add_change(d, cb, context);
 	if (!cookie)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	rc = c->ops->change_subscribe(c, cb->kind, sub->enumTemplate, sub->flags, cookie,
+	rc = c->ops->change_subscribe(c, cb->kind, sub->tmpl, sub->flags, cookie,
 				      &engine_handle);
 	if (rc) {
 		dispatcher_remove(d, cookie);
@@ -72,10 +76,12 @@ static DWORD subscriptions_get(struct fwp_client *c, enum pol_kind k, void ***en
 /* A failed call leaves no stale handle behind. */
 #define SUBSCRIBE(k, arm) do { \
 	struct change_callback cb_ = { .kind = (k), .arm = callback }; \
+	struct sub_args s_ = { subscription != NULL, \
+		subscription ? (const void *)subscription->enumTemplate : NULL, \
+		subscription ? subscription->flags : 0 }; \
 	if (changeHandle) \
 		*changeHandle = NULL; \
-	WITH_CLIENT(engineHandle, subscribe(c_, (const any_subscription *)subscription, \
-					    &cb_, context, changeHandle)); \
+	WITH_CLIENT(engineHandle, subscribe(c_, &s_, &cb_, context, changeHandle)); \
 } while (0)
 
 #define CHANGE_API(Name, T, k, arm) \
