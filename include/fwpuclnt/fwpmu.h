@@ -1924,6 +1924,103 @@ typedef void (CALLBACK *FWPM_SYSTEM_PORTS_CALLBACK0)(void *context,
 typedef void (CALLBACK *FWPM_CONNECTION_CALLBACK0)(void *context,
 	FWPM_CONNECTION_EVENT_TYPE eventType, const FWPM_CONNECTION0 *connection);
 
+/*
+ * Object-change subscriptions (docs/CONTRACT.md, "Change subscriptions"):
+ * the callback runs on the library's dispatcher thread after the change
+ * committed, with the context given to Fwpm*SubscribeChanges0. Refused
+ * inside a transaction (FWP_E_TXN_IN_PROGRESS).
+ */
+typedef void (CALLBACK *FWPM_PROVIDER_CHANGE_CALLBACK0)(
+	_Inout_ void *context,
+	_In_ const FWPM_PROVIDER_CHANGE0 *change);
+typedef void (CALLBACK *FWPM_SUBLAYER_CHANGE_CALLBACK0)(
+	_Inout_ void *context,
+	_In_ const FWPM_SUBLAYER_CHANGE0 *change);
+typedef void (CALLBACK *FWPM_FILTER_CHANGE_CALLBACK0)(
+	_Inout_ void *context,
+	_In_ const FWPM_FILTER_CHANGE0 *change);
+typedef void (CALLBACK *FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK0)(
+	_Inout_ void *context,
+	_In_ const FWPM_PROVIDER_CONTEXT_CHANGE0 *change);
+
+#define FWPUCLNT_CHANGE_API_FUNCTIONS(X)		\
+	X(FwpmProviderSubscribeChanges0)		\
+	X(FwpmProviderUnsubscribeChanges0)		\
+	X(FwpmProviderSubscriptionsGet0)		\
+	X(FwpmSubLayerSubscribeChanges0)		\
+	X(FwpmSubLayerUnsubscribeChanges0)		\
+	X(FwpmSubLayerSubscriptionsGet0)		\
+	X(FwpmFilterSubscribeChanges0)			\
+	X(FwpmFilterUnsubscribeChanges0)		\
+	X(FwpmFilterSubscriptionsGet0)			\
+	X(FwpmProviderContextSubscribeChanges0)		\
+	X(FwpmProviderContextUnsubscribeChanges0)	\
+	X(FwpmProviderContextSubscriptionsGet0)
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderSubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_PROVIDER_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_PROVIDER_CHANGE_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderUnsubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderSubscriptionsGet0(
+	_In_ HANDLE engineHandle,
+	_Outptr_result_buffer_(*numEntries) FWPM_PROVIDER_SUBSCRIPTION0 ***entries,
+	_Out_ UINT32 *numEntries);
+
+FWPUCLNT_API DWORD WINAPI FwpmSubLayerSubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_SUBLAYER_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_SUBLAYER_CHANGE_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmSubLayerUnsubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmSubLayerSubscriptionsGet0(
+	_In_ HANDLE engineHandle,
+	_Outptr_result_buffer_(*numEntries) FWPM_SUBLAYER_SUBSCRIPTION0 ***entries,
+	_Out_ UINT32 *numEntries);
+
+FWPUCLNT_API DWORD WINAPI FwpmFilterSubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_FILTER_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_FILTER_CHANGE_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmFilterUnsubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmFilterSubscriptionsGet0(
+	_In_ HANDLE engineHandle,
+	_Outptr_result_buffer_(*numEntries) FWPM_FILTER_SUBSCRIPTION0 ***entries,
+	_Out_ UINT32 *numEntries);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextSubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextUnsubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextSubscriptionsGet0(
+	_In_ HANDLE engineHandle,
+	_Outptr_result_buffer_(*numEntries) FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0 ***entries,
+	_Out_ UINT32 *numEntries);
+
 #define FWPUCLNT_UNSUPPORTED_API_FUNCTIONS(X)		\
 	X(FwpmvSwitchEventSubscribe0)			\
 	X(FwpmvSwitchEventUnsubscribe0)			\

@@ -85,6 +85,32 @@ extern "C" {
 #define FwpmNetEventSubscribe			FwpmNetEventSubscribe0
 #define FwpmNetEventUnsubscribe			FwpmNetEventUnsubscribe0
 
+/* Object-change subscriptions */
+#define FWPM_PROVIDER_CHANGE			FWPM_PROVIDER_CHANGE0
+#define FWPM_PROVIDER_SUBSCRIPTION		FWPM_PROVIDER_SUBSCRIPTION0
+#define FWPM_PROVIDER_CHANGE_CALLBACK		FWPM_PROVIDER_CHANGE_CALLBACK0
+#define FwpmProviderSubscribeChanges		FwpmProviderSubscribeChanges0
+#define FwpmProviderUnsubscribeChanges		FwpmProviderUnsubscribeChanges0
+#define FwpmProviderSubscriptionsGet		FwpmProviderSubscriptionsGet0
+#define FWPM_SUBLAYER_CHANGE			FWPM_SUBLAYER_CHANGE0
+#define FWPM_SUBLAYER_SUBSCRIPTION		FWPM_SUBLAYER_SUBSCRIPTION0
+#define FWPM_SUBLAYER_CHANGE_CALLBACK		FWPM_SUBLAYER_CHANGE_CALLBACK0
+#define FwpmSubLayerSubscribeChanges		FwpmSubLayerSubscribeChanges0
+#define FwpmSubLayerUnsubscribeChanges		FwpmSubLayerUnsubscribeChanges0
+#define FwpmSubLayerSubscriptionsGet		FwpmSubLayerSubscriptionsGet0
+#define FWPM_FILTER_CHANGE			FWPM_FILTER_CHANGE0
+#define FWPM_FILTER_SUBSCRIPTION		FWPM_FILTER_SUBSCRIPTION0
+#define FWPM_FILTER_CHANGE_CALLBACK		FWPM_FILTER_CHANGE_CALLBACK0
+#define FwpmFilterSubscribeChanges		FwpmFilterSubscribeChanges0
+#define FwpmFilterUnsubscribeChanges		FwpmFilterUnsubscribeChanges0
+#define FwpmFilterSubscriptionsGet		FwpmFilterSubscriptionsGet0
+#define FWPM_PROVIDER_CONTEXT_CHANGE		FWPM_PROVIDER_CONTEXT_CHANGE0
+#define FWPM_PROVIDER_CONTEXT_SUBSCRIPTION	FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0
+#define FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK	FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK0
+#define FwpmProviderContextSubscribeChanges	FwpmProviderContextSubscribeChanges0
+#define FwpmProviderContextUnsubscribeChanges	FwpmProviderContextUnsubscribeChanges0
+#define FwpmProviderContextSubscriptionsGet	FwpmProviderContextSubscriptionsGet0
+
 /* FWP / FWPM types */
 #define FWP_VALUE				FWP_VALUE0
 #define FWP_RANGE				FWP_RANGE0

@@ -16,6 +16,7 @@ struct dsub {
 	IPSEC_SA_CONTEXT_CALLBACK0 wcb;
 	FWPX_SA_CONTEXT_CALLBACK0 xcb;
 	struct net_callback ncb;
+	struct change_callback ccb;
 	void *context;
 	uint32_t head, count;
 	uint32_t dropped;	/* since the last report */
@@ -29,6 +30,7 @@ struct dsub {
 union devent {
 	FWPX_SA_CONTEXT_EVENT0 sa;
 	struct fwp_net_event net;
+	struct fwp_pol_change change;
 };
 
 struct dispatcher {
@@ -145,6 +147,47 @@ static void call_sa(const struct dsub *s, const FWPX_SA_CONTEXT_EVENT0 *ev)
 	s->wcb(s->context, &ch);
 }
 
+/* The Windows change struct of the subscription's kind, on this stack. */
+static void call_change(const struct dsub *s, const struct fwp_pol_change *r)
+{
+	switch (s->ccb.kind) {
+	case POL_PROVIDER: {
+		FWPM_PROVIDER_CHANGE0 ch = { .changeType = r->change_type, .providerKey = r->key };
+
+		s->ccb.provider(s->context, &ch);
+		break;
+	}
+	case POL_SUBLAYER: {
+		FWPM_SUBLAYER_CHANGE0 ch = { .changeType = r->change_type, .subLayerKey = r->key };
+
+		s->ccb.sublayer(s->context, &ch);
+		break;
+	}
+	case POL_FILTER: {
+		FWPM_FILTER_CHANGE0 ch = {
+			.changeType = r->change_type, .filterKey = r->key, .filterId = r->id,
+		};
+
+		s->ccb.filter(s->context, &ch);
+		break;
+	}
+	default: {
+		FWPM_PROVIDER_CONTEXT_CHANGE0 ch = {
+			.changeType = r->change_type, .providerContextKey = r->key,
+			.providerContextId = r->id,
+		};
+
+		s->ccb.context(s->context, &ch);
+		break;
+	}
+	}
+}
+
+static const char *kind_label(enum dispatch_kind k)
+{
+	return k == DISPATCH_NET ? "net-event " : k >= DISPATCH_CHANGE ? "change " : "";
+}
+
 static void *dispatch_main(void *arg)
 {
 	struct dispatcher *d = arg;
@@ -171,7 +214,7 @@ static void *dispatch_main(void *arg)
 			if (!s->xcb) {
 				fwp_log(FWP_LOG_WARN, "%ssubscription %llu: %u events dropped "
 					"(FWP_E_NOTIFICATION_DROPPED)",
-					s->kind == DISPATCH_NET ? "net-event " : "",
+					kind_label(s->kind),
 					(unsigned long long)s->cookie, ev.sa.numDropped);
 				continue;
 			}
@@ -180,6 +223,8 @@ static void *dispatch_main(void *arg)
 		pthread_mutex_unlock(&d->lock);
 		if (s->kind == DISPATCH_NET)
 			call_net(s, &ev.net);
+		else if (s->kind >= DISPATCH_CHANGE)
+			call_change(s, &ev.change);
 		else
 			call_sa(s, &ev.sa);
 		pthread_mutex_lock(&d->lock);
@@ -227,8 +272,9 @@ void dispatcher_destroy(struct dispatcher *d)
  * a net event is four times an SA event. */
 static struct dsub *dsub_new(enum dispatch_kind kind)
 {
-	size_t esize = kind == DISPATCH_NET ? sizeof(struct fwp_net_event)
-					    : sizeof(FWPX_SA_CONTEXT_EVENT0);
+	size_t esize = kind == DISPATCH_NET ? sizeof(struct fwp_net_event) :
+		       kind >= DISPATCH_CHANGE ? sizeof(struct fwp_pol_change) :
+		       sizeof(FWPX_SA_CONTEXT_EVENT0);
 	struct dsub *s = calloc(1, sizeof(*s) + DISPATCH_QUEUE_LEN * esize);
 
 	if (s) {
@@ -279,6 +325,18 @@ uint64_t dispatcher_add_net(struct dispatcher *d, const struct net_callback *cb,
 	if (!s)
 		return 0;
 	s->ncb = *cb;
+	s->context = context;
+	return add(d, s);
+}
+
+uint64_t dispatcher_add_change(struct dispatcher *d, const struct change_callback *cb,
+			       void *context)
+{
+	struct dsub *s = dsub_new(DISPATCH_CHANGE + cb->kind);
+
+	if (!s)
+		return 0;
+	s->ccb = *cb;
 	s->context = context;
 	return add(d, s);
 }
@@ -374,6 +432,13 @@ void dispatcher_post_net(struct dispatcher *d, uint64_t cookie,
 			 const struct fwp_net_event *ev)
 {
 	post(d, cookie, DISPATCH_NET, ev);
+}
+
+void dispatcher_post_change(struct dispatcher *d, uint64_t cookie,
+			    const struct fwp_pol_change *ch)
+{
+	if (ch->kind < POL_NKINDS)
+		post(d, cookie, DISPATCH_CHANGE + ch->kind, ch);
 }
 
 void dispatcher_drop_all(struct dispatcher *d, uint32_t n)

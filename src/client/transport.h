@@ -110,6 +110,13 @@ struct transport_ops {
 	DWORD (*net_enum)(struct fwp_client *c, uint64_t handle, UINT32 want,
 			  struct fwp_net_event ***entries, UINT32 *returned);
 	DWORD (*net_enum_destroy)(struct fwp_client *c, uint64_t handle);
+	/* Object-change subscriptions (engine_change_*): delivered with
+	 * dispatcher_post_change(c->disp, cookie, change). */
+	DWORD (*change_subscribe)(struct fwp_client *c, enum pol_kind k, const void *tmpl,
+				  UINT32 flags, uint64_t cookie, uint64_t *handle);
+	DWORD (*change_unsubscribe)(struct fwp_client *c, enum pol_kind k, uint64_t handle);
+	DWORD (*change_subscriptions_get)(struct fwp_client *c, enum pol_kind k,
+					  void ***entries, UINT32 *count);
 };
 
 extern const struct transport_ops transport_inproc;

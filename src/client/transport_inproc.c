@@ -283,6 +283,14 @@ static void sink_deliver_net(void *arg, uint64_t cookie, const struct fwp_net_ev
 		dispatcher_post_net(c->disp, cookie, ev);
 }
 
+static void sink_deliver_change(void *arg, uint64_t cookie, const struct fwp_pol_change *ch)
+{
+	struct fwp_client *c = arg;
+
+	if (c->disp)
+		dispatcher_post_change(c->disp, cookie, ch);
+}
+
 struct engine *inproc_engine(void)
 {
 	pthread_once(&engine_once, engine_init);
@@ -297,7 +305,8 @@ static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 		.rights = ENGINE_RIGHTS_ALL,	/* the process owns its engine */
 	};
 	struct event_sink sink = {
-		.deliver = sink_deliver, .deliver_net = sink_deliver_net, .arg = c,
+		.deliver = sink_deliver, .deliver_net = sink_deliver_net,
+		.deliver_change = sink_deliver_change, .arg = c,
 	};
 	struct engine_session *s;
 	DWORD rc;
@@ -554,6 +563,24 @@ static DWORD inproc_net_enum_destroy(struct fwp_client *c, uint64_t h)
 	return engine_net_enum_destroy(S(c), h);
 }
 
+static DWORD inproc_change_subscribe(struct fwp_client *c, enum pol_kind k,
+				     const void *tmpl, UINT32 flags, uint64_t cookie,
+				     uint64_t *h)
+{
+	return engine_change_subscribe(S(c), k, tmpl, flags, cookie, h);
+}
+
+static DWORD inproc_change_unsubscribe(struct fwp_client *c, enum pol_kind k, uint64_t h)
+{
+	return engine_change_unsubscribe(S(c), k, h);
+}
+
+static DWORD inproc_change_subscriptions_get(struct fwp_client *c, enum pol_kind k,
+					     void ***entries, UINT32 *n)
+{
+	return engine_change_subscriptions_get(S(c), k, entries, n);
+}
+
 const struct transport_ops transport_inproc = {
 	.name = "embedded",
 	.open = inproc_open,
@@ -600,4 +627,7 @@ const struct transport_ops transport_inproc = {
 	.net_enum_create = inproc_net_enum_create,
 	.net_enum = inproc_net_enum,
 	.net_enum_destroy = inproc_net_enum_destroy,
+	.change_subscribe = inproc_change_subscribe,
+	.change_unsubscribe = inproc_change_unsubscribe,
+	.change_subscriptions_get = inproc_change_subscriptions_get,
 };

@@ -105,6 +105,23 @@ static void handle_net_event(struct svc *s, const struct msg_attrs *m)
 		dispatcher_post_net(d, msg_u64(m, FWPD_A_COOKIE, 0), &ev);
 }
 
+/* A policy-object change: raw too; a kind or type this build does not
+ * know is dropped (the dispatcher also checks the kind is the
+ * subscription's). */
+static void handle_change(struct svc *s, const struct msg_attrs *m)
+{
+	struct fwp_pol_change ch;
+	const struct nlattr *a = m->a[FWPD_A_CHANGE];
+	struct dispatcher *d = s->c->disp;
+
+	if (!d || !a || mnl_attr_get_payload_len(a) != sizeof(ch))
+		return;
+	memcpy(&ch, mnl_attr_get_payload(a), sizeof(ch));
+	if (ch.kind < POL_NKINDS &&
+	    (ch.change_type == FWPM_CHANGE_ADD || ch.change_type == FWPM_CHANGE_DELETE))
+		dispatcher_post_change(d, msg_u64(m, FWPD_A_COOKIE, 0), &ch);
+}
+
 /* Hands a message the service pushed to the dispatcher; false when the
  * message is not a push (a reply). */
 static bool handle_push(struct svc *s, uint16_t type)
@@ -113,6 +130,8 @@ static bool handle_push(struct svc *s, uint16_t type)
 		handle_event(s, &s->reply);
 	else if (type == FWPD_MSG_NET_EVENT)
 		handle_net_event(s, &s->reply);
+	else if (type == FWPD_MSG_CHANGE)
+		handle_change(s, &s->reply);
 	else
 		return false;
 	return true;
@@ -1153,6 +1172,93 @@ static DWORD svc_net_enum_destroy(struct fwp_client *c, uint64_t h)
 	return op_u64(c, FWPD_OP_NET_ENUM_DESTROY, FWPD_A_HANDLE, h);
 }
 
+/* ---- object-change subscriptions ---- */
+
+static DWORD svc_change_subscribe(struct fwp_client *c, enum pol_kind k, const void *tmpl,
+				  UINT32 flags, uint64_t cookie, uint64_t *h)
+{
+	struct svc *s = SVC(c);
+	/* Every kind's subscription has this layout (fwpmtypes.h). */
+	FWPM_FILTER_SUBSCRIPTION0 sub = {
+		.enumTemplate = (FWPM_FILTER_ENUM_TEMPLATE0 *)tmpl, .flags = flags,
+	};
+	struct nlmsghdr *req;
+	DWORD rc, result;
+
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(s, FWPD_OP_CHANGE_SUBSCRIBE);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	msg_put_u64(req, FWPD_A_COOKIE, cookie);
+	if ((rc = put_arg(req, FWPD_A_CHANGE_SUBSCRIPTION, wf_pol_subscription[k], &sub))) {
+		svc_end(s);
+		return rc;
+	}
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result == ERROR_SUCCESS) {
+		*h = msg_u64(&s->reply, FWPD_A_HANDLE, 0);
+		start_events(s);
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_change_unsubscribe(struct fwp_client *c, enum pol_kind k, uint64_t h)
+{
+	struct nlmsghdr *req;
+
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(SVC(c), FWPD_OP_CHANGE_UNSUBSCRIBE);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	msg_put_u64(req, FWPD_A_HANDLE, h);
+	return simple_call(SVC(c), req);
+}
+
+static DWORD svc_change_subscriptions_get(struct fwp_client *c, enum pol_kind k,
+					  void ***entries, UINT32 *count)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req;
+	unsigned char *copy;
+	DWORD rc, result;
+	UINT32 n;
+
+	if (!entries || !count)
+		return FWP_E_NULL_POINTER;
+	if (!pol_kind_ok(k))
+		return FWP_E_INVALID_PARAMETER;
+	req = svc_begin(s, FWPD_OP_CHANGE_SUBSCRIPTIONS_GET);
+	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	if (result != ERROR_SUCCESS)
+		goto out;
+	n = s->reply.nentries;
+	*entries = NULL;
+	*count = 0;
+	if (!n)
+		goto out;
+	copy = malloc(s->reply.nlh->nlmsg_len);
+	if (!copy) {
+		result = ERROR_NOT_ENOUGH_MEMORY;
+		goto out;
+	}
+	memcpy(copy, s->reply.nlh, s->reply.nlh->nlmsg_len);
+	*entries = pages_decode(&(struct pages){ &copy, 1 }, wf_pol_subscription[k], n);
+	free(copy);
+	if (!*entries)
+		result = RPC_S_PROTOCOL_ERROR;
+	else
+		*count = n;
+out:
+	svc_end(s);
+	return result;
+}
+
 const struct transport_ops transport_service = {
 	.name = "service",
 	.open = service_open,
@@ -1199,4 +1305,7 @@ const struct transport_ops transport_service = {
 	.net_enum_create = svc_net_enum_create,
 	.net_enum = svc_net_enum,
 	.net_enum_destroy = svc_net_enum_destroy,
+	.change_subscribe = svc_change_subscribe,
+	.change_unsubscribe = svc_change_unsubscribe,
+	.change_subscriptions_get = svc_change_subscriptions_get,
 };

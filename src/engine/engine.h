@@ -80,6 +80,10 @@ struct event_sink {
 	 * raised them. May be NULL. */
 	void (*deliver_net)(void *arg, uint64_t cookie,
 			    const struct fwp_net_event *event);
+	/* Committed policy-object changes (policy_kind.h), under the same
+	 * rules as deliver. May be NULL. */
+	void (*deliver_change)(void *arg, uint64_t cookie,
+			       const struct fwp_pol_change *change);
 	void *arg;
 };
 
@@ -235,6 +239,20 @@ DWORD engine_pol_enum(struct engine_session *s, enum pol_kind k, uint64_t handle
 		      UINT32 want, void ***entries, UINT32 *returned);
 DWORD engine_pol_enum_destroy(struct engine_session *s, enum pol_kind k,
 			      uint64_t handle);
+
+/* Change subscriptions of policy objects (policy_notify.c): tmpl is the
+ * kind's enumeration template (may be NULL), flags FWPM_SUBSCRIPTION_FLAG_*
+ * (0: both). Committed changes of matching objects go to the session's
+ * deliver_change tagged with cookie. SubscriptionsGet returns the
+ * session's own subscriptions of kind k as FWPM_<kind>_SUBSCRIPTION0
+ * structs, one allocation released with free(). */
+DWORD engine_change_subscribe(struct engine_session *s, enum pol_kind k,
+			      const void *tmpl, UINT32 flags, uint64_t cookie,
+			      uint64_t *handle);
+DWORD engine_change_unsubscribe(struct engine_session *s, enum pol_kind k,
+				uint64_t handle);
+DWORD engine_change_subscriptions_get(struct engine_session *s, enum pol_kind k,
+				      void ***entries, UINT32 *count);
 
 /* Timers. engine_next_deadline returns the engine clock time (ms) of the
  * earliest pending deadline, or UINT64_MAX. engine_run_timers fires every

@@ -54,6 +54,7 @@ struct engine {
 	pthread_mutex_t hist_lock;
 	struct net_history *hist;	/* allocated when first collecting */
 	struct net_enum *net_enums;	/* every session's; engine lock */
+	struct pol_sub *pol_subs;	/* policy_notify.c: every session's */
 };
 
 enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
@@ -161,6 +162,11 @@ void net_enums_remove_session(struct engine *e, struct engine_session *s);
 /* policy_txn.c: aborts the writer's transaction when it is older than
  * FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC (not 0). Engine lock held. */
 void pol_txn_watchdog(struct engine *e);
+
+/* policy_notify.c: change_type FWPM_CHANGE_ADD / _DELETE of r, now
+ * visible to every session (r still linked or about to be freed). */
+void pol_notify(struct engine *e, const struct pol_obj *r, uint32_t change_type);
+void pol_subs_remove_session(struct engine *e, struct engine_session *s);
 
 /* sa_validate.c */
 DWORD validate_traffic(const IPSEC_TRAFFIC1 *t);

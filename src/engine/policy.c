@@ -416,6 +416,7 @@ static DWORD check_ref(enum pol_kind k, const struct pol_ref *ref)
 
 static void pol_delete(struct engine *e, struct pol_obj *r)
 {
+	pol_notify(e, r, FWPM_CHANGE_DELETE);
 	pol_unlink(e, r);
 	pol_obj_free(r);
 }
@@ -504,20 +505,12 @@ void policy_session_closed(struct engine *e, struct engine_session *s)
 
 /* ---- enumeration ---- */
 
-struct pol_tmpl {
-	enum pol_kind kind;
-	const GUID *provider_key;		/* sublayers, contexts, filters */
-	bool has_ctx_type;
-	FWPM_PROVIDER_CONTEXT_TYPE ctx_type;
-	const FWPM_FILTER_ENUM_TEMPLATE0 *filter;
-};
-
 static bool provider_is(const struct pol_obj *r, const GUID *key)
 {
 	return r->provider && memcmp(&r->provider->key, key, sizeof(*key)) == 0;
 }
 
-static bool tmpl_match(const struct pol_tmpl *t, const struct pol_obj *r)
+bool pol_tmpl_match(const struct pol_tmpl *t, const struct pol_obj *r)
 {
 	if (t->provider_key && !provider_is(r, t->provider_key))
 		return false;
@@ -527,6 +520,37 @@ static bool tmpl_match(const struct pol_tmpl *t, const struct pol_obj *r)
 	if (t->filter && !pol_filter_template_match(t->filter, r))
 		return false;
 	return true;
+}
+
+DWORD pol_tmpl_compile(enum pol_kind k, const void *tmpl, struct pol_tmpl *t)
+{
+	DWORD rc;
+
+	*t = (struct pol_tmpl){ .kind = k };
+	switch (k) {
+	case POL_SUBLAYER:
+		t->provider_key = ((const FWPM_SUBLAYER_ENUM_TEMPLATE0 *)tmpl)->providerKey;
+		return ERROR_SUCCESS;
+	case POL_CONTEXT: {
+		const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *ct = tmpl;
+
+		if ((UINT32)ct->providerContextType >= FWPM_PROVIDER_CONTEXT_TYPE_MAX)
+			return FWP_E_INVALID_ENUMERATOR;
+		t->provider_key = ct->providerKey;
+		t->has_ctx_type = true;
+		t->ctx_type = ct->providerContextType;
+		return ERROR_SUCCESS;
+	}
+	case POL_FILTER:
+		rc = pol_filter_template_check(tmpl);
+		if (rc)
+			return rc;
+		t->filter = tmpl;
+		t->provider_key = t->filter->providerKey;
+		return ERROR_SUCCESS;
+	default:	/* providers: the template holds nothing */
+		return ERROR_SUCCESS;
+	}
 }
 
 DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
@@ -543,32 +567,9 @@ DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
 	if (!handle)
 		return FWP_E_NULL_POINTER;
 	if (tmpl) {
-		switch (k) {
-		case POL_PROVIDER:
-			break;
-		case POL_SUBLAYER:
-			t.provider_key = ((const FWPM_SUBLAYER_ENUM_TEMPLATE0 *)tmpl)->providerKey;
-			break;
-		case POL_CONTEXT: {
-			const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *ct = tmpl;
-
-			if ((UINT32)ct->providerContextType >= FWPM_PROVIDER_CONTEXT_TYPE_MAX)
-				return FWP_E_INVALID_ENUMERATOR;
-			t.provider_key = ct->providerKey;
-			t.has_ctx_type = true;
-			t.ctx_type = ct->providerContextType;
-			break;
-		}
-		case POL_FILTER:
-			rc = pol_filter_template_check(tmpl);
-			if (rc)
-				return rc;
-			t.filter = tmpl;
-			t.provider_key = t.filter->providerKey;
-			break;
-		default:
-			break;
-		}
+		rc = pol_tmpl_compile(k, tmpl, &t);
+		if (rc)
+			return rc;
 	}
 	rc = session_check(s, FWPM_ACTRL_ENUM | FWPM_ACTRL_READ);
 	if (rc)
@@ -588,7 +589,7 @@ DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
 		}
 	}
 	for (r = e->pol.t[k].first; r; r = r->next)
-		if (tmpl_match(&t, r) && pol_visible(s, r))
+		if (pol_tmpl_match(&t, r) && pol_visible(s, r))
 			sn->ids[sn->n++] = r->id;
 	sn->handle = e->next_handle++;
 	sn->next = s->enums;

@@ -140,6 +140,19 @@ void pol_link(struct engine *e, struct pol_obj *r);
 void pol_unlink(struct engine *e, struct pol_obj *r);
 struct pol_obj *pol_obj_new(enum pol_kind k);
 void pol_obj_free(struct pol_obj *r);
+/* A kind's enumeration template, compiled: pointers into the template,
+ * which must outlive it. */
+struct pol_tmpl {
+	enum pol_kind kind;
+	const GUID *provider_key;		/* sublayers, contexts, filters */
+	bool has_ctx_type;
+	FWPM_PROVIDER_CONTEXT_TYPE ctx_type;
+	const FWPM_FILTER_ENUM_TEMPLATE0 *filter;
+};
+
+/* policy.c: checks tmpl (not NULL) and fills *t (FWP_E_* or 0). */
+DWORD pol_tmpl_compile(enum pol_kind k, const void *tmpl, struct pol_tmpl *t);
+bool pol_tmpl_match(const struct pol_tmpl *t, const struct pol_obj *r);
 /* Enumeration template match for filters / contexts. */
 DWORD pol_filter_template_check(const FWPM_FILTER_ENUM_TEMPLATE0 *t);
 bool pol_filter_template_match(const FWPM_FILTER_ENUM_TEMPLATE0 *t,

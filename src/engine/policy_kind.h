@@ -14,6 +14,7 @@
 #define FWP_ENGINE_POLICY_KIND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <fwpmu.h>
 
@@ -32,5 +33,18 @@ struct pol_ref {
 	const GUID *key;
 	UINT64 id;
 };
+
+/* One committed change of a policy object, as change subscribers get it:
+ * pointer-free, so it travels raw (FWPD_A_CHANGE) and queues by copy.
+ * change_type: FWPM_CHANGE_ADD / FWPM_CHANGE_DELETE; id: the filterId or
+ * providerContextId, 0 for providers and sublayers. */
+struct fwp_pol_change {
+	uint32_t kind;			/* enum pol_kind */
+	uint32_t change_type;
+	GUID key;
+	uint64_t id;
+};
+
+_Static_assert(sizeof(struct fwp_pol_change) == 32, "a change travels as 32 bytes");
 
 #endif

@@ -18,6 +18,9 @@
  * the engine option FWPM_ENGINE_TXN_WATCHDOG_TIMEOUT_IN_MSEC set, a write
  * transaction older than it is aborted when another session wants the
  * writer lock; its session then gets FWP_E_TXN_ABORTED until it ends it.
+ * Change subscribers (policy_notify.c) hear of a change when every
+ * session can see it: at once outside a transaction, at commit inside
+ * one, never after an abort.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -184,6 +187,8 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 	else if (e->pol.next_id <= r->id)
 		e->pol.next_id = r->id + 1;
 	pol_link(e, r);
+	if (s->txn != TXN_WRITE)
+		pol_notify(e, r, FWPM_CHANGE_ADD);	/* else at commit */
 	return ERROR_SUCCESS;
 }
 
@@ -205,6 +210,7 @@ DWORD pol_remove(struct engine_session *s, struct pol_obj *r)
 		if (rc)
 			return rc;
 	}
+	pol_notify(e, r, FWPM_CHANGE_DELETE);
 	pol_unlink(e, r);
 	pol_obj_free(r);
 	return ERROR_SUCCESS;
@@ -257,6 +263,42 @@ static DWORD commit_to_store(struct engine_session *s)
 	return rc;
 }
 
+static struct pol_undo *undo_reverse(struct pol_undo *u)
+{
+	struct pol_undo *prev = NULL;
+
+	while (u) {
+		struct pol_undo *next = u->next;
+
+		u->next = prev;
+		prev = u;
+		u = next;
+	}
+	return prev;
+}
+
+/* Tells change subscribers what a committed transaction did, oldest
+ * first, while every record it deleted still exists. A record added and
+ * deleted inside it was never seen by anyone: nothing. The log is walked
+ * in place (reversed and back), so this needs no memory. */
+static void txn_notify(struct engine_session *s)
+{
+	struct engine *e = s->e;
+
+	if (!e->pol_subs)
+		return;
+	s->undo = undo_reverse(s->undo);
+	for (struct pol_undo *u = s->undo; u; u = u->next) {
+		struct pol_obj *r = u->r;
+
+		if (u->added && pol_find_id(e, r->kind, r->id) == r)
+			pol_notify(e, r, FWPM_CHANGE_ADD);
+		else if (!u->added && r->txn_owner != s)
+			pol_notify(e, r, FWPM_CHANGE_DELETE);
+	}
+	s->undo = undo_reverse(s->undo);
+}
+
 static void txn_finish(struct engine_session *s, bool commit)
 {
 	struct engine *e = s->e;
@@ -289,6 +331,8 @@ DWORD pol_txn_commit(struct engine_session *s)
 	DWORD rc = commit_to_store(s);
 
 	/* A batch the store refused is not half-applied: undo it all. */
+	if (rc == ERROR_SUCCESS)
+		txn_notify(s);
 	txn_finish(s, rc == ERROR_SUCCESS);
 	return rc;
 }

@@ -105,6 +105,7 @@ void engine_session_close(struct engine_session *s)
 	pol_txn_abort(s);	/* an open transaction is aborted */
 	s->txn = TXN_NONE;
 	subs_remove_session(e, s);
+	pol_subs_remove_session(e, s);
 	net_subs_remove_session(e, s);
 	net_enums_remove_session(e, s);
 	enums_free_session(s);

@@ -52,8 +52,9 @@ static const struct command stats_commands[] = {
 };
 
 static const struct command monitor_commands[] = {
-	{ NULL, monitor_run, "[net] [--count N]",
-	  "SA-context events (net: drop events) as they happen (N of them)" },
+	{ NULL, monitor_run, "[net|policy] [--count N]",
+	  "SA-context events (net: drop events; policy: adds and deletes of policy objects) "
+	  "as they happen (N of them)" },
 };
 
 static const struct command netevent_commands[] = {
@@ -92,7 +93,7 @@ static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
 	{ "stats", COMMANDS(stats_commands), "statistics" },
-	{ "monitor", COMMANDS(monitor_commands), "SA-context and net events" },
+	{ "monitor", COMMANDS(monitor_commands), "SA-context, net and policy events" },
 	{ "netevent", COMMANDS(netevent_commands), "the net-event history" },
 	{ "filter", COMMANDS(filter_commands), "filters" },
 	{ "provider", COMMANDS(provider_commands), "providers" },

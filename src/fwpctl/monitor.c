@@ -1,10 +1,13 @@
-/* monitor.c - the "monitor" object: SA-context or net events as they happen.
+/* monitor.c - the "monitor" object: SA-context, net or policy events as
+ * they happen.
  *
- *   fwpctl [-j] monitor [net] [--count N]
+ *   fwpctl [-j] monitor [net|policy] [--count N]
  *
  * Subscribes with FwpxSaContextSubscribe0 to every event type (or, with
  * "net", with FwpmNetEventSubscribe0 to every net event: the drops of the
- * datapath and of BLOCK filters) and prints
+ * datapath and of BLOCK filters; with "policy", with the four
+ * Fwpm*SubscribeChanges0 to every committed add and delete of a provider,
+ * sublayer, filter or provider context) and prints
  * one line per event, stamped with the local time, flushing each line so
  * that a pipe sees it at once; with -j each line is one JSON object (JSON
  * Lines; -p is ignored). Stops at SIGINT or SIGTERM (status 0), after N
@@ -35,9 +38,11 @@
 
 #define HEARTBEAT_MS 1000
 
+enum monitor_what { MON_SA, MON_NET, MON_POLICY };
+
 struct monitor {
 	bool json;
-	bool net;		/* net events, not SA-context events */
+	enum monitor_what what;
 	unsigned long limit;	/* 0: no limit */
 	/* Callback thread only, until Unsubscribe returns. */
 	unsigned long seen;
@@ -282,10 +287,108 @@ static void CALLBACK on_net_event(void *context, const FWPM_NET_EVENT1 *ev)
 		finish(m);
 }
 
-static int parse_args(int argc, char **argv, unsigned long *limit, bool *net)
+/* Policy changes: "TIME add filter {KEY} id 65537" (no id for providers
+ * and sublayers). */
+static void change_print(struct monitor *m, const char *object, FWPM_CHANGE_TYPE type,
+			 const GUID *key, const UINT64 *id)
 {
-	if (argc > 0 && !strcmp(argv[0], "net")) {
-		*net = true;
+	const char *change = type == FWPM_CHANGE_ADD ? "add" :
+			     type == FWPM_CHANGE_DELETE ? "delete" : "?";
+	char when[64], k[64];
+
+	if (m->finished)
+		return;
+	timestamp(when, sizeof(when));
+	fmt_guid(key, k, sizeof(k));
+	if (m->json) {
+		struct json j;
+
+		json_init(&j, stdout, false);
+		json_object_begin(&j);
+		json_key(&j, "time");
+		json_string(&j, when);
+		json_key(&j, "change");
+		json_string(&j, change);
+		json_key(&j, "object");
+		json_string(&j, object);
+		json_key(&j, "key");
+		json_string(&j, k);
+		if (id) {
+			json_key(&j, "id");
+			json_uint(&j, *id);
+		}
+		json_object_end(&j);
+		json_end(&j);
+	} else {
+		printf("%s %-6s %-16s %s", when, change, object, k);
+		if (id)
+			printf(" id %" PRIu64, (uint64_t)*id);
+		putchar('\n');
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		m->write_errno = errno ? errno : EIO;
+		finish(m);
+		return;
+	}
+	if (m->limit && ++m->seen >= m->limit)
+		finish(m);
+}
+
+static void CALLBACK on_provider(void *context, const FWPM_PROVIDER_CHANGE0 *ch)
+{
+	change_print(context, "provider", ch->changeType, &ch->providerKey, NULL);
+}
+
+static void CALLBACK on_sublayer(void *context, const FWPM_SUBLAYER_CHANGE0 *ch)
+{
+	change_print(context, "sublayer", ch->changeType, &ch->subLayerKey, NULL);
+}
+
+static void CALLBACK on_filter(void *context, const FWPM_FILTER_CHANGE0 *ch)
+{
+	change_print(context, "filter", ch->changeType, &ch->filterKey, &ch->filterId);
+}
+
+static void CALLBACK on_context(void *context, const FWPM_PROVIDER_CONTEXT_CHANGE0 *ch)
+{
+	change_print(context, "provider-context", ch->changeType, &ch->providerContextKey,
+		     &ch->providerContextId);
+}
+
+/* The four change subscriptions (flags 0: adds and deletes). On failure
+ * those made are undone. */
+static DWORD policy_subscribe(HANDLE engine, struct monitor *m, HANDLE h[4])
+{
+	FWPM_PROVIDER_SUBSCRIPTION0 ps = { 0 };
+	FWPM_SUBLAYER_SUBSCRIPTION0 ss = { 0 };
+	FWPM_FILTER_SUBSCRIPTION0 fs = { 0 };
+	FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0 cs = { 0 };
+	DWORD rc;
+
+	rc = FwpmProviderSubscribeChanges0(engine, &ps, on_provider, m, &h[0]);
+	if (!rc)
+		rc = FwpmSubLayerSubscribeChanges0(engine, &ss, on_sublayer, m, &h[1]);
+	if (!rc)
+		rc = FwpmFilterSubscribeChanges0(engine, &fs, on_filter, m, &h[2]);
+	if (!rc)
+		rc = FwpmProviderContextSubscribeChanges0(engine, &cs, on_context, m, &h[3]);
+	return rc;
+}
+
+static DWORD policy_unsubscribe(HANDLE engine, HANDLE h[4])
+{
+	DWORD rc = FwpmProviderUnsubscribeChanges0(engine, h[0]);
+	DWORD rc1 = FwpmSubLayerUnsubscribeChanges0(engine, h[1]);
+	DWORD rc2 = FwpmFilterUnsubscribeChanges0(engine, h[2]);
+	DWORD rc3 = FwpmProviderContextUnsubscribeChanges0(engine, h[3]);
+
+	return rc ? rc : rc1 ? rc1 : rc2 ? rc2 : rc3;
+}
+
+static int parse_args(int argc, char **argv, unsigned long *limit, enum monitor_what *what)
+{
+	if (argc > 0 && (!strcmp(argv[0], "net") || !strcmp(argv[0], "policy"))) {
+		*what = argv[0][0] == 'n' ? MON_NET : MON_POLICY;
 		argc--;
 		argv++;
 	}
@@ -338,11 +441,13 @@ int monitor_run(struct ctl *ctl, int argc, char **argv)
 	struct monitor m = { .json = ctl->json };
 	sigset_t mask, old_mask;
 	int pipe_fd[2] = { -1, -1 }, sig_fd = -1;
-	HANDLE engine, events = NULL;
+	HANDLE engine, events = NULL, changes[4] = { NULL };
+	static const char *const what_name[] = { "SA-context events", "net events",
+						 "policy changes" };
 	DWORD rc;
 	int status;
 
-	status = parse_args(argc, argv, &m.limit, &m.net);
+	status = parse_args(argc, argv, &m.limit, &m.what);
 	if (status)
 		return status;
 	/* Before the library starts any thread: they inherit the mask. */
@@ -359,25 +464,27 @@ int monitor_run(struct ctl *ctl, int argc, char **argv)
 	status = ctl_engine(ctl, &engine);
 	if (status)
 		goto out;
-	if (m.net) {
+	if (m.what == MON_NET) {
 		FWPM_NET_EVENT_SUBSCRIPTION0 nsub;
 
 		memset(&nsub, 0, sizeof(nsub));
 		rc = FwpmNetEventSubscribe0(engine, &nsub, on_net_event, &m, &events);
+	} else if (m.what == MON_POLICY) {
+		rc = policy_subscribe(engine, &m, changes);
 	} else {
 		memset(&sub, 0, sizeof(sub));
 		rc = FwpxSaContextSubscribe0(engine, &sub, FWPX_EVENT_MASK_ALL, on_event,
 					     &m, &events);
 	}
 	if (rc != ERROR_SUCCESS) {
-		status = ctl_fail(rc, m.net ? "subscribing to net events" :
-				      "subscribing to SA-context events");
-		goto out;
+		status = ctl_fail(rc, "subscribing to %s", what_name[m.what]);
+		goto out;	/* closing the engine ends what was made */
 	}
 	status = wait_loop(engine, sig_fd, pipe_fd[0]);
 	/* Waits for a running callback; after it, m is ours again. */
-	rc = m.net ? FwpmNetEventUnsubscribe0(engine, events) :
-		     IPsecSaContextUnsubscribe0(engine, events);
+	rc = m.what == MON_NET ? FwpmNetEventUnsubscribe0(engine, events) :
+	     m.what == MON_POLICY ? policy_unsubscribe(engine, changes) :
+	     IPsecSaContextUnsubscribe0(engine, events);
 	if (!status && rc != ERROR_SUCCESS)
 		status = ctl_fail(rc, "unsubscribing");
 	if (!status && m.write_errno)

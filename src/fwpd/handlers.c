@@ -529,6 +529,7 @@ static int h_pol_enum_destroy(struct req *r, DWORD *rc)
 }
 
 static void sink_deliver(void *arg, uint64_t cookie, const FWPX_SA_CONTEXT_EVENT0 *ev);
+static void sink_deliver_change(void *arg, uint64_t cookie, const struct fwp_pol_change *ch);
 
 static int h_open(struct req *r, DWORD *rc)
 {
@@ -536,7 +537,8 @@ static int h_open(struct req *r, DWORD *rc)
 		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights,
 	};
 	struct event_sink sink = {
-		.deliver = sink_deliver, .deliver_net = net_relay_post, .arg = r->c,
+		.deliver = sink_deliver, .deliver_net = net_relay_post,
+		.deliver_change = sink_deliver_change, .arg = r->c,
 	};
 
 	*rc = engine_session_open(r->c->srv->engine, r->arg[0], &cred, &sink, &r->c->session);
@@ -606,6 +608,79 @@ static int h_net_enum_destroy(struct req *r, DWORD *rc)
 	if (*rc == ERROR_SUCCESS && r->c->nenums)
 		r->c->nenums--;
 	return 0;
+}
+
+/* ---- object-change subscriptions (0x40-0x42) ---- */
+
+/* Counted against the same per-connection limit as the other kinds. */
+static int h_change_subscribe(struct req *r, DWORD *rc)
+{
+	const FWPM_FILTER_SUBSCRIPTION0 *sub = r->arg[0];	/* the shared layout */
+	enum pol_kind k;
+	uint64_t h = 0;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	if (r->c->nsubs >= r->c->srv->opt.max_subscriptions) {
+		*rc = ERROR_NOT_ENOUGH_QUOTA;
+		return 0;
+	}
+	if (!sub) {
+		*rc = FWP_E_NULL_POINTER;
+		return 0;
+	}
+	*rc = engine_change_subscribe(S(r), k, sub->enumTemplate, sub->flags,
+				      msg_u64(r->m, FWPD_A_COOKIE, 0), &h);
+	if (*rc == ERROR_SUCCESS) {
+		r->c->nsubs++;
+		if (!msg_put_u64(r->reply, FWPD_A_HANDLE, h))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int h_change_unsubscribe(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	*rc = engine_change_unsubscribe(S(r), k, msg_u64(r->m, FWPD_A_HANDLE, 0));
+	if (*rc == ERROR_SUCCESS && r->c->nsubs)
+		r->c->nsubs--;
+	return 0;
+}
+
+static int h_change_subscriptions_get(struct req *r, DWORD *rc)
+{
+	enum pol_kind k;
+	void **v = NULL;
+	UINT32 n = 0;
+	int err = 0;
+
+	if (pol_kind_of(r, &k))
+		return -EINVAL;
+	*rc = engine_change_subscriptions_get(S(r), k, &v, &n);
+	for (UINT32 i = 0; *rc == ERROR_SUCCESS && i < n && !err; i++)
+		err = wf_put(r->reply, FWPD_MSG_MAX, FWPD_A_ENTRY, wf_pol_subscription[k], v[i]);
+	free(v);
+	return err;
+}
+
+/* Changes from the engine (engine lock held): queued like SA events, and
+ * lost like them when the client does not read. */
+static void sink_deliver_change(void *arg, uint64_t cookie, const struct fwp_pol_change *ch)
+{
+	struct conn *c = arg;
+	unsigned char buf[128];
+	struct nlmsghdr *nlh = msg_start(buf, FWPD_MSG_CHANGE, 0);
+
+	if (c->closing)
+		return;
+	msg_put_u64(nlh, FWPD_A_COOKIE, cookie);
+	msg_put_raw(nlh, FWPD_A_CHANGE, ch, sizeof(*ch));
+	if (conn_queue(c, nlh, nlh->nlmsg_len))
+		c->events_dropped++;
 }
 
 /* What each operation needs before its handler runs: every right the
@@ -681,6 +756,12 @@ static const struct op ops[FWPD_OP_MAX] = {
 		{ ARG(NET_TEMPLATE, FWPM_NET_EVENT_ENUM_TEMPLATE0) } },
 	[FWPD_OP_NET_ENUM] = { h_net_enum, 0, { { 0 } } },
 	[FWPD_OP_NET_ENUM_DESTROY] = { h_net_enum_destroy, 0, { { 0 } } },
+	/* 0x3b-0x3f: unassigned, refused (no handler). */
+	[FWPD_OP_CHANGE_SUBSCRIBE] = { h_change_subscribe, FWPM_ACTRL_SUBSCRIBE | R_ENUM,
+		{ KIND_ARG(CHANGE_SUBSCRIPTION, wf_pol_subscription) } },
+	[FWPD_OP_CHANGE_UNSUBSCRIBE] = { h_change_unsubscribe, 0, { { 0 } } },
+	[FWPD_OP_CHANGE_SUBSCRIPTIONS_GET] = { h_change_subscriptions_get, FWPM_ACTRL_READ,
+		{ { 0 } } },
 };
 
 static void args_free(struct req *r)

@@ -5,6 +5,7 @@
 #include <fwpx.h>
 
 #include "engine/net_event.h"
+#include "engine/policy_kind.h"
 #include "wire/codec.h"
 #include "wire/message.h"
 
@@ -35,6 +36,8 @@ bool msg_put_raw(struct nlmsghdr *nlh, uint16_t type, const void *p, size_t len)
 /* Operation numbers are the protocol: appended, never renumbered. */
 _Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34,
 	       "operation numbers moved");
+_Static_assert(FWPD_OP_CHANGE_SUBSCRIPTIONS_GET == 0x42 && FWPD_A_CHANGE == 0x41,
+	       "change-subscription numbers moved");
 
 /* What each top-level attribute is: a fixed size (scalars, and the raw
  * structs a receiver copies whole), a nest (a struct the codec decodes), or
@@ -71,6 +74,9 @@ static const struct attr_policy policy[FWPD_A_MAX] = {
 	[FWPD_A_STATS_EXT] = FIXED(sizeof(FWPX_STATISTICS0)),
 	[FWPD_A_SA_INFO] = FIXED(sizeof(FWPX_SA_CONTEXT_INFO0)),
 	[FWPD_A_OPTION] = FIXED(4), [FWPD_A_VALUE] = NEST, [FWPD_A_NET_TEMPLATE] = NEST,
+	/* 0x29-0x3f: unassigned, refused. */
+	[FWPD_A_CHANGE_SUBSCRIPTION] = NEST,
+	[FWPD_A_CHANGE] = FIXED(sizeof(struct fwp_pol_change)),
 };
 
 static int check_attr(const struct nlattr *a)

@@ -6,7 +6,8 @@
  * of a connection is FWPD_OP_OPEN, carrying FWPD_PROTOCOL_VERSION; every
  * request gets exactly one FWPD_MSG_REPLY with the same seq, whose
  * FWPD_A_RESULT holds the Windows result code. The service pushes
- * FWPD_MSG_EVENT and FWPD_MSG_NET_EVENT messages (seq 0) at any time
+ * FWPD_MSG_EVENT, FWPD_MSG_NET_EVENT and FWPD_MSG_CHANGE messages (seq 0)
+ * at any time
  * between replies.
  */
 #ifndef FWP_WIRE_PROTOCOL_H
@@ -69,11 +70,16 @@ enum fwpd_msg {
 	FWPD_OP_NET_ENUM_CREATE,	/* 0x38: FwpmNetEventCreateEnumHandle0 */
 	FWPD_OP_NET_ENUM,		/* 0x39: FwpmNetEventEnum0/1 */
 	FWPD_OP_NET_ENUM_DESTROY,	/* 0x3a: FwpmNetEventDestroyEnumHandle0 */
+	/* 0x40-0x4f: object-change subscriptions (KIND says which object). */
+	FWPD_OP_CHANGE_SUBSCRIBE = 0x40,	/* Fwpm*SubscribeChanges0 */
+	FWPD_OP_CHANGE_UNSUBSCRIBE = 0x41,	/* Fwpm*UnsubscribeChanges0 */
+	FWPD_OP_CHANGE_SUBSCRIPTIONS_GET = 0x42,/* Fwpm*SubscriptionsGet0 */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
 	FWPD_MSG_EVENT = 0x101,
 	FWPD_MSG_NET_EVENT = 0x102,
+	FWPD_MSG_CHANGE = 0x103,	/* a committed policy-object change */
 };
 
 /* Top-level attributes. Each operation's arguments and results are listed
@@ -122,6 +128,9 @@ enum fwpd_attr {
 	FWPD_A_OPTION,		/* u32: FWPM_ENGINE_OPTION */
 	FWPD_A_VALUE,		/* FWP_VALUE0: an engine option's value */
 	FWPD_A_NET_TEMPLATE,	/* FWPM_NET_EVENT_ENUM_TEMPLATE0 */
+	/* 0x40-0x4f: object-change subscriptions. */
+	FWPD_A_CHANGE_SUBSCRIPTION = 0x40,	/* FWPM_<KIND>_SUBSCRIPTION0 */
+	FWPD_A_CHANGE = 0x41,	/* raw struct fwp_pol_change (32 bytes) */
 	FWPD_A_MAX,
 };
 

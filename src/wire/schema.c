@@ -674,3 +674,27 @@ const struct wf_struct *const wf_pol_template[WF_POL_KINDS] = {
 	&wf_FWPM_PROVIDER_ENUM_TEMPLATE0, &wf_FWPM_SUBLAYER_ENUM_TEMPLATE0,
 	&wf_FWPM_FILTER_ENUM_TEMPLATE0, &wf_FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0,
 };
+
+/* Change subscriptions: the kind's template, the notify flags, the key of
+ * the session that made it. */
+#define SUBSCRIPTION_FIELDS(T, TMPL) { \
+	F_PTR(T, enumTemplate, TMPL), F_U32(T, flags), F_RAW(T, sessionKey), \
+}
+static const struct wf_field f_provider_sub[] =
+	SUBSCRIPTION_FIELDS(FWPM_PROVIDER_SUBSCRIPTION0, FWPM_PROVIDER_ENUM_TEMPLATE0);
+STRUCT(FWPM_PROVIDER_SUBSCRIPTION0, f_provider_sub);
+static const struct wf_field f_sublayer_sub[] =
+	SUBSCRIPTION_FIELDS(FWPM_SUBLAYER_SUBSCRIPTION0, FWPM_SUBLAYER_ENUM_TEMPLATE0);
+STRUCT(FWPM_SUBLAYER_SUBSCRIPTION0, f_sublayer_sub);
+static const struct wf_field f_filter_sub[] =
+	SUBSCRIPTION_FIELDS(FWPM_FILTER_SUBSCRIPTION0, FWPM_FILTER_ENUM_TEMPLATE0);
+STRUCT(FWPM_FILTER_SUBSCRIPTION0, f_filter_sub);
+static const struct wf_field f_context_sub[] =
+	SUBSCRIPTION_FIELDS(FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0,
+			    FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0);
+STRUCT(FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0, f_context_sub);
+
+const struct wf_struct *const wf_pol_subscription[WF_POL_KINDS] = {
+	&wf_FWPM_PROVIDER_SUBSCRIPTION0, &wf_FWPM_SUBLAYER_SUBSCRIPTION0,
+	&wf_FWPM_FILTER_SUBSCRIPTION0, &wf_FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0,
+};

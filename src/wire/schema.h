@@ -107,5 +107,11 @@ extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0;
 #define WF_POL_KINDS 4
 extern const struct wf_struct *const wf_pol_object[WF_POL_KINDS];
 extern const struct wf_struct *const wf_pol_template[WF_POL_KINDS];
+/* ... and its change subscription (FWPM_<kind>_SUBSCRIPTION0). */
+extern const struct wf_struct wf_FWPM_PROVIDER_SUBSCRIPTION0;
+extern const struct wf_struct wf_FWPM_SUBLAYER_SUBSCRIPTION0;
+extern const struct wf_struct wf_FWPM_FILTER_SUBSCRIPTION0;
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0;
+extern const struct wf_struct *const wf_pol_subscription[WF_POL_KINDS];
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The library exports exactly the functions the headers declare: the
-# FWPUCLNT_API_FUNCTIONS, FWPUCLNT_POLICY_API_FUNCTIONS and
-# FWPUCLNT_UNSUPPORTED_API_FUNCTIONS of fwpmu.h plus FWPX_API_FUNCTIONS of fwpx.h.
+# FWPUCLNT_API_FUNCTIONS, FWPUCLNT_POLICY_API_FUNCTIONS,
+# FWPUCLNT_UNSUPPORTED_API_FUNCTIONS and FWPUCLNT_CHANGE_API_FUNCTIONS of
+# fwpmu.h plus FWPX_API_FUNCTIONS of fwpx.h.
 # Usage: check_exports.sh LIBRARY INCLUDE_DIR CC
 set -eu
 lib=$1 inc=$2 cc=$3
@@ -14,6 +15,7 @@ cat >"$tmp/list.c" <<'SRC'
 FWPUCLNT_API_FUNCTIONS(X)
 FWPUCLNT_POLICY_API_FUNCTIONS(X)
 FWPUCLNT_UNSUPPORTED_API_FUNCTIONS(X)
+FWPUCLNT_CHANGE_API_FUNCTIONS(X)
 FWPX_API_FUNCTIONS(X)
 SRC
 "$cc" -E -P -I"$inc" "$tmp/list.c" | tr ' ' '\n' | grep -A1 '^EXPORTED$' |

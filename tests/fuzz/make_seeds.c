@@ -558,6 +558,103 @@ static void seeds_net_events(void)
 	}
 }
 
+/* ---- object-change subscriptions (0x40-0x42) ---- */
+
+static void pol_add(enum pol_kind k, const struct wf_struct *sd, const void *obj,
+		    const char *name);
+
+/* One subscribe, get and unsubscribe per kind; for filters a template
+ * and a sequence in which a filter is added and deleted, so the daemon
+ * sends FWPD_MSG_CHANGE on the way. */
+static void seeds_changes(void)
+{
+	static GUID prov = { 0x11111111, 0x2222, 0x3333, { 4, 4, 4, 4, 4, 4, 4, 4 } };
+	static const char *const names[POL_NKINDS] = { "provider", "sublayer", "filter",
+						       "context" };
+	FWPM_FILTER_ENUM_TEMPLATE0 ft;
+	FWPM_SUBLAYER_ENUM_TEMPLATE0 st = { .providerKey = &prov };
+	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 ct = { &prov, FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT };
+	FWPM_PROVIDER_ENUM_TEMPLATE0 pt = { 0 };
+	const void *tmpl[POL_NKINDS] = { &pt, &st, &ft, &ct };
+	FWPM_FILTER0 f;
+	char name[64];
+
+	memset(&ft, 0, sizeof(ft));
+	ft.providerKey = &prov;
+	ft.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	ft.enumType = FWP_FILTER_ENUM_OVERLAPPING;
+	ft.actionMask = 0xFFFFFFFF;
+	for (int k = 0; k < POL_NKINDS; k++) {
+		/* Every kind's subscription has the filter's layout. */
+		FWPM_FILTER_SUBSCRIPTION0 sub = {
+			.enumTemplate = (FWPM_FILTER_ENUM_TEMPLATE0 *)tmpl[k],
+			.flags = FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD |
+				 FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE,
+		};
+		struct nlmsghdr *nlh;
+
+		seq_begin();
+		nlh = req(FWPD_OP_CHANGE_SUBSCRIBE);
+		msg_put_u32(nlh, FWPD_A_KIND, (uint32_t)k);
+		msg_put_u64(nlh, FWPD_A_COOKIE, 5);
+		put(nlh, FWPD_A_CHANGE_SUBSCRIPTION, wf_pol_subscription[k], &sub);
+		snprintf(name, sizeof(name), "change_subscribe_%s", names[k]);
+		save_rq(name, nlh);
+		if (k == POL_FILTER) {
+			FWPM_PROVIDER0 p = { .providerKey = prov, .displayData.name = L"p" };
+
+			pol_add(POL_PROVIDER, &wf_FWPM_PROVIDER0, &p, "change_provider");
+			memset(&f, 0, sizeof(f));
+			f.filterKey = guid_b;
+			f.displayData.name = L"changed";
+			f.providerKey = &prov;
+			f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+			f.action.type = FWP_ACTION_PERMIT;
+			pol_add(POL_FILTER, &wf_FWPM_FILTER0, &f, "change_filter");
+			nlh = req(FWPD_OP_POL_DELETE);
+			msg_put_u32(nlh, FWPD_A_KIND, POL_FILTER);
+			msg_put_u32(nlh, FWPD_A_FLAGS, 1);
+			msg_put_raw(nlh, FWPD_A_KEY, &guid_b, sizeof(GUID));
+			save_rq("change_filter_delete", nlh);
+		}
+		nlh = req(FWPD_OP_CHANGE_SUBSCRIPTIONS_GET);
+		msg_put_u32(nlh, FWPD_A_KIND, (uint32_t)k);
+		snprintf(name, sizeof(name), "change_subscriptions_get_%s", names[k]);
+		save_rq(name, nlh);
+		nlh = req(FWPD_OP_CHANGE_UNSUBSCRIBE);
+		msg_put_u32(nlh, FWPD_A_KIND, (uint32_t)k);
+		msg_put_u64(nlh, FWPD_A_HANDLE, 1);
+		snprintf(name, sizeof(name), "change_unsubscribe_%s", names[k]);
+		save_rq(name, nlh);
+		snprintf(name, sizeof(name), "seq_changes_%s", names[k]);
+		seq_save(name);
+	}
+}
+
+/* The daemon's side: a change, and a SubscriptionsGet0 reply. */
+static void seeds_change_replies(void)
+{
+	struct fwp_pol_change ch = {
+		.kind = POL_FILTER, .change_type = FWPM_CHANGE_ADD, .key = guid_a, .id = 0x10001,
+	};
+	FWPM_FILTER_ENUM_TEMPLATE0 ft;
+	FWPM_FILTER_SUBSCRIPTION0 sub = { .flags = 3, .sessionKey = guid_b };
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(buf, FWPD_MSG_CHANGE, 0);
+	msg_put_u64(nlh, FWPD_A_COOKIE, 5);
+	msg_put_raw(nlh, FWPD_A_CHANGE, &ch, sizeof(ch));
+	save_rp("change", nlh);
+	memset(&ft, 0, sizeof(ft));
+	ft.providerKey = (GUID *)&guid_a;
+	ft.actionMask = 0xFFFFFFFF;
+	nlh = reply();
+	put(nlh, FWPD_A_ENTRY, &wf_FWPM_FILTER_SUBSCRIPTION0, &sub);
+	sub.enumTemplate = &ft;
+	put(nlh, FWPD_A_ENTRY, &wf_FWPM_FILTER_SUBSCRIPTION0, &sub);
+	save_rp("change_subscriptions_get", nlh);
+}
+
 /* ---- policy objects ---- */
 
 static FWPM_FILTER_CONDITION0 conds[20];
@@ -1044,6 +1141,8 @@ int main(int argc, char **argv)
 	seeds_templates();
 	seeds_net_events();
 	seeds_policy();
+	seeds_changes();
 	seeds_replies();
+	seeds_change_replies();
 	return failed;
 }

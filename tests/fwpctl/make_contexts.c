@@ -4,6 +4,7 @@
  *   make_contexts churn            one context, created then deleted
  *   make_contexts larval           one context just created (no SPI, no SA)
  *   make_contexts policy           a provider and one filter; prints its id
+ *   make_contexts probe            a provider {f7c71e59-...} added, deleted
  *   make_contexts wait-subscribers N
  *                                  waits (10 s at most) until the engine
  *                                  has N subscriptions
@@ -197,6 +198,17 @@ static int wait_subscribers(HANDLE engine, unsigned n)
 	return 1;
 }
 
+/* A change a policy monitor sees, to learn that it is subscribed. */
+static int probe(HANDLE h)
+{
+	GUID probe_key = { 0xf7c71e59, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 12 } };
+	FWPM_PROVIDER0 p = { .providerKey = probe_key, .displayData.name = L"fwpctl probe" };
+
+	TRY(FwpmProviderAdd0(h, &p, NULL));
+	TRY(FwpmProviderDeleteByKey0(h, &probe_key));
+	return 0;
+}
+
 /* A static provider, a sublayer, a provider context, and one outbound
  * IPsec filter of them with two conditions (remote 198.51.100.0/24, UDP);
  * prints the filter's id, then the provider context's. */
@@ -253,7 +265,7 @@ int main(int argc, char **argv)
 	int status;
 
 	if (argc < 2 || (argc != 3 && strcmp(argv[1], "churn") && strcmp(argv[1], "larval") &&
-			  strcmp(argv[1], "policy"))) {
+			  strcmp(argv[1], "policy") && strcmp(argv[1], "probe"))) {
 		fprintf(stderr, "usage: make_contexts create N | churn | larval | "
 			"wait-subscribers N\n");
 		return 2;
@@ -267,6 +279,8 @@ int main(int argc, char **argv)
 		status = policy(engine);
 	else if (!strcmp(argv[1], "larval"))
 		status = larval(engine);
+	else if (!strcmp(argv[1], "probe"))
+		status = probe(engine);
 	else if (!strcmp(argv[1], "wait-subscribers"))
 		status = wait_subscribers(engine, (unsigned)strtoul(argv[2], NULL, 10));
 	else

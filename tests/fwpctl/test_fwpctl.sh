@@ -412,6 +412,22 @@ run help
 has "$tmp/out" 'sa \{ list \[spi SPI\] \[peer ADDR\] \[-s\] \[--watch SECONDS \[--count N\]\] \| show ID \| delete ID \| expire ID \| counters ID \| flush \}' "help: grammar"
 
 # --- policy objects -----------------------------------------------------
+# Two policy monitors (text and JSON) watch what follows until the provider
+# is deleted; probes until both are subscribed (their SubscriptionsGet0 is
+# their own, so another process cannot ask).
+timeout 60 "$fwpctl" monitor policy >"$tmp/mon.pol" 2>"$tmp/mon.pol.err" &
+mp1=$!
+timeout 60 "$fwpctl" -j monitor policy >"$tmp/mon.polj" 2>"$tmp/mon.polj.err" &
+mp2=$!
+bg="$mp1 $mp2"
+probe='{f7c71e59-0001-0002-0304-05060708090c}'
+i=0
+until grep -q "$probe" "$tmp/mon.pol" && grep -q "$probe" "$tmp/mon.polj"; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { fail "monitor policy: not subscribed"; break; }
+	"$helper" probe || fail "make_contexts probe"
+	sleep 0.05
+done
 "$helper" policy >"$tmp/pol" || fail "make_contexts policy"
 fid=$(sed -n 1p "$tmp/pol")
 pcid=$(sed -n 2p "$tmp/pol")
@@ -500,6 +516,30 @@ run -j provider list
 jqcheck 'map(select(.name == "fwpctl test provider")) | length == 0' "provider list -j after delete"
 run provider delete "$prov"
 expect 1 "provider delete twice"
+i=0
+while ! grep -q "delete.*$prov" "$tmp/mon.polj" && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+for p in $mp1 $mp2; do
+	pkill -TERM -P "$p" -x "$(basename "$fwpctl")" || kill -TERM "$p"
+	wait "$p" || fail "monitor policy: exit status $?"
+done
+bg=
+has "$tmp/mon.pol" "${stamp}add +filter +[{][0-9a-f-]{36}[}] id $fid\$" "monitor policy: filter added"
+has "$tmp/mon.pol" "${stamp}delete +filter +[{][0-9a-f-]{36}[}] id $fid\$" "monitor policy: filter deleted"
+has "$tmp/mon.pol" "${stamp}add +sublayer +[{]f7c71e58-0001-0002-0304-05060708090b[}]\$" \
+	"monitor policy: sublayer added"
+has "$tmp/mon.pol" "${stamp}delete +provider-context +[{][0-9a-f-]{36}[}] id $pcid\$" \
+	"monitor policy: provider context deleted"
+jq -s -e 'map(select(.key != "'"$probe"'")) |
+	map(.change + " " + .object) == ["add provider", "add sublayer", "add provider-context",
+		"add filter", "delete filter", "delete provider-context", "delete sublayer",
+		"delete provider"]
+	and (map(select(.object == "filter")) | all(.id == '"$fid"'))
+	and (map(select(.object == "provider")) | all(.key == "'"$prov"'" and (has("id") | not)))' \
+	"$tmp/mon.polj" >/dev/null || fail "monitor policy -j: $(cat "$tmp/mon.polj")"
+echo "ok: monitor policy"
 for args in "filter delete" "filter delete x" "filter delete 1 2" "provider delete" \
 	    "provider delete not-a-guid" "provider delete {f7c71e57-0001-0002-0304-05060708090}" \
 	    "sublayer delete 12" "provider-context delete" "provider-context delete x" \

@@ -251,6 +251,23 @@ static void test_malformed_frames(void **state)
 	}
 	mnl_attr_nest_end(nlh, nest);
 	expect_protocol_error(raw_connect(d.socket), nlh, nlh->nlmsg_len);
+	/* Operation numbers in the gaps of the table, and past its end. */
+	{
+		static const uint16_t gaps[] = { 0x3b, 0x3f, FWPD_OP_MAX, 0xff };
+
+		for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+			nlh = msg_start(buf, gaps[i], 9);
+			expect_protocol_error(raw_open(d.socket), nlh, nlh->nlmsg_len);
+		}
+	}
+	/* An attribute number in a gap; a change subscription of no kind. */
+	nlh = msg_start(buf, FWPD_OP_CHANGE_UNSUBSCRIBE, 10);
+	msg_put_u32(nlh, 0x3f, 0);
+	expect_protocol_error(raw_open(d.socket), nlh, nlh->nlmsg_len);
+	nlh = msg_start(buf, FWPD_OP_CHANGE_SUBSCRIBE, 11);
+	msg_put_u32(nlh, FWPD_A_KIND, 9);
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, FWPD_A_CHANGE_SUBSCRIPTION));
+	expect_protocol_error(raw_open(d.socket), nlh, nlh->nlmsg_len);
 	/* Larger than any message may be. */
 	nlh = msg_start(buf, FWPD_OP_STATISTICS, 5);
 	nlh->nlmsg_len = FWPD_MSG_MAX + 2048;
@@ -363,6 +380,84 @@ static void test_slow_subscriber_never_stalls(void **state)
 	fwpd_cleanup(&d);
 }
 
+/* The same for a change subscriber that never reads: filter changes go on
+ * at full speed, its changes are dropped, and it is told so. */
+static void test_slow_change_subscriber(void **state)
+{
+	static unsigned char buf[FWPD_MSG_MAX + 1];
+	static const GUID prov = { 0x6a1e2b3c, 0x1, 0x2, { 3, 4, 5, 6, 7, 8, 9, 10 } };
+	FWPM_PROVIDER0 p = { .providerKey = prov, .displayData.name = L"slow" };
+	struct fwpd_proc d;
+	struct nlmsghdr *nlh;
+	HANDLE h;
+	uint32_t dropped = 0, changes = 0;
+	int fd, rcvbuf = 4096;
+	double t0;
+
+	(void)state;
+	assert_int_equal(fwpd_start(&d, "--client-queue-bytes=65536"), 0);
+	fd = raw_open(d.socket);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	nlh = msg_start(buf, FWPD_OP_CHANGE_SUBSCRIBE, 2);
+	msg_put_u32(nlh, FWPD_A_KIND, 2);	/* filters */
+	msg_put_u64(nlh, FWPD_A_COOKIE, 78);
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, FWPD_A_CHANGE_SUBSCRIPTION));
+	assert_true(send(fd, nlh, nlh->nlmsg_len, 0) > 0);
+	assert_int_equal(raw_result(fd), 0);
+
+	assert_int_equal(open_engine(&h), ERROR_SUCCESS);
+	assert_int_equal(FwpmProviderAdd0(h, &p, NULL), ERROR_SUCCESS);
+	t0 = now_s();
+	for (UINT32 i = 0; i < 5000; i++) {
+		FWPM_FILTER0 f;
+		UINT64 id = 0;
+
+		memset(&f, 0, sizeof(f));
+		f.displayData.name = L"slow filter";
+		f.providerKey = (GUID *)&prov;
+		f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+		f.action.type = FWP_ACTION_PERMIT;
+		assert_int_equal(FwpmFilterAdd0(h, &f, NULL, &id), ERROR_SUCCESS);
+		assert_int_equal(FwpmFilterDeleteById0(h, id), ERROR_SUCCESS);
+	}
+	assert_true(now_s() - t0 < 25);	/* did not stall (see above) */
+	for (;;) {
+		struct msg_attrs m;
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		FWPX_SA_CONTEXT_EVENT0 ev;
+
+		if (n <= 0) {
+			struct timeval tv = { .tv_sec = 2 };
+
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			n = recv(fd, buf, sizeof(buf), 0);
+			if (n <= 0)
+				break;
+		}
+		assert_int_equal(msg_parse(buf, (size_t)n, &m), 0);
+		if (m.nlh->nlmsg_type == FWPD_MSG_CHANGE) {
+			assert_int_equal(msg_u64(&m, FWPD_A_COOKIE, 0), 78);
+			changes++;
+			continue;
+		}
+		assert_int_equal(m.nlh->nlmsg_type, FWPD_MSG_EVENT);
+		memcpy(&ev, mnl_attr_get_payload(m.a[FWPD_A_EVENT]), sizeof(ev));
+		if (ev.eventType == FWPX_SA_CONTEXT_EVENT_DROPPED) {
+			dropped = ev.numDropped;
+			break;
+		}
+	}
+	assert_true(changes > 0);
+	assert_true(dropped > 0);
+	assert_true(changes + dropped <= 10000);
+	close(fd);
+	assert_int_equal(FwpmProviderDeleteByKey0(h, &prov), ERROR_SUCCESS);
+	FwpmEngineClose0(h);
+	assert_int_equal(fwpd_stop(&d, SIGTERM), 0);
+	fwpd_cleanup(&d);
+}
+
 /* The engine-wide cap on SA contexts: the next Create gets a clear
  * ERROR_NOT_ENOUGH_QUOTA, nothing else changes, and a delete makes room. */
 static void test_sa_context_limit(void **state)
@@ -394,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_access_unprivileged),
 		cmocka_unit_test(test_malformed_frames),
 		cmocka_unit_test(test_slow_subscriber_never_stalls),
+		cmocka_unit_test(test_slow_change_subscriber),
 		cmocka_unit_test(test_sa_context_limit),
 	};
 

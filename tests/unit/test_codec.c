@@ -280,6 +280,23 @@ static void test_message(void **state)
 	nlh = start();
 	msg_put_raw(nlh, FWPD_A_TRAFFIC, "", 0);
 	assert_int_equal(msg_parse(buf, nlh->nlmsg_len, &m), -EINVAL);
+	nlh = start();
+	msg_put_raw(nlh, FWPD_A_CHANGE_SUBSCRIPTION, "", 0);
+	assert_int_equal(msg_parse(buf, nlh->nlmsg_len, &m), -EINVAL);
+
+	/* The gap below the change-subscription attributes is refused; a
+	 * change is exactly 32 bytes. */
+	for (uint16_t type = FWPD_A_NET_TEMPLATE + 1; type < FWPD_A_CHANGE_SUBSCRIPTION; type++) {
+		nlh = start();
+		msg_put_u32(nlh, type, 0);
+		assert_int_equal(msg_parse(buf, nlh->nlmsg_len, &m), -EINVAL);
+	}
+	nlh = start();
+	msg_put_raw(nlh, FWPD_A_CHANGE, &ctr, 31);
+	assert_int_equal(msg_parse(buf, nlh->nlmsg_len, &m), -EINVAL);
+	nlh = start();
+	msg_put_raw(nlh, FWPD_A_CHANGE, &ctr, 32);
+	assert_int_equal(msg_parse(buf, nlh->nlmsg_len, &m), 0);
 }
 
 /* An array nest: elements are type 1 and nested. IPSEC_SA_BUNDLE1's
