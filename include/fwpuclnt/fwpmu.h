@@ -1354,6 +1354,22 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK4)(
 	X(FwpmNetEventSubscribe3)			\
 	X(FwpmNetEventSubscribe4)
 
+/* The built-in layers and callouts (read-only; user callouts refused). */
+#define FWPUCLNT_LAYER_API_FUNCTIONS(X)			\
+	X(FwpmLayerGetById0)				\
+	X(FwpmLayerGetByKey0)				\
+	X(FwpmLayerCreateEnumHandle0)			\
+	X(FwpmLayerEnum0)				\
+	X(FwpmLayerDestroyEnumHandle0)			\
+	X(FwpmCalloutAdd0)				\
+	X(FwpmCalloutDeleteById0)			\
+	X(FwpmCalloutDeleteByKey0)			\
+	X(FwpmCalloutGetById0)				\
+	X(FwpmCalloutGetByKey0)				\
+	X(FwpmCalloutCreateEnumHandle0)			\
+	X(FwpmCalloutEnum0)				\
+	X(FwpmCalloutDestroyEnumHandle0)
+
 /*
  * Engine, memory, transactions.
  * Everything returned through T** / T*** is released with FwpmFreeMemory0
@@ -1616,6 +1632,74 @@ FWPUCLNT_API DWORD WINAPI FwpmSubLayerEnum0(
 	_Out_ UINT32 *numEntriesReturned);
 
 FWPUCLNT_API DWORD WINAPI FwpmSubLayerDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE enumHandle);
+
+/* Built-in layers: layerId is the runtime id (FWPS_LAYER_*). */
+FWPUCLNT_API DWORD WINAPI FwpmLayerGetById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT16 id,
+	_Outptr_ FWPM_LAYER0 **layer);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerGetByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_LAYER0 **layer);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_LAYER_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_LAYER0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE enumHandle);
+
+/* Callouts: the built-in IPsec callouts; id receives calloutId. */
+FWPUCLNT_API DWORD WINAPI FwpmCalloutAdd0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_CALLOUT0 *callout,
+	_In_opt_ PSECURITY_DESCRIPTOR sd,
+	_Out_opt_ UINT32 *id);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDeleteById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 id);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDeleteByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutGetById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 id,
+	_Outptr_ FWPM_CALLOUT0 **callout);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutGetByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_CALLOUT0 **callout);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_CALLOUT_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_CALLOUT0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDestroyEnumHandle0(
 	_In_ HANDLE engineHandle,
 	_Inout_ HANDLE enumHandle);
 

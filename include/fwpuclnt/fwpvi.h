@@ -68,6 +68,21 @@ extern "C" {
 #define FwpmFilterEnum				FwpmFilterEnum0
 #define FwpmFilterDestroyEnumHandle		FwpmFilterDestroyEnumHandle0
 
+/* Built-in layers and callouts */
+#define FwpmLayerGetById			FwpmLayerGetById0
+#define FwpmLayerGetByKey			FwpmLayerGetByKey0
+#define FwpmLayerCreateEnumHandle		FwpmLayerCreateEnumHandle0
+#define FwpmLayerEnum				FwpmLayerEnum0
+#define FwpmLayerDestroyEnumHandle		FwpmLayerDestroyEnumHandle0
+#define FwpmCalloutAdd				FwpmCalloutAdd0
+#define FwpmCalloutDeleteById			FwpmCalloutDeleteById0
+#define FwpmCalloutDeleteByKey			FwpmCalloutDeleteByKey0
+#define FwpmCalloutGetById			FwpmCalloutGetById0
+#define FwpmCalloutGetByKey			FwpmCalloutGetByKey0
+#define FwpmCalloutCreateEnumHandle		FwpmCalloutCreateEnumHandle0
+#define FwpmCalloutEnum				FwpmCalloutEnum0
+#define FwpmCalloutDestroyEnumHandle		FwpmCalloutDestroyEnumHandle0
+
 /* Provider contexts and the tunnel helper (Windows 7 versions) */
 #define FwpmProviderContextAdd			FwpmProviderContextAdd1
 #define FwpmProviderContextDeleteById		FwpmProviderContextDeleteById0
@@ -103,6 +118,7 @@ extern "C" {
 #define FWPM_LAYER				FWPM_LAYER0
 #define FWPM_LAYER_ENUM_TEMPLATE		FWPM_LAYER_ENUM_TEMPLATE0
 #define FWPM_CALLOUT				FWPM_CALLOUT0
+#define FWPM_CALLOUT_ENUM_TEMPLATE		FWPM_CALLOUT_ENUM_TEMPLATE0
 #define FWPM_ACTION				FWPM_ACTION0
 #define FWPM_FILTER_CONDITION			FWPM_FILTER_CONDITION0
 #define FWPM_FILTER				FWPM_FILTER0
