@@ -435,6 +435,7 @@ static void field_fill(struct flat *f, const struct pol_layer *l,
 void builtin_layer_fill(struct flat *f, size_t i, FWPM_LAYER0 *out)
 {
 	const struct pol_layer *l = &layers[i];
+	FWPM_FIELD0 *fa;
 	UINT32 n = 0;
 
 	for (size_t j = 0; j < N(fields); j++)
@@ -444,10 +445,13 @@ void builtin_layer_fill(struct flat *f, size_t i, FWPM_LAYER0 *out)
 	/* Classified by the datapath, never by a user process; not removable. */
 	out->flags = FWPM_LAYER_FLAG_KERNEL | FWPM_LAYER_FLAG_BUILTIN;
 	out->numFields = n;
-	out->field = FLAT_ARRAY(f, FWPM_FIELD0, n);
-	for (size_t j = 0, k = 0; out->field && j < N(fields); j++)
+	/* Never read back what was written: while measuring, every take
+	 * hands out the same scratch memory (common/flat.h). */
+	fa = FLAT_ARRAY(f, FWPM_FIELD0, n);
+	out->field = fa;
+	for (size_t j = 0, k = 0; fa && j < N(fields); j++)
 		if (fields[j].cls & l->cls)
-			field_fill(f, l, &fields[j], &out->field[k++]);
+			field_fill(f, l, &fields[j], &fa[k++]);
 	/* Where a filter with a zero subLayerKey goes (policy_filter.c). */
 	out->defaultSubLayerKey = FWPM_SUBLAYER_UNIVERSAL;
 	out->layerId = l->id;
