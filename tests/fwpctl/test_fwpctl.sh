@@ -602,7 +602,7 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "datapath filter help monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
+	check_completion "callout datapath filter help layer monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
 	check_completion "sa session stats sublayer " fwpctl s
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
@@ -624,7 +624,11 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "datapath filter monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "callout datapath filter layer monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "help list show " fwpctl callout ""
+	[ "$(completions fwpctl -s "$sock" layer show "" | wc -w)" -eq 14 ] ||
+		fail "completion of layer show: not the 14 layer ids"
+	check_completion "10 12 14 16 18 " fwpctl -s "$sock" layer show 1
 	check_completion "collect help list " fwpctl netevent ""
 	check_completion "off on " fwpctl netevent collect ""
 	echo "ok: bash completion"
