@@ -3,7 +3,8 @@
 # Options, objects, commands, and the ids and keys that exist (asked of the
 # same engine, -s included): SA contexts after "sa show|delete|expire|
 # counters", filters after "filter show|delete", keys after "provider|
-# sublayer delete", provider contexts after "provider-context delete".
+# sublayer delete", provider contexts after "provider-context delete",
+# layer and callout ids after "layer|callout show".
 # Installed as /usr/share/bash-completion/completions/fwpctl; works
 # without the bash-completion package too.
 
@@ -28,7 +29,7 @@ _fwpctl_column()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath help"
+	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath layer callout help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -101,6 +102,13 @@ _fwpctl()
 		if [[ -z $command ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "list delete help" -- "$cur")
 		elif [[ $prev == delete && $command == delete ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
+		fi
+		;;
+	layer | callout)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
+		elif [[ $prev == show && $command == show ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
 		fi
 		;;

@@ -1354,6 +1354,36 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK4)(
 	X(FwpmNetEventSubscribe3)			\
 	X(FwpmNetEventSubscribe4)
 
+/* The built-in layers and callouts (read-only; user callouts refused). */
+#define FWPUCLNT_LAYER_API_FUNCTIONS(X)			\
+	X(FwpmLayerGetById0)				\
+	X(FwpmLayerGetByKey0)				\
+	X(FwpmLayerCreateEnumHandle0)			\
+	X(FwpmLayerEnum0)				\
+	X(FwpmLayerDestroyEnumHandle0)			\
+	X(FwpmCalloutAdd0)				\
+	X(FwpmCalloutDeleteById0)			\
+	X(FwpmCalloutDeleteByKey0)			\
+	X(FwpmCalloutGetById0)				\
+	X(FwpmCalloutGetByKey0)				\
+	X(FwpmCalloutCreateEnumHandle0)			\
+	X(FwpmCalloutEnum0)				\
+	X(FwpmCalloutDestroyEnumHandle0)
+
+/* The Windows 8 and Windows 10 RS3 versions of the provider-context and
+ * tunnel functions, a list of their own. */
+#define FWPUCLNT_CONTEXT23_API_FUNCTIONS(X)		\
+	X(FwpmProviderContextAdd2)			\
+	X(FwpmProviderContextAdd3)			\
+	X(FwpmProviderContextGetById2)			\
+	X(FwpmProviderContextGetById3)			\
+	X(FwpmProviderContextGetByKey2)			\
+	X(FwpmProviderContextGetByKey3)			\
+	X(FwpmProviderContextEnum2)			\
+	X(FwpmProviderContextEnum3)			\
+	X(FwpmIPsecTunnelAdd2)				\
+	X(FwpmIPsecTunnelAdd3)
+
 /*
  * Engine, memory, transactions.
  * Everything returned through T** / T*** is released with FwpmFreeMemory0
@@ -1619,6 +1649,74 @@ FWPUCLNT_API DWORD WINAPI FwpmSubLayerDestroyEnumHandle0(
 	_In_ HANDLE engineHandle,
 	_Inout_ HANDLE enumHandle);
 
+/* Built-in layers: layerId is the runtime id (FWPS_LAYER_*). */
+FWPUCLNT_API DWORD WINAPI FwpmLayerGetById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT16 id,
+	_Outptr_ FWPM_LAYER0 **layer);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerGetByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_LAYER0 **layer);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_LAYER_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_LAYER0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmLayerDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE enumHandle);
+
+/* Callouts: the built-in IPsec callouts; id receives calloutId. */
+FWPUCLNT_API DWORD WINAPI FwpmCalloutAdd0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_CALLOUT0 *callout,
+	_In_opt_ PSECURITY_DESCRIPTOR sd,
+	_Out_opt_ UINT32 *id);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDeleteById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 id);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDeleteByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutGetById0(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 id,
+	_Outptr_ FWPM_CALLOUT0 **callout);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutGetByKey0(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_CALLOUT0 **callout);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutCreateEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const FWPM_CALLOUT_ENUM_TEMPLATE0 *enumTemplate,
+	_Out_ HANDLE *enumHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutEnum0(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned) FWPM_CALLOUT0 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutDestroyEnumHandle0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE enumHandle);
+
 /* id receives the runtime filter id (FWPM_FILTER0.filterId). */
 FWPUCLNT_API DWORD WINAPI FwpmFilterAdd0(
 	_In_ HANDLE engineHandle,
@@ -1726,6 +1824,77 @@ FWPUCLNT_API DWORD WINAPI FwpmProviderContextEnum1(
 FWPUCLNT_API DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(
 	_In_ HANDLE engineHandle,
 	_Inout_ HANDLE enumHandle);
+
+/* Versions 2 (Windows 8) and 3 (Windows 10 RS3): the same objects; what the
+ * engine cannot honour is refused (docs/CONTRACT.md). */
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextAdd2(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_PROVIDER_CONTEXT2 *providerContext,
+	_In_opt_ PSECURITY_DESCRIPTOR sd,
+	_Out_opt_ UINT64 *id);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextGetById2(
+	_In_ HANDLE engineHandle,
+	_In_ UINT64 id,
+	_Outptr_ FWPM_PROVIDER_CONTEXT2 **providerContext);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextGetByKey2(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_PROVIDER_CONTEXT2 **providerContext);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextEnum2(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned)
+		FWPM_PROVIDER_CONTEXT2 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmIPsecTunnelAdd2(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 flags,
+	_In_opt_ const FWPM_PROVIDER_CONTEXT2 *mainModePolicy,
+	_In_ const FWPM_PROVIDER_CONTEXT2 *tunnelPolicy,
+	_In_ UINT32 numFilterConditions,
+	_In_reads_(numFilterConditions) const FWPM_FILTER_CONDITION0 *filterConditions,
+	_In_opt_ const GUID *keyModKey,
+	_In_opt_ PSECURITY_DESCRIPTOR sd);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextAdd3(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_PROVIDER_CONTEXT3 *providerContext,
+	_In_opt_ PSECURITY_DESCRIPTOR sd,
+	_Out_opt_ UINT64 *id);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextGetById3(
+	_In_ HANDLE engineHandle,
+	_In_ UINT64 id,
+	_Outptr_ FWPM_PROVIDER_CONTEXT3 **providerContext);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextGetByKey3(
+	_In_ HANDLE engineHandle,
+	_In_ const GUID *key,
+	_Outptr_ FWPM_PROVIDER_CONTEXT3 **providerContext);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextEnum3(
+	_In_ HANDLE engineHandle,
+	_In_ HANDLE enumHandle,
+	_In_ UINT32 numEntriesRequested,
+	_Outptr_result_buffer_(*numEntriesReturned)
+		FWPM_PROVIDER_CONTEXT3 ***entries,
+	_Out_ UINT32 *numEntriesReturned);
+
+FWPUCLNT_API DWORD WINAPI FwpmIPsecTunnelAdd3(
+	_In_ HANDLE engineHandle,
+	_In_ UINT32 flags,
+	_In_opt_ const FWPM_PROVIDER_CONTEXT3 *mainModePolicy,
+	_In_ const FWPM_PROVIDER_CONTEXT3 *tunnelPolicy,
+	_In_ UINT32 numFilterConditions,
+	_In_reads_(numFilterConditions) const FWPM_FILTER_CONDITION0 *filterConditions,
+	_In_opt_ const GUID *keyModKey,
+	_In_opt_ PSECURITY_DESCRIPTOR sd);
+
 
 /*
  * IPsec tunnel helper: adds the main-mode (optional) and quick-mode tunnel

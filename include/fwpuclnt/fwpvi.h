@@ -1,9 +1,15 @@
 /*
  * fwpvi.h - version-independent names (Windows SDK fwpvi.h): each unversioned
- * function or type name maps to the version the SDK selects for Windows 7
- * targets (NTDDI_WIN7), the only mapping that exists here. Versions the
- * headers declare beyond it (IPSEC_TUNNEL_POLICY2/3, IPSEC_KEYING_POLICY1,
- * IKEEXT_POLICY2, ...) are reached by their versioned names only.
+ * function or type name maps to the version the Windows 10 SDK selects for
+ * its default target (NTDDI_VERSION of the newest Windows 10 release, RS5
+ * or later): provider contexts and the tunnel helper version 3, net-event
+ * enumeration 5 and subscription 4, and the policy and event structs those
+ * take; the SA-context family has nothing newer than its Windows 7
+ * versions. A struct one of them points to maps to the version it points
+ * to (IKEEXT_POLICY2's IKEEXT_AUTHENTICATION_METHOD2, FWPM_NET_EVENT5's
+ * FWPM_NET_EVENT_CLASSIFY_DROP2, ...), so that code written with
+ * unversioned names compiles. The older versions stay reachable by their
+ * versioned names.
  */
 #ifndef FWPVI_H
 #define FWPVI_H
@@ -68,22 +74,40 @@ extern "C" {
 #define FwpmFilterEnum				FwpmFilterEnum0
 #define FwpmFilterDestroyEnumHandle		FwpmFilterDestroyEnumHandle0
 
-/* Provider contexts and the tunnel helper (Windows 7 versions) */
-#define FwpmProviderContextAdd			FwpmProviderContextAdd1
+/* Built-in layers and callouts */
+#define FwpmLayerGetById			FwpmLayerGetById0
+#define FwpmLayerGetByKey			FwpmLayerGetByKey0
+#define FwpmLayerCreateEnumHandle		FwpmLayerCreateEnumHandle0
+#define FwpmLayerEnum				FwpmLayerEnum0
+#define FwpmLayerDestroyEnumHandle		FwpmLayerDestroyEnumHandle0
+#define FwpmCalloutAdd				FwpmCalloutAdd0
+#define FwpmCalloutDeleteById			FwpmCalloutDeleteById0
+#define FwpmCalloutDeleteByKey			FwpmCalloutDeleteByKey0
+#define FwpmCalloutGetById			FwpmCalloutGetById0
+#define FwpmCalloutGetByKey			FwpmCalloutGetByKey0
+#define FwpmCalloutCreateEnumHandle		FwpmCalloutCreateEnumHandle0
+#define FwpmCalloutEnum				FwpmCalloutEnum0
+#define FwpmCalloutDestroyEnumHandle		FwpmCalloutDestroyEnumHandle0
+
+/* Provider contexts and the tunnel helper (Windows 10 RS3 versions) */
+#define FwpmProviderContextAdd			FwpmProviderContextAdd3
 #define FwpmProviderContextDeleteById		FwpmProviderContextDeleteById0
 #define FwpmProviderContextDeleteByKey		FwpmProviderContextDeleteByKey0
-#define FwpmProviderContextGetById		FwpmProviderContextGetById1
-#define FwpmProviderContextGetByKey		FwpmProviderContextGetByKey1
+#define FwpmProviderContextGetById		FwpmProviderContextGetById3
+#define FwpmProviderContextGetByKey		FwpmProviderContextGetByKey3
 #define FwpmProviderContextCreateEnumHandle	FwpmProviderContextCreateEnumHandle0
-#define FwpmProviderContextEnum			FwpmProviderContextEnum1
+#define FwpmProviderContextEnum			FwpmProviderContextEnum3
 #define FwpmProviderContextDestroyEnumHandle	FwpmProviderContextDestroyEnumHandle0
-#define FwpmIPsecTunnelAdd			FwpmIPsecTunnelAdd1
+#define FwpmIPsecTunnelAdd			FwpmIPsecTunnelAdd3
 #define FwpmIPsecTunnelDeleteByKey		FwpmIPsecTunnelDeleteByKey0
 
-/* Net-event subscriptions */
-#define FWPM_NET_EVENT_CALLBACK			FWPM_NET_EVENT_CALLBACK0
-#define FwpmNetEventSubscribe			FwpmNetEventSubscribe0
+/* Net events (Windows 10 RS5 versions) */
+#define FWPM_NET_EVENT_CALLBACK			FWPM_NET_EVENT_CALLBACK4
+#define FwpmNetEventSubscribe			FwpmNetEventSubscribe4
 #define FwpmNetEventUnsubscribe			FwpmNetEventUnsubscribe0
+#define FwpmNetEventCreateEnumHandle		FwpmNetEventCreateEnumHandle0
+#define FwpmNetEventEnum			FwpmNetEventEnum5
+#define FwpmNetEventDestroyEnumHandle		FwpmNetEventDestroyEnumHandle0
 
 /* Object-change subscriptions */
 #define FWPM_PROVIDER_CHANGE			FWPM_PROVIDER_CHANGE0
@@ -121,7 +145,7 @@ extern "C" {
 #define FWPM_PROVIDER_ENUM_TEMPLATE		FWPM_PROVIDER_ENUM_TEMPLATE0
 #define FWPM_CLASSIFY_OPTION			FWPM_CLASSIFY_OPTION0
 #define FWPM_CLASSIFY_OPTIONS			FWPM_CLASSIFY_OPTIONS0
-#define FWPM_PROVIDER_CONTEXT			FWPM_PROVIDER_CONTEXT1
+#define FWPM_PROVIDER_CONTEXT			FWPM_PROVIDER_CONTEXT3
 #define FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0
 #define FWPM_SUBLAYER				FWPM_SUBLAYER0
 #define FWPM_SUBLAYER_ENUM_TEMPLATE		FWPM_SUBLAYER_ENUM_TEMPLATE0
@@ -129,30 +153,31 @@ extern "C" {
 #define FWPM_LAYER				FWPM_LAYER0
 #define FWPM_LAYER_ENUM_TEMPLATE		FWPM_LAYER_ENUM_TEMPLATE0
 #define FWPM_CALLOUT				FWPM_CALLOUT0
+#define FWPM_CALLOUT_ENUM_TEMPLATE		FWPM_CALLOUT_ENUM_TEMPLATE0
 #define FWPM_ACTION				FWPM_ACTION0
 #define FWPM_FILTER_CONDITION			FWPM_FILTER_CONDITION0
 #define FWPM_FILTER				FWPM_FILTER0
 #define FWPM_FILTER_ENUM_TEMPLATE		FWPM_FILTER_ENUM_TEMPLATE0
-#define FWPM_NET_EVENT_HEADER			FWPM_NET_EVENT_HEADER1
-#define FWPM_NET_EVENT_IKEEXT_MM_FAILURE	FWPM_NET_EVENT_IKEEXT_MM_FAILURE1
+#define FWPM_NET_EVENT_HEADER			FWPM_NET_EVENT_HEADER3
+#define FWPM_NET_EVENT_IKEEXT_MM_FAILURE	FWPM_NET_EVENT_IKEEXT_MM_FAILURE2
 #define FWPM_NET_EVENT_IKEEXT_EM_FAILURE	FWPM_NET_EVENT_IKEEXT_EM_FAILURE1
-#define FWPM_NET_EVENT_IKEEXT_QM_FAILURE	FWPM_NET_EVENT_IKEEXT_QM_FAILURE0
+#define FWPM_NET_EVENT_IKEEXT_QM_FAILURE	FWPM_NET_EVENT_IKEEXT_QM_FAILURE1
 #define FWPM_NET_EVENT_IPSEC_KERNEL_DROP	FWPM_NET_EVENT_IPSEC_KERNEL_DROP0
-#define FWPM_NET_EVENT_CLASSIFY_DROP		FWPM_NET_EVENT_CLASSIFY_DROP1
+#define FWPM_NET_EVENT_CLASSIFY_DROP		FWPM_NET_EVENT_CLASSIFY_DROP2
 #define FWPM_NET_EVENT_IPSEC_DOSP_DROP		FWPM_NET_EVENT_IPSEC_DOSP_DROP0
-#define FWPM_NET_EVENT				FWPM_NET_EVENT1
+#define FWPM_NET_EVENT				FWPM_NET_EVENT5
 #define FWPM_NET_EVENT_ENUM_TEMPLATE		FWPM_NET_EVENT_ENUM_TEMPLATE0
 #define FWPM_NET_EVENT_SUBSCRIPTION		FWPM_NET_EVENT_SUBSCRIPTION0
 
 /* IKE types */
 #define IKEEXT_PRESHARED_KEY_AUTHENTICATION	IKEEXT_PRESHARED_KEY_AUTHENTICATION1
-#define IKEEXT_KERBEROS_AUTHENTICATION		IKEEXT_KERBEROS_AUTHENTICATION0
-#define IKEEXT_AUTHENTICATION_METHOD		IKEEXT_AUTHENTICATION_METHOD1
+#define IKEEXT_KERBEROS_AUTHENTICATION		IKEEXT_KERBEROS_AUTHENTICATION1
+#define IKEEXT_AUTHENTICATION_METHOD		IKEEXT_AUTHENTICATION_METHOD2
 #define IKEEXT_CIPHER_ALGORITHM			IKEEXT_CIPHER_ALGORITHM0
 #define IKEEXT_INTEGRITY_ALGORITHM		IKEEXT_INTEGRITY_ALGORITHM0
 #define IKEEXT_PROPOSAL				IKEEXT_PROPOSAL0
-#define IKEEXT_POLICY				IKEEXT_POLICY1
-#define IKEEXT_EM_POLICY			IKEEXT_EM_POLICY1
+#define IKEEXT_POLICY				IKEEXT_POLICY2
+#define IKEEXT_EM_POLICY			IKEEXT_EM_POLICY2
 
 /* IPsec types */
 #define IPSEC_SA_LIFETIME			IPSEC_SA_LIFETIME0
@@ -164,10 +189,10 @@ extern "C" {
 #define IPSEC_SA_TRANSFORM			IPSEC_SA_TRANSFORM0
 #define IPSEC_PROPOSAL				IPSEC_PROPOSAL0
 #define IPSEC_SA_IDLE_TIMEOUT			IPSEC_SA_IDLE_TIMEOUT0
-#define IPSEC_TRANSPORT_POLICY			IPSEC_TRANSPORT_POLICY1
-#define IPSEC_TUNNEL_ENDPOINTS			IPSEC_TUNNEL_ENDPOINTS1
-#define IPSEC_TUNNEL_POLICY			IPSEC_TUNNEL_POLICY1
-#define IPSEC_KEYING_POLICY			IPSEC_KEYING_POLICY0
+#define IPSEC_TRANSPORT_POLICY			IPSEC_TRANSPORT_POLICY2
+#define IPSEC_TUNNEL_ENDPOINTS			IPSEC_TUNNEL_ENDPOINTS2
+#define IPSEC_TUNNEL_POLICY			IPSEC_TUNNEL_POLICY3
+#define IPSEC_KEYING_POLICY			IPSEC_KEYING_POLICY1
 #define IPSEC_DOSP_OPTIONS			IPSEC_DOSP_OPTIONS0
 #define IPSEC_SA_AUTH_INFORMATION		IPSEC_SA_AUTH_INFORMATION0
 #define IPSEC_SA_CIPHER_INFORMATION		IPSEC_SA_CIPHER_INFORMATION0

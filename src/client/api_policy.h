@@ -41,4 +41,23 @@ void pc0_scratch_free(struct pc0_scratch *s);
 FWPM_PROVIDER_CONTEXT0 *pcontext1_to_0(const FWPM_PROVIDER_CONTEXT1 *in);
 FWPM_PROVIDER_CONTEXT0 **pcontexts1_to_0(FWPM_PROVIDER_CONTEXT1 *const *in, UINT32 n);
 
+/* convert_policy_v2.c: provider contexts, versions 2 and 3 <-> 1. */
+struct pc23_scratch {
+	IPSEC_TUNNEL_POLICY1		tp;
+	IPSEC_TRANSPORT_POLICY1		tr;
+	IKEEXT_POLICY1			mm;
+	IKEEXT_AUTHENTICATION_METHOD1	*methods;	/* allocated */
+};
+
+/* Shallow, as pcontext0_to_1; what version 1 cannot hold is
+ * ERROR_NOT_SUPPORTED (the scratch is to be freed in every case). */
+DWORD pcontext2_to_1(const FWPM_PROVIDER_CONTEXT2 *in, FWPM_PROVIDER_CONTEXT1 *out,
+		     struct pc23_scratch *s);
+DWORD pcontext3_to_1(const FWPM_PROVIDER_CONTEXT3 *in, FWPM_PROVIDER_CONTEXT1 *out,
+		     struct pc23_scratch *s);
+void pc23_scratch_free(struct pc23_scratch *s);
+/* New single allocations of version 2 or 3; NULL when out of memory. */
+void *pcontext1_to_v(const FWPM_PROVIDER_CONTEXT1 *in, int version);
+void **pcontexts1_to_v(FWPM_PROVIDER_CONTEXT1 *const *in, UINT32 n, int version);
+
 #endif

@@ -141,3 +141,114 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(HANDLE engineHandl
 {
 	WITH_CLIENT(engineHandle, pol_enum_handle(c_, POL_CONTEXT, enumHandle));
 }
+
+/* Versions 2 and 3 (convert_policy_v2.c): converted to version 1 for the
+ * engine, and back for reads. */
+static DWORD add23(struct fwp_client *c, const void *pc, int version, UINT64 *id)
+{
+	FWPM_PROVIDER_CONTEXT1 pc1;
+	struct pc23_scratch s;
+	DWORD rc;
+
+	if (!pc)
+		return client_pol_add(c, POL_CONTEXT, NULL, id);
+	rc = version == 2 ? pcontext2_to_1(pc, &pc1, &s) : pcontext3_to_1(pc, &pc1, &s);
+	if (!rc)
+		rc = client_pol_add(c, POL_CONTEXT, &pc1, id);
+	pc23_scratch_free(&s);
+	return rc;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd2(HANDLE engineHandle,
+	const FWPM_PROVIDER_CONTEXT2 *providerContext, PSECURITY_DESCRIPTOR sd,
+	UINT64 *id)
+{
+	WITH_CLIENT(engineHandle, add23(c_, providerContext, 2, id));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd3(HANDLE engineHandle,
+	const FWPM_PROVIDER_CONTEXT3 *providerContext, PSECURITY_DESCRIPTOR sd,
+	UINT64 *id)
+{
+	WITH_CLIENT(engineHandle, add23(c_, providerContext, 3, id));
+}
+
+static DWORD get23(struct fwp_client *c, const struct pol_ref *ref, int version,
+		   void **out)
+{
+	FWPM_PROVIDER_CONTEXT1 *pc1 = NULL;
+	DWORD rc;
+
+	if (!out)
+		return FWP_E_NULL_POINTER;
+	rc = POL_OP(c, pol_get, POL_CONTEXT, ref, (void **)&pc1);
+	if (rc)
+		return rc;
+	*out = pcontext1_to_v(pc1, version);
+	free(pc1);
+	return *out ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextGetById2(HANDLE engineHandle, UINT64 id,
+	FWPM_PROVIDER_CONTEXT2 **providerContext)
+{
+	WITH_CLIENT(engineHandle, get23(c_, BY_ID(id), 2, (void **)providerContext));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextGetById3(HANDLE engineHandle, UINT64 id,
+	FWPM_PROVIDER_CONTEXT3 **providerContext)
+{
+	WITH_CLIENT(engineHandle, get23(c_, BY_ID(id), 3, (void **)providerContext));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextGetByKey2(HANDLE engineHandle,
+	const GUID *key, FWPM_PROVIDER_CONTEXT2 **providerContext)
+{
+	WITH_CLIENT(engineHandle, get23(c_, BY_KEY(key), 2, (void **)providerContext));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextGetByKey3(HANDLE engineHandle,
+	const GUID *key, FWPM_PROVIDER_CONTEXT3 **providerContext)
+{
+	WITH_CLIENT(engineHandle, get23(c_, BY_KEY(key), 3, (void **)providerContext));
+}
+
+static DWORD enum23(struct fwp_client *c, HANDLE eh, UINT32 want, int version,
+		    void ***entries, UINT32 *n)
+{
+	FWPM_PROVIDER_CONTEXT1 **v1 = NULL;
+	UINT32 got = 0;
+	DWORD rc;
+
+	if (!entries || !n)
+		return FWP_E_NULL_POINTER;
+	rc = POL_OP(c, pol_enum, POL_CONTEXT, (uint64_t)(uintptr_t)eh, want,
+		    (void ***)&v1, &got);
+	if (rc)
+		return rc;
+	*entries = NULL;
+	if (got) {
+		*entries = pcontexts1_to_v(v1, got, version);
+		free(v1);
+		if (!*entries)
+			return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	*n = got;
+	return ERROR_SUCCESS;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextEnum2(HANDLE engineHandle,
+	HANDLE enumHandle, UINT32 numEntriesRequested,
+	FWPM_PROVIDER_CONTEXT2 ***entries, UINT32 *numEntriesReturned)
+{
+	WITH_CLIENT(engineHandle, enum23(c_, enumHandle, numEntriesRequested, 2,
+		(void ***)entries, numEntriesReturned));
+}
+
+FWP_EXPORT DWORD WINAPI FwpmProviderContextEnum3(HANDLE engineHandle,
+	HANDLE enumHandle, UINT32 numEntriesRequested,
+	FWPM_PROVIDER_CONTEXT3 ***entries, UINT32 *numEntriesReturned)
+{
+	WITH_CLIENT(engineHandle, enum23(c_, enumHandle, numEntriesRequested, 3,
+		(void ***)entries, numEntriesReturned));
+}

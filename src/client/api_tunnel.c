@@ -1,4 +1,4 @@
-/* api_tunnel.c - FwpmIPsecTunnelAdd0/1 and FwpmIPsecTunnelDeleteByKey0,
+/* api_tunnel.c - FwpmIPsecTunnelAdd0/1/2/3 and FwpmIPsecTunnelDeleteByKey0,
  * composed from the public policy calls so that both transports carry
  * them unchanged (docs/CONTRACT.md, "IPsec tunnel helpers").
  *
@@ -175,6 +175,54 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd0(HANDLE engineHandle, UINT32 flags,
 	pc0_scratch_free(&s[0]);
 	pc0_scratch_free(&s[1]);
 	return rc;
+}
+
+/* Versions 2 and 3: converted to version 1 (convert_policy_v2.c), where
+ * what version 1 cannot hold is refused before anything is added. */
+static DWORD to_1(int version, const void *in, FWPM_PROVIDER_CONTEXT1 *out,
+		  struct pc23_scratch *s)
+{
+	return version == 2 ? pcontext2_to_1(in, out, s) : pcontext3_to_1(in, out, s);
+}
+
+static DWORD tunnel_add23(HANDLE h, UINT32 flags, const void *mm, const void *qm,
+			  int version, UINT32 n, const FWPM_FILTER_CONDITION0 *conds)
+{
+	FWPM_PROVIDER_CONTEXT1 mm1, qm1;
+	struct pc23_scratch s[2] = { 0 };
+	DWORD rc = ERROR_SUCCESS;
+
+	if (!qm)
+		return FWP_E_NULL_POINTER;
+	if (mm)
+		rc = to_1(version, mm, &mm1, &s[0]);
+	if (!rc)
+		rc = to_1(version, qm, &qm1, &s[1]);
+	if (!rc)
+		rc = tunnel_add(h, flags, mm ? &mm1 : NULL, &qm1, n, conds);
+	pc23_scratch_free(&s[0]);
+	pc23_scratch_free(&s[1]);
+	return rc;
+}
+
+FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd2(HANDLE engineHandle, UINT32 flags,
+	const FWPM_PROVIDER_CONTEXT2 *mainModePolicy,
+	const FWPM_PROVIDER_CONTEXT2 *tunnelPolicy, UINT32 numFilterConditions,
+	const FWPM_FILTER_CONDITION0 *filterConditions, const GUID *keyModKey,
+	PSECURITY_DESCRIPTOR sd)
+{
+	return tunnel_add23(engineHandle, flags, mainModePolicy, tunnelPolicy, 2,
+			    numFilterConditions, filterConditions);
+}
+
+FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd3(HANDLE engineHandle, UINT32 flags,
+	const FWPM_PROVIDER_CONTEXT3 *mainModePolicy,
+	const FWPM_PROVIDER_CONTEXT3 *tunnelPolicy, UINT32 numFilterConditions,
+	const FWPM_FILTER_CONDITION0 *filterConditions, const GUID *keyModKey,
+	PSECURITY_DESCRIPTOR sd)
+{
+	return tunnel_add23(engineHandle, flags, mainModePolicy, tunnelPolicy, 3,
+			    numFilterConditions, filterConditions);
 }
 
 FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelDeleteByKey0(HANDLE engineHandle, const GUID *key)

@@ -104,6 +104,7 @@ void client_put(struct fwp_client *c)
 	 * the callbacks. */
 	c->ops->close(c);
 	dispatcher_destroy(c->disp);
+	client_builtin_enums_free(c);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

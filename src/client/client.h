@@ -28,6 +28,8 @@ struct fwp_client {
 	pthread_mutex_t lock;		/* guards disp creation */
 	struct dispatcher *disp;	/* created at the first subscription */
 	uint32_t txn_wait_ms;		/* the session's txnWaitTimeoutInMSec */
+	struct builtin_enums *bienums;	/* layer/callout enumerations, created
+					 * on first use under lock (api_layer.c) */
 };
 
 /* Creates a client on the transport chosen by FWP_ENGINE (embedded,
@@ -47,6 +49,9 @@ void client_put(struct fwp_client *c);
 DWORD client_txn_begin(struct fwp_client *c, UINT32 flags);
 DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id);
 DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref);
+
+/* api_layer.c: frees the layer and callout enumerations left open. */
+void client_builtin_enums_free(struct fwp_client *c);
 
 /* The client's dispatcher, created on first use; NULL when out of memory. */
 struct dispatcher *client_dispatcher(struct fwp_client *c);

@@ -1,12 +1,16 @@
 /* policy_layers.c - the built-in layers filters may be added at, the
  * conditions each accepts (policy-facts §3, from the SDK's per-layer field
- * lists) and the built-in IPsec callouts each takes.
+ * lists) and the built-in IPsec callouts each takes; the same tables are
+ * what FwpmLayer* and FwpmCallout* return (layers.h).
  *
  * Tables are const; nothing here takes the engine lock or changes state.
  */
 #include <string.h>
+#include <wchar.h>
 
+#include "common/flat.h"
 #include "engine/engine_internal.h"
+#include "engine/layers.h"
 
 enum {
 	LC_IPPKT_IN = 1 << 0,
@@ -22,61 +26,99 @@ enum {
 			LC_ALE_CONN | LC_ALE_RECV)
 #define LC_PORTS (LC_TRANS_IN | LC_TRANS_OUT | LC_ALE_CONN | LC_ALE_RECV)
 
+/* A layer: its key, the conditions it accepts (cls), its IP version, the
+ * built-in IPsec callouts a filter there may name, its identifier (the
+ * display name: no public source gives the names Windows shows, see
+ * docs/CONTRACT.md) and its runtime id. */
 struct pol_layer {
 	const GUID *key;
 	unsigned cls;
 	bool v6;
 	const GUID *callouts[2];
+	const char *name;
+	UINT16 id;
 };
+
+/* Runtime layer ids are the FWPS_BUILTIN_LAYERS enumeration values of the
+ * WDK's fwpsk.h (Windows 10 SDK; members numbered from 0 in declaration
+ * order: FWPS_LAYER_INBOUND_IPPACKET_V4 = 0, ..._V4_DISCARD = 1, ...,
+ * FWPS_LAYER_ALE_AUTH_CONNECT_V6 = 50), as the documentation page
+ * "FWPS_BUILTIN_LAYERS enumeration (fwpsk.h)" lists them. */
+#define LAYER(k, c, v6, id, ...) { &k, c, v6, { __VA_ARGS__ }, #k, id }
 
 static const struct pol_layer layers[] = {
-	{ &FWPM_LAYER_INBOUND_IPPACKET_V4, LC_IPPKT_IN, false, { NULL } },
-	{ &FWPM_LAYER_INBOUND_IPPACKET_V6, LC_IPPKT_IN, true, { NULL } },
-	{ &FWPM_LAYER_OUTBOUND_IPPACKET_V4, LC_IPPKT_OUT, false, { NULL } },
-	{ &FWPM_LAYER_OUTBOUND_IPPACKET_V6, LC_IPPKT_OUT, true, { NULL } },
-	{ &FWPM_LAYER_IPFORWARD_V4, LC_FWD, false,
-	  { &FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V4,
-	    &FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V4 } },
-	{ &FWPM_LAYER_IPFORWARD_V6, LC_FWD, true,
-	  { &FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V6,
-	    &FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V6 } },
-	{ &FWPM_LAYER_INBOUND_TRANSPORT_V4, LC_TRANS_IN, false,
-	  { &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V4 } },
-	{ &FWPM_LAYER_INBOUND_TRANSPORT_V6, LC_TRANS_IN, true,
-	  { &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6, &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6 } },
-	{ &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, LC_TRANS_OUT, false,
-	  { &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4 } },
-	{ &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, LC_TRANS_OUT, true,
-	  { &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6, &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V6 } },
-	{ &FWPM_LAYER_ALE_AUTH_CONNECT_V4, LC_ALE_CONN, false,
-	  { &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4 } },
-	{ &FWPM_LAYER_ALE_AUTH_CONNECT_V6, LC_ALE_CONN, true,
-	  { &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V6 } },
-	{ &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, LC_ALE_RECV, false,
-	  { &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V4,
-	    &FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4 } },
-	{ &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6, LC_ALE_RECV, true,
-	  { &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V6,
-	    &FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V6 } },
+	LAYER(FWPM_LAYER_INBOUND_IPPACKET_V4, LC_IPPKT_IN, false, 0, NULL),
+	LAYER(FWPM_LAYER_INBOUND_IPPACKET_V6, LC_IPPKT_IN, true, 2, NULL),
+	LAYER(FWPM_LAYER_OUTBOUND_IPPACKET_V4, LC_IPPKT_OUT, false, 4, NULL),
+	LAYER(FWPM_LAYER_OUTBOUND_IPPACKET_V6, LC_IPPKT_OUT, true, 6, NULL),
+	LAYER(FWPM_LAYER_IPFORWARD_V4, LC_FWD, false, 8,
+	      &FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V4,
+	      &FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V4),
+	LAYER(FWPM_LAYER_IPFORWARD_V6, LC_FWD, true, 10,
+	      &FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V6,
+	      &FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V6),
+	LAYER(FWPM_LAYER_INBOUND_TRANSPORT_V4, LC_TRANS_IN, false, 12,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V4),
+	LAYER(FWPM_LAYER_INBOUND_TRANSPORT_V6, LC_TRANS_IN, true, 14,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6, &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6),
+	LAYER(FWPM_LAYER_OUTBOUND_TRANSPORT_V4, LC_TRANS_OUT, false, 16,
+	      &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4),
+	LAYER(FWPM_LAYER_OUTBOUND_TRANSPORT_V6, LC_TRANS_OUT, true, 18,
+	      &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6, &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V6),
+	LAYER(FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, LC_ALE_RECV, false, 44,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V4,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4),
+	LAYER(FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6, LC_ALE_RECV, true, 46,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V6,
+	      &FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V6),
+	LAYER(FWPM_LAYER_ALE_AUTH_CONNECT_V4, LC_ALE_CONN, false, 48,
+	      &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4),
+	LAYER(FWPM_LAYER_ALE_AUTH_CONNECT_V6, LC_ALE_CONN, true, 50,
+	      &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V6),
 };
 
-/* Every built-in IPsec callout: an unknown GUID is FWP_E_CALLOUT_NOT_FOUND,
- * a known one at the wrong layer FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER. */
-static const GUID *const ipsec_callouts[] = {
-	&FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6,
-	&FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6,
-	&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V4, &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6,
-	&FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4, &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V6,
-	&FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V4,
-	&FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V6,
-	&FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V4,
-	&FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V6,
-	&FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4,
-	&FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V6,
-	&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V4,
-	&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V6,
-	&FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4, &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V6,
-	&FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V4, &FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V6,
+/* Every built-in IPsec callout with the layer it applies to (the
+ * documentation's "WFP built-in callout identifiers": transport, forward,
+ * ALE accept; the ALE-connect callout, "not applicable" there, is taken at
+ * ALE auth connect as filters use it; the DoS-protection callouts at the
+ * forward layer). An unknown GUID is FWP_E_CALLOUT_NOT_FOUND, a known one at
+ * the wrong layer FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER. Windows assigns
+ * calloutId at run time and no public source lists the values: here it is
+ * the position in this table plus one, stable across releases (append
+ * only). */
+struct pol_callout {
+	const GUID *key;
+	const GUID *layer;
+	const char *name;
+};
+
+#define CALLOUT(k, l) { &k, &l, #k }
+
+static const struct pol_callout ipsec_callouts[] = {
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, FWPM_LAYER_INBOUND_TRANSPORT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6, FWPM_LAYER_INBOUND_TRANSPORT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, FWPM_LAYER_OUTBOUND_TRANSPORT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6, FWPM_LAYER_OUTBOUND_TRANSPORT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V4, FWPM_LAYER_INBOUND_TRANSPORT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V6, FWPM_LAYER_INBOUND_TRANSPORT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4, FWPM_LAYER_OUTBOUND_TRANSPORT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V6, FWPM_LAYER_OUTBOUND_TRANSPORT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V4, FWPM_LAYER_IPFORWARD_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_FORWARD_INBOUND_TUNNEL_V6, FWPM_LAYER_IPFORWARD_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V4, FWPM_LAYER_IPFORWARD_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_FORWARD_OUTBOUND_TUNNEL_V6, FWPM_LAYER_IPFORWARD_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4,
+		FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V6,
+		FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V4,
+		FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V6,
+		FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4, FWPM_LAYER_ALE_AUTH_CONNECT_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_ALE_CONNECT_V6, FWPM_LAYER_ALE_AUTH_CONNECT_V6),
+	CALLOUT(FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V4, FWPM_LAYER_IPFORWARD_V4),
+	CALLOUT(FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V6, FWPM_LAYER_IPFORWARD_V6),
 };
 
 enum field_type { FT_ADDR, FT_U8, FT_U16, FT_ADDR_TYPE, FT_LUID };
@@ -304,7 +346,125 @@ DWORD pol_check_action(const struct pol_layer *l, const FWPM_ACTION0 *a)
 		if (l->callouts[i] && guid_eq(l->callouts[i], &a->calloutKey))
 			return ERROR_SUCCESS;
 	for (size_t i = 0; i < N(ipsec_callouts); i++)
-		if (guid_eq(ipsec_callouts[i], &a->calloutKey))
+		if (guid_eq(ipsec_callouts[i].key, &a->calloutKey))
 			known = true;
 	return known ? FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER : FWP_E_CALLOUT_NOT_FOUND;
+}
+
+/* ---- the tables as FWPM_LAYER0 / FWPM_CALLOUT0 (layers.h) ---- */
+
+size_t builtin_layer_count(void)
+{
+	return N(layers);
+}
+
+size_t builtin_callout_count(void)
+{
+	return N(ipsec_callouts);
+}
+
+int builtin_layer_by_key(const GUID *key)
+{
+	const struct pol_layer *l = key ? pol_layer_find(key) : NULL;
+
+	return l ? (int)(l - layers) : -1;
+}
+
+int builtin_layer_by_id(UINT16 id)
+{
+	for (size_t i = 0; i < N(layers); i++)
+		if (layers[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+int builtin_callout_by_key(const GUID *key)
+{
+	for (size_t i = 0; key && i < N(ipsec_callouts); i++)
+		if (guid_eq(ipsec_callouts[i].key, key))
+			return (int)i;
+	return -1;
+}
+
+int builtin_callout_by_id(UINT32 id)
+{
+	return id >= 1 && id <= N(ipsec_callouts) ? (int)id - 1 : -1;
+}
+
+const GUID *builtin_callout_layer(size_t i)
+{
+	return ipsec_callouts[i].layer;
+}
+
+/* The identifier as the display name (ASCII, so widening is a copy). */
+static wchar_t *flat_name(struct flat *f, const char *s)
+{
+	size_t n = strlen(s);
+	wchar_t *w = FLAT_ARRAY(f, wchar_t, n + 1);
+
+	for (size_t i = 0; w && i < n; i++)
+		w[i] = (wchar_t)(unsigned char)s[i];
+	return w;
+}
+
+/* What FWPM_FIELD0 says of a field at layer l: address fields are typed
+ * by the layer's IP version, as the conditions they accept are. */
+static void field_fill(struct flat *f, const struct pol_layer *l,
+		       const struct pol_field *pf, FWPM_FIELD0 *out)
+{
+	out->fieldKey = flat_dup(f, pf->key, sizeof(GUID), _Alignof(GUID));
+	out->type = FWPM_FIELD_RAW_DATA;
+	switch (pf->type) {
+	case FT_ADDR:
+		out->type = FWPM_FIELD_IP_ADDRESS;
+		out->dataType = l->v6 ? FWP_BYTE_ARRAY16_TYPE : FWP_UINT32;
+		break;
+	case FT_U8:
+	case FT_ADDR_TYPE:
+		out->dataType = FWP_UINT8;
+		break;
+	case FT_U16:
+		out->dataType = FWP_UINT16;
+		break;
+	case FT_LUID:
+		out->dataType = FWP_UINT64;
+		break;
+	}
+}
+
+void builtin_layer_fill(struct flat *f, size_t i, FWPM_LAYER0 *out)
+{
+	const struct pol_layer *l = &layers[i];
+	FWPM_FIELD0 *fa;
+	UINT32 n = 0;
+
+	for (size_t j = 0; j < N(fields); j++)
+		n += !!(fields[j].cls & l->cls);
+	out->layerKey = *l->key;
+	out->displayData.name = flat_name(f, l->name);
+	/* Classified by the datapath, never by a user process; not removable. */
+	out->flags = FWPM_LAYER_FLAG_KERNEL | FWPM_LAYER_FLAG_BUILTIN;
+	out->numFields = n;
+	/* Never read back what was written: while measuring, every take
+	 * hands out the same scratch memory (common/flat.h). */
+	fa = FLAT_ARRAY(f, FWPM_FIELD0, n);
+	out->field = fa;
+	for (size_t j = 0, k = 0; fa && j < N(fields); j++)
+		if (fields[j].cls & l->cls)
+			field_fill(f, l, &fields[j], &fa[k++]);
+	/* Where a filter with a zero subLayerKey goes (policy_filter.c). */
+	out->defaultSubLayerKey = FWPM_SUBLAYER_UNIVERSAL;
+	out->layerId = l->id;
+}
+
+void builtin_callout_fill(struct flat *f, size_t i, FWPM_CALLOUT0 *out)
+{
+	const struct pol_callout *c = &ipsec_callouts[i];
+
+	out->calloutKey = *c->key;
+	out->displayData.name = flat_name(f, c->name);
+	out->flags = 0;
+	out->providerKey = NULL;
+	out->applicableLayer = *c->layer;
+	out->calloutId = (UINT32)i + 1;
 }

@@ -87,6 +87,10 @@ int sa_flush(struct ctl *ctl, int argc, char **argv);
 int net_monitor_run(struct ctl *ctl, int argc, char **argv);
 int netevent_list(struct ctl *ctl, int argc, char **argv);
 int netevent_collect(struct ctl *ctl, int argc, char **argv);
+int layer_list(struct ctl *ctl, int argc, char **argv);
+int layer_show(struct ctl *ctl, int argc, char **argv);
+int callout_list(struct ctl *ctl, int argc, char **argv);
+int callout_show(struct ctl *ctl, int argc, char **argv);
 /* monitor.c: one net event as "monitor net" prints it. */
 void net_event_print(const FWPM_NET_EVENT1 *ev, const char *when, bool json);
 

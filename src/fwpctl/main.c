@@ -89,6 +89,17 @@ static const struct command provider_context_commands[] = {
 	{ "delete", provider_context_delete, "ID|KEY", "delete a provider context" },
 };
 
+/* The built-in layers and callouts (read-only). */
+static const struct command layer_commands[] = {
+	{ "list", layer_list, NULL, "the built-in layers" },
+	{ "show", layer_show, "KEY|ID", "one layer, with its fields" },
+};
+
+static const struct command callout_commands[] = {
+	{ "list", callout_list, NULL, "the built-in IPsec callouts" },
+	{ "show", callout_show, "KEY|ID", "one callout" },
+};
+
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
@@ -100,6 +111,8 @@ static const struct object objects[] = {
 	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },
 	{ "provider-context", COMMANDS(provider_context_commands), "provider contexts" },
 	{ "datapath", COMMANDS(datapath_commands), "a datapath's kernel state" },
+	{ "layer", COMMANDS(layer_commands), "built-in layers" },
+	{ "callout", COMMANDS(callout_commands), "built-in callouts" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))

@@ -635,6 +635,156 @@ static const struct wf_field f_pcontext1[] = {
 };
 STRUCT(FWPM_PROVIDER_CONTEXT1, f_pcontext1);
 
+/* Versions 2 and 3 (Windows 8, Windows 10 RS3), as the library converts
+ * them to and from version 1 (client/convert_policy_v2.c); the engine
+ * keeps version 1, so these describe client-side copies only. */
+#define MAX_TUNNEL_ADDRESSES 16
+#define MAX_TRAFFIC_SELECTORS 64
+
+static const struct wf_field f_transport_policy2[] = {
+	F_ARRAY(IPSEC_TRANSPORT_POLICY2, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_U32(IPSEC_TRANSPORT_POLICY2, flags),
+	F_U32(IPSEC_TRANSPORT_POLICY2, ndAllowClearTimeoutSeconds),
+	F_STRUCT(IPSEC_TRANSPORT_POLICY2, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+	F_PTR_RAW(IPSEC_TRANSPORT_POLICY2, emPolicy, 1),
+};
+static STRUCT(IPSEC_TRANSPORT_POLICY2, f_transport_policy2);
+
+static const struct wf_field f_endpoint0[] = {
+	F_U32(IPSEC_TUNNEL_ENDPOINT0, ipVersion),
+	F_RAW(IPSEC_TUNNEL_ENDPOINT0, v6Address),
+};
+static STRUCT(IPSEC_TUNNEL_ENDPOINT0, f_endpoint0);
+
+static const struct wf_field f_endpoints2[] = {
+	F_U32(IPSEC_TUNNEL_ENDPOINTS2, ipVersion),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS2, localV6Address),
+	F_RAW(IPSEC_TUNNEL_ENDPOINTS2, remoteV6Address),
+	F_U64(IPSEC_TUNNEL_ENDPOINTS2, localIfLuid),
+	F_WSTR(IPSEC_TUNNEL_ENDPOINTS2, remoteFqdn),
+	F_ARRAY(IPSEC_TUNNEL_ENDPOINTS2, remoteAddresses, numAddresses,
+		IPSEC_TUNNEL_ENDPOINT0, MAX_TUNNEL_ADDRESSES),
+};
+static STRUCT(IPSEC_TUNNEL_ENDPOINTS2, f_endpoints2);
+
+static const struct wf_field f_tunnel_policy2[] = {
+	F_U32(IPSEC_TUNNEL_POLICY2, flags),
+	F_ARRAY(IPSEC_TUNNEL_POLICY2, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_STRUCT(IPSEC_TUNNEL_POLICY2, tunnelEndpoints, IPSEC_TUNNEL_ENDPOINTS2),
+	F_STRUCT(IPSEC_TUNNEL_POLICY2, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+	F_PTR_RAW(IPSEC_TUNNEL_POLICY2, emPolicy, 1),
+	F_U32(IPSEC_TUNNEL_POLICY2, fwdPathSaLifetime),
+};
+static STRUCT(IPSEC_TUNNEL_POLICY2, f_tunnel_policy2);
+
+static const struct wf_field f_traffic_selector[] = {
+	F_U8(IPSEC_TRAFFIC_SELECTOR0, protocolId),
+	F_U16(IPSEC_TRAFFIC_SELECTOR0, portStart),
+	F_U16(IPSEC_TRAFFIC_SELECTOR0, portEnd),
+	F_U32(IPSEC_TRAFFIC_SELECTOR0, ipVersion),
+	F_RAW(IPSEC_TRAFFIC_SELECTOR0, startV6Address),
+	F_RAW(IPSEC_TRAFFIC_SELECTOR0, endV6Address),
+};
+static STRUCT(IPSEC_TRAFFIC_SELECTOR0, f_traffic_selector);
+
+static const struct wf_field f_ts_policy[] = {
+	F_U32(IPSEC_TRAFFIC_SELECTOR_POLICY0, flags),
+	F_ARRAY(IPSEC_TRAFFIC_SELECTOR_POLICY0, localTrafficSelectors,
+		numLocalTrafficSelectors, IPSEC_TRAFFIC_SELECTOR0, MAX_TRAFFIC_SELECTORS),
+	F_ARRAY(IPSEC_TRAFFIC_SELECTOR_POLICY0, remoteTrafficSelectors,
+		numRemoteTrafficSelectors, IPSEC_TRAFFIC_SELECTOR0, MAX_TRAFFIC_SELECTORS),
+};
+static STRUCT(IPSEC_TRAFFIC_SELECTOR_POLICY0, f_ts_policy);
+
+static const struct wf_field f_tunnel_policy3[] = {
+	F_U32(IPSEC_TUNNEL_POLICY3, flags),
+	F_ARRAY(IPSEC_TUNNEL_POLICY3, ipsecProposals, numIpsecProposals,
+		IPSEC_PROPOSAL0, MAX_PROPOSALS),
+	F_STRUCT(IPSEC_TUNNEL_POLICY3, tunnelEndpoints, IPSEC_TUNNEL_ENDPOINTS2),
+	F_STRUCT(IPSEC_TUNNEL_POLICY3, saIdleTimeout, IPSEC_SA_IDLE_TIMEOUT0),
+	F_PTR_RAW(IPSEC_TUNNEL_POLICY3, emPolicy, 1),
+	F_U32(IPSEC_TUNNEL_POLICY3, fwdPathSaLifetime),
+	F_U32(IPSEC_TUNNEL_POLICY3, compartmentId),
+	F_ARRAY(IPSEC_TUNNEL_POLICY3, trafficSelectorPolicies, numTrafficSelectorPolicy,
+		IPSEC_TRAFFIC_SELECTOR_POLICY0, MAX_TRAFFIC_SELECTORS),
+};
+static STRUCT(IPSEC_TUNNEL_POLICY3, f_tunnel_policy3);
+
+static const struct wf_field f_kerberos1[] = {
+	F_U32(IKEEXT_KERBEROS_AUTHENTICATION1, flags),
+	F_WSTR(IKEEXT_KERBEROS_AUTHENTICATION1, proxyServer),
+};
+static STRUCT(IKEEXT_KERBEROS_AUTHENTICATION1, f_kerberos1);
+
+static const struct wf_arm auth2_arms[] = {
+	ARM(IKEEXT_PRESHARED_KEY, WF_STRUCT, IKEEXT_AUTHENTICATION_METHOD2,
+	    presharedKeyAuthentication, .sub = &wf_IKEEXT_PRESHARED_KEY_AUTHENTICATION1),
+	ARM(IKEEXT_KERBEROS, WF_STRUCT, IKEEXT_AUTHENTICATION_METHOD2, kerberosAuthentication,
+	    .sub = &wf_IKEEXT_KERBEROS_AUTHENTICATION1),
+	ARM(IKEEXT_ANONYMOUS, WF_NONE, IKEEXT_AUTHENTICATION_METHOD2, kerberosAuthentication),
+	ARM(IKEEXT_NTLM_V2, WF_U32, IKEEXT_AUTHENTICATION_METHOD2, ntlmV2Authentication),
+	ARM(IKEEXT_EAP, WF_U32, IKEEXT_AUTHENTICATION_METHOD2, eapAuthentication),
+	ARM(IKEEXT_RESERVED, WF_U32, IKEEXT_AUTHENTICATION_METHOD2, reservedAuthentication),
+};
+
+static const struct wf_field f_auth2[] = {
+	F_U32(IKEEXT_AUTHENTICATION_METHOD2, authenticationMethodType),
+	F_UNION(IKEEXT_AUTHENTICATION_METHOD2, presharedKeyAuthentication,
+		authenticationMethodType, auth2_arms),
+};
+static STRUCT(IKEEXT_AUTHENTICATION_METHOD2, f_auth2);
+
+static const struct wf_field f_ike_policy2[] = {
+	F_U32(IKEEXT_POLICY2, softExpirationTime),
+	F_ARRAY(IKEEXT_POLICY2, authenticationMethods, numAuthenticationMethods,
+		IKEEXT_AUTHENTICATION_METHOD2, MAX_AUTH_METHODS),
+	F_U32(IKEEXT_POLICY2, initiatorImpersonationType),
+	F_ARRAY(IKEEXT_POLICY2, ikeProposals, numIkeProposals, IKEEXT_PROPOSAL0,
+		MAX_PROPOSALS),
+	F_U32(IKEEXT_POLICY2, flags),
+	F_U32(IKEEXT_POLICY2, maxDynamicFilters),
+	F_U32(IKEEXT_POLICY2, retransmitDurationSecs),
+};
+static STRUCT(IKEEXT_POLICY2, f_ike_policy2);
+
+#define PC_ARMS(V, TUN) \
+	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY2), \
+	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeQmTunnelPolicy, .sub = &wf_##TUN), \
+	ARM(FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    authipQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY2), \
+	ARM(FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    authipQmTunnelPolicy, .sub = &wf_##TUN), \
+	ARM(FWPM_IPSEC_IKE_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeMmPolicy, .sub = &wf_IKEEXT_POLICY2), \
+	ARM(FWPM_IPSEC_AUTHIP_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    authIpMmPolicy, .sub = &wf_IKEEXT_POLICY2), \
+	ARM(FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeV2QmTunnelPolicy, .sub = &wf_##TUN), \
+	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY2)
+
+#define PC_FIELDS(V, arms) \
+	F_RAW(FWPM_PROVIDER_CONTEXT##V, providerContextKey), \
+	F_STRUCT(FWPM_PROVIDER_CONTEXT##V, displayData, FWPM_DISPLAY_DATA0), \
+	F_U32(FWPM_PROVIDER_CONTEXT##V, flags), \
+	F_PTR_RAW(FWPM_PROVIDER_CONTEXT##V, providerKey, sizeof(GUID)), \
+	F_BLOB(FWPM_PROVIDER_CONTEXT##V, providerData), \
+	F_U32(FWPM_PROVIDER_CONTEXT##V, type), \
+	F_UNION(FWPM_PROVIDER_CONTEXT##V, ikeQmTransportPolicy, type, arms), \
+	F_U64(FWPM_PROVIDER_CONTEXT##V, providerContextId)
+
+static const struct wf_arm pc2_arms[] = { PC_ARMS(2, IPSEC_TUNNEL_POLICY2) };
+static const struct wf_field f_pcontext2[] = { PC_FIELDS(2, pc2_arms) };
+STRUCT(FWPM_PROVIDER_CONTEXT2, f_pcontext2);
+
+static const struct wf_arm pc3_arms[] = { PC_ARMS(3, IPSEC_TUNNEL_POLICY3) };
+static const struct wf_field f_pcontext3[] = { PC_FIELDS(3, pc3_arms) };
+STRUCT(FWPM_PROVIDER_CONTEXT3, f_pcontext3);
+
 /* Enumeration templates of the policy objects. */
 static const struct wf_field f_provider_tmpl[] = {
 	F_U64(FWPM_PROVIDER_ENUM_TEMPLATE0, reserved),

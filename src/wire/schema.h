@@ -95,6 +95,9 @@ extern const struct wf_struct wf_FWPM_PROVIDER0;
 extern const struct wf_struct wf_FWPM_SUBLAYER0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT0;
 extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT1;
+/* Client-side copies of versions 2 and 3 (never on the wire). */
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT2;
+extern const struct wf_struct wf_FWPM_PROVIDER_CONTEXT3;
 extern const struct wf_struct wf_IKEEXT_POLICY0;
 extern const struct wf_struct wf_IKEEXT_POLICY1;
 extern const struct wf_struct wf_FWPM_PROVIDER_ENUM_TEMPLATE0;

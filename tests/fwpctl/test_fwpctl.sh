@@ -465,6 +465,35 @@ run netevent collect off
 expect 0 "netevent collect off"
 echo "ok: netevent"
 
+# --- the built-in layers and callouts --------------------------------------
+run layer list
+expect 0 "layer list"
+has "$tmp/out" '^id +key +layer +name$' "layer list: header"
+has "$tmp/out" '^12 +[{]5926dfc8-e3cf-4426-a283-dc393f5d0f9d[}] +inbound-transport-v4 +FWPM_LAYER_INBOUND_TRANSPORT_V4$' \
+	"layer list: inbound transport v4 with its runtime id"
+run -j layer list
+expect 0 "layer list -j"
+jqcheck 'length == 14 and (map(.id) | unique | length) == 14' "layer list -j: 14 layers, ids unique"
+run -j layer show '{09e61aea-d214-46e2-9b21-b26b0b2f28c8}'
+expect 0 "layer show KEY"
+jqcheck '.id == 16 and (.field | map(select(.field == "ip-remote-port" and .data_type == "uint16")) | length) == 1' \
+	"layer show -j: outbound transport v4, its remote-port field"
+run layer show 1
+expect 1 "layer show: a discard layer is not one here"
+run layer show nonsense
+expect 2 "layer show: neither GUID nor id"
+run -j callout list
+expect 0 "callout list -j"
+jqcheck 'length == 20 and (map(select(.layer == "inbound-transport-v4")) | length) == 2' \
+	"callout list -j: 20 callouts, two at inbound transport v4"
+run -j callout show 3
+expect 0 "callout show ID"
+jqcheck '.callout == "ipsec-outbound-transport-v4" and .layer == "outbound-transport-v4"' \
+	"callout show -j: the outbound transport callout"
+run callout show '{0badc0de-0001-0002-0304-05060708090a}'
+expect 1 "callout show: unknown key"
+echo "ok: layer, callout"
+
 run filter show 999999999
 expect 1 "filter show unknown"
 run -j provider list
@@ -613,7 +642,7 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "datapath filter help monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
+	check_completion "callout datapath filter help layer monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
 	check_completion "sa session stats sublayer " fwpctl s
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
@@ -635,7 +664,11 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "datapath filter monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "callout datapath filter layer monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "help list show " fwpctl callout ""
+	[ "$(completions fwpctl -s "$sock" layer show "" | wc -w)" -eq 14 ] ||
+		fail "completion of layer show: not the 14 layer ids"
+	check_completion "10 12 14 16 18 " fwpctl -s "$sock" layer show 1
 	check_completion "collect help list " fwpctl netevent ""
 	check_completion "off on " fwpctl netevent collect ""
 	echo "ok: bash completion"
