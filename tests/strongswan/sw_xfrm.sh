@@ -15,6 +15,11 @@
 #            filter (but charon's IKE bypass) in fwpd; DPD clears A's side
 #            when B dies; charon's stop leaves fwpd empty, fwpd's stop
 #            leaves A's kernel empty
+#   transport  transport mode between the outer addresses: charon's IKE
+#            bypass filters are kernel allow policies, so IKE (DPD every
+#            second) stays in the clear while the SAs' policies cover the
+#            two hosts; ping both ways in ESP with the SAs' SPIs, a CHILD_SA
+#            rekey, terminate, and the bypass policies go with charon
 # fwpd runs in its default mode (a daemon) with --udp-port 0: charon owns
 # UDP 4500 (docs/strongswan.md, "The kernel's ESP").
 # Environment (set by CTest): SRC, SW_WORK.
@@ -246,6 +251,61 @@ tunnel)
 	[ "$(xstates a)" = 0 ] && [ "$(xpolicies a all)" = 0 ] ||
 		{ xdump; fail "A's kernel keeps states or policies after fwpd stopped"; }
 	note "charon stopped: fwpd empty; fwpd stopped: A's kernel empty"
+	;;
+transport)
+	# Transport mode between the outer addresses: the SAs' policies
+	# cover charon's IKE too, which its bypass filters (kernel-wfp's
+	# "charon IKE bypass", UDP 500 and 4500) must keep out of ESP.
+	export REKEY_CHILD=3000
+	DPD=1s MODE=transport ENCAP=no sw_swanctl_conf a
+	MODE=transport ENCAP=no sw_swanctl_conf b
+	byp=$(ip -n "$NSA" xfrm policy | grep -c "proto udp \(sport\|dport\) \(500\|4500\)")
+	[ "$byp" = 8 ] || fail "A: $byp bypass policies for charon's UDP 500 and 4500, not 8"
+	note "A: charon's 8 IKE bypass filters are 8 kernel allow policies"
+	sw_up
+	spis=$(sw_sas a)
+	set -- $spis
+	[ "$(sw_sas b)" = "$2 $1" ] || fail "A's SPIs $spis, B's $(sw_sas b)"
+	[ "$(xstates a "$1" "$2")" = 2 ] && [ "$(xstates b "$1" "$2")" = 2 ] ||
+		{ xdump; fail "the kernels do not both hold $spis"; }
+	ip -n "$NSA" xfrm state | grep -q "mode transport" || fail "A: not transport mode"
+	note "CHILD_SA up in transport mode, A's SPIs (in out): $spis, in both kernels"
+	wire_start
+	ping_ok a $B4 $A4 5 || { xdump; fail "ping A->B: $(cat "$DIR/ping.out")"; }
+	ping_ok b $A4 $B4 5 || { xdump; fail "ping B->A: $(cat "$DIR/ping.out")"; }
+	# DPD every second for 4 s: IKE both ways in the clear.
+	sleep 4
+	wire_stop
+	[ -z "$(wire_clear)" ] || fail "cleartext on the wire: $(wire_clear | head -3)"
+	nesp=$(sniff_count esp)
+	nike=$(sniff_count ike)
+	[ "$nesp" -ge 20 ] || fail "ESP on the wire: $nesp packets"
+	[ "$nike" -ge 4 ] || fail "IKE (DPD) on the wire in the clear: $nike packets"
+	[ "$(wire_spis)" = "$(printf '%s\n' $1 $2 | sort | tr '\n' ' ' | sed 's/ $//')" ] ||
+		fail "SPIs on the wire: $(wire_spis), the SAs': $spis"
+	! grep -q "retransmit" "$DIR/a.log" || { xdump; fail "A retransmitted IKE: $(grep retransmit "$DIR/a.log" | head -2)"; }
+	note "the wire: $nesp ESP with the SAs' SPIs, $nike IKE (DPD) in the clear, A retransmitted nothing"
+	sw_ctl a --rekey --child c >"$DIR/rekey.out" 2>&1 || fail "CHILD_SA rekey"
+	rekeyed() { [ -n "$(sw_sas a)" ] && [ "$(sw_sas a)" != "$spis" ]; }
+	sw_wait 15 rekeyed || fail "CHILD_SA not rekeyed: $(sw_sas a)"
+	new=$(sw_sas a)
+	set -- $new
+	ping_ok a $B4 $A4 || fail "ping after the rekey"
+	[ "$(xstates a)" = 2 ] && [ "$(xstates a "$1" "$2")" = 2 ] ||
+		{ xdump; fail "A after the rekey: not only $new"; }
+	note "CHILD_SA rekeyed: $spis -> $new, A's kernel holds only the new pair"
+	sw_ctl a --terminate --ike c --timeout 10 >"$DIR/term.out" 2>&1 || fail "terminate"
+	sw_wait 10 gone_a || { xdump; fail "A: left after terminate: $(sw_fwpd_left a "IKE bypass")"; }
+	sw_wait 10 gone_b || { xdump; fail "B: left after terminate"; }
+	netns_kill "$CHARON_a"
+	left=$(sw_fwpd_left a)
+	[ -z "$left" ] || fail "fwpd holds objects after charon stopped: $left"
+	byp=$(ip -n "$NSA" xfrm policy | grep -c "proto udp")
+	[ "$byp" = 0 ] || fail "A: $byp bypass policies left after charon's filters went"
+	note "terminate: nothing in either kernel; charon stopped: its bypass policies went with its filters"
+	kill -TERM "$FWPD_PID"
+	sw_wait 10 sh -c "! kill -0 $FWPD_PID 2>/dev/null" || fail "fwpd did not stop"
+	[ "$(xpolicies a all)" = 0 ] || { xdump; fail "A's kernel keeps policies after fwpd stopped"; }
 	;;
 *) fail "unknown case $case" ;;
 esac
