@@ -20,6 +20,10 @@
 #            second) stays in the clear while the SAs' policies cover the
 #            two hosts; ping both ways in ESP with the SAs' SPIs, a CHILD_SA
 #            rekey, terminate, and the bypass policies go with charon
+#   natt     tunnel mode with NAT-T forced (encap = yes): ESP in UDP 4500
+#            in both kernels and only that on the wire, with the SAs'
+#            SPIs; B->A arrives through charon's own UDP 4500 socket,
+#            which fwpd sets to decapsulate; a CHILD_SA rekey, terminate
 # fwpd runs in its default mode (a daemon) with --udp-port 0: charon owns
 # UDP 4500 (docs/strongswan.md, "The kernel's ESP").
 # Environment (set by CTest): SRC, SW_WORK.
@@ -306,6 +310,51 @@ transport)
 	kill -TERM "$FWPD_PID"
 	sw_wait 10 sh -c "! kill -0 $FWPD_PID 2>/dev/null" || fail "fwpd did not stop"
 	[ "$(xpolicies a all)" = 0 ] || { xdump; fail "A's kernel keeps policies after fwpd stopped"; }
+	;;
+natt)
+	# NAT-T forced (encap = yes): ESP in UDP 4500 both ways. charon owns
+	# UDP 4500 and kernel-wfp does not set the kernel's decapsulation on
+	# its socket; fwpd sets it there at the first SA in UDP.
+	export REKEY_CHILD=3000
+	ENCAP=yes sw_swanctl_conf a
+	ENCAP=yes sw_swanctl_conf b
+	sw_up
+	spis=$(sw_sas a)
+	set -- $spis
+	sw_ctl a --list-sas --raw | grep -q "encap=yes" || fail "the SA is not UDP-encapsulated"
+	for s in a b; do
+		[ "$(ip -n "$(ns_of $s)" xfrm state | grep -c "encap type espinudp sport 4500 dport 4500")" = 2 ] ||
+			{ xdump; fail "$s: the states are not ESP in UDP 4500"; }
+	done
+	note "CHILD_SA up, ESP in UDP 4500 in both kernels, A's SPIs (in out): $spis"
+	wire_start
+	ping_ok a $HB4 $HA4 5 || { xdump; fail "ping A->B: $(cat "$DIR/ping.out")"; }
+	ping_ok b $HA4 $HB4 5 || { xdump; fail "ping B->A: $(cat "$DIR/ping.out")"; }
+	tcp_check b a $HA4 1000000
+	wire_stop
+	[ -z "$(wire_clear)" ] || fail "cleartext on the wire: $(wire_clear | head -3)"
+	nudp=$(sniff_count udp)
+	[ "$(sniff_count esp)" = 0 ] || fail "plain ESP on the wire with encap = yes"
+	[ "$(sniff_count udp '"in"')" -ge 10 ] && [ "$(sniff_count udp '"out"')" -ge 10 ] ||
+		fail "ESP in UDP on the wire: $(sniff_count udp '"in"') in, $(sniff_count udp '"out"') out"
+	w=$("$PY" - "$DIR/sniff.jsonl" <<'PYEOF'
+import json, sys
+s = {json.loads(l)["spi"] for l in open(sys.argv[1]) if '"kind": "udp"' in l}
+print(" ".join(sorted("%08x" % x for x in s)))
+PYEOF
+)
+	[ "$w" = "$(printf '%s\n' $1 $2 | sort | tr '\n' ' ' | sed 's/ $//')" ] ||
+		fail "SPIs in UDP on the wire: $w, the SAs': $spis"
+	note "the wire: $nudp ESP in UDP with the SAs' SPIs only, no plain ESP, no cleartext"
+	sw_ctl a --rekey --child c >"$DIR/rekey.out" 2>&1 || fail "CHILD_SA rekey"
+	rekeyed() { [ -n "$(sw_sas a)" ] && [ "$(sw_sas a)" != "$spis" ]; }
+	sw_wait 15 rekeyed || fail "CHILD_SA not rekeyed: $(sw_sas a)"
+	ping_ok b $HA4 $HB4 || { xdump; fail "ping B->A after the rekey"; }
+	note "CHILD_SA rekeyed: $spis -> $(sw_sas a), B->A still carried"
+	sw_ctl a --terminate --ike c --timeout 10 >"$DIR/term.out" 2>&1 || fail "terminate"
+	sw_wait 10 gone_a || { xdump; fail "A: left after terminate"; }
+	sw_wait 10 gone_b || { xdump; fail "B: left after terminate"; }
+	note "terminate: nothing in either kernel"
 	;;
 *) fail "unknown case $case" ;;
 esac

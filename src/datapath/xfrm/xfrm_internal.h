@@ -96,6 +96,8 @@ struct xfrm {
 	struct xtrap *traps;
 	struct xbypass *bypasses;
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
+	unsigned long adopted[2];	/* an IKE daemon's socket set for it,
+					 * IPv4 and IPv6 (xfrm_adopt.c) */
 	struct xstats st;
 	char desc[64];
 };
@@ -119,6 +121,9 @@ void xpol_fini(struct xfrm *x);
 void xbypass_add(struct xfrm *x, const FWPM_FILTER0 *f);
 void xbypass_del(struct xfrm *x, uint64_t filter_id);
 void xbypass_fini(struct xfrm *x);
+/* xfrm_adopt.c: ESP in UDP on local port through the socket there when
+ * it is not ours (an IKE daemon's), x->lock held. */
+void xadopt_port(struct xfrm *x, uint16_t port);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
 
