@@ -24,6 +24,9 @@
 #            in both kernels and only that on the wire, with the SAs'
 #            SPIs; B->A arrives through charon's own UDP 4500 socket,
 #            which fwpd sets to decapsulate; a CHILD_SA rekey, terminate
+#   inproc   the same with the engine in charon's process
+#            (FWP_ENGINE=embedded FWP_DATAPATH=xfrm FWP_UDP_PORT=0); charon's
+#            stop leaves A's kernel empty
 # fwpd runs in its default mode (a daemon) with --udp-port 0: charon owns
 # UDP 4500 (docs/strongswan.md, "The kernel's ESP").
 # Environment (set by CTest): SRC, SW_WORK.
@@ -137,8 +140,13 @@ gone_b() {
 	sw_gone b && [ "$(xstates b)" = 0 ] && [ "$(xpolicies b)" = 0 ]
 }
 
-xfrm_fwpd
-sw_charon a kernel-wfp FWP_ENGINE=service FWP_SOCKET="$DIR/a.sock"
+if [ "$case" = inproc ]; then
+	# The engine in charon's process, its datapath the kernel's ESP.
+	sw_charon a kernel-wfp FWP_ENGINE=embedded FWP_DATAPATH=xfrm FWP_UDP_PORT=0
+else
+	xfrm_fwpd
+	sw_charon a kernel-wfp FWP_ENGINE=service FWP_SOCKET="$DIR/a.sock"
+fi
 sw_charon b ""
 grep -q "kernel-wfp" "$DIR/a.log" || fail "A: charon did not load kernel-wfp"
 grep -q "kernel-wfp" "$DIR/b.log" && fail "B: charon loaded kernel-wfp"
@@ -315,7 +323,7 @@ transport)
 	sw_wait 10 sh -c "! kill -0 $FWPD_PID 2>/dev/null" || fail "fwpd did not stop"
 	[ "$(xpolicies a all)" = 0 ] || { xdump; fail "A's kernel keeps policies after fwpd stopped"; }
 	;;
-natt)
+natt | inproc)
 	# NAT-T forced (encap = yes): ESP in UDP 4500 both ways. charon owns
 	# UDP 4500 and kernel-wfp does not set the kernel's decapsulation on
 	# its socket; fwpd sets it there at the first SA in UDP.
@@ -355,6 +363,14 @@ PYEOF
 	sw_wait 15 rekeyed || fail "CHILD_SA not rekeyed: $(sw_sas a)"
 	ping_ok b $HA4 $HB4 || { xdump; fail "ping B->A after the rekey"; }
 	note "CHILD_SA rekeyed: $spis -> $(sw_sas a), B->A still carried"
+	if [ "$case" = inproc ]; then
+		# charon's stop is the engine's: everything goes from the kernel.
+		netns_kill "$CHARON_a"
+		[ "$(xstates a)" = 0 ] && [ "$(xpolicies a all)" = 0 ] ||
+			{ xdump; fail "A's kernel keeps states or policies after charon stopped"; }
+		note "charon (and its engine) stopped: A's kernel empty"
+		exit 0
+	fi
 	sw_ctl a --terminate --ike c --timeout 10 >"$DIR/term.out" 2>&1 || fail "terminate"
 	sw_wait 10 gone_a || { xdump; fail "A: left after terminate"; }
 	sw_wait 10 gone_b || { xdump; fail "B: left after terminate"; }
