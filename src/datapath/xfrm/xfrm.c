@@ -161,8 +161,8 @@ static int probe(struct xfrm *x, const char **why)
  * per-socket policy bypass keeps the ESP policies off its datagrams (and
  * off IKE's, when a daemon shares it). When the port is taken, an IKE
  * daemon owns it and has set the same option on its socket (charon,
- * pluto, racoon do): that socket decapsulates for the kernel, ours is not
- * needed. */
+ * pluto, racoon do; xfrm_adopt.c sets it for one that does not): that
+ * socket decapsulates for the kernel, ours is not needed. */
 static int natt_open(struct xfrm *x, const char **why)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(x->cfg.udp_port) };

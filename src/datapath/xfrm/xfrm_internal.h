@@ -62,6 +62,17 @@ struct xtrap {
 	uint8_t dir;
 };
 
+/* An IKE daemon's bypass filter (xfrm_bypass.c): an allow policy above
+ * the SAs' own for its protocol and local port. */
+struct xbypass {
+	struct xbypass *next;
+	uint64_t filter_id;
+	uint16_t family;
+	uint8_t dir;		/* XFRM_POLICY_IN / OUT */
+	uint8_t proto;
+	uint16_t port;		/* host order */
+};
+
 /* Below XFRM_BE_PRIORITY: an SA's own policy wins. */
 #define XFRM_TRAP_PRIORITY (XFRM_BE_PRIORITY + 1)
 /* The outbound trap template's reqid, which no state has: the kernel
@@ -83,7 +94,10 @@ struct xfrm {
 	struct xpol *pols;
 	struct xtun *tuns;
 	struct xtrap *traps;
+	struct xbypass *bypasses;
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
+	unsigned long adopted[2];	/* an IKE daemon's socket set for it,
+					 * IPv4 and IPv6 (xfrm_adopt.c) */
 	struct xstats st;
 	char desc[64];
 };
@@ -103,6 +117,13 @@ int xpol_get(struct xfrm *x, const struct xsa *s);
 void xpol_put(struct xfrm *x, const struct xsa *s);
 void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added);
 void xpol_fini(struct xfrm *x);
+/* xfrm_bypass.c: bypass filters as allow policies, x->lock held. */
+void xbypass_add(struct xfrm *x, const FWPM_FILTER0 *f);
+void xbypass_del(struct xfrm *x, uint64_t filter_id);
+void xbypass_fini(struct xfrm *x);
+/* xfrm_adopt.c: ESP in UDP on local port through the socket there when
+ * it is not ours (an IKE daemon's), x->lock held. */
+void xadopt_port(struct xfrm *x, uint16_t port);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
 

@@ -429,6 +429,15 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 	bool outbound;
 	int tr = f ? transport_callout(f) : -1;
 
+	if (f && !(f->action.type & FWP_ACTION_FLAG_CALLOUT)) {
+		pthread_mutex_lock(&x->lock);
+		if (added)
+			xbypass_add(x, f);
+		else
+			xbypass_del(x, f->filterId);
+		pthread_mutex_unlock(&x->lock);
+		return;
+	}
 	if (tr >= 0) {
 		pthread_mutex_lock(&x->lock);
 		if (added)
@@ -452,6 +461,7 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
  * too (the SAs' own went with the SAs). */
 void xpol_fini(struct xfrm *x)
 {
+	xbypass_fini(x);
 	while (x->traps) {
 		struct xtrap *t = x->traps;
 

@@ -309,6 +309,8 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 	if (!err) {
 		link_sa(x, s);
 		x->st.installs++;
+		if (s->encap.on)
+			xadopt_port(x, s->encap.sport);
 	}
 	pthread_mutex_unlock(&x->lock);
 	if (err) {
@@ -597,6 +599,8 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 
 		if (!sd[i].k)
 			xsa_place(s, &sd[i].next.sel, &sd[i].next.encap);
+		if (s->encap.on)
+			xadopt_port(x, s->encap.sport);
 	}
 	x->st.updates++;
 	return 0;
