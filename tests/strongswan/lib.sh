@@ -180,21 +180,23 @@ sw_charon() {
 }
 
 # sw_fwpd SIDE [OPTIONS...]: the installed fwpd --datapath tun in SIDE's
-# namespace (private socket $DIR/SIDE.sock and state directory).
+# namespace (private socket $DIR/SIDE.sock and state directory), in its
+# default mode as users run it: it detaches once its socket listens, and
+# the namespace's cleanup stops it.
 sw_fwpd() {
 	_s=$1
 	shift
-	netns_bg "$(ns_of "$_s")" env LD_LIBRARY_PATH="$FWP_PREFIX/lib" "$FWPD" --foreground \
+	ip netns exec "$(ns_of "$_s")" "$FWPD" \
 		--socket "$DIR/$_s.sock" --state-dir "$DIR/$_s.state" --datapath tun "$@" \
-		2>"$DIR/fwpd-$_s.log"
-	sw_wait 10 test -S "$DIR/$_s.sock" || fail "fwpd $_s did not start"
+		2>"$DIR/fwpd-$_s.log" || fail "fwpd $_s did not start: $(cat "$DIR/fwpd-$_s.log")"
+	sw_wait 10 test -S "$DIR/$_s.sock" || fail "fwpd $_s: no socket"
 }
 
 # sw_fwpctl SIDE ARGS...: the installed fwpctl against SIDE's fwpd.
 sw_fwpctl() {
 	_s=$1
 	shift
-	LD_LIBRARY_PATH="$FWP_PREFIX/lib" ip netns exec "$(ns_of "$_s")" "$FWPCTL" \
+	ip netns exec "$(ns_of "$_s")" "$FWPCTL" \
 		--socket "$DIR/$_s.sock" "$@"
 }
 

@@ -44,7 +44,7 @@ HOST_DEV=veth0 sw_init "x$case"
 # xfrm_fwpd: the installed fwpd --datapath xfrm in A's namespace, in its
 # default mode (it detaches once its socket listens); its PID in FWPD_PID.
 xfrm_fwpd() {
-	ip netns exec "$NSA" env LD_LIBRARY_PATH="$FWP_PREFIX/lib" "$FWPD" \
+	ip netns exec "$NSA" "$FWPD" \
 		--socket "$DIR/a.sock" --state-dir "$DIR/a.state" --datapath xfrm \
 		--udp-port 0 2>"$DIR/fwpd-a.log" || fail "fwpd --datapath xfrm did not start"
 	sw_wait 10 test -S "$DIR/a.sock" || fail "fwpd a: no socket"
