@@ -46,6 +46,8 @@ struct pol_change {
 	const GUID *key;
 	uint64_t id;
 	const struct nlattr *enc;
+	const void *sd;			/* a put's descriptor; NULL: the default */
+	size_t sd_len;
 };
 
 /* Where persistent policy objects go (fwpd: src/policy/store.c). write()
@@ -69,6 +71,11 @@ struct engine_config {
 	uint32_t expire_drain_ms;		/* used when expire_drain_set */
 	bool expire_drain_set;			/* else the default, 60000 */
 	bool refuse_md5;			/* HMAC-MD5-96 refused (weak) */
+	/* The descriptor the engine, the SA database and every object
+	 * without one of its own start with (self-relative, copied); NULL:
+	 * the process's own user holds every right (sd_default_process). */
+	const void *default_sd;
+	size_t default_sd_len;
 };
 
 /* Receives the events of one session's subscriptions. deliver() is called
@@ -83,14 +90,22 @@ struct event_sink {
 	void *arg;
 };
 
+struct sd_token;
+
 /* Who the session is, as the transport established it. */
 struct session_cred {
 	pid_t pid;
 	uid_t uid;
-	uint32_t rights;	/* FWPM_ACTRL_* | DELETE granted to the session */
+	/* The most the transport lets the session hold (FWPM_ACTRL_* and
+	 * standard rights); each call needs them AND what the descriptor
+	 * concerned grants the token. */
+	uint32_t rights;
+	/* The caller's identity for the descriptors (copied); NULL: the
+	 * descriptors are not consulted (the engine's own sessions). */
+	const struct sd_token *token;
 };
 
-#define ENGINE_RIGHTS_ALL (FWPM_GENERIC_ALL | DELETE)
+#define ENGINE_RIGHTS_ALL (FWPM_GENERIC_ALL | DELETE | ACCESS_SYSTEM_SECURITY)
 #define ENGINE_RIGHTS_READ (FWPM_ACTRL_OPEN | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM | \
 	FWPM_ACTRL_SUBSCRIBE | FWPM_ACTRL_READ_STATS | FWPM_ACTRL_BEGIN_READ_TXN)
 
@@ -235,6 +250,25 @@ DWORD engine_pol_enum(struct engine_session *s, enum pol_kind k, uint64_t handle
 		      UINT32 want, void ***entries, UINT32 *returned);
 DWORD engine_pol_enum_destroy(struct engine_session *s, enum pol_kind k,
 			      uint64_t handle);
+
+/* Security descriptors (security.c, docs/CONTRACT.md "Security
+ * descriptors"). A target is a policy kind (its object named by ref) or
+ * ENGINE_SD_ENGINE / ENGINE_SD_SADB (policy_kind.h). */
+/* Adds like engine_pol_add, with the object's descriptor (sd NULL: the
+ * default one; parts it lacks come from the default). */
+DWORD engine_pol_add_sd(struct engine_session *s, enum pol_kind k, const void *obj,
+			const void *sd, size_t sd_len, UINT64 *id);
+/* The parts info names (SECURITY_INFORMATION) as a new self-relative
+ * descriptor (free()). */
+DWORD engine_sd_get(struct engine_session *s, int target, const struct pol_ref *ref,
+		    UINT32 info, void **sd, size_t *len);
+/* Replaces the parts info names with those of sd (self-relative, parsed
+ * strictly here). */
+DWORD engine_sd_set(struct engine_session *s, int target, const struct pol_ref *ref,
+		    UINT32 info, const void *sd, size_t len);
+/* The rights the session holds on the engine or the SA database (for a
+ * host's cheap check before decoding a request). */
+uint32_t engine_session_rights(struct engine_session *s);
 
 /* Timers. engine_next_deadline returns the engine clock time (ms) of the
  * earliest pending deadline, or UINT64_MAX. engine_run_timers fires every

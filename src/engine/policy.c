@@ -67,6 +67,7 @@ void pol_obj_free(struct pol_obj *r)
 	if (r->enc)	/* a provider context's encoding may hold a key */
 		explicit_bzero(r->enc, r->enc->nlmsg_len);
 	free(r->enc);
+	free(r->sd);
 	free(r);
 }
 
@@ -429,12 +430,16 @@ DWORD engine_pol_delete(struct engine_session *s, enum pol_kind k,
 
 	if (rc)
 		return rc;
-	rc = pol_lock_for_write(s, DELETE);
+	rc = pol_lock_for_write(s, 0);
 	if (rc)
 		return rc;
 	rc = lookup(s, k, ref, &r);
 	if (rc)
 		goto out;
+	if (!(s->cred.rights & pol_obj_granted(s, r) & DELETE)) {
+		rc = ERROR_ACCESS_DENIED;	/* the object's own descriptor */
+		goto out;
+	}
 	if (r->builtin) {
 		rc = FWP_E_BUILTIN_OBJECT;
 		goto out;
@@ -464,11 +469,10 @@ DWORD engine_pol_get(struct engine_session *s, enum pol_kind k,
 		return rc;
 	if (!out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ);
-	if (rc)
-		return rc;
 	pthread_mutex_lock(&e->lock);
 	rc = lookup(s, k, ref, &r);
+	if (rc == ERROR_SUCCESS && !(s->cred.rights & pol_obj_granted(s, r) & FWPM_ACTRL_READ))
+		rc = ERROR_ACCESS_DENIED;	/* the object's own descriptor */
 	if (rc == ERROR_SUCCESS && wf_clone(pol_schema[k], r->blob, out, NULL))
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 	pthread_mutex_unlock(&e->lock);
@@ -588,7 +592,8 @@ DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
 		}
 	}
 	for (r = e->pol.t[k].first; r; r = r->next)
-		if (tmpl_match(&t, r) && pol_visible(s, r))
+		if (tmpl_match(&t, r) && pol_visible(s, r) &&
+		    (pol_obj_granted(s, r) & FWPM_ACTRL_READ))	/* hidden otherwise */
 			sn->ids[sn->n++] = r->id;
 	sn->handle = e->next_handle++;
 	sn->next = s->enums;

@@ -54,6 +54,8 @@ struct pol_obj {
 	size_t size;
 	struct nlmsghdr *enc;		/* blob's wire encoding, once asked */
 	bool unclassified;		/* a filter the classifier cannot see */
+	void *sd;			/* its descriptor; NULL: the default */
+	size_t sd_len;
 };
 
 struct pol_table {

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/engine_internal.h"
 #include "wire/codec.h"
@@ -130,6 +131,8 @@ static bool change_of(struct engine *e, struct pol_obj *r, bool added,
 	c->key = &r->key;
 	c->id = r->id;
 	c->enc = NULL;
+	c->sd = r->sd;
+	c->sd_len = r->sd_len;
 	if (added) {
 		c->enc = pol_obj_encoding(r);
 		if (!c->enc)
@@ -160,6 +163,13 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 	/* A dynamic object dies with its session: it cannot be persistent. */
 	if ((s->flags & FWPM_SESSION_FLAG_DYNAMIC) && pol_is_persistent(r))
 		return FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
+	if (s->add_sd && !r->sd) {	/* engine_pol_add_sd's descriptor */
+		r->sd = malloc(s->add_sd->len);
+		if (!r->sd)
+			return ERROR_NOT_ENOUGH_MEMORY;
+		memcpy(r->sd, s->add_sd->p, s->add_sd->len);
+		r->sd_len = s->add_sd->len;
+	}
 	r->id = s->restore_id ? s->restore_id : e->pol.next_id;
 	if (r->kind == POL_FILTER)
 		((FWPM_FILTER0 *)r->blob)->filterId = r->id;

@@ -69,6 +69,10 @@ enum fwpd_msg {
 	FWPD_OP_NET_ENUM_CREATE,	/* 0x38: FwpmNetEventCreateEnumHandle0 */
 	FWPD_OP_NET_ENUM,		/* 0x39: FwpmNetEventEnum0/1 */
 	FWPD_OP_NET_ENUM_DESTROY,	/* 0x3a: FwpmNetEventDestroyEnumHandle0 */
+	/* 0x50-0x5f: security descriptors (Fwpm*GetSecurityInfo*0 and
+	 * Set*, IPsecSaDb*SecurityInfo0). */
+	FWPD_OP_SD_GET = 0x50,		/* SD_TARGET, KEY, SECINFO -> SD */
+	FWPD_OP_SD_SET = 0x51,		/* SD_TARGET, KEY, SECINFO, SD */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -122,6 +126,12 @@ enum fwpd_attr {
 	FWPD_A_OPTION,		/* u32: FWPM_ENGINE_OPTION */
 	FWPD_A_VALUE,		/* FWP_VALUE0: an engine option's value */
 	FWPD_A_NET_TEMPLATE,	/* FWPM_NET_EVENT_ENUM_TEMPLATE0 */
+	/* 0x50-0x5f: security descriptors. */
+	FWPD_A_SD = 0x50,	/* a self-relative security descriptor, 20 to
+				 * 8192 bytes (also POL_ADD's, optional) */
+	FWPD_A_SECINFO = 0x51,	/* u32: SECURITY_INFORMATION */
+	FWPD_A_SD_TARGET = 0x52,/* u32: 0-3 a policy kind (its KEY), 16 the
+				 * engine, 17 the IPsec SA database */
 	FWPD_A_MAX,
 };
 
