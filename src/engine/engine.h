@@ -127,9 +127,14 @@ struct engine_verdict {
 };
 
 int engine_create(const struct engine_config *cfg, struct engine **out);
+/* The attribute type of a stored record's descriptor: the record is the
+ * object's encoding, then optionally (padded to 4) this attribute. */
+#define POL_RECORD_SD 2
+
 /* Re-adds a persistent object read back from the store (kind: enum
- * pol_kind; enc/len: the encoding pol_change carried), with its id, through
- * the normal validation. Call in the store's load order before any session
+ * pol_kind; enc/len: the encoding pol_change carried, with its descriptor
+ * appended when it had one of its own), with its id, through the normal
+ * validation. Call in the store's load order before any session
  * opens. A record that no longer validates is refused with its code. */
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len);
