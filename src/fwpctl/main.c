@@ -88,6 +88,12 @@ static const struct command provider_context_commands[] = {
 	{ "delete", provider_context_delete, "ID|KEY", "delete a provider context" },
 };
 
+static const struct command sd_commands[] = {
+	{ "show", sd_show, "TARGET", "a security descriptor in SDDL (TARGET: engine, sadb, "
+	  "provider KEY, sublayer KEY, filter ID|KEY, provider-context ID|KEY)" },
+	{ "set", sd_set, "TARGET SDDL", "replace the parts the SDDL names (O: G: D: S:)" },
+};
+
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
@@ -99,6 +105,7 @@ static const struct object objects[] = {
 	{ "sublayer", COMMANDS(sublayer_commands), "sublayers" },
 	{ "provider-context", COMMANDS(provider_context_commands), "provider contexts" },
 	{ "datapath", COMMANDS(datapath_commands), "a datapath's kernel state" },
+	{ "sd", COMMANDS(sd_commands), "security descriptors" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))

@@ -390,7 +390,9 @@ for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" 
 	    "sa counters" "sa counters abc" "sa counters 0" "sa counters 1 2" \
 	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus" \
 	    "netevent collect" "netevent collect maybe" "netevent collect on off" \
-	    "netevent list extra"; do
+	    "netevent list extra" "sd" "sd show" "sd show bogus" "sd show provider" \
+	    "sd show provider nokey" "sd show engine extra" "sd set engine" \
+	    "sd set engine D:NO" "sd set engine (A;;0x1;;;WD)" "sd set provider D:"; do
 	# shellcheck disable=SC2086
 	run $args
 	expect 2 "usage error: fwpctl $args"
@@ -448,6 +450,30 @@ expect 0 "netevent list -j"
 run netevent collect off
 expect 0 "netevent collect off"
 echo "ok: netevent"
+
+# --- security descriptors in SDDL ----------------------------------------
+run sd show engine
+expect 0 "sd show engine"
+has "$tmp/out" '^O:SYG:S[-0-9A-Z]*D:\(A;;0xf07ff;;;SY\)' "sd show engine: root holds every right"
+has "$tmp/out" '\(A;;0x3e4;;;WD\)$' "sd show engine: everyone else reads"
+cp "$tmp/out" "$tmp/engine.sddl"
+run sd set engine "$(sed 's/^.*D:/D:/' "$tmp/engine.sddl" | sed 's/$/(D;;0x400;;;S-1-22-1-4242)/')"
+expect 0 "sd set engine"
+run -j sd show engine
+expect 0 "sd show engine -j"
+has "$tmp/out" '\(D;;0x400;;;S-1-22-1-4242\)"}$' "sd show -j: the new entry"
+run sd set engine "$(sed 's/^.*D:/D:/' "$tmp/engine.sddl")"
+expect 0 "sd set engine back"
+run sd set provider "$prov" 'O:SYD:(A;;0xf07ff;;;SY)(A;;0x80;;;S-1-22-1-4242)'
+expect 0 "sd set provider"
+run sd show provider "$prov"
+expect 0 "sd show provider"
+has "$tmp/out" '^O:SYG:[^D]*D:\(A;;0xf07ff;;;SY\)\(A;;0x80;;;S-1-22-1-4242\)$' "sd show provider"
+run sd show filter "$fid"
+expect 0 "sd show filter ID"
+run sd show filter 999999999
+expect 1 "sd show filter unknown"
+echo "ok: sd"
 
 run filter show 999999999
 expect 1 "filter show unknown"
