@@ -314,6 +314,42 @@ static void test_each_kind(void **state)
 	OK(FwpmEngineClose0(h));
 }
 
+/* FwpmIPsecTunnelAdd1 gives its descriptor to what it adds. */
+static void test_tunnel(void **state)
+{
+	HANDLE h = open_engine();
+	IPSEC_AUTH_AND_CIPHER_TRANSFORM0 esp = {
+		.authTransform.authTransformId = { IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96 },
+		.cipherTransform.cipherTransformId = { IPSEC_CIPHER_TYPE_AES_128,
+						       IPSEC_CIPHER_CONFIG_CBC_AES_128 },
+	};
+	IPSEC_SA_TRANSFORM0 tr = { .ipsecTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+				   .espAuthAndCipherTransform = &esp };
+	IPSEC_PROPOSAL0 prop = { .lifetime = { 3600, 100000, 0x7fffffff },
+				 .numSaTransforms = 1, .saTransforms = &tr };
+	IPSEC_TUNNEL_POLICY1 tp = { .numIpsecProposals = 1, .ipsecProposals = &prop,
+		.tunnelEndpoints = { .ipVersion = FWP_IP_VERSION_V4,
+				     .localV4Address = 0xc0000201, .remoteV4Address = 0xc6336402 } };
+	FWPM_PROVIDER_CONTEXT1 qm = { .providerContextKey = random_guid(),
+		.displayData = { .name = L"sd tunnel" }, .type = FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT,
+		.ikeV2QmTunnelPolicy = &tp };
+	struct sd_view v;
+	void *sd = sd_of("D:(A;;0xf07ff;;;S-1-22-1-0)(A;;0x80;;;S-1-22-1-31337)", &v);
+	PSECURITY_DESCRIPTOR got = NULL;
+	char buf[256];
+
+	(void)state;
+	OK(FwpmIPsecTunnelAdd1(h, 0, NULL, &qm, 0, NULL, NULL, sd));
+	OK(FwpmProviderContextGetSecurityInfoByKey0(h, &qm.providerContextKey,
+		DACL_SECURITY_INFORMATION, NULL, NULL, NULL, NULL, &got));
+	sddl_of(got, buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;S-1-22-1-0)(A;;0x80;;;S-1-22-1-31337)");
+	FwpmFreeMemory0(&got);
+	OK(FwpmIPsecTunnelDeleteByKey0(h, &qm.providerContextKey));
+	free(sd);
+	OK(FwpmEngineClose0(h));
+}
+
 /* ---- enforcement on objects ---- */
 
 static UINT32 providers_listed(HANDLE h, const GUID *key)
@@ -517,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_each_kind),
+		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_object_rights),
 		cmocka_unit_test(test_container_rights),
 		cmocka_unit_test(test_other_uid),
