@@ -28,7 +28,7 @@ _fwpctl_column()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath help"
+	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath sd help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -102,6 +102,15 @@ _fwpctl()
 			mapfile -t COMPREPLY < <(compgen -W "list delete help" -- "$cur")
 		elif [[ $prev == delete && $command == delete ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
+		fi
+		;;
+	sd)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "show set help" -- "$cur")
+		elif [[ $prev == "$command" ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "engine sadb provider sublayer filter provider-context" -- "$cur")
+		elif [[ $prev == provider || $prev == sublayer || $prev == filter || $prev == provider-context ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$prev" "$socket")" -- "$cur")
 		fi
 		;;
 	session)
