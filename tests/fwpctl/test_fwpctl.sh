@@ -599,8 +599,10 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "datapath filter help monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
-	check_completion "sa session stats sublayer " fwpctl s
+	check_completion "datapath filter help monitor netevent provider provider-context sa sd session stats sublayer " fwpctl ""
+	check_completion "sa sd session stats sublayer " fwpctl s
+	check_completion "help set show " fwpctl sd ""
+	check_completion "engine filter provider provider-context sadb sublayer " fwpctl sd show ""
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
 	check_completion "counters delete expire flush help list show " fwpctl -j sa ""
@@ -621,7 +623,7 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "datapath filter monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "datapath filter monitor netevent provider provider-context sa sd session stats sublayer " fwpctl help ""
 	check_completion "collect help list " fwpctl netevent ""
 	check_completion "off on " fwpctl netevent collect ""
 	echo "ok: bash completion"

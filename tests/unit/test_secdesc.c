@@ -150,7 +150,8 @@ static struct sd_token token(uid_t uid, gid_t gid, uint32_t n, const gid_t *grou
 {
 	struct sd_token t = { .uid = uid, .gid = gid, .ngroups = n };
 
-	memcpy(t.groups, groups, n * sizeof(gid_t));
+	if (n)
+		memcpy(t.groups, groups, n * sizeof(gid_t));
 	return t;
 }
 
