@@ -57,6 +57,15 @@ struct pol_store_ops {
 	int (*write)(void *arg, const struct pol_change *v, size_t n);
 };
 
+/* Where the engine's and the SA database's descriptors go when Set
+ * changes one (fwpd: src/fwpd/sd_file.c). write() is called with the
+ * engine lock held and both descriptors (the new one in place of the
+ * old), durable when it returns 0; -errno: nothing changes. */
+struct sd_store_ops {
+	int (*write)(void *arg, const void *engine_sd, size_t engine_len,
+		     const void *sadb_sd, size_t sadb_len);
+};
+
 struct engine_config {
 	uint64_t (*clock_ms)(void *arg);	/* monotonic; NULL = CLOCK_MONOTONIC */
 	void *clock_arg;
@@ -76,6 +85,8 @@ struct engine_config {
 	 * the process's own user holds every right (sd_default_process). */
 	const void *default_sd;
 	size_t default_sd_len;
+	const struct sd_store_ops *sd_store;	/* NULL: they do not persist */
+	void *sd_store_arg;
 };
 
 /* Receives the events of one session's subscriptions. deliver() is called
@@ -271,6 +282,11 @@ DWORD engine_sd_get(struct engine_session *s, int target, const struct pol_ref *
  * strictly here). */
 DWORD engine_sd_set(struct engine_session *s, int target, const struct pol_ref *ref,
 		    UINT32 info, const void *sd, size_t len);
+/* At start-up, before any session opens: the engine's (ENGINE_SD_ENGINE)
+ * or the SA database's descriptor as it was stored.
+ * ERROR_INVALID_SECURITY_DESCR when it does not parse or lacks its owner,
+ * group or DACL. */
+DWORD engine_sd_restore(struct engine *e, int target, const void *sd, size_t len);
 /* The rights the session holds on the engine or the SA database (for a
  * host's cheap check before decoding a request). */
 uint32_t engine_session_rights(struct engine_session *s);

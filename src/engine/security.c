@@ -273,6 +273,42 @@ static DWORD persist(struct engine *e, struct pol_obj *r)
 	       err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_WRITE_FAULT;
 }
 
+/* The host's copy of the container descriptors follows them. */
+static DWORD persist_containers(struct engine *e, const struct sd_blob *which,
+				const void *p, size_t len)
+{
+	bool eng = which == &e->sd_engine;
+	int err;
+
+	if (!e->cfg.sd_store)
+		return ERROR_SUCCESS;
+	err = e->cfg.sd_store->write(e->cfg.sd_store_arg,
+				     eng ? p : e->sd_engine.p, eng ? len : e->sd_engine.len,
+				     eng ? e->sd_sadb.p : p, eng ? e->sd_sadb.len : len);
+	return !err ? ERROR_SUCCESS : err == -ENOSPC ? ERROR_DISK_FULL :
+	       err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_WRITE_FAULT;
+}
+
+DWORD engine_sd_restore(struct engine *e, int target, const void *sd, size_t len)
+{
+	struct sd_blob *b = target == ENGINE_SD_ENGINE ? &e->sd_engine :
+			    target == ENGINE_SD_SADB ? &e->sd_sadb : NULL;
+	struct sd_view v;
+	int err;
+
+	if (!b)
+		return ERROR_INVALID_PARAMETER;
+	if (sd_parse(sd, len, &v) || !v.part[SD_OWNER] || !v.part[SD_GROUP] ||
+	    !v.part[SD_DACL])
+		return ERROR_INVALID_SECURITY_DESCR;
+	pthread_mutex_lock(&e->lock);
+	err = blob_set(b, sd, len);
+	for (struct engine_session *it = e->sessions; it; it = it->next)
+		regrant(it);
+	pthread_mutex_unlock(&e->lock);
+	return err ? ERROR_NOT_ENOUGH_MEMORY : ERROR_SUCCESS;
+}
+
 static DWORD replace(struct engine_session *s, struct target *t, struct sd_view *v)
 {
 	struct engine *e = s->e;
@@ -283,6 +319,11 @@ static DWORD replace(struct engine_session *s, struct target *t, struct sd_view 
 	if (sd_build(v, &p, &len))
 		return ERROR_NOT_ENOUGH_MEMORY;
 	if (t->blob) {
+		rc = persist_containers(e, t->blob, p, len);
+		if (rc) {
+			free(p);
+			return rc;
+		}
 		free(t->blob->p);
 		t->blob->p = p;
 		t->blob->len = len;

@@ -144,6 +144,12 @@ void net_relay_forget(struct server *srv, struct conn *c);
 int test_net_raise(struct server *srv, const struct fwp_net_event *ev, uint32_t n);
 void test_hooks_fini(struct server *srv);
 
+/* sd_file.c: the engine's and the SA database's descriptors in the state
+ * directory. load: after engine_create, before any client; 0 when there is
+ * no file, -errno (logged) when there is one that does not read. */
+extern const struct sd_store_ops sd_file_ops;
+int sd_file_load(struct server *srv);
+
 /* access.c */
 uint32_t rights_for_peer(const struct server *srv, int fd, uid_t *uid, pid_t *pid);
 /* The peer's identity for the security descriptors: uid, gid and

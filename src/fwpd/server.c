@@ -324,8 +324,14 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 	if (sd_default_service(srv->have_group, srv->group_gid, &sd, &cfg.default_sd_len))
 		return -ENOMEM;
 	cfg.default_sd = sd;
+	if (opt->state_dir) {
+		cfg.sd_store = &sd_file_ops;
+		cfg.sd_store_arg = srv;
+	}
 	err = engine_create(&cfg, &srv->engine) ? -ENOMEM : 0;
 	free(sd);
+	if (!err && opt->state_dir)
+		err = sd_file_load(srv);
 	if (err)
 		return err;
 	if (srv->dp) {

@@ -211,6 +211,75 @@ static void test_descriptor_survives_restart(void **state)
 	fwpd_cleanup(&p);
 }
 
+static void engine_dacl(HANDLE h, char *buf, size_t size)
+{
+	PSECURITY_DESCRIPTOR sd = NULL;
+	struct sd_view v;
+
+	OK(FwpmEngineGetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL, NULL, NULL,
+				      &sd));
+	assert_int_equal(sd_parse(sd, sd_claimed_len(sd), &v), 0);
+	sd_to_sddl(&v, buf, size);
+	FwpmFreeMemory0(&sd);
+}
+
+/* The engine's and the SA database's descriptors persist in the state
+ * directory; a file that does not read stops fwpd (fail closed), and
+ * removing it returns to the defaults. */
+static void test_engine_descriptor_survives_restart(void **state)
+{
+	const char *want = "D:(A;;0xf07ff;;;SY)(D;;0x1;;;S-1-22-1-4242)(A;;0x3e4;;;WD)";
+	struct fwpd_proc p;
+	struct sd_view v;
+	char buf[256], path[400], err[4096];
+	void *sd;
+	HANDLE h;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(fwpd_start(&p, NULL), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;SY)(A;;0x3e4;;;WD)");	/* no fwpd group here */
+	sd = sd_of(want, &v);
+	OK(FwpmEngineSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL,
+				      (const ACL *)v.part[SD_DACL], NULL));
+	OK(IPsecSaDbSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL,
+				     (const ACL *)v.part[SD_DACL], NULL));
+	free(sd);
+	OK(FwpmEngineClose0(h));
+
+	assert_int_equal(fwpd_restart(&p), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	OK(FwpmEngineClose0(h));
+
+	/* A damaged file: fwpd refuses to start and says why. */
+	assert_int_equal(fwpd_stop(&p, SIGTERM), 0);
+	snprintf(path, sizeof(path), "%s/security", p.state);
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 30, SEEK_SET), 0);
+	assert_int_equal(fputc(0x7f, f), 0x7f);
+	assert_int_equal(fclose(f), 0);
+	{
+		const char *argv[] = { "fwpd", "--socket", p.socket, "--state-dir", p.state,
+				       NULL };
+		int status = fwpd_run_failing(argv, err, sizeof(err));
+
+		assert_true(status > 0);
+		assert_non_null(strstr(err, "security"));
+	}
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fwpd_restart(&p), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;SY)(A;;0x3e4;;;WD)");
+	OK(FwpmEngineClose0(h));
+	fwpd_cleanup(&p);
+}
+
 /* The writer: single adds (even n) and transactions of three (n, n+1,
  * n+2), reporting each success on fd before the next call. */
 static void writer(int fd)
@@ -379,6 +448,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_keeps_persistent),
 		cmocka_unit_test(test_descriptor_survives_restart),
+		cmocka_unit_test(test_engine_descriptor_survives_restart),
 		cmocka_unit_test(test_kill9_during_writes),
 		cmocka_unit_test(test_inproc_store),
 	};
