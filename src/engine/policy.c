@@ -173,6 +173,8 @@ const struct nlattr *pol_obj_encoding(struct pol_obj *r)
 DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *r,
 			 const struct pol_obj *ref)
 {
+	if (!(s->cred.rights & pol_obj_granted(s, ref) & FWPM_ACTRL_ADD_LINK))
+		return ERROR_ACCESS_DENIED;	/* ADD_LINK on what it references */
 	if (ref->dyn_owner && ref->dyn_owner != s)
 		return FWP_E_LIFETIME_MISMATCH;
 	if (pol_is_persistent(r) && !ref->builtin && !pol_is_persistent(ref))
@@ -310,7 +312,7 @@ static DWORD keyed_add(struct engine_session *s, const struct keyed_add *a)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = *a->key;
-	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | (a->provider_key ? FWPM_ACTRL_ADD_LINK : 0));
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD);
 	if (rc) {
 		pol_obj_free(r);
 		return rc;

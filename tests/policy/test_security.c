@@ -3,8 +3,9 @@
  * tests/service, against fwpd:
  *  - validation codes of Get/Set and of the Add functions' sd argument;
  *  - Get/Set round trips on the engine, the SA database and each kind;
- *  - the object's own descriptor decides Get, Delete, enumeration and
- *    changing the descriptor (WRITE_DAC, WRITE_OWNER);
+ *  - the object's own descriptor decides Get, Delete, enumeration,
+ *    changing the descriptor (WRITE_DAC, WRITE_OWNER) and being referenced
+ *    by an Add (ADD_LINK);
  *  - the engine's and the SA database's descriptors decide the container
  *    calls (transactions, SA-context creation);
  *  - against fwpd (FWPD_UNDER_TEST), as another uid (nobody, 65534): the
@@ -410,6 +411,29 @@ static void test_object_rights(void **state)
 	OK(FwpmEngineClose0(h));
 }
 
+/* ADD_LINK is checked on each object an Add references. */
+static void test_add_link(void **state)
+{
+	HANDLE h = open_engine();
+	GUID prov = random_guid();
+	FWPM_SUBLAYER0 sl = { .subLayerKey = random_guid(), .displayData = { .name = L"sd" },
+			      .providerKey = &prov };
+
+	(void)state;
+	/* Everything but ADD_LINK (0x2) for root. */
+	OK(add_provider(h, &prov, "D:(A;;0xf07fd;;;S-1-22-1-0)"));
+	RC(FwpmSubLayerAdd0(h, &sl, NULL), ERROR_ACCESS_DENIED);
+	sl.providerKey = NULL;
+	OK(FwpmSubLayerAdd0(h, &sl, NULL));	/* no reference, no link */
+	OK(FwpmSubLayerDeleteByKey0(h, &sl.subLayerKey));
+	OK(set_dacl(h, 2, &prov, "D:(A;;0xf07ff;;;S-1-22-1-0)"));
+	sl.providerKey = &prov;
+	OK(FwpmSubLayerAdd0(h, &sl, NULL));
+	OK(FwpmSubLayerDeleteByKey0(h, &sl.subLayerKey));
+	OK(FwpmProviderDeleteByKey0(h, &prov));
+	OK(FwpmEngineClose0(h));
+}
+
 /* ---- enforcement on the containers ---- */
 
 static void test_container_rights(void **state)
@@ -555,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_each_kind),
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_object_rights),
+		cmocka_unit_test(test_add_link),
 		cmocka_unit_test(test_container_rights),
 		cmocka_unit_test(test_other_uid),
 	};
