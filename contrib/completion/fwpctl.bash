@@ -29,7 +29,7 @@ _fwpctl_column()
 _fwpctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath layer callout help"
+	local objects="sa session stats monitor netevent filter provider sublayer provider-context datapath layer callout sd help"
 	local options="-j --json -p --pretty -s --socket -t --timeout -V --version -h --help"
 	local object= command= socket= word i
 
@@ -110,6 +110,15 @@ _fwpctl()
 			mapfile -t COMPREPLY < <(compgen -W "list show help" -- "$cur")
 		elif [[ $prev == show && $command == show ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$object" "$socket")" -- "$cur")
+		fi
+		;;
+	sd)
+		if [[ -z $command ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "show set help" -- "$cur")
+		elif [[ $prev == "$command" ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "engine sadb provider sublayer filter provider-context" -- "$cur")
+		elif [[ $prev == provider || $prev == sublayer || $prev == filter || $prev == provider-context ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(_fwpctl_column "$prev" "$socket")" -- "$cur")
 		fi
 		;;
 	session)

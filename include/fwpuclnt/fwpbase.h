@@ -104,9 +104,25 @@ typedef struct _GUID {
 } GUID;
 #endif
 
-/* Security identifiers are only ever handled through pointers. */
-typedef struct _SID SID;
+/* Security identifiers (winnt.h layout): S-R-A-S1-S2-..., the 48-bit
+ * authority big-endian, the sub-authorities little-endian DWORDs. Calls
+ * take them through pointers (PSID). */
+typedef struct _SID_IDENTIFIER_AUTHORITY {
+	BYTE	Value[6];
+} SID_IDENTIFIER_AUTHORITY, *PSID_IDENTIFIER_AUTHORITY;
+
+typedef struct _SID {
+	BYTE				Revision;
+	BYTE				SubAuthorityCount;
+	SID_IDENTIFIER_AUTHORITY	IdentifierAuthority;
+	DWORD				SubAuthority[1];	/* ANYSIZE_ARRAY */
+} SID;
 typedef PVOID PSID;
+FWP_STATIC_ASSERT(sizeof(SID) == 12, "SID size");
+
+#define SID_REVISION			1
+#define SID_MAX_SUB_AUTHORITIES		15
+#define SECURITY_MAX_SID_SIZE		68
 
 /* Access-control lists (winnt.h header of an ACL) and the selector of
  * the Get/SetSecurityInfo calls. */
@@ -118,7 +134,88 @@ typedef struct _ACL {
 	WORD	Sbz2;
 } ACL, *PACL;
 FWP_STATIC_ASSERT(sizeof(ACL) == 8, "ACL size");
-typedef DWORD SECURITY_INFORMATION;
+typedef DWORD SECURITY_INFORMATION, *PSECURITY_INFORMATION;
+
+#define ACL_REVISION			2
+#define ACL_REVISION_DS			4
+
+/* Which parts of a descriptor a Get/SetSecurityInfo call names. */
+#define OWNER_SECURITY_INFORMATION	0x00000001u
+#define GROUP_SECURITY_INFORMATION	0x00000002u
+#define DACL_SECURITY_INFORMATION	0x00000004u
+#define SACL_SECURITY_INFORMATION	0x00000008u
+
+/* Access-control entries (winnt.h): a header, the access mask, the SID. */
+typedef struct _ACE_HEADER {
+	BYTE	AceType;
+	BYTE	AceFlags;
+	WORD	AceSize;
+} ACE_HEADER, *PACE_HEADER;
+FWP_STATIC_ASSERT(sizeof(ACE_HEADER) == 4, "ACE_HEADER size");
+
+typedef DWORD ACCESS_MASK, *PACCESS_MASK;
+
+typedef struct _ACCESS_ALLOWED_ACE {
+	ACE_HEADER	Header;
+	ACCESS_MASK	Mask;
+	DWORD		SidStart;
+} ACCESS_ALLOWED_ACE, *PACCESS_ALLOWED_ACE;
+typedef struct _ACCESS_DENIED_ACE {
+	ACE_HEADER	Header;
+	ACCESS_MASK	Mask;
+	DWORD		SidStart;
+} ACCESS_DENIED_ACE, *PACCESS_DENIED_ACE;
+typedef struct _SYSTEM_AUDIT_ACE {
+	ACE_HEADER	Header;
+	ACCESS_MASK	Mask;
+	DWORD		SidStart;
+} SYSTEM_AUDIT_ACE, *PSYSTEM_AUDIT_ACE;
+FWP_STATIC_ASSERT(sizeof(ACCESS_ALLOWED_ACE) == 12, "ACCESS_ALLOWED_ACE size");
+
+#define ACCESS_ALLOWED_ACE_TYPE		0x0
+#define ACCESS_DENIED_ACE_TYPE		0x1
+#define SYSTEM_AUDIT_ACE_TYPE		0x2
+
+#define OBJECT_INHERIT_ACE		0x01
+#define CONTAINER_INHERIT_ACE		0x02
+#define NO_PROPAGATE_INHERIT_ACE	0x04
+#define INHERIT_ONLY_ACE		0x08
+#define INHERITED_ACE			0x10
+#define SUCCESSFUL_ACCESS_ACE_FLAG	0x40
+#define FAILED_ACCESS_ACE_FLAG		0x80
+
+/* A security descriptor in self-relative form: the parts follow the
+ * header at the byte offsets it gives (0: absent). The only form the
+ * calls accept; the absolute form (pointers) is refused. */
+typedef WORD SECURITY_DESCRIPTOR_CONTROL, *PSECURITY_DESCRIPTOR_CONTROL;
+
+typedef struct _SECURITY_DESCRIPTOR_RELATIVE {
+	BYTE				Revision;
+	BYTE				Sbz1;
+	SECURITY_DESCRIPTOR_CONTROL	Control;
+	DWORD				Owner;
+	DWORD				Group;
+	DWORD				Sacl;
+	DWORD				Dacl;
+} SECURITY_DESCRIPTOR_RELATIVE, *PISECURITY_DESCRIPTOR_RELATIVE;
+FWP_STATIC_ASSERT(sizeof(SECURITY_DESCRIPTOR_RELATIVE) == 20,
+		  "SECURITY_DESCRIPTOR_RELATIVE size");
+
+#define SECURITY_DESCRIPTOR_REVISION	1
+#define SE_OWNER_DEFAULTED		0x0001
+#define SE_GROUP_DEFAULTED		0x0002
+#define SE_DACL_PRESENT			0x0004
+#define SE_DACL_DEFAULTED		0x0008
+#define SE_SACL_PRESENT			0x0010
+#define SE_SACL_DEFAULTED		0x0020
+#define SE_DACL_AUTO_INHERIT_REQ	0x0100
+#define SE_SACL_AUTO_INHERIT_REQ	0x0200
+#define SE_DACL_AUTO_INHERITED		0x0400
+#define SE_SACL_AUTO_INHERITED		0x0800
+#define SE_DACL_PROTECTED		0x1000
+#define SE_SACL_PROTECTED		0x2000
+#define SE_RM_CONTROL_VALID		0x4000
+#define SE_SELF_RELATIVE		0x8000
 
 typedef struct _SID_AND_ATTRIBUTES {
 	PSID	Sid;
@@ -158,6 +255,13 @@ typedef struct _SEC_WINNT_AUTH_IDENTITY_W {
 #define STANDARD_RIGHTS_READ		READ_CONTROL
 #define STANDARD_RIGHTS_WRITE		READ_CONTROL
 #define STANDARD_RIGHTS_EXECUTE		READ_CONTROL
+#define SYNCHRONIZE			0x00100000u
+#define ACCESS_SYSTEM_SECURITY		0x01000000u
+#define MAXIMUM_ALLOWED			0x02000000u
+#define GENERIC_ALL			0x10000000u
+#define GENERIC_EXECUTE			0x20000000u
+#define GENERIC_WRITE			0x40000000u
+#define GENERIC_READ			0x80000000u
 
 #ifndef TRUE
 #define TRUE	1

@@ -1352,7 +1352,20 @@ typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK4)(
 	X(FwpmNetEventSubscribe1)			\
 	X(FwpmNetEventSubscribe2)			\
 	X(FwpmNetEventSubscribe3)			\
-	X(FwpmNetEventSubscribe4)
+	X(FwpmNetEventSubscribe4)			\
+	/* security descriptors */			\
+	X(FwpmEngineGetSecurityInfo0)			\
+	X(FwpmEngineSetSecurityInfo0)			\
+	X(IPsecSaDbGetSecurityInfo0)			\
+	X(IPsecSaDbSetSecurityInfo0)			\
+	X(FwpmProviderGetSecurityInfoByKey0)		\
+	X(FwpmProviderSetSecurityInfoByKey0)		\
+	X(FwpmSubLayerGetSecurityInfoByKey0)		\
+	X(FwpmSubLayerSetSecurityInfoByKey0)		\
+	X(FwpmFilterGetSecurityInfoByKey0)		\
+	X(FwpmFilterSetSecurityInfoByKey0)		\
+	X(FwpmProviderContextGetSecurityInfoByKey0)	\
+	X(FwpmProviderContextSetSecurityInfoByKey0)
 
 /* The built-in layers and callouts (read-only; user callouts refused). */
 #define FWPUCLNT_LAYER_API_FUNCTIONS(X)			\
@@ -2336,6 +2349,124 @@ FWPUCLNT_API DWORD WINAPI IPsecDospGetSecurityInfo0(
 
 FWPUCLNT_API DWORD WINAPI IPsecDospSetSecurityInfo0(
 	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+/*
+ * Security descriptors (docs/CONTRACT.md, "Security descriptors"): of the
+ * engine, the IPsec SA database, and each provider, sublayer, filter and
+ * provider context. Get returns the parts securityInfo names as one
+ * self-relative descriptor (free it with FwpmFreeMemory0); the SID and ACL
+ * out-pointers, each optional, point into it. Set replaces the parts
+ * securityInfo names.
+ */
+FWPUCLNT_API DWORD WINAPI FwpmEngineGetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmEngineSetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI IPsecSaDbGetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI IPsecSaDbSetSecurityInfo0(
+	_In_ HANDLE engineHandle,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderGetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderSetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmSubLayerGetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmSubLayerSetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmFilterGetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmFilterSetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_In_opt_ const SID *sidOwner,
+	_In_opt_ const SID *sidGroup,
+	_In_opt_ const ACL *dacl,
+	_In_opt_ const ACL *sacl);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextGetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
+	_In_ SECURITY_INFORMATION securityInfo,
+	_Outptr_result_maybenull_ PSID *sidOwner,
+	_Outptr_result_maybenull_ PSID *sidGroup,
+	_Outptr_result_maybenull_ PACL *dacl,
+	_Outptr_result_maybenull_ PACL *sacl,
+	_Outptr_ PSECURITY_DESCRIPTOR *securityDescriptor);
+
+FWPUCLNT_API DWORD WINAPI FwpmProviderContextSetSecurityInfoByKey0(
+	_In_ HANDLE engineHandle,
+	_In_opt_ const GUID *key,
 	_In_ SECURITY_INFORMATION securityInfo,
 	_In_opt_ const SID *sidOwner,
 	_In_opt_ const SID *sidGroup,

@@ -5,7 +5,7 @@
 FWP_EXPORT DWORD WINAPI FwpmFilterAdd0(HANDLE engineHandle, const FWPM_FILTER0 *filter,
 	PSECURITY_DESCRIPTOR sd, UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_FILTER, filter, id));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_FILTER, filter, sd, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id)

@@ -1,8 +1,8 @@
 /* api_provider.c - FwpmProvider* and FwpmSubLayer*, and the enumeration
  * helpers every policy kind shares. Enumeration handles are the engine's
  * handle values, valid only with the engine handle that created them.
- * The security descriptor argument is accepted and ignored: objects get
- * the default one (NULL's meaning on Windows). */
+ * The security descriptor argument is the object's (NULL: the default
+ * one; docs/CONTRACT.md, "Security descriptors"). */
 #include "client/api_policy.h"
 
 DWORD pol_enum_create_handle(struct fwp_client *c, enum pol_kind k,
@@ -27,7 +27,7 @@ DWORD pol_enum_handle(struct fwp_client *c, enum pol_kind k, HANDLE eh)
 FWP_EXPORT DWORD WINAPI FwpmProviderAdd0(HANDLE engineHandle,
 	const FWPM_PROVIDER0 *provider, PSECURITY_DESCRIPTOR sd)
 {
-	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_PROVIDER, provider, NULL));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_PROVIDER, provider, sd, NULL));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key)
@@ -67,7 +67,7 @@ FWP_EXPORT DWORD WINAPI FwpmProviderDestroyEnumHandle0(HANDLE engineHandle,
 FWP_EXPORT DWORD WINAPI FwpmSubLayerAdd0(HANDLE engineHandle,
 	const FWPM_SUBLAYER0 *subLayer, PSECURITY_DESCRIPTOR sd)
 {
-	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_SUBLAYER, subLayer, NULL));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_SUBLAYER, subLayer, sd, NULL));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key)

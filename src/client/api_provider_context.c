@@ -1,22 +1,23 @@
 /* api_provider_context.c - FwpmProviderContext*. The engine keeps the
  * version-1 shape; version 0 is converted here (convert_policy_v0.c). The
- * security descriptor argument is accepted and ignored. Pre-shared keys of
+ * security descriptor argument is the object's (NULL: the default). Pre-shared keys of
  * main-mode policies are write-only: reads return them empty. */
 #include <stdlib.h>
 
 #include "client/api_policy.h"
 
-static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, UINT64 *id)
+static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, const void *sd,
+		  UINT64 *id)
 {
 	FWPM_PROVIDER_CONTEXT1 pc1;
 	struct pc0_scratch s;
 	DWORD rc;
 
 	if (!pc)
-		return client_pol_add(c, POL_CONTEXT, NULL, id);
+		return client_pol_add(c, POL_CONTEXT, NULL, sd, id);
 	rc = pcontext0_to_1(pc, &pc1, &s);
 	if (!rc)
-		rc = client_pol_add(c, POL_CONTEXT, &pc1, id);
+		rc = client_pol_add(c, POL_CONTEXT, &pc1, sd, id);
 	pc0_scratch_free(&s);
 	return rc;
 }
@@ -25,14 +26,14 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT0 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, add0(c_, providerContext, id));
+	WITH_CLIENT(engineHandle, add0(c_, providerContext, sd, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd1(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT1 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_CONTEXT, providerContext, id));
+	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_CONTEXT, providerContext, sd, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextDeleteById0(HANDLE engineHandle, UINT64 id)
@@ -144,17 +145,18 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(HANDLE engineHandl
 
 /* Versions 2 and 3 (convert_policy_v2.c): converted to version 1 for the
  * engine, and back for reads. */
-static DWORD add23(struct fwp_client *c, const void *pc, int version, UINT64 *id)
+static DWORD add23(struct fwp_client *c, const void *pc, int version,
+		   PSECURITY_DESCRIPTOR sd, UINT64 *id)
 {
 	FWPM_PROVIDER_CONTEXT1 pc1;
 	struct pc23_scratch s;
 	DWORD rc;
 
 	if (!pc)
-		return client_pol_add(c, POL_CONTEXT, NULL, id);
+		return client_pol_add(c, POL_CONTEXT, NULL, sd, id);
 	rc = version == 2 ? pcontext2_to_1(pc, &pc1, &s) : pcontext3_to_1(pc, &pc1, &s);
 	if (!rc)
-		rc = client_pol_add(c, POL_CONTEXT, &pc1, id);
+		rc = client_pol_add(c, POL_CONTEXT, &pc1, sd, id);
 	pc23_scratch_free(&s);
 	return rc;
 }
@@ -163,14 +165,14 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd2(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT2 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, add23(c_, providerContext, 2, id));
+	WITH_CLIENT(engineHandle, add23(c_, providerContext, 2, sd, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd3(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT3 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, add23(c_, providerContext, 3, id));
+	WITH_CLIENT(engineHandle, add23(c_, providerContext, 3, sd, id));
 }
 
 static DWORD get23(struct fwp_client *c, const struct pol_ref *ref, int version,

@@ -10,7 +10,7 @@
  * are derived from K (so that DeleteByKey finds them), and the outbound
  * filter's providerData holds the main-mode context's key. Everything is
  * added in one transaction: the caller's when one is open (undone by hand
- * on failure), else its own.
+ * on failure), else its own. Each object gets the caller's descriptor.
  */
 #include <string.h>
 
@@ -35,6 +35,7 @@ static bool is_zero(const GUID *g)
 struct tunnel_txn {
 	HANDLE h;
 	bool own;
+	PSECURITY_DESCRIPTOR sd;	/* every object's (NULL: the default) */
 };
 
 static DWORD txn_open(struct tunnel_txn *t, HANDLE h)
@@ -46,7 +47,7 @@ static DWORD txn_open(struct tunnel_txn *t, HANDLE h)
 	return rc == FWP_E_TXN_IN_PROGRESS ? ERROR_SUCCESS : rc;
 }
 
-static DWORD add_filter(HANDLE h, const GUID *key, bool out, bool v6,
+static DWORD add_filter(const struct tunnel_txn *t, const GUID *key, bool out, bool v6,
 			const FWPM_PROVIDER_CONTEXT1 *qm, UINT32 n,
 			const FWPM_FILTER_CONDITION0 *conds, const GUID *mm_key,
 			UINT64 *id)
@@ -74,7 +75,7 @@ static DWORD add_filter(HANDLE h, const GUID *key, bool out, bool v6,
 	f.providerContextKey = qm->providerContextKey;
 	f.numFilterConditions = n;
 	f.filterCondition = (FWPM_FILTER_CONDITION0 *)conds;
-	return FwpmFilterAdd0(h, &f, NULL, id);
+	return FwpmFilterAdd0(t->h, &f, t->sd, id);
 }
 
 static bool address_condition(const GUID *k)
@@ -85,7 +86,7 @@ static bool address_condition(const GUID *k)
 
 static DWORD tunnel_add(HANDLE h, UINT32 flags, const FWPM_PROVIDER_CONTEXT1 *mm,
 			const FWPM_PROVIDER_CONTEXT1 *qm_in, UINT32 n,
-			const FWPM_FILTER_CONDITION0 *conds)
+			const FWPM_FILTER_CONDITION0 *conds, PSECURITY_DESCRIPTOR sd)
 {
 	FWPM_PROVIDER_CONTEXT1 qm, mmc;
 	struct tunnel_txn t;
@@ -118,16 +119,17 @@ static DWORD tunnel_add(HANDLE h, UINT32 flags, const FWPM_PROVIDER_CONTEXT1 *mm
 	rc = txn_open(&t, h);
 	if (rc)
 		return rc;
+	t.sd = sd;
 	if (mm) {
 		mmc = *mm;
-		rc = FwpmProviderContextAdd1(h, &mmc, NULL, &ids[0]);
+		rc = FwpmProviderContextAdd1(h, &mmc, sd, &ids[0]);
 	}
 	if (!rc)
-		rc = FwpmProviderContextAdd1(h, &qm, NULL, &ids[1]);
+		rc = FwpmProviderContextAdd1(h, &qm, sd, &ids[1]);
 	if (!rc)
-		rc = add_filter(h, &kin, false, v6, &qm, n, conds, NULL, &ids[2]);
+		rc = add_filter(&t, &kin, false, v6, &qm, n, conds, NULL, &ids[2]);
 	if (!rc)
-		rc = add_filter(h, &kout, true, v6, &qm, n, conds,
+		rc = add_filter(&t, &kout, true, v6, &qm, n, conds,
 				mm ? &mm->providerContextKey : NULL, &ids[3]);
 	if (t.own)
 		return rc ? (FwpmTransactionAbort0(h), rc) : FwpmTransactionCommit0(h);
@@ -151,7 +153,7 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd1(HANDLE engineHandle, UINT32 flags,
 	PSECURITY_DESCRIPTOR sd)
 {
 	return tunnel_add(engineHandle, flags, mainModePolicy, tunnelPolicy,
-			  numFilterConditions, filterConditions);
+			  numFilterConditions, filterConditions, sd);
 }
 
 FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd0(HANDLE engineHandle, UINT32 flags,
@@ -171,7 +173,7 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd0(HANDLE engineHandle, UINT32 flags,
 		rc = pcontext0_to_1(tunnelPolicy, &qm1, &s[1]);
 	if (!rc)
 		rc = tunnel_add(engineHandle, flags, mainModePolicy ? &mm1 : NULL, &qm1,
-				numFilterConditions, filterConditions);
+				numFilterConditions, filterConditions, sd);
 	pc0_scratch_free(&s[0]);
 	pc0_scratch_free(&s[1]);
 	return rc;
@@ -186,7 +188,8 @@ static DWORD to_1(int version, const void *in, FWPM_PROVIDER_CONTEXT1 *out,
 }
 
 static DWORD tunnel_add23(HANDLE h, UINT32 flags, const void *mm, const void *qm,
-			  int version, UINT32 n, const FWPM_FILTER_CONDITION0 *conds)
+			  int version, UINT32 n, const FWPM_FILTER_CONDITION0 *conds,
+			  PSECURITY_DESCRIPTOR sd)
 {
 	FWPM_PROVIDER_CONTEXT1 mm1, qm1;
 	struct pc23_scratch s[2] = { 0 };
@@ -199,7 +202,7 @@ static DWORD tunnel_add23(HANDLE h, UINT32 flags, const void *mm, const void *qm
 	if (!rc)
 		rc = to_1(version, qm, &qm1, &s[1]);
 	if (!rc)
-		rc = tunnel_add(h, flags, mm ? &mm1 : NULL, &qm1, n, conds);
+		rc = tunnel_add(h, flags, mm ? &mm1 : NULL, &qm1, n, conds, sd);
 	pc23_scratch_free(&s[0]);
 	pc23_scratch_free(&s[1]);
 	return rc;
@@ -212,7 +215,7 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd2(HANDLE engineHandle, UINT32 flags,
 	PSECURITY_DESCRIPTOR sd)
 {
 	return tunnel_add23(engineHandle, flags, mainModePolicy, tunnelPolicy, 2,
-			    numFilterConditions, filterConditions);
+			    numFilterConditions, filterConditions, sd);
 }
 
 FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd3(HANDLE engineHandle, UINT32 flags,
@@ -222,7 +225,7 @@ FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelAdd3(HANDLE engineHandle, UINT32 flags,
 	PSECURITY_DESCRIPTOR sd)
 {
 	return tunnel_add23(engineHandle, flags, mainModePolicy, tunnelPolicy, 3,
-			    numFilterConditions, filterConditions);
+			    numFilterConditions, filterConditions, sd);
 }
 
 FWP_EXPORT DWORD WINAPI FwpmIPsecTunnelDeleteByKey0(HANDLE engineHandle, const GUID *key)

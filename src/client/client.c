@@ -10,6 +10,7 @@
 #include "client/dispatcher.h"
 #include "client/service_path.h"
 #include "common/handle_table.h"
+#include "common/secdesc.h"
 
 static struct handle_table clients;
 static pthread_once_t clients_once = PTHREAD_ONCE_INIT;
@@ -177,11 +178,16 @@ DWORD client_txn_begin(struct fwp_client *c, UINT32 flags)
 	RETRY_WHILE_BUSY(c, c->ops->txn_begin(c, flags));
 }
 
-DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id)
+DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
+		     const void *sd, UINT64 *id)
 {
+	size_t sd_len = sd ? sd_claimed_len(sd) : 0;
+
 	if (!c->ops->pol_add)
 		return ERROR_CALL_NOT_IMPLEMENTED;
-	RETRY_WHILE_BUSY(c, c->ops->pol_add(c, k, obj, id));
+	if (sd && !sd_len)
+		return ERROR_INVALID_SECURITY_DESCR;	/* absolute, or too large */
+	RETRY_WHILE_BUSY(c, c->ops->pol_add(c, k, obj, sd, sd_len, id));
 }
 
 DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref)

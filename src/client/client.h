@@ -47,7 +47,10 @@ void client_put(struct fwp_client *c);
  * passed (0: CLIENT_TXN_WAIT_DEFAULT_MS; INFINITE: no limit). */
 #define CLIENT_TXN_WAIT_DEFAULT_MS 5000
 DWORD client_txn_begin(struct fwp_client *c, UINT32 flags);
-DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id);
+/* sd: the caller's PSECURITY_DESCRIPTOR (NULL: the default); one that is
+ * not self-relative is ERROR_INVALID_SECURITY_DESCR. */
+DWORD client_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
+		     const void *sd, UINT64 *id);
 DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_ref *ref);
 
 /* api_layer.c: frees the layer and callout enumerations left open. */

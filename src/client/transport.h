@@ -11,6 +11,7 @@
 #ifndef FWP_CLIENT_TRANSPORT_H
 #define FWP_CLIENT_TRANSPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <fwpmu.h>
@@ -89,8 +90,10 @@ struct transport_ops {
 	/* Policy objects (engine_pol_* of engine.h). A transport that does
 	 * not carry them leaves these NULL; the API layer then answers
 	 * ERROR_CALL_NOT_IMPLEMENTED. */
+	/* sd: the object's self-relative descriptor (sd_len bytes), or NULL
+	 * for the default one. */
 	DWORD (*pol_add)(struct fwp_client *c, enum pol_kind k, const void *obj,
-			 UINT64 *id);
+			 const void *sd, size_t sd_len, UINT64 *id);
 	DWORD (*pol_delete)(struct fwp_client *c, enum pol_kind k,
 			    const struct pol_ref *ref);
 	DWORD (*pol_get)(struct fwp_client *c, enum pol_kind k,
@@ -117,6 +120,12 @@ struct transport_ops {
 	DWORD (*change_unsubscribe)(struct fwp_client *c, enum pol_kind k, uint64_t handle);
 	DWORD (*change_subscriptions_get)(struct fwp_client *c, enum pol_kind k,
 					  void ***entries, UINT32 *count);
+	/* Security descriptors (engine_sd_get/set; target: a pol_kind or
+	 * ENGINE_SD_ENGINE / ENGINE_SD_SADB, ref NULL for those two). */
+	DWORD (*sd_get)(struct fwp_client *c, int target, const struct pol_ref *ref,
+			UINT32 info, void **sd, size_t *len);
+	DWORD (*sd_set)(struct fwp_client *c, int target, const struct pol_ref *ref,
+			UINT32 info, const void *sd, size_t len);
 };
 
 extern const struct transport_ops transport_inproc;

@@ -36,6 +36,7 @@
 #include "client/client.h"
 #include "client/dispatcher.h"
 #include "common/log.h"
+#include "common/secdesc.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 
@@ -297,12 +298,31 @@ struct engine *inproc_engine(void)
 	return engine;
 }
 
+/* The calling process is its own token: its effective uid and gid and
+ * its supplementary groups. */
+static void process_token(struct sd_token *t)
+{
+	int n;
+
+	memset(t, 0, sizeof(*t));
+	t->uid = geteuid();
+	t->gid = getegid();
+	n = getgroups(SD_TOKEN_MAX_GROUPS, t->groups);
+	if (n < 0) {
+		t->truncated = true;	/* more than we keep (EINVAL) */
+		n = 0;
+	}
+	t->ngroups = (uint32_t)n;
+}
+
 static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 {
+	struct sd_token tok;
 	struct session_cred cred = {
 		.pid = getpid(),
 		.uid = getuid(),
-		.rights = ENGINE_RIGHTS_ALL,	/* the process owns its engine */
+		.rights = ENGINE_RIGHTS_ALL,	/* the descriptors decide */
+		.token = &tok,
 	};
 	struct event_sink sink = {
 		.deliver = sink_deliver, .deliver_net = sink_deliver_net,
@@ -314,6 +334,7 @@ static DWORD inproc_open(struct fwp_client *c, const FWPM_SESSION0 *session)
 	pthread_once(&engine_once, engine_init);
 	if (!engine)
 		return init_error;
+	process_token(&tok);
 	rc = engine_session_open(engine, session, &cred, &sink, &s);
 	if (rc == ERROR_SUCCESS)
 		c->conn = s;
@@ -502,8 +523,10 @@ static DWORD inproc_sa_info(struct fwp_client *c, UINT64 id, FWPX_SA_CONTEXT_INF
 }
 
 static DWORD inproc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
-			    UINT64 *id)
+			    const void *sd, size_t sd_len, UINT64 *id)
 {
+	if (sd)
+		return engine_pol_add_sd(S(c), k, obj, sd, sd_len, id);
 	return engine_pol_add(S(c), k, obj, id);
 }
 
@@ -581,6 +604,18 @@ static DWORD inproc_change_subscriptions_get(struct fwp_client *c, enum pol_kind
 	return engine_change_subscriptions_get(S(c), k, entries, n);
 }
 
+static DWORD inproc_sd_get(struct fwp_client *c, int target, const struct pol_ref *ref,
+			   UINT32 info, void **sd, size_t *len)
+{
+	return engine_sd_get(S(c), target, ref, info, sd, len);
+}
+
+static DWORD inproc_sd_set(struct fwp_client *c, int target, const struct pol_ref *ref,
+			   UINT32 info, const void *sd, size_t len)
+{
+	return engine_sd_set(S(c), target, ref, info, sd, len);
+}
+
 const struct transport_ops transport_inproc = {
 	.name = "embedded",
 	.open = inproc_open,
@@ -622,6 +657,8 @@ const struct transport_ops transport_inproc = {
 	.pol_enum_create = inproc_pol_enum_create,
 	.pol_enum = inproc_pol_enum,
 	.pol_enum_destroy = inproc_pol_enum_destroy,
+	.sd_get = inproc_sd_get,
+	.sd_set = inproc_sd_set,
 	.option_get = inproc_option_get,
 	.option_set = inproc_option_set,
 	.net_enum_create = inproc_net_enum_create,

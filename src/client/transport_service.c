@@ -27,6 +27,7 @@
 #include "client/service_path.h"
 #include "common/flat.h"
 #include "common/log.h"
+#include "common/secdesc.h"
 #include "engine/net_event.h"
 #include "wire/codec.h"
 #include "wire/message.h"
@@ -1002,7 +1003,19 @@ static bool pol_kind_ok(enum pol_kind k)
 	return (unsigned)k < WF_POL_KINDS;
 }
 
-static DWORD svc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj, UINT64 *id)
+/* A descriptor the service's attribute policy refuses would end the
+ * connection: refuse it here with the engine's code instead. */
+static DWORD put_sd(struct nlmsghdr *req, const void *sd, size_t len)
+{
+	struct sd_view v;
+
+	if (sd_parse(sd, len, &v))
+		return ERROR_INVALID_SECURITY_DESCR;
+	return msg_put_raw(req, FWPD_A_SD, sd, len) ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static DWORD svc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
+			 const void *sd, size_t sd_len, UINT64 *id)
 {
 	struct svc *s = SVC(c);
 	struct nlmsghdr *req;
@@ -1012,7 +1025,8 @@ static DWORD svc_pol_add(struct fwp_client *c, enum pol_kind k, const void *obj,
 		return FWP_E_INVALID_PARAMETER;
 	req = svc_begin(s, FWPD_OP_POL_ADD);
 	msg_put_u32(req, FWPD_A_KIND, (uint32_t)k);
-	if ((rc = put_arg(req, FWPD_A_OBJECT, wf_pol_object[k], obj))) {
+	if ((rc = put_arg(req, FWPD_A_OBJECT, wf_pol_object[k], obj)) ||
+	    (sd && (rc = put_sd(req, sd, sd_len)))) {
 		svc_end(s);
 		return rc;
 	}
@@ -1127,6 +1141,63 @@ static DWORD svc_option_set(struct fwp_client *c, UINT32 option, const FWP_VALUE
 
 	msg_put_u32(req, FWPD_A_OPTION, option);
 	if ((rc = put_arg(req, FWPD_A_VALUE, &wf_FWP_VALUE0, v))) {
+		svc_end(s);
+		return rc;
+	}
+	return simple_call(s, req);
+}
+
+static void put_sd_target(struct nlmsghdr *req, int target, const struct pol_ref *ref,
+			  UINT32 info)
+{
+	msg_put_u32(req, FWPD_A_SD_TARGET, (uint32_t)target);
+	if (ref && ref->key)
+		msg_put_raw(req, FWPD_A_KEY, ref->key, sizeof(GUID));
+	msg_put_u32(req, FWPD_A_SECINFO, info);
+}
+
+/* The reply's descriptor is checked as strictly as a request's. */
+static DWORD svc_sd_get(struct fwp_client *c, int target, const struct pol_ref *ref,
+			UINT32 info, void **sd, size_t *len)
+{
+	struct svc *s = SVC(c);
+	const struct nlattr *a;
+	struct nlmsghdr *req;
+	struct sd_view v;
+	DWORD rc, result;
+
+	if (!sd || !len)
+		return FWP_E_NULL_POINTER;
+	*sd = NULL;
+	req = svc_begin(s, FWPD_OP_SD_GET);
+	put_sd_target(req, target, ref, info);
+	rc = svc_call(s, req, &result);
+	if (rc)
+		return rc;
+	a = s->reply.a[FWPD_A_SD];
+	if (result == ERROR_SUCCESS) {
+		if (!a || sd_parse(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a), &v))
+			result = RPC_S_PROTOCOL_ERROR;
+		else if (!(*sd = malloc(mnl_attr_get_payload_len(a))))
+			result = ERROR_NOT_ENOUGH_MEMORY;
+		else {
+			*len = mnl_attr_get_payload_len(a);
+			memcpy(*sd, mnl_attr_get_payload(a), *len);
+		}
+	}
+	svc_end(s);
+	return result;
+}
+
+static DWORD svc_sd_set(struct fwp_client *c, int target, const struct pol_ref *ref,
+			UINT32 info, const void *sd, size_t len)
+{
+	struct svc *s = SVC(c);
+	struct nlmsghdr *req = svc_begin(s, FWPD_OP_SD_SET);
+	DWORD rc;
+
+	put_sd_target(req, target, ref, info);
+	if (sd && (rc = put_sd(req, sd, len))) {
 		svc_end(s);
 		return rc;
 	}
@@ -1295,6 +1366,8 @@ const struct transport_ops transport_service = {
 	.sa_counters = svc_sa_counters,
 	.sa_info = svc_sa_info,
 	.pol_add = svc_pol_add,
+	.sd_get = svc_sd_get,
+	.sd_set = svc_sd_set,
 	.pol_delete = svc_pol_delete,
 	.pol_get = svc_pol_get,
 	.pol_enum_create = svc_pol_enum_create,

@@ -62,7 +62,14 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 		free(e);
 		return -ENOMEM;
 	}
+	if (security_init(e)) {
+		idmap_free(&e->by_id);
+		idmap_free(&e->by_spi);
+		free(e);
+		return -ENOMEM;
+	}
 	if (policy_init(e)) {
+		security_fini(e);
 		idmap_free(&e->by_id);
 		idmap_free(&e->by_spi);
 		free(e);
@@ -137,6 +144,7 @@ void engine_destroy(struct engine *e)
 	idmap_free(&e->by_spi);
 	minheap_free(&e->timers);
 	net_history_fini(e);
+	security_fini(e);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -46,6 +46,8 @@ struct pol_change {
 	const GUID *key;
 	uint64_t id;
 	const struct nlattr *enc;
+	const void *sd;			/* a put's descriptor; NULL: the default */
+	size_t sd_len;
 };
 
 /* Where persistent policy objects go (fwpd: src/policy/store.c). write()
@@ -53,6 +55,15 @@ struct pol_change {
  * durable, all-or-nothing batch: 0 or -errno (nothing written). */
 struct pol_store_ops {
 	int (*write)(void *arg, const struct pol_change *v, size_t n);
+};
+
+/* Where the engine's and the SA database's descriptors go when Set
+ * changes one (fwpd: src/fwpd/sd_file.c). write() is called with the
+ * engine lock held and both descriptors (the new one in place of the
+ * old), durable when it returns 0; -errno: nothing changes. */
+struct sd_store_ops {
+	int (*write)(void *arg, const void *engine_sd, size_t engine_len,
+		     const void *sadb_sd, size_t sadb_len);
 };
 
 struct engine_config {
@@ -69,6 +80,13 @@ struct engine_config {
 	uint32_t expire_drain_ms;		/* used when expire_drain_set */
 	bool expire_drain_set;			/* else the default, 60000 */
 	bool refuse_md5;			/* HMAC-MD5-96 refused (weak) */
+	/* The descriptor the engine, the SA database and every object
+	 * without one of its own start with (self-relative, copied); NULL:
+	 * the process's own user holds every right (sd_default_process). */
+	const void *default_sd;
+	size_t default_sd_len;
+	const struct sd_store_ops *sd_store;	/* NULL: they do not persist */
+	void *sd_store_arg;
 };
 
 /* Receives the events of one session's subscriptions. deliver() is called
@@ -87,14 +105,22 @@ struct event_sink {
 	void *arg;
 };
 
+struct sd_token;
+
 /* Who the session is, as the transport established it. */
 struct session_cred {
 	pid_t pid;
 	uid_t uid;
-	uint32_t rights;	/* FWPM_ACTRL_* | DELETE granted to the session */
+	/* The most the transport lets the session hold (FWPM_ACTRL_* and
+	 * standard rights); each call needs them AND what the descriptor
+	 * concerned grants the token. */
+	uint32_t rights;
+	/* The caller's identity for the descriptors (copied); NULL: the
+	 * descriptors are not consulted (the engine's own sessions). */
+	const struct sd_token *token;
 };
 
-#define ENGINE_RIGHTS_ALL (FWPM_GENERIC_ALL | DELETE)
+#define ENGINE_RIGHTS_ALL (FWPM_GENERIC_ALL | DELETE | ACCESS_SYSTEM_SECURITY)
 #define ENGINE_RIGHTS_READ (FWPM_ACTRL_OPEN | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM | \
 	FWPM_ACTRL_SUBSCRIBE | FWPM_ACTRL_READ_STATS | FWPM_ACTRL_BEGIN_READ_TXN)
 
@@ -116,9 +142,14 @@ struct engine_verdict {
 };
 
 int engine_create(const struct engine_config *cfg, struct engine **out);
+/* The attribute type of a stored record's descriptor: the record is the
+ * object's encoding, then optionally (padded to 4) this attribute. */
+#define POL_RECORD_SD 2
+
 /* Re-adds a persistent object read back from the store (kind: enum
- * pol_kind; enc/len: the encoding pol_change carried), with its id, through
- * the normal validation. Call in the store's load order before any session
+ * pol_kind; enc/len: the encoding pol_change carried, with its descriptor
+ * appended when it had one of its own), with its id, through the normal
+ * validation. Call in the store's load order before any session
  * opens. A record that no longer validates is refused with its code. */
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len);
@@ -253,6 +284,29 @@ DWORD engine_change_unsubscribe(struct engine_session *s, enum pol_kind k,
 				uint64_t handle);
 DWORD engine_change_subscriptions_get(struct engine_session *s, enum pol_kind k,
 				      void ***entries, UINT32 *count);
+/* Security descriptors (security.c, docs/CONTRACT.md "Security
+ * descriptors"). A target is a policy kind (its object named by ref) or
+ * ENGINE_SD_ENGINE / ENGINE_SD_SADB (policy_kind.h). */
+/* Adds like engine_pol_add, with the object's descriptor (sd NULL: the
+ * default one; parts it lacks come from the default). */
+DWORD engine_pol_add_sd(struct engine_session *s, enum pol_kind k, const void *obj,
+			const void *sd, size_t sd_len, UINT64 *id);
+/* The parts info names (SECURITY_INFORMATION) as a new self-relative
+ * descriptor (free()). */
+DWORD engine_sd_get(struct engine_session *s, int target, const struct pol_ref *ref,
+		    UINT32 info, void **sd, size_t *len);
+/* Replaces the parts info names with those of sd (self-relative, parsed
+ * strictly here). */
+DWORD engine_sd_set(struct engine_session *s, int target, const struct pol_ref *ref,
+		    UINT32 info, const void *sd, size_t len);
+/* At start-up, before any session opens: the engine's (ENGINE_SD_ENGINE)
+ * or the SA database's descriptor as it was stored.
+ * ERROR_INVALID_SECURITY_DESCR when it does not parse or lacks its owner,
+ * group or DACL. */
+DWORD engine_sd_restore(struct engine *e, int target, const void *sd, size_t len);
+/* The rights the session holds on the engine or the SA database (for a
+ * host's cheap check before decoding a request). */
+uint32_t engine_session_rights(struct engine_session *s);
 
 /* Timers. engine_next_deadline returns the engine clock time (ms) of the
  * earliest pending deadline, or UINT64_MAX. engine_run_timers fires every

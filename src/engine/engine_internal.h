@@ -22,6 +22,12 @@ struct engine_stats {
 	uint64_t sas_added, sas_deleted;
 };
 
+/* A stored self-relative descriptor, valid (sd_parse). */
+struct sd_blob {
+	void *p;
+	size_t len;
+};
+
 struct engine {
 	pthread_mutex_t lock;
 	struct engine_config cfg;
@@ -55,6 +61,9 @@ struct engine {
 	struct net_history *hist;	/* allocated when first collecting */
 	struct net_enum *net_enums;	/* every session's; engine lock */
 	struct pol_sub *pol_subs;	/* policy_notify.c: every session's */
+	/* security.c: the engine's and the SA database's descriptors, and
+	 * the default an object without its own is checked against. */
+	struct sd_blob sd_engine, sd_sadb, sd_default;
 };
 
 enum txn_state { TXN_NONE, TXN_READ, TXN_WRITE };
@@ -75,6 +84,12 @@ struct engine_session {
 	uint64_t txn_started_ms;	/* engine_now_ms() at a write txn's begin */
 	bool txn_aborted;		/* its write txn was aborted by the watchdog */
 	struct enum_snapshot *enums;
+	/* security.c: the caller's identity (NULL: descriptors not
+	 * consulted), and what the engine's and the SA database's
+	 * descriptors grant it, recomputed when either changes. */
+	struct sd_token *token;
+	atomic_uint granted_engine, granted_sadb;
+	const struct sd_blob *add_sd;	/* engine_pol_add_sd's, during the add */
 };
 
 enum enum_kind { ENUM_CONTEXTS, ENUM_SAS, ENUM_POLICY, ENUM_SESSIONS };
@@ -135,8 +150,19 @@ int engine_be_update(struct engine *e, struct sa_context *c, const struct sa_pat
 /* Maps a backend's -errno to a result code. */
 DWORD errno_to_win(int err);
 
-/* session.c */
+/* session.c: rights on the engine's descriptor (every container); the
+ * SA-context calls check the SA database's instead. */
 DWORD session_check(struct engine_session *s, uint32_t rights);
+DWORD session_check_sadb(struct engine_session *s, uint32_t rights);
+
+/* security.c */
+int security_init(struct engine *e);
+void security_fini(struct engine *e);
+/* Copies the token and computes the grants (engine lock held). */
+int security_session_init(struct engine_session *s, const struct sd_token *t);
+void security_session_fini(struct engine_session *s);
+/* What s holds on r (engine lock held). */
+uint32_t pol_obj_granted(const struct engine_session *s, const struct pol_obj *r);
 bool session_in_txn(const struct engine_session *s);
 
 /* subscription.c */

@@ -67,6 +67,7 @@ void pol_obj_free(struct pol_obj *r)
 	if (r->enc)	/* a provider context's encoding may hold a key */
 		explicit_bzero(r->enc, r->enc->nlmsg_len);
 	free(r->enc);
+	free(r->sd);
 	free(r);
 }
 
@@ -172,6 +173,8 @@ const struct nlattr *pol_obj_encoding(struct pol_obj *r)
 DWORD pol_check_lifetime(const struct engine_session *s, const struct pol_obj *r,
 			 const struct pol_obj *ref)
 {
+	if (!(s->cred.rights & pol_obj_granted(s, ref) & FWPM_ACTRL_ADD_LINK))
+		return ERROR_ACCESS_DENIED;	/* ADD_LINK on what it references */
 	if (ref->dyn_owner && ref->dyn_owner != s)
 		return FWP_E_LIFETIME_MISMATCH;
 	if (pol_is_persistent(r) && !ref->builtin && !pol_is_persistent(ref))
@@ -309,7 +312,7 @@ static DWORD keyed_add(struct engine_session *s, const struct keyed_add *a)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = *a->key;
-	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | (a->provider_key ? FWPM_ACTRL_ADD_LINK : 0));
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD);
 	if (rc) {
 		pol_obj_free(r);
 		return rc;
@@ -430,12 +433,16 @@ DWORD engine_pol_delete(struct engine_session *s, enum pol_kind k,
 
 	if (rc)
 		return rc;
-	rc = pol_lock_for_write(s, DELETE);
+	rc = pol_lock_for_write(s, 0);
 	if (rc)
 		return rc;
 	rc = lookup(s, k, ref, &r);
 	if (rc)
 		goto out;
+	if (!(s->cred.rights & pol_obj_granted(s, r) & DELETE)) {
+		rc = ERROR_ACCESS_DENIED;	/* the object's own descriptor */
+		goto out;
+	}
 	if (r->builtin) {
 		rc = FWP_E_BUILTIN_OBJECT;
 		goto out;
@@ -465,11 +472,10 @@ DWORD engine_pol_get(struct engine_session *s, enum pol_kind k,
 		return rc;
 	if (!out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ);
-	if (rc)
-		return rc;
 	pthread_mutex_lock(&e->lock);
 	rc = lookup(s, k, ref, &r);
+	if (rc == ERROR_SUCCESS && !(s->cred.rights & pol_obj_granted(s, r) & FWPM_ACTRL_READ))
+		rc = ERROR_ACCESS_DENIED;	/* the object's own descriptor */
 	if (rc == ERROR_SUCCESS && wf_clone(pol_schema[k], r->blob, out, NULL))
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 	pthread_mutex_unlock(&e->lock);
@@ -589,7 +595,8 @@ DWORD engine_pol_enum_create(struct engine_session *s, enum pol_kind k,
 		}
 	}
 	for (r = e->pol.t[k].first; r; r = r->next)
-		if (pol_tmpl_match(&t, r) && pol_visible(s, r))
+		if (pol_tmpl_match(&t, r) && pol_visible(s, r) &&
+		    (pol_obj_granted(s, r) & FWPM_ACTRL_READ))	/* hidden otherwise */
 			sn->ids[sn->n++] = r->id;
 	sn->handle = e->next_handle++;
 	sn->next = s->enums;

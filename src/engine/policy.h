@@ -54,6 +54,8 @@ struct pol_obj {
 	size_t size;
 	struct nlmsghdr *enc;		/* blob's wire encoding, once asked */
 	bool unclassified;		/* a filter the classifier cannot see */
+	void *sd;			/* its descriptor; NULL: the default */
+	size_t sd_len;
 };
 
 struct pol_table {
@@ -78,7 +80,8 @@ void policy_session_closed(struct engine *e, struct engine_session *s);
 struct pol_obj *pol_find_key(struct engine *e, enum pol_kind k, const GUID *key);
 struct pol_obj *pol_find_id(struct engine *e, enum pol_kind k, uint64_t id);
 bool pol_guid_is_zero(const GUID *g);
-/* Whether ref may be referenced by r, which s adds (the lifetime rule: no
+/* Whether ref may be referenced by r, which s adds: s holds ADD_LINK on
+ * ref's descriptor (ERROR_ACCESS_DENIED), and the lifetime rule (no
  * reference to another session's dynamic object, and a persistent object
  * references only persistent or built-in ones): FWP_E_LIFETIME_MISMATCH
  * or 0. */

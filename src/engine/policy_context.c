@@ -266,7 +266,7 @@ DWORD pol_context_add(struct engine_session *s, const FWPM_PROVIDER_CONTEXT1 *pc
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = copy.providerContextKey;
-	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | (pc->providerKey ? FWPM_ACTRL_ADD_LINK : 0));
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD);
 	if (rc) {
 		pol_obj_free(r);
 		return rc;

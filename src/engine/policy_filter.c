@@ -145,7 +145,7 @@ DWORD pol_filter_add(struct engine_session *s, const FWPM_FILTER0 *f, UINT64 *id
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	r->key = copy.filterKey;
-	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD | FWPM_ACTRL_ADD_LINK);
+	rc = pol_lock_for_write(s, FWPM_ACTRL_ADD);
 	if (rc) {
 		pol_obj_free(r);
 		return rc;

@@ -26,6 +26,10 @@ enum pol_kind {
 	POL_NKINDS
 };
 
+/* What a security descriptor call names besides a kind's object. */
+#define ENGINE_SD_ENGINE 16	/* the engine: every container right */
+#define ENGINE_SD_SADB 17	/* the IPsec SA database: SA-context calls */
+
 /* Names one object: by key (key may be NULL: FWP_E_NULL_POINTER) or by its
  * runtime id (filters and provider contexts only). */
 struct pol_ref {

@@ -55,13 +55,13 @@ static bool wants(uint32_t f, uint32_t change_type)
 					      : f & FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE;
 }
 
-/* Whether the subscriber may learn of r: what it could enumerate. This
- * is the one place a per-object right would be checked. */
+/* Whether the subscriber may learn of r: what it could enumerate (the
+ * engine's ENUM and READ, and READ on the object's own descriptor). */
 static bool may_see(const struct engine_session *s, const struct pol_obj *r)
 {
-	(void)r;
 	return session_check((struct engine_session *)s,
-			     FWPM_ACTRL_ENUM | FWPM_ACTRL_READ) == ERROR_SUCCESS;
+			     FWPM_ACTRL_ENUM | FWPM_ACTRL_READ) == ERROR_SUCCESS &&
+	       (pol_obj_granted(s, r) & FWPM_ACTRL_READ);	/* as enumeration hides it */
 }
 
 void pol_notify(struct engine *e, const struct pol_obj *r, uint32_t change_type)

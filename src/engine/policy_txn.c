@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/engine_internal.h"
 #include "wire/codec.h"
@@ -133,6 +134,8 @@ static bool change_of(struct engine *e, struct pol_obj *r, bool added,
 	c->key = &r->key;
 	c->id = r->id;
 	c->enc = NULL;
+	c->sd = r->sd;
+	c->sd_len = r->sd_len;
 	if (added) {
 		c->enc = pol_obj_encoding(r);
 		if (!c->enc)
@@ -163,6 +166,13 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 	/* A dynamic object dies with its session: it cannot be persistent. */
 	if ((s->flags & FWPM_SESSION_FLAG_DYNAMIC) && pol_is_persistent(r))
 		return FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
+	if (s->add_sd && !r->sd) {	/* engine_pol_add_sd's descriptor */
+		r->sd = malloc(s->add_sd->len);
+		if (!r->sd)
+			return ERROR_NOT_ENOUGH_MEMORY;
+		memcpy(r->sd, s->add_sd->p, s->add_sd->len);
+		r->sd_len = s->add_sd->len;
+	}
 	r->id = s->restore_id ? s->restore_id : e->pol.next_id;
 	if (r->kind == POL_FILTER)
 		((FWPM_FILTER0 *)r->blob)->filterId = r->id;
@@ -344,6 +354,21 @@ void pol_txn_abort(struct engine_session *s)
 
 /* ---- restoring the store ---- */
 
+/* The descriptor after the encoding: exactly one POL_RECORD_SD attribute
+ * filling the rest of the record (engine_pol_add_sd parses it). */
+static int record_sd(const void *rec, size_t len, const struct nlattr **out)
+{
+	const struct nlattr *nest = rec;
+	size_t head = MNL_ALIGN(nest->nla_len);
+	const struct nlattr *a = (const void *)((const uint8_t *)rec + head);
+
+	if (head > len || len - head < MNL_ATTR_HDRLEN || a->nla_type != POL_RECORD_SD ||
+	    a->nla_len < MNL_ATTR_HDRLEN || (size_t)MNL_ALIGN(a->nla_len) != len - head)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len)
 {
@@ -354,16 +379,22 @@ DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 	size_t size = 0;
 	DWORD rc;
 
+	const struct nlattr *sd = NULL;
+
 	/* The file is input like any other: check before decoding. */
 	if ((unsigned)kind >= POL_NKINDS || !id || id >= (UINT64_C(1) << 62) ||
-	    len < sizeof(*nest) || nest->nla_len != len)
+	    len < sizeof(*nest) || nest->nla_len < sizeof(*nest) || nest->nla_len > len)
+		return ERROR_INVALID_DATA;
+	if (nest->nla_len != len && record_sd(enc, len, &sd))
 		return ERROR_INVALID_DATA;
 	if (wf_decode(pol_schema[kind], nest, &obj, &size))
 		return ERROR_INVALID_DATA;
 	rc = engine_session_open(e, NULL, &cred, NULL, &s);
 	if (rc == ERROR_SUCCESS) {
 		s->restore_id = id;
-		rc = engine_pol_add(s, kind, obj, NULL);
+		rc = sd ? engine_pol_add_sd(s, kind, obj, mnl_attr_get_payload(sd),
+					    mnl_attr_get_payload_len(sd), NULL) :
+			  engine_pol_add(s, kind, obj, NULL);
 		engine_session_close(s);
 	}
 	wf_free_secret(obj, size);

@@ -47,7 +47,7 @@ void sa_context_free(struct sa_context *c)
  * transaction rule. Returns with the engine lock held on success only. */
 static DWORD lock_for_change(struct engine_session *s, uint32_t rights)
 {
-	DWORD rc = session_check(s, rights);
+	DWORD rc = session_check_sadb(s, rights);
 
 	if (rc)
 		return rc;
@@ -311,7 +311,7 @@ DWORD engine_sa_get(struct engine_session *s, UINT64 id, IPSEC_SA_CONTEXT1 **out
 
 	if (!out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);

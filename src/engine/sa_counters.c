@@ -71,7 +71,7 @@ DWORD engine_sa_counters(struct engine_session *s, UINT64 id,
 
 	if (!in && !out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ_STATS);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ_STATS);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
@@ -125,7 +125,7 @@ DWORD engine_sa_info(struct engine_session *s, UINT64 id, FWPX_SA_CONTEXT_INFO0 
 
 	if (!info)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);

@@ -51,7 +51,7 @@ static DWORD snap_create(struct engine_session *s, enum enum_kind kind,
 
 	if (!handle)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_ENUM | FWPM_ACTRL_READ);
+	rc = session_check_sadb(s, FWPM_ACTRL_ENUM | FWPM_ACTRL_READ);
 	if (rc)
 		return rc;
 	if (ct) {

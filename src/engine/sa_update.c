@@ -158,7 +158,7 @@ DWORD engine_sa_update(struct engine_session *s, UINT64 flags,
 		return FWP_E_NULL_POINTER;
 	if (flags & ~(UINT64)UPDATE_ALL_FLAGS)
 		return FWP_E_INVALID_FLAGS;
-	rc = session_check(s, FWPM_ACTRL_WRITE);
+	rc = session_check_sadb(s, FWPM_ACTRL_WRITE);
 	if (rc)
 		return rc;
 	patch[0].keymod = patch[1].keymod = NULL;	/* freed at out: */

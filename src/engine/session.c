@@ -63,8 +63,14 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
 		}
 	}
 	pthread_mutex_lock(&e->lock);
+	if (security_session_init(s, cred->token))
+		rc = ERROR_NOT_ENOUGH_MEMORY;
+	else if (session_check(s, FWPM_ACTRL_OPEN))
+		rc = ERROR_ACCESS_DENIED;	/* the engine's descriptor */
 	s->serial = ++e->next_session;
-	if (guid_eq(&s->key, &zero_guid)) {
+	if (rc != ERROR_SUCCESS) {
+		/* refused above */
+	} else if (guid_eq(&s->key, &zero_guid)) {
 		fwp_random_bytes(&s->key, sizeof(s->key));
 	} else {
 		for (it = e->sessions; it; it = it->next) {
@@ -80,6 +86,7 @@ DWORD engine_session_open(struct engine *e, const FWPM_SESSION0 *session,
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (rc != ERROR_SUCCESS) {
+		security_session_fini(s);
 		free(s->name);
 		free(s->description);
 		free(s);
@@ -111,6 +118,7 @@ void engine_session_close(struct engine_session *s)
 	enums_free_session(s);
 	policy_session_closed(e, s);
 	pthread_mutex_unlock(&e->lock);
+	security_session_fini(s);
 	free(s->name);
 	free(s->description);
 	free(s);
@@ -118,7 +126,14 @@ void engine_session_close(struct engine_session *s)
 
 DWORD session_check(struct engine_session *s, uint32_t rights)
 {
-	if ((s->cred.rights & rights) != rights)
+	if ((s->cred.rights & atomic_load(&s->granted_engine) & rights) != rights)
+		return ERROR_ACCESS_DENIED;
+	return ERROR_SUCCESS;
+}
+
+DWORD session_check_sadb(struct engine_session *s, uint32_t rights)
+{
+	if ((s->cred.rights & atomic_load(&s->granted_sadb) & rights) != rights)
 		return ERROR_ACCESS_DENIED;
 	return ERROR_SUCCESS;
 }
@@ -196,7 +211,7 @@ DWORD engine_statistics(struct engine_session *s, IPSEC_STATISTICS1 *out)
 
 	if (!out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ_STATS);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ_STATS);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
@@ -222,7 +237,7 @@ DWORD engine_ext_statistics(struct engine_session *s, FWPX_STATISTICS0 *out)
 
 	if (!out)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ_STATS);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ_STATS);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
@@ -239,7 +254,7 @@ DWORD engine_ext_statistics(struct engine_session *s, FWPX_STATISTICS0 *out)
 
 DWORD engine_set_expire_drain(struct engine_session *s, UINT32 ms)
 {
-	DWORD rc = session_check(s, FWPM_ACTRL_WRITE);
+	DWORD rc = session_check_sadb(s, FWPM_ACTRL_WRITE);
 
 	if (rc)
 		return rc;

@@ -141,7 +141,7 @@ DWORD engine_subscribe(struct engine_session *s,
 		return FWP_E_NULL_POINTER;
 	if (!event_mask || (event_mask & ~FWPX_EVENT_MASK_ALL))
 		return FWP_E_INVALID_FLAGS;
-	rc = session_check(s, FWPM_ACTRL_SUBSCRIBE);
+	rc = session_check_sadb(s, FWPM_ACTRL_SUBSCRIBE);
 	if (rc)
 		return rc;
 	if (sub->enumTemplate) {
@@ -241,7 +241,7 @@ DWORD engine_subscriptions_get(struct engine_session *s,
 
 	if (!entries || !count)
 		return FWP_E_NULL_POINTER;
-	rc = session_check(s, FWPM_ACTRL_READ);
+	rc = session_check_sadb(s, FWPM_ACTRL_READ);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);

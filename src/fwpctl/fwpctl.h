@@ -9,7 +9,8 @@
  * fwpctl uses the public API only (fwpmu.h, fwpx.h): it is a client like
  * any keying module, and sees exactly what they see. One exception, not an
  * engine call: datapath.c clears a dead datapath's kernel state through
- * src/datapath's dp_clear.h.
+ * src/datapath's dp_clear.h; and sd.c converts descriptors to and from
+ * SDDL with src/common/secdesc.h.
  */
 #ifndef FWPCTL_H
 #define FWPCTL_H
@@ -91,6 +92,8 @@ int layer_list(struct ctl *ctl, int argc, char **argv);
 int layer_show(struct ctl *ctl, int argc, char **argv);
 int callout_list(struct ctl *ctl, int argc, char **argv);
 int callout_show(struct ctl *ctl, int argc, char **argv);
+int sd_show(struct ctl *ctl, int argc, char **argv);
+int sd_set(struct ctl *ctl, int argc, char **argv);
 /* monitor.c: one net event as "monitor net" prints it. */
 void net_event_print(const FWPM_NET_EVENT1 *ev, const char *when, bool json);
 

@@ -100,6 +100,12 @@ static const struct command callout_commands[] = {
 	{ "show", callout_show, "KEY|ID", "one callout" },
 };
 
+static const struct command sd_commands[] = {
+	{ "show", sd_show, "TARGET", "a security descriptor in SDDL (TARGET: engine, sadb, "
+	  "provider KEY, sublayer KEY, filter ID|KEY, provider-context ID|KEY)" },
+	{ "set", sd_set, "TARGET SDDL", "replace the parts the SDDL names (O: G: D: S:)" },
+};
+
 static const struct object objects[] = {
 	{ "sa", COMMANDS(sa_commands), "SA contexts" },
 	{ "session", COMMANDS(session_commands), "engine sessions" },
@@ -113,6 +119,7 @@ static const struct object objects[] = {
 	{ "datapath", COMMANDS(datapath_commands), "a datapath's kernel state" },
 	{ "layer", COMMANDS(layer_commands), "built-in layers" },
 	{ "callout", COMMANDS(callout_commands), "built-in callouts" },
+	{ "sd", COMMANDS(sd_commands), "security descriptors" },
 };
 
 #define NOBJECTS (sizeof(objects) / sizeof(objects[0]))

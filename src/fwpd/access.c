@@ -1,10 +1,13 @@
 /* access.c - who may do what: clients, from the peer's credentials; files,
  * from their owner and mode.
  *
- * Root and members of the service's group (default "fwpd") hold every
- * right; every other local user may open, read, enumerate, subscribe and
- * read statistics. The kernel vouches for the credentials (SO_PEERCRED,
- * SO_PEERGROUPS), so no client can claim another identity.
+ * Root and members of the service's group (default "fwpd") are privileged
+ * clients (connection slots); what any client may do is decided by the
+ * engine's security descriptors against the identity read here, whose
+ * defaults give root and the group every right and every other local user
+ * open, read, enumerate, subscribe and read statistics. The kernel vouches
+ * for the credentials (SO_PEERCRED, SO_PEERGROUPS), so no client can claim
+ * another identity.
  *
  * fwpd restores persistent filters from its state directory and hands out
  * rights through its socket, so another user who can write there could
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/secdesc.h"
 #include "fwpd/fwpd.h"
 
 #ifndef SO_PEERGROUPS
@@ -59,6 +63,32 @@ uint32_t rights_for_peer(const struct server *srv, int fd, uid_t *uid, pid_t *pi
 	if (cred.uid == 0 || (srv->have_group && in_group(fd, cred.gid, srv->group_gid)))
 		return ENGINE_RIGHTS_ALL;
 	return ENGINE_RIGHTS_READ;
+}
+
+int token_for_peer(int fd, struct sd_token *t)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	gid_t groups[SD_TOKEN_MAX_GROUPS + 1];
+
+	memset(t, 0, sizeof(*t));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return -errno;
+	t->uid = cred.uid;
+	t->gid = cred.gid;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) {
+		/* ERANGE: more than we keep; the token says so (fail closed) */
+		t->truncated = true;
+		return errno == ERANGE ? 0 : -errno;
+	}
+	t->ngroups = (uint32_t)(len / sizeof(gid_t));
+	if (t->ngroups > SD_TOKEN_MAX_GROUPS) {
+		t->ngroups = SD_TOKEN_MAX_GROUPS;
+		t->truncated = true;
+	}
+	memcpy(t->groups, groups, t->ngroups * sizeof(gid_t));
+	return 0;
 }
 
 /* ---- files ------------------------------------------------------------- */

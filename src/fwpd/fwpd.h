@@ -81,7 +81,7 @@ struct conn {
 	unsigned nsubs, nenums;
 	bool closing;			/* close once the queue is flushed */
 	bool cut;			/* queue dropped (output cap): close */
-	bool privileged;		/* rights == ENGINE_RIGHTS_ALL */
+	bool privileged;		/* root or the group: connection slots */
 	bool want_write;		/* a send would block */
 	uint32_t epoll_events;		/* the interest registered now */
 };
@@ -144,8 +144,18 @@ void net_relay_forget(struct server *srv, struct conn *c);
 int test_net_raise(struct server *srv, const struct fwp_net_event *ev, uint32_t n);
 void test_hooks_fini(struct server *srv);
 
+/* sd_file.c: the engine's and the SA database's descriptors in the state
+ * directory. load: after engine_create, before any client; 0 when there is
+ * no file, -errno (logged) when there is one that does not read. */
+extern const struct sd_store_ops sd_file_ops;
+int sd_file_load(struct server *srv);
+
 /* access.c */
 uint32_t rights_for_peer(const struct server *srv, int fd, uid_t *uid, pid_t *pid);
+/* The peer's identity for the security descriptors: uid, gid and
+ * supplementary groups as the kernel recorded them. 0 or -errno. */
+struct sd_token;
+int token_for_peer(int fd, struct sd_token *t);
 
 /* access.c: the ownership and mode rules for what fwpd reads and creates
  * (sshd's StrictModes). 0, or -errno with the reason logged. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/secdesc.h"
 #include "fwpd/fwpd.h"
 #include "wire/codec.h"
 #include "wire/message.h"
@@ -452,7 +453,11 @@ static int h_pol_add(struct req *r, DWORD *rc)
 
 	if (pol_kind_of(r, &k))
 		return -EINVAL;
-	*rc = engine_pol_add(S(r), k, r->arg[0], &id);
+	if (A(r, FWPD_A_SD))
+		*rc = engine_pol_add_sd(S(r), k, r->arg[0], mnl_attr_get_payload(A(r, FWPD_A_SD)),
+					mnl_attr_get_payload_len(A(r, FWPD_A_SD)), &id);
+	else
+		*rc = engine_pol_add(S(r), k, r->arg[0], &id);
 	if (*rc == ERROR_SUCCESS && !msg_put_u64(r->reply, FWPD_A_ID, id))
 		return -EMSGSIZE;
 	return 0;
@@ -533,14 +538,19 @@ static void sink_deliver_change(void *arg, uint64_t cookie, const struct fwp_pol
 
 static int h_open(struct req *r, DWORD *rc)
 {
+	struct sd_token tok;
 	struct session_cred cred = {
-		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights,
+		.pid = r->c->pid, .uid = r->c->uid, .rights = r->c->rights, .token = &tok,
 	};
 	struct event_sink sink = {
 		.deliver = sink_deliver, .deliver_net = net_relay_post,
 		.deliver_change = sink_deliver_change, .arg = r->c,
 	};
 
+	if (token_for_peer(r->c->fd, &tok)) {
+		*rc = ERROR_ACCESS_DENIED;	/* an unknown peer holds nothing */
+		return 0;
+	}
 	*rc = engine_session_open(r->c->srv->engine, r->arg[0], &cred, &sink, &r->c->session);
 	return 0;
 }
@@ -683,6 +693,52 @@ static void sink_deliver_change(void *arg, uint64_t cookie, const struct fwp_pol
 		c->events_dropped++;
 }
 
+/* ---- security descriptors (0x50-0x5f) ---- */
+
+/* SD_TARGET names the engine, the SA database or a policy kind, whose
+ * object KEY names (absent: a NULL key). */
+static int sd_target_of(struct req *r, int *target, struct pol_ref *ref)
+{
+	uint32_t t = msg_u32(r->m, FWPD_A_SD_TARGET, UINT32_MAX);
+
+	if (t >= POL_NKINDS && t != ENGINE_SD_ENGINE && t != ENGINE_SD_SADB)
+		return -EINVAL;
+	*target = (int)t;
+	*ref = (struct pol_ref){ .by_key = true,
+		.key = A(r, FWPD_A_KEY) ? mnl_attr_get_payload(A(r, FWPD_A_KEY)) : NULL };
+	return 0;
+}
+
+static int h_sd_get(struct req *r, DWORD *rc)
+{
+	struct pol_ref ref;
+	void *sd = NULL;
+	size_t len = 0;
+	int target, err = 0;
+
+	if (sd_target_of(r, &target, &ref))
+		return -EINVAL;
+	*rc = engine_sd_get(S(r), target, &ref, msg_u32(r->m, FWPD_A_SECINFO, 0), &sd, &len);
+	if (*rc == ERROR_SUCCESS && !msg_put_raw(r->reply, FWPD_A_SD, sd, len))
+		err = -EMSGSIZE;
+	free(sd);
+	return err;
+}
+
+/* A missing SD is the caller's NULL (FWP_E_NULL_POINTER). */
+static int h_sd_set(struct req *r, DWORD *rc)
+{
+	const struct nlattr *a = A(r, FWPD_A_SD);
+	struct pol_ref ref;
+	int target;
+
+	if (sd_target_of(r, &target, &ref))
+		return -EINVAL;
+	*rc = engine_sd_set(S(r), target, &ref, msg_u32(r->m, FWPD_A_SECINFO, 0),
+			    a ? mnl_attr_get_payload(a) : NULL, a ? mnl_attr_get_payload_len(a) : 0);
+	return 0;
+}
+
 /* What each operation needs before its handler runs: every right the
  * engine will demand of it (checked first, so a caller without them costs
  * no decoding; the engine checks again), and the struct arguments it
@@ -738,8 +794,9 @@ static const struct op ops[FWPD_OP_MAX] = {
 	[FWPD_OP_SESSION_ENUM] = { h_session_enum, 0, { { 0 } } },
 	[FWPD_OP_SESSION_ENUM_DESTROY] = { h_session_enum_destroy, 0, { { 0 } } },
 	[FWPD_OP_POL_ADD] = { h_pol_add, FWPM_ACTRL_ADD, { KIND_ARG(OBJECT, wf_pol_object) } },
-	[FWPD_OP_POL_DELETE] = { h_pol_delete, DELETE, { { 0 } } },
-	[FWPD_OP_POL_GET] = { h_pol_get, FWPM_ACTRL_READ, { { 0 } } },
+	/* DELETE and READ on the object's own descriptor: the engine checks. */
+	[FWPD_OP_POL_DELETE] = { h_pol_delete, 0, { { 0 } } },
+	[FWPD_OP_POL_GET] = { h_pol_get, 0, { { 0 } } },
 	[FWPD_OP_POL_ENUM_CREATE] = { h_pol_enum_create, R_ENUM,
 		{ KIND_ARG(POL_TEMPLATE, wf_pol_template) } },
 	[FWPD_OP_POL_ENUM] = { h_pol_enum, 0, { { 0 } } },
@@ -762,6 +819,9 @@ static const struct op ops[FWPD_OP_MAX] = {
 	[FWPD_OP_CHANGE_UNSUBSCRIBE] = { h_change_unsubscribe, 0, { { 0 } } },
 	[FWPD_OP_CHANGE_SUBSCRIPTIONS_GET] = { h_change_subscriptions_get, FWPM_ACTRL_READ,
 		{ { 0 } } },
+	/* 0x50-0x5f: the rights are on the descriptor named: the engine checks. */
+	[FWPD_OP_SD_GET] = { h_sd_get, 0, { { 0 } } },
+	[FWPD_OP_SD_SET] = { h_sd_set, 0, { { 0 } } },
 };
 
 static void args_free(struct req *r)
@@ -798,9 +858,10 @@ static int decode_args(struct req *r, const struct op *op)
 /* Rights, then decoding, then the handler. */
 static int run_op(struct req *r, const struct op *op, DWORD *rc)
 {
+	uint32_t have = r->c->session ? engine_session_rights(r->c->session) : r->c->rights;
 	int err;
 
-	if ((r->c->rights & op->rights) != op->rights) {
+	if ((have & op->rights) != op->rights) {
 		*rc = ERROR_ACCESS_DENIED;
 		return 0;
 	}

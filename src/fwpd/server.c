@@ -20,6 +20,7 @@
 
 #include "policy/pol_store.h"
 #include "common/log.h"
+#include "common/secdesc.h"
 #include "fwpd/fwpd.h"
 #include "wire/message.h"
 
@@ -292,6 +293,7 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		.refuse_md5 = opt->refuse_md5,
 	};
 	struct group *gr;
+	void *sd;
 	int err;
 
 	memset(srv, 0, sizeof(*srv));
@@ -317,8 +319,21 @@ int server_init(struct server *srv, const struct server_options *opt, int inheri
 		return err;
 	if (opt->datapath && (err = create_datapath(srv, &cfg)))
 		return err;
-	if (engine_create(&cfg, &srv->engine))
+	/* What the access rules were before descriptors: root and the group
+	 * every right, other users open/read/enumerate/subscribe/statistics. */
+	if (sd_default_service(srv->have_group, srv->group_gid, &sd, &cfg.default_sd_len))
 		return -ENOMEM;
+	cfg.default_sd = sd;
+	if (opt->state_dir) {
+		cfg.sd_store = &sd_file_ops;
+		cfg.sd_store_arg = srv;
+	}
+	err = engine_create(&cfg, &srv->engine) ? -ENOMEM : 0;
+	free(sd);
+	if (!err && opt->state_dir)
+		err = sd_file_load(srv);
+	if (err)
+		return err;
 	if (srv->dp) {
 		struct be_host host = engine_host(srv->engine);
 
@@ -605,7 +620,7 @@ static void accept_one(struct server *srv, int fd)
 	}
 	c->srv = srv;
 	c->fd = fd;
-	c->rights = rights;
+	c->rights = ENGINE_RIGHTS_ALL;	/* the engine's descriptors decide */
 	c->uid = uid;
 	c->pid = pid;
 	c->privileged = privileged;

@@ -1,8 +1,13 @@
 /* pol_store.c - see pol_store.h. The objects are kept as their wire
- * encoding (one schema for the socket and the disk), keyed by GUID. */
+ * encoding (one schema for the socket and the disk), keyed by GUID. An
+ * object with a security descriptor of its own has it appended to the
+ * record as a second attribute (type POL_RECORD_SD, the self-relative
+ * descriptor), so the store's schema is unchanged and a record without
+ * one is what earlier versions wrote (docs/ARCHITECTURE.md). */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "engine/policy_kind.h"
@@ -28,6 +33,31 @@ static int pol_kind_of(enum store_kind k)
 	return -1;
 }
 
+/* The object's encoding, then its descriptor if it has its own. */
+static int put_record(struct pol_store *ps, enum store_kind k, const struct pol_change *c)
+{
+	size_t head = MNL_ALIGN(c->enc->nla_len), len;
+	struct nlattr *sd;
+	uint8_t *rec;
+	int err;
+
+	if (!c->sd)
+		return store_put(ps->st, k, (const uint8_t *)c->key, c->id, c->enc,
+				 c->enc->nla_len);
+	len = head + MNL_ALIGN(MNL_ATTR_HDRLEN + c->sd_len);
+	rec = calloc(1, len);
+	if (!rec)
+		return -ENOMEM;
+	memcpy(rec, c->enc, c->enc->nla_len);
+	sd = (struct nlattr *)(rec + head);
+	sd->nla_type = POL_RECORD_SD;
+	sd->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + c->sd_len);
+	memcpy(mnl_attr_get_payload(sd), c->sd, c->sd_len);
+	err = store_put(ps->st, k, (const uint8_t *)c->key, c->id, rec, len);
+	free(rec);
+	return err;
+}
+
 static int write_batch(void *arg, const struct pol_change *v, size_t n)
 {
 	struct pol_store *ps = arg;
@@ -38,8 +68,7 @@ static int write_batch(void *arg, const struct pol_change *v, size_t n)
 		enum store_kind k = store_kind_of[c->kind];
 
 		if (c->enc)
-			err = store_put(ps->st, k, (const uint8_t *)c->key, c->id, c->enc,
-					c->enc->nla_len);
+			err = put_record(ps, k, c);
 		else if ((err = store_delete(ps->st, k, (const uint8_t *)c->key)) == -ENOENT)
 			err = 0;
 	}

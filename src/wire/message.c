@@ -4,6 +4,7 @@
 
 #include <fwpx.h>
 
+#include "common/secdesc.h"
 #include "engine/net_event.h"
 #include "engine/policy_kind.h"
 #include "wire/codec.h"
@@ -38,16 +39,17 @@ _Static_assert(FWPD_OP_TEST_NET_RAISE == 0x33 && FWPD_OP_SA_COUNTERS == 0x34,
 	       "operation numbers moved");
 _Static_assert(FWPD_OP_CHANGE_SUBSCRIPTIONS_GET == 0x42 && FWPD_A_CHANGE == 0x41,
 	       "change-subscription numbers moved");
+_Static_assert(FWPD_OP_SD_GET == 0x50 && FWPD_A_SD == 0x50, "descriptor numbers moved");
 
 /* What each top-level attribute is: a fixed size (scalars, and the raw
  * structs a receiver copies whole), a nest (a struct the codec decodes), or
  * FLAGS, which is u32 or u64 depending on the operation. A type absent
  * from the table is refused. */
-enum { A_UNKNOWN, A_FIXED, A_NEST, A_FLAGS };
+enum { A_UNKNOWN, A_FIXED, A_NEST, A_FLAGS, A_BLOB };
 
 struct attr_policy {
 	uint8_t kind;
-	uint16_t size;		/* A_FIXED */
+	uint16_t size;		/* A_FIXED; A_BLOB: the most */
 };
 
 #define FIXED(n) { A_FIXED, (n) }
@@ -77,6 +79,9 @@ static const struct attr_policy policy[FWPD_A_MAX] = {
 	/* 0x29-0x3f: unassigned, refused. */
 	[FWPD_A_CHANGE_SUBSCRIPTION] = NEST,
 	[FWPD_A_CHANGE] = FIXED(sizeof(struct fwp_pol_change)),
+	/* Security descriptors: the blob is parsed strictly by the engine. */
+	[FWPD_A_SD] = { A_BLOB, SD_MAX_LEN }, [FWPD_A_SECINFO] = FIXED(4),
+	[FWPD_A_SD_TARGET] = FIXED(4),
 };
 
 static int check_attr(const struct nlattr *a)
@@ -96,6 +101,8 @@ static int check_attr(const struct nlattr *a)
 		return 0;	/* the codec checks the inside */
 	case A_FLAGS:
 		return len == 4 || len == 8 ? 0 : -EINVAL;
+	case A_BLOB:
+		return len >= 20 && len <= p->size ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -74,6 +74,10 @@ enum fwpd_msg {
 	FWPD_OP_CHANGE_SUBSCRIBE = 0x40,	/* Fwpm*SubscribeChanges0 */
 	FWPD_OP_CHANGE_UNSUBSCRIBE = 0x41,	/* Fwpm*UnsubscribeChanges0 */
 	FWPD_OP_CHANGE_SUBSCRIPTIONS_GET = 0x42,/* Fwpm*SubscriptionsGet0 */
+	/* 0x50-0x5f: security descriptors (Fwpm*GetSecurityInfo*0 and
+	 * Set*, IPsecSaDb*SecurityInfo0). */
+	FWPD_OP_SD_GET = 0x50,		/* SD_TARGET, KEY, SECINFO -> SD */
+	FWPD_OP_SD_SET = 0x51,		/* SD_TARGET, KEY, SECINFO, SD */
 	FWPD_OP_MAX,
 
 	FWPD_MSG_REPLY = 0x100,
@@ -131,6 +135,12 @@ enum fwpd_attr {
 	/* 0x40-0x4f: object-change subscriptions. */
 	FWPD_A_CHANGE_SUBSCRIPTION = 0x40,	/* FWPM_<KIND>_SUBSCRIPTION0 */
 	FWPD_A_CHANGE = 0x41,	/* raw struct fwp_pol_change (32 bytes) */
+	/* 0x50-0x5f: security descriptors. */
+	FWPD_A_SD = 0x50,	/* a self-relative security descriptor, 20 to
+				 * 8192 bytes (also POL_ADD's, optional) */
+	FWPD_A_SECINFO = 0x51,	/* u32: SECURITY_INFORMATION */
+	FWPD_A_SD_TARGET = 0x52,/* u32: 0-3 a policy kind (its KEY), 16 the
+				 * engine, 17 the IPsec SA database */
 	FWPD_A_MAX,
 };
 

@@ -381,13 +381,33 @@ static void check_filter_and_context(void)
 
 #define COUNT_ONE(fn)	+ 1
 enum { POLICY_FUNCTION_COUNT = 0 FWPUCLNT_POLICY_API_FUNCTIONS(COUNT_ONE) };
-FWP_STATIC_ASSERT(POLICY_FUNCTION_COUNT == 51,
+FWP_STATIC_ASSERT(POLICY_FUNCTION_COUNT == 63,
 		  "FWPUCLNT_POLICY_API_FUNCTIONS count");
 
 /* Every listed name is a declared function. */
 #define IS_DECLARED(fn)	+ (int)sizeof(&fn) / (int)sizeof(&fn)
 enum { DECLARED = 0 FWPUCLNT_POLICY_API_FUNCTIONS(IS_DECLARED) };
-FWP_STATIC_ASSERT(DECLARED == 51, "policy functions declared");
+FWP_STATIC_ASSERT(DECLARED == 63, "policy functions declared");
+
+/* The security-descriptor calls and the winnt.h layouts they take. */
+FWP_STATIC_ASSERT(HAS_TYPE(&FwpmFilterGetSecurityInfoByKey0,
+	DWORD (*)(HANDLE, const GUID *, SECURITY_INFORMATION, PSID *, PSID *, PACL *,
+		  PACL *, PSECURITY_DESCRIPTOR *)), "FwpmFilterGetSecurityInfoByKey0");
+FWP_STATIC_ASSERT(HAS_TYPE(&IPsecSaDbSetSecurityInfo0,
+	DWORD (*)(HANDLE, SECURITY_INFORMATION, const SID *, const SID *, const ACL *,
+		  const ACL *)), "IPsecSaDbSetSecurityInfo0");
+FWP_STATIC_ASSERT(offsetof(SECURITY_DESCRIPTOR_RELATIVE, Control) == 2 &&
+		  offsetof(SECURITY_DESCRIPTOR_RELATIVE, Owner) == 4 &&
+		  offsetof(SECURITY_DESCRIPTOR_RELATIVE, Group) == 8 &&
+		  offsetof(SECURITY_DESCRIPTOR_RELATIVE, Sacl) == 12 &&
+		  offsetof(SECURITY_DESCRIPTOR_RELATIVE, Dacl) == 16, "SD header");
+FWP_STATIC_ASSERT(offsetof(SID, IdentifierAuthority) == 2 &&
+		  offsetof(SID, SubAuthority) == 8, "SID layout");
+FWP_STATIC_ASSERT(offsetof(ACCESS_ALLOWED_ACE, Mask) == 4 &&
+		  offsetof(ACCESS_ALLOWED_ACE, SidStart) == 8, "ACE layout");
+FWP_STATIC_ASSERT(ERROR_INVALID_SECURITY_DESCR == 1338 && SE_SELF_RELATIVE == 0x8000 &&
+		  DACL_SECURITY_INFORMATION == 4 && GENERIC_ALL == 0x10000000u,
+		  "descriptor constants");
 
 /* The built-in layer and callout functions, a list of their own. */
 enum { LAYER_FUNCTION_COUNT = 0 FWPUCLNT_LAYER_API_FUNCTIONS(COUNT_ONE) };

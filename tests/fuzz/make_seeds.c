@@ -8,11 +8,13 @@
  * fuzz_request.c) walk an SA context through its whole life.
  * Usage: make_seeds REQUEST_DIR REPLY_DIR */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <fwpx.h>
 
+#include "common/secdesc.h"
 #include "engine/net_event.h"
 #include "engine/policy_kind.h"
 #include "wire/codec.h"
@@ -655,6 +657,47 @@ static void seeds_change_replies(void)
 	save_rp("change_subscriptions_get", nlh);
 }
 
+/* ---- security descriptors (ops 0x50-0x5f) ---- */
+
+static void seeds_security(void)
+{
+	struct nlmsghdr *nlh;
+	void *sd = NULL;
+	size_t len = 0;
+
+	if (sd_from_sddl("O:SYG:S-1-22-2-990D:(A;;0xf07ff;;;SY)(D;;0x80;;;S-1-22-1-1000)"
+			 "(A;;0x3e4;;;WD)S:(AU;SA;0x1;;;WD)", &sd, &len)) {
+		failed = 1;
+		return;
+	}
+	seq_begin();
+	nlh = req(FWPD_OP_SD_GET);
+	msg_put_u32(nlh, FWPD_A_SD_TARGET, ENGINE_SD_ENGINE);
+	msg_put_u32(nlh, FWPD_A_SECINFO, SD_INFO_ALL);
+	save_rq("sd_get_engine", nlh);
+	nlh = req(FWPD_OP_SD_SET);
+	msg_put_u32(nlh, FWPD_A_SD_TARGET, ENGINE_SD_SADB);
+	msg_put_u32(nlh, FWPD_A_SECINFO, DACL_SECURITY_INFORMATION);
+	msg_put_raw(nlh, FWPD_A_SD, sd, len);
+	save_rq("sd_set_sadb", nlh);
+	nlh = req(FWPD_OP_SD_SET);
+	msg_put_u32(nlh, FWPD_A_SD_TARGET, POL_PROVIDER);
+	msg_put_raw(nlh, FWPD_A_KEY, &guid_a, sizeof(guid_a));
+	msg_put_u32(nlh, FWPD_A_SECINFO, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION);
+	msg_put_raw(nlh, FWPD_A_SD, sd, len);
+	save_rq("sd_set_provider", nlh);
+	nlh = req(FWPD_OP_SD_GET);
+	msg_put_u32(nlh, FWPD_A_SD_TARGET, POL_FILTER);
+	msg_put_raw(nlh, FWPD_A_KEY, &guid_b, sizeof(guid_b));
+	msg_put_u32(nlh, FWPD_A_SECINFO, DACL_SECURITY_INFORMATION);
+	save_rq("sd_get_filter", nlh);
+	seq_save("seq_security");
+	nlh = reply();
+	msg_put_raw(nlh, FWPD_A_SD, sd, len);
+	save_rp("sd_get", nlh);
+	free(sd);
+}
+
 /* ---- policy objects ---- */
 
 static FWPM_FILTER_CONDITION0 conds[20];
@@ -1142,6 +1185,7 @@ int main(int argc, char **argv)
 	seeds_net_events();
 	seeds_policy();
 	seeds_changes();
+	seeds_security();
 	seeds_replies();
 	seeds_change_replies();
 	return failed;

@@ -390,7 +390,9 @@ for args in "bogus" "sa bogus" "sa show" "sa show abc" "sa show 0" "sa show -1" 
 	    "sa counters" "sa counters abc" "sa counters 0" "sa counters 1 2" \
 	    "monitor --count 0" "monitor --count" "monitor extra" "-s" "help bogus" \
 	    "netevent collect" "netevent collect maybe" "netevent collect on off" \
-	    "netevent list extra"; do
+	    "netevent list extra" "sd" "sd show" "sd show bogus" "sd show provider" \
+	    "sd show provider nokey" "sd show engine extra" "sd set engine" \
+	    "sd set engine D:NO" "sd set engine (A;;0x1;;;WD)" "sd set provider D:"; do
 	# shellcheck disable=SC2086
 	run $args
 	expect 2 "usage error: fwpctl $args"
@@ -422,7 +424,7 @@ mp2=$!
 bg="$mp1 $mp2"
 probe='{f7c71e59-0001-0002-0304-05060708090c}'
 i=0
-until grep -q "$probe" "$tmp/mon.pol" && grep -q "$probe" "$tmp/mon.polj"; do
+until grep -qs "$probe" "$tmp/mon.pol" && grep -qs "$probe" "$tmp/mon.polj"; do
 	i=$((i + 1))
 	[ $i -gt 100 ] && { fail "monitor policy: not subscribed"; break; }
 	"$helper" probe || fail "make_contexts probe"
@@ -493,6 +495,30 @@ jqcheck '.callout == "ipsec-outbound-transport-v4" and .layer == "outbound-trans
 run callout show '{0badc0de-0001-0002-0304-05060708090a}'
 expect 1 "callout show: unknown key"
 echo "ok: layer, callout"
+
+# --- security descriptors in SDDL ----------------------------------------
+run sd show engine
+expect 0 "sd show engine"
+has "$tmp/out" '^O:SYG:S[-0-9A-Z]*D:\(A;;0xf07ff;;;SY\)' "sd show engine: root holds every right"
+has "$tmp/out" '\(A;;0x3e4;;;WD\)$' "sd show engine: everyone else reads"
+cp "$tmp/out" "$tmp/engine.sddl"
+run sd set engine "$(sed 's/^.*D:/D:/' "$tmp/engine.sddl" | sed 's/$/(D;;0x400;;;S-1-22-1-4242)/')"
+expect 0 "sd set engine"
+run -j sd show engine
+expect 0 "sd show engine -j"
+has "$tmp/out" '\(D;;0x400;;;S-1-22-1-4242\)"}$' "sd show -j: the new entry"
+run sd set engine "$(sed 's/^.*D:/D:/' "$tmp/engine.sddl")"
+expect 0 "sd set engine back"
+run sd set provider "$prov" 'O:SYD:(A;;0xf07ff;;;SY)(A;;0x80;;;S-1-22-1-4242)'
+expect 0 "sd set provider"
+run sd show provider "$prov"
+expect 0 "sd show provider"
+has "$tmp/out" '^O:SYG:[^D]*D:\(A;;0xf07ff;;;SY\)\(A;;0x80;;;S-1-22-1-4242\)$' "sd show provider"
+run sd show filter "$fid"
+expect 0 "sd show filter ID"
+run sd show filter 999999999
+expect 1 "sd show filter unknown"
+echo "ok: sd"
 
 run filter show 999999999
 expect 1 "filter show unknown"
@@ -642,8 +668,10 @@ if command -v bash >/dev/null 2>&1; then
 		got=$(completions "$@")
 		[ "$got" = "$want" ] || fail "completion of '$*': got '$got', expected '$want'"
 	}
-	check_completion "callout datapath filter help layer monitor netevent provider provider-context sa session stats sublayer " fwpctl ""
-	check_completion "sa session stats sublayer " fwpctl s
+	check_completion "callout datapath filter help layer monitor netevent provider provider-context sa sd session stats sublayer " fwpctl ""
+	check_completion "sa sd session stats sublayer " fwpctl s
+	check_completion "help set show " fwpctl sd ""
+	check_completion "engine filter provider provider-context sadb sublayer " fwpctl sd show ""
 	check_completion "--json " fwpctl --j
 	check_completion "--timeout " fwpctl --t
 	check_completion "counters delete expire flush help list show " fwpctl -j sa ""
@@ -664,11 +692,12 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ')" \
 		fwpctl -s "$sock" sa counters ""
 	check_completion "" fwpctl monitor --count ""
-	check_completion "callout datapath filter layer monitor netevent provider provider-context sa session stats sublayer " fwpctl help ""
+	check_completion "callout datapath filter layer monitor netevent provider provider-context sa sd session stats sublayer " fwpctl help ""
 	check_completion "help list show " fwpctl callout ""
 	[ "$(completions fwpctl -s "$sock" layer show "" | wc -w)" -eq 14 ] ||
 		fail "completion of layer show: not the 14 layer ids"
 	check_completion "10 12 14 16 18 " fwpctl -s "$sock" layer show 1
+
 	check_completion "collect help list " fwpctl netevent ""
 	check_completion "off on " fwpctl netevent collect ""
 	echo "ok: bash completion"

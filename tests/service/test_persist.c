@@ -26,6 +26,7 @@
 
 #include <fwpmu.h>
 
+#include "common/secdesc.h"
 #include "harness.h"
 
 #define RC(expr, expected) do { \
@@ -137,6 +138,144 @@ static void test_restart_keeps_persistent(void **state)
 	h = open_engine();
 	assert_false(filter_exists(h, 1, NULL));	/* the delete persisted */
 	assert_true(filter_exists(h, 4, NULL));
+	OK(FwpmEngineClose0(h));
+	fwpd_cleanup(&p);
+}
+
+/* ---- security descriptors persist with their objects ---- */
+
+static const GUID sd_keys[2] = {
+	{ 0x5ec0a001, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } },
+	{ 0x5ec0a002, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } },
+};
+
+static void *sd_of(const char *sddl, struct sd_view *v)
+{
+	void *sd = NULL;
+	size_t len = 0;
+
+	assert_int_equal(sd_from_sddl(sddl, &sd, &len), 0);
+	assert_int_equal(sd_parse(sd, len, v), 0);
+	return sd;
+}
+
+static void dacl_of(HANDLE h, const GUID *key, char *buf, size_t size)
+{
+	PSECURITY_DESCRIPTOR sd = NULL;
+	struct sd_view v;
+
+	OK(FwpmProviderGetSecurityInfoByKey0(h, key, DACL_SECURITY_INFORMATION, NULL, NULL,
+					     NULL, NULL, &sd));
+	assert_int_equal(sd_parse(sd, sd_claimed_len(sd), &v), 0);
+	sd_to_sddl(&v, buf, size);
+	FwpmFreeMemory0(&sd);
+}
+
+static void test_descriptor_survives_restart(void **state)
+{
+	struct fwpd_proc p;
+	struct sd_view v;
+	FWPM_PROVIDER0 prov = { .flags = FWPM_PROVIDER_FLAG_PERSISTENT,
+				.displayData.name = L"persistent provider" };
+	FWPM_PROVIDER0 *got = NULL;
+	void *sd;
+	char buf[256];
+	HANDLE h;
+
+	(void)state;
+	assert_int_equal(fwpd_start(&p, NULL), 0);
+	h = open_engine();
+	/* One added with its descriptor, one given it after the add. */
+	sd = sd_of("O:SYD:(A;;0xf07ff;;;SY)(A;;0x80;;;S-1-22-1-4242)", &v);
+	prov.providerKey = sd_keys[0];
+	OK(FwpmProviderAdd0(h, &prov, sd));
+	free(sd);
+	prov.providerKey = sd_keys[1];
+	OK(FwpmProviderAdd0(h, &prov, NULL));
+	sd = sd_of("D:(A;;0x10000;;;SY)", &v);	/* root: DELETE only, no READ */
+	OK(FwpmProviderSetSecurityInfoByKey0(h, &sd_keys[1], DACL_SECURITY_INFORMATION, NULL,
+					     NULL, (const ACL *)v.part[SD_DACL], NULL));
+	free(sd);
+	OK(FwpmEngineClose0(h));
+
+	assert_int_equal(fwpd_restart(&p), 0);
+	h = open_engine();
+	dacl_of(h, &sd_keys[0], buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;SY)(A;;0x80;;;S-1-22-1-4242)");
+	dacl_of(h, &sd_keys[1], buf, sizeof(buf));	/* the owner (SY) reads it */
+	assert_string_equal(buf, "D:(A;;0x10000;;;SY)");
+	RC(FwpmProviderGetByKey0(h, &sd_keys[1], &got), ERROR_ACCESS_DENIED);	/* enforced */
+	OK(FwpmProviderDeleteByKey0(h, &sd_keys[1]));
+	OK(FwpmProviderDeleteByKey0(h, &sd_keys[0]));
+	OK(FwpmEngineClose0(h));
+	fwpd_cleanup(&p);
+}
+
+static void engine_dacl(HANDLE h, char *buf, size_t size)
+{
+	PSECURITY_DESCRIPTOR sd = NULL;
+	struct sd_view v;
+
+	OK(FwpmEngineGetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL, NULL, NULL,
+				      &sd));
+	assert_int_equal(sd_parse(sd, sd_claimed_len(sd), &v), 0);
+	sd_to_sddl(&v, buf, size);
+	FwpmFreeMemory0(&sd);
+}
+
+/* The engine's and the SA database's descriptors persist in the state
+ * directory; a file that does not read stops fwpd (fail closed), and
+ * removing it returns to the defaults. */
+static void test_engine_descriptor_survives_restart(void **state)
+{
+	const char *want = "D:(A;;0xf07ff;;;SY)(D;;0x1;;;S-1-22-1-4242)(A;;0x3e4;;;WD)";
+	struct fwpd_proc p;
+	struct sd_view v;
+	char buf[256], path[400], err[4096];
+	void *sd;
+	HANDLE h;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(fwpd_start(&p, NULL), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;SY)(A;;0x3e4;;;WD)");	/* no fwpd group here */
+	sd = sd_of(want, &v);
+	OK(FwpmEngineSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL,
+				      (const ACL *)v.part[SD_DACL], NULL));
+	OK(IPsecSaDbSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL, NULL,
+				     (const ACL *)v.part[SD_DACL], NULL));
+	free(sd);
+	OK(FwpmEngineClose0(h));
+
+	assert_int_equal(fwpd_restart(&p), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	OK(FwpmEngineClose0(h));
+
+	/* A damaged file: fwpd refuses to start and says why. */
+	assert_int_equal(fwpd_stop(&p, SIGTERM), 0);
+	snprintf(path, sizeof(path), "%s/security", p.state);
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 30, SEEK_SET), 0);
+	assert_int_equal(fputc(0x7f, f), 0x7f);
+	assert_int_equal(fclose(f), 0);
+	{
+		const char *argv[] = { "fwpd", "--socket", p.socket, "--state-dir", p.state,
+				       NULL };
+		int status = fwpd_run_failing(argv, err, sizeof(err));
+
+		assert_true(status > 0);
+		assert_non_null(strstr(err, "security"));
+	}
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fwpd_restart(&p), 0);
+	h = open_engine();
+	engine_dacl(h, buf, sizeof(buf));
+	assert_string_equal(buf, "D:(A;;0xf07ff;;;SY)(A;;0x3e4;;;WD)");
 	OK(FwpmEngineClose0(h));
 	fwpd_cleanup(&p);
 }
@@ -308,6 +447,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_keeps_persistent),
+		cmocka_unit_test(test_descriptor_survives_restart),
+		cmocka_unit_test(test_engine_descriptor_survives_restart),
 		cmocka_unit_test(test_kill9_during_writes),
 		cmocka_unit_test(test_inproc_store),
 	};

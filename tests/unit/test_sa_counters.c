@@ -423,6 +423,13 @@ int test_net_raise(struct server *sv, const struct fwp_net_event *ev, uint32_t n
 	return -ENOSYS;
 }
 
+/* Sessions are opened directly here, never through OPEN. */
+int token_for_peer(int fd, struct sd_token *t)
+{
+	(void)fd, (void)t;
+	return -ENOSYS;
+}
+
 static struct server srv;
 static struct conn conn;
 
@@ -496,6 +503,48 @@ static void test_wire_unchanged(void **state)
 	srv.txbuf = NULL;
 }
 
+/* Operation and attribute numbers in the gaps below a feature's range
+ * (0x3b-0x4f) are unknown: protocol error, connection closed; the
+ * descriptor range's own numbers are known. */
+static void test_number_gaps(void **state)
+{
+	static unsigned char buf[FWPD_MSG_MAX];
+	static const uint16_t ops[] = { 0x3b, 0x4f, 0x52, 0x5f };
+	struct msg_attrs m;
+	struct nlmsghdr *req;
+
+	(void)state;
+	srv.txbuf = malloc(FWPD_MSG_MAX);
+	srv.engine = e;
+	conn.srv = &srv;
+	conn.fd = -1;
+	conn.rights = ENGINE_RIGHTS_ALL;
+	conn.session = s;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		req = msg_start(buf, ops[i], (uint32_t)i + 1);
+		assert_false(handle_request(&conn, req, req->nlmsg_len));
+		assert_int_equal(msg_parse(conn.out_head->data, conn.out_head->len, &m), 0);
+		assert_int_equal(msg_u32(&m, FWPD_A_RESULT, 0), RPC_S_PROTOCOL_ERROR);
+		free(conn.out_head);
+		conn.out_head = conn.out_tail = NULL;
+	}
+	for (uint16_t a = 0x3b; a <= 0x4f; a++) {	/* attributes in the gap */
+		req = msg_start(buf, FWPD_OP_STATISTICS, a);
+		msg_put_u32(req, a, 0);
+		assert_false(handle_request(&conn, req, req->nlmsg_len));
+		free(conn.out_head);
+		conn.out_head = conn.out_tail = NULL;
+	}
+	/* SD_GET (0x50) is known: an ordinary result for the engine's DACL. */
+	req = msg_start(buf, FWPD_OP_SD_GET, 99);
+	msg_put_u32(req, FWPD_A_SD_TARGET, ENGINE_SD_ENGINE);
+	msg_put_u32(req, FWPD_A_SECINFO, DACL_SECURITY_INFORMATION);
+	free(request(req, &m));
+	conn.queued_bytes = 0;
+	free(srv.txbuf);
+	srv.txbuf = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +555,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rights_and_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statistics_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wire_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_number_gaps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("unit.sa_counters", tests, NULL, NULL);
