@@ -9,11 +9,23 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
+#include "datapath/instance.h"
 #include "datapath/xfrm/xfrm.h"
 
 /* Policies of this backend, so that `ip xfrm policy` shows whose they are
- * and a clean stop (or the next run) can tell them apart. */
+ * and a clean stop (or the next run) can tell them apart: every one has a
+ * priority in XFRM_PRIO_MIN..MAX (xfrm_left.c). */
 #define XFRM_BE_PRIORITY 0x4000
+#define XFRM_PRIO_MIN 0x3ff0
+#define XFRM_PRIO_MAX 0x400f
+
+/* The reqids of this backend's states: 0x465xxxxx (xfrm_left.c). */
+#define XFRM_REQID_BASE 0x46500000u
+#define XFRM_REQID_MASK 0xfff00000u
+static inline int xfrm_reqid_ours(uint32_t reqid)
+{
+	return (reqid & XFRM_REQID_MASK) == XFRM_REQID_BASE;
+}
 
 /* The kernel's SA id, and what the engine knows the SA by. */
 struct xsa {
@@ -66,7 +78,20 @@ struct xtrap {
 #define XFRM_TRAP_PRIORITY (XFRM_BE_PRIORITY + 1)
 /* The outbound trap template's reqid, which no state has: the kernel
  * finds none, drops the packet and sends XFRM_MSG_ACQUIRE. */
-#define XFRM_TRAP_REQID 0x7ffffff1
+#define XFRM_TRAP_REQID (XFRM_REQID_BASE | 0xffff1)
+
+/* A BLOCK filter's policies: above the SAs' own and the traps (block wins),
+ * or below them where an IPsec filter of the filter's sublayer outweighs
+ * it (xfrm_block.c). */
+#define XFRM_BLOCK_HIGH_PRIORITY (XFRM_BE_PRIORITY - 2)
+#define XFRM_BLOCK_LOW_PRIORITY (XFRM_BE_PRIORITY + 2)
+
+/* A policy a run that died left (xfrm_left.c). */
+struct xleft {
+	struct xleft *next;
+	struct xfrm_selector sel;
+	uint8_t dir;
+};
 
 struct xstats {
 	uint64_t installs, removes, updates, round_trips;
@@ -83,6 +108,10 @@ struct xfrm {
 	struct xpol *pols;
 	struct xtun *tuns;
 	struct xtrap *traps;
+	struct xflt *flts;		/* filters the kernel enforces (xfrm_block.c) */
+	struct xblk *blks;		/* their policies in the kernel */
+	struct xleft *left;
+	struct dp_instance inst;	/* the namespace's xfrm instance lock */
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
 	struct xstats st;
 	char desc[64];
@@ -105,6 +134,12 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 void xpol_fini(struct xfrm *x);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
+
+/* xfrm_left.c: at start, the states of a run that died deleted and its
+ * policies adopted; at a clean stop, those policies removed. x->lock held
+ * or not yet shared. */
+int xleft_adopt(struct xfrm *x);
+void xleft_fini(struct xfrm *x);
 
 extern const struct dp_backend_ops xfrm_ops;
 
