@@ -22,6 +22,11 @@
 #   killed     fwpd killed: the kernel keeps carrying the traffic
 #              protected (states and policies outlive the process), never
 #              in cleartext
+#   block      a BLOCK filter (UDP to port 9001, weighted above the IPsec
+#              filter of its sublayer) is a block policy above the SA's:
+#              its traffic is dropped in the kernel, none on the wire,
+#              other ports still pass in ESP; deleting the filter removes
+#              the policy and the port passes again
 #   crash      fwpd killed with SAs installed, a new one started: the dead
 #              run's states are gone (keys included), its policies keep
 #              the peer's traffic off the wire (no cleartext, no ESP) until
@@ -315,6 +320,38 @@ killed)
 	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B after the kill: $r"
 	s=$(seq_check $SPI_AB) || fail "not ESP after the kill: $s"
 	note "fwpd killed: A->B still ESP ($s)"
+	;;
+block)
+	e2e_fwpd a
+	e2e_fwpd b
+	e2e_pair --filters --block 17:9001
+	ip -n "$NSA" xfrm policy | grep -B1 -A1 "action block" | grep -q "proto udp dport 9001" ||
+		fail "A: no block policy for UDP port 9001: $(ip -n "$NSA" xfrm policy)"
+	ip -n "$NSA" xfrm policy | grep -q "dir out action block priority 16382" ||
+		fail "A: the block policy is not above the SA's: $(ip -n "$NSA" xfrm policy)"
+	capture_start b
+	r=$(udp_run a b $B4 100 9001)
+	capture_stop
+	[ "$(json_get "$r" received)" = 0 ] || fail "A->B port 9001 passed the BLOCK filter: $r"
+	c=$(capture_count 'p["proto"] in (17, 50)')
+	[ "$c" = 0 ] || fail "A sent $c packets for blocked traffic ($(capture_clear) in the clear)"
+	pb=$(ip netns exec "$NSA" awk '$1 == "XfrmOutPolBlock" { print $2 }' /proc/net/xfrm_stat)
+	[ "$pb" -ge 100 ] || fail "A: $pb drops by a block policy, not 100"
+	sniff_start b
+	r=$(udp_run a b $B4 100 9000)
+	sniff_stop
+	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B port 9000 (not blocked): $r"
+	s=$(seq_check $SPI_AB) || fail "A->B port 9000 not in ESP: $s"
+	note "BLOCK filter: 100 datagrams to port 9001 dropped by A's kernel ($pb), port 9000 in ESP ($s)"
+	fid=$(e2e_ctl a --json filter list | "$PY" -c '
+import json, sys
+print([f["id"] for f in json.load(sys.stdin) if f["name"] == "static_keying block"][0])')
+	e2e_ctl a filter delete "$fid" >/dev/null || fail "A: filter delete $fid"
+	ip -n "$NSA" xfrm policy | grep -q "action block" &&
+		fail "A: the block policy outlived its filter: $(ip -n "$NSA" xfrm policy)"
+	r=$(udp_run a b $B4 100 9001)
+	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B port 9001 after the filter's deletion: $r"
+	note "filter $fid deleted: its policy gone, port 9001 passes (in ESP)"
 	;;
 crash)
 	e2e_fwpd a

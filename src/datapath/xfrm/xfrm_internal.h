@@ -84,7 +84,8 @@ struct xtrap {
  * or below them where an IPsec filter of the filter's sublayer outweighs
  * it (xfrm_block.c). */
 #define XFRM_BLOCK_HIGH_PRIORITY (XFRM_BE_PRIORITY - 2)
-#define XFRM_BLOCK_LOW_PRIORITY (XFRM_BE_PRIORITY + 2)
+#define XFRM_BLOCK_LOW_PRIORITY (XFRM_BE_PRIORITY + 3)
+/* A permit's bypass sits one above the block it opens. */
 
 /* A policy a run that died left (xfrm_left.c). */
 struct xleft {
@@ -134,6 +135,29 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 void xpol_fini(struct xfrm *x);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
+
+/* xfrm_sel.c: a filter's traffic in direction dir (XFRM_POLICY_*) as at
+ * most XSEL_MAX selectors: 0, XSEL_WIDER (fields made "any" to fit: the
+ * selectors cover more than the filter), or XSEL_UNMAPPED (a condition the
+ * classifier does not evaluate either; out unset). */
+#define XSEL_MAX 64
+#define XSEL_WIDER 1
+#define XSEL_UNMAPPED (-1)
+struct xsel_set {
+	unsigned n;
+	bool has_remote;	/* a remote address condition kept */
+	struct xfrm_selector sel[XSEL_MAX];
+};
+int xsel_expand(const FWPM_FILTER0 *f, uint8_t dir, int version, struct xsel_set *out);
+bool xsel_overlap(const struct xfrm_selector *a, const struct xfrm_selector *b);
+void xsel_intersect(const struct xfrm_selector *a, const struct xfrm_selector *b,
+		    struct xfrm_selector *out);
+
+/* xfrm_block.c: the filters at the transport and forward layers, BLOCK
+ * ones as block policies (x->lock held); which layers those are. */
+bool xblk_layer(const GUID *layer, uint8_t *dir, int *version);
+void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added);
+void xblk_fini(struct xfrm *x);
 
 /* xfrm_left.c: at start, the states of a run that died deleted and its
  * policies adopted; at a clean stop, those policies removed. x->lock held
