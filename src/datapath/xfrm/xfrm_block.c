@@ -321,6 +321,16 @@ static bool held_by_ipsec(struct xfrm *x, const struct xblk *b)
 	return false;
 }
 
+static void forget(struct xfrm *x, struct xblk *b)
+{
+	for (struct xblk **pp = &x->blks; *pp; pp = &(*pp)->next)
+		if (*pp == b) {
+			*pp = b->next;
+			free(b);
+			return;
+		}
+}
+
 static void apply_one(struct xfrm *x, const struct xblk *want)
 {
 	struct xblk *b;
@@ -329,14 +339,18 @@ static void apply_one(struct xfrm *x, const struct xblk *want)
 	for (b = x->blks; b; b = b->next)
 		if (b->dir == want->dir && same_sel(&b->sel, &want->sel))
 			break;
-	if (b && b->action == want->action && b->prio == want->prio) {
-		b->keep = true;
-		return;
-	}
 	if (held_by_ipsec(x, want)) {
+		/* The kernel's policy is theirs now (b, if any, was replaced):
+		 * not ours to delete. */
+		if (b)
+			forget(x, b);
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: a %s policy has the selector of an IPsec "
 			"policy: the kernel keeps one, the IPsec one",
 			want->action == XFRM_POLICY_BLOCK ? "block" : "bypass");
+		return;
+	}
+	if (b && b->action == want->action && b->prio == want->prio) {
+		b->keep = true;
 		return;
 	}
 	err = send_blk(x, want, true);
@@ -467,6 +481,14 @@ void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added)
 		flt_add(x, f, dir, version, kind);
 	else if (!flt_del(x, f->filterId))
 		return;
+	if (any_block(x))
+		recompute(x);
+}
+
+/* An SA's or a trap's policy came or went: a block of the same selector
+ * steps aside for it, or comes back. */
+void xblk_refresh(struct xfrm *x)
+{
 	if (any_block(x))
 		recompute(x);
 }

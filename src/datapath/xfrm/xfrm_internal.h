@@ -157,6 +157,7 @@ void xsel_intersect(const struct xfrm_selector *a, const struct xfrm_selector *b
  * ones as block policies (x->lock held); which layers those are. */
 bool xblk_layer(const GUID *layer, uint8_t *dir, int *version);
 void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added);
+void xblk_refresh(struct xfrm *x);
 void xblk_fini(struct xfrm *x);
 
 /* xfrm_left.c: at start, the states of a run that died deleted and its

@@ -173,6 +173,7 @@ static int get_one(struct xfrm *x, const struct xsa *s, const struct psel *p)
 	n->dir = p->dir;
 	n->refs = 1;
 	*pp = n;
+	xblk_refresh(x);	/* a block of this selector steps aside */
 	return 0;
 }
 
@@ -185,6 +186,7 @@ static void put_one(struct xfrm *x, const struct xsa *s, const struct psel *p)
 	*pp = o->next;
 	send_policy(x, s, p, false);
 	free(o);
+	xblk_refresh(x);	/* one it hid comes back */
 }
 
 int xpol_get(struct xfrm *x, const struct xsa *s)
@@ -293,6 +295,7 @@ static void trap_one(struct xfrm *x, uint64_t filter_id, const struct xfrm_selec
 	}
 	t->next = x->traps;
 	x->traps = t;
+	xblk_refresh(x);
 }
 
 /* One trap per selector of the filter's traffic: its prefixes, protocols
@@ -348,6 +351,7 @@ static void trap_del(struct xfrm *x, uint64_t filter_id)
 			send_trap(x, t, false);
 		free(t);
 	}
+	xblk_refresh(x);
 }
 
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir)
