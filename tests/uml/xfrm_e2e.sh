@@ -307,7 +307,7 @@ ipxfrm)
 killed)
 	# The kernel's states and policies outlive fwpd: after a kill -9 the
 	# traffic stays protected (never cleartext) until the SA's kernel
-	# limits end it; a successor of the instance does not adopt them.
+	# limits end it, or a successor takes over (the crash case).
 	e2e_fwpd a
 	e2e_fwpd b
 	e2e_pair
