@@ -42,6 +42,7 @@ static int on_state(const struct nlmsghdr *nlh, void *data)
 	u = mnl_nlmsg_get_payload(nlh);
 	if (!xfrm_reqid_ours(u->reqid) || s->n == LEFT_BATCH)
 		return MNL_CB_OK;
+	memset(&s->id[s->n], 0, sizeof(s->id[0]));	/* padding goes to the kernel */
 	s->id[s->n].daddr = u->id.daddr;
 	s->id[s->n].spi = u->id.spi;
 	s->id[s->n].family = u->family;
