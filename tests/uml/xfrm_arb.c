@@ -16,6 +16,8 @@
  *     added there): the order is unknown, the block goes back above
  *     (fail closed);
  *  6. a BLOCK with a condition the classifier does not evaluate: no policy;
+ *     BLOCK filters at the inbound transport and the forward layer: block
+ *     policies in and fwd;
  *  7. every filter deleted: no policy left.
  */
 #include <arpa/inet.h>
@@ -27,6 +29,7 @@
 #include <fwpmu.h>
 
 static HANDLE h;
+static GUID layer;	/* where add() puts its filter */
 static GUID provider, sl_a, sl_b;
 static int failures;
 
@@ -119,7 +122,7 @@ static UINT64 add(const GUID *sl, UINT8 weight, UINT32 action, const GUID *callo
 	memset(&p, 0, sizeof(p));
 	p.f.displayData.name = L"xfrm_arb";
 	p.f.providerKey = &provider;
-	p.f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	p.f.layerKey = layer;
 	p.f.subLayerKey = *sl;
 	p.f.weight.type = FWP_UINT8;
 	p.f.weight.uint8 = weight;
@@ -128,7 +131,9 @@ static UINT64 add(const GUID *sl, UINT8 weight, UINT32 action, const GUID *callo
 		p.f.action.calloutKey = *callout;
 	p.m.addr = 0x0a090000u | x << 8;
 	p.m.mask = plen ? ~0u << (32 - plen) : 0;
-	p.c[n].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	/* The forward layer names its addresses by direction. */
+	p.c[n].fieldKey = memcmp(&layer, &FWPM_LAYER_IPFORWARD_V4, sizeof(GUID)) ?
+			  FWPM_CONDITION_IP_REMOTE_ADDRESS : FWPM_CONDITION_IP_DESTINATION_ADDRESS;
 	p.c[n].matchType = FWP_MATCH_EQUAL;
 	p.c[n].conditionValue.type = FWP_V4_ADDR_MASK;
 	p.c[n++].conditionValue.v4AddrMask = &p.m;
@@ -172,10 +177,11 @@ static void sublayer(const GUID *key, UINT16 weight)
 int main(void)
 {
 	FWPM_PROVIDER0 pr;
-	UINT64 b, c, p, b2, odd;
+	UINT64 b, c, p, b2, odd, in, fwd;
 	const GUID *ipsec = &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
 
 	check("FwpmEngineOpen0", FwpmEngineOpen0(NULL, RPC_C_AUTHN_DEFAULT, NULL, NULL, &h));
+	layer = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
 	provider = guid(1);
 	sl_a = guid(2);
 	sl_b = guid(3);
@@ -213,6 +219,16 @@ int main(void)
 	odd = add(&sl_a, 3, FWP_ACTION_BLOCK, NULL, 7, 24, 0, 0, true);
 	expect("6. not a policy", count("dst 10.9.7.0/24", NULL), 0);
 
+	layer = FWPM_LAYER_INBOUND_TRANSPORT_V4;
+	in = add(&sl_a, 5, FWP_ACTION_BLOCK, NULL, 8, 24, 0, 0, false);
+	layer = FWPM_LAYER_IPFORWARD_V4;
+	fwd = add(&sl_a, 5, FWP_ACTION_BLOCK, NULL, 9, 24, 0, 0, false);
+	expect("6. inbound: from the remote prefix", count("src 10.9.8.0/24 dst 0.0.0.0/0",
+							  "dir in action block"), 1);
+	expect("6. forward: to the destination prefix", count("dst 10.9.9.0/24",
+							     "dir fwd action block"), 1);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, in));
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, fwd));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, odd));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, b2));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, p));
