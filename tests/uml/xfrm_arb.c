@@ -7,6 +7,7 @@
  *     policies (1000/0xfffc, 1004/0xfffe) above the SAs' (priority 16382);
  *  2. an IPsec transport filter of the same sublayer and higher weight on
  *     10.9.1.0/24: its trap (16385), and the block moves below it (16387);
+ *     a trap keeps its filter's protocol and ports;
  *  3. a PERMIT of the same sublayer and higher weight on 10.9.2.0/24: a
  *     bypass for the common traffic just above the block (16386);
  *  4. a BLOCK of another sublayer on 10.9.2.0/24: the bypass would open
@@ -209,7 +210,7 @@ static int bench(unsigned n)
 int main(int argc, char **argv)
 {
 	FWPM_PROVIDER0 pr;
-	UINT64 b, c, p, b2, odd, in, fwd;
+	UINT64 b, c, t, p, b2, odd, in, fwd;
 	const GUID *ipsec = &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
 
 	check("FwpmEngineOpen0", FwpmEngineOpen0(NULL, RPC_C_AUTHN_DEFAULT, NULL, NULL, &h));
@@ -234,6 +235,12 @@ int main(int argc, char **argv)
 	c = add(&sl_a, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 1, 24, 0, 0, false);
 	expect("2. the IPsec filter's trap", count("dst 10.9.1.0/24", "priority 16385"), 1);
 	expect("2. block below the trap", count("action block priority 16387", NULL), 2);
+
+	t = add(&sl_a, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 3, 24, 2000, 2001, false);
+	expect("2. a trap keeps the filter's protocol and ports",
+	       count("dst 10.9.3.0/24 proto udp dport 2000", "priority 16385"), 1);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
+	expect("2. and goes with it", count("dst 10.9.3.0/24", NULL), 0);
 
 	p = add(&sl_a, 12, FWP_ACTION_PERMIT, NULL, 2, 24, 0, 0, false);
 	expect("3. the permit's bypass", count("dst 10.9.2.0/24", "dir out priority 16386"),
