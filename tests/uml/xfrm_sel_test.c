@@ -228,6 +228,15 @@ int main(void)
 		FWP_UINT16;
 	CHECK(xsel_expand(&p.f, XFRM_POLICY_OUT, 4, &s) == XSEL_UNMAPPED, "NOT_EQUAL: mapped");
 
+	init(&p);
+	addr_range(&p, &FWPM_CONDITION_IP_REMOTE_ADDRESS, 0x0a000002, 0x0a000001);
+	CHECK(xsel_expand(&p.f, XFRM_POLICY_OUT, 4, &s) == XSEL_UNMAPPED,
+	      "an address range upside down: mapped");
+	init(&p);
+	port_range(&p, &FWPM_CONDITION_IP_REMOTE_PORT, 7, 6);
+	CHECK(xsel_expand(&p.f, XFRM_POLICY_OUT, 4, &s) == XSEL_UNMAPPED,
+	      "a port range upside down: mapped");
+
 	/* Overlap and intersection. */
 	{
 		struct xfrm_selector a, b, i;

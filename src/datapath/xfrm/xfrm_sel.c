@@ -113,8 +113,6 @@ static void addr_range(struct field *f, const uint8_t *lo_in, const uint8_t *hi,
 	uint8_t lo[16], top[16];
 
 	memcpy(lo, lo_in, 16);
-	if (memcmp(lo, hi, len) > 0)
-		return;
 	for (;;) {
 		unsigned plen = bits;
 		struct alt *a;
@@ -148,8 +146,9 @@ static bool addr_cond(struct field *f, const FWPM_FILTER_CONDITION0 *c, unsigned
 	if (c->matchType == FWP_MATCH_RANGE) {
 		if (v->type != FWP_RANGE_TYPE || !v->rangeValue ||
 		    !addr_point(&v->rangeValue->valueLow, len, lo) ||
-		    !addr_point(&v->rangeValue->valueHigh, len, hi))
-			return false;
+		    !addr_point(&v->rangeValue->valueHigh, len, hi) ||
+		    memcmp(lo, hi, len) > 0)
+			return false;	/* the classifier refuses it too */
 		addr_range(f, lo, hi, len);
 		return true;
 	}
