@@ -82,10 +82,9 @@ struct xtrap {
 
 /* A BLOCK filter's policies: above the SAs' own and the traps (block wins),
  * or below them where an IPsec filter of the filter's sublayer outweighs
- * it (xfrm_block.c). */
+ * it (xfrm_block.c); a permit's bypass sits one above the block it opens. */
 #define XFRM_BLOCK_HIGH_PRIORITY (XFRM_BE_PRIORITY - 2)
 #define XFRM_BLOCK_LOW_PRIORITY (XFRM_BE_PRIORITY + 3)
-/* A permit's bypass sits one above the block it opens. */
 
 /* A policy a run that died left (xfrm_left.c). */
 struct xleft {
