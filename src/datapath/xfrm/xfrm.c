@@ -265,8 +265,7 @@ static int ndp_bypass(struct xfrm *x, bool add)
 static void xfrm_free(struct xfrm *x)
 {
 	xpol_fini(x);
-	if (x->inst.fd >= 0)
-		xleft_fini(x);
+	xleft_drop(x);
 	dp_instance_unlock(&x->inst);
 	if (x->nl)
 		mnl_socket_close(x->nl);
@@ -359,6 +358,7 @@ static void xfrm_stop(void *inst)
 static void xfrm_destroy(void *inst)
 {
 	ndp_bypass(inst, false);
+	xleft_fini(inst);
 	xfrm_free(inst);
 }
 

@@ -160,10 +160,12 @@ void xblk_refresh(struct xfrm *x);
 void xblk_fini(struct xfrm *x);
 
 /* xfrm_left.c: at start, the states of a run that died deleted and its
- * policies adopted; at a clean stop, those policies removed. x->lock held
- * or not yet shared. */
+ * policies adopted; at a clean stop, those policies removed; after a
+ * start that failed, left in the kernel (drop). x->lock held or not yet
+ * shared. */
 int xleft_adopt(struct xfrm *x);
 void xleft_fini(struct xfrm *x);
+void xleft_drop(struct xfrm *x);
 
 extern const struct dp_backend_ops xfrm_ops;
 

@@ -140,6 +140,18 @@ int xleft_adopt(struct xfrm *x)
 	return err;
 }
 
+/* A start that failed: what was adopted stays in the kernel, still
+ * holding the traffic back, for the next try. */
+void xleft_drop(struct xfrm *x)
+{
+	while (x->left) {
+		struct xleft *l = x->left;
+
+		x->left = l->next;
+		free(l);
+	}
+}
+
 /* A clean stop: the adopted policies nobody took over go. One that an SA
  * or a filter of this run replaced went with it (-ENOENT here). */
 void xleft_fini(struct xfrm *x)
