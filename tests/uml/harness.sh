@@ -33,7 +33,7 @@ two lines" sh "$RUNNER" -- sh -c '
 	test -c /dev/net/tun || echo "no /dev/net/tun" >&2
 	modprobe esp4 || echo "no esp4" >&2
 	ip netns add uml-harness || echo "no ip netns" >&2
-	echo x > /tmp/x && echo tmp-ok
+	echo x > "/tmp/uml-harness.$$" && echo tmp-ok
 	echo y > ./written && echo wd-ok
 	exit 7' sh "a b" "c'd" '' > "$T/out1" 2> "$T/err1" || rc=$?
 	echo "${rc:-0}" > "$T/rc1"

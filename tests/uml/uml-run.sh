@@ -32,9 +32,10 @@ mem=512M
 timeout=120
 keep=false
 rw=
+net=
 
 usage() {
-	echo "usage: $0 [--mem SIZE] [--timeout SECONDS] [--rw DIR]... [--keep] -- COMMAND [ARG...]" >&2
+	echo "usage: $0 [--mem SIZE] [--timeout SECONDS] [--rw DIR]... [--net TAP] [--keep] -- COMMAND [ARG...]" >&2
 	exit 2
 }
 
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--rw) [ $# -ge 2 ] || usage; rw="$rw$(cd "$2" && pwd)
 "; shift 2 ;;
+	--net) [ $# -ge 2 ] || usage; net="vec0:transport=tap,ifname=$2"; shift 2 ;;
 	--keep) keep=true; shift ;;
 	--) shift; break ;;
 	*) usage ;;
@@ -159,7 +161,7 @@ TMPDIR=$memdir LD_PRELOAD=$shim setsid "$UML" \
 	"umid=$umid" "uml_dir=$RUN/uml" "mem=$mem" \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro \
 	"init=$HERE/uml-init.sh" "UML_RUN=$RUN" \
-	con=null con0=fd:0,fd:1 ssl=null quiet \
+	con=null con0=fd:0,fd:1 ssl=null quiet ${net:+"$net"} \
 	< /dev/null > "$RUN/console" 2>&1 &
 pid=$!
 

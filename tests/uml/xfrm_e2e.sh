@@ -22,6 +22,16 @@
 #   killed     fwpd killed: the kernel keeps carrying the traffic
 #              protected (states and policies outlive the process), never
 #              in cleartext
+#   block      a BLOCK filter (UDP to port 9001, weighted above the IPsec
+#              filter of its sublayer) is a block policy above the SA's:
+#              its traffic is dropped in the kernel, none on the wire,
+#              other ports still pass in ESP; deleting the filter removes
+#              the policy and the port passes again
+#   crash      fwpd killed with SAs installed, a new one started: the dead
+#              run's states are gone (keys included), its policies keep
+#              the peer's traffic off the wire (no cleartext, no ESP) until
+#              the keying module adds SAs again, which then carry; a clean
+#              stop leaves nothing
 set -u
 [ -n "${UML_GUEST:-}" ] || { echo "xfrm_e2e.sh: not inside UML" >&2; exit 2; }
 E2E_DATAPATH=xfrm
@@ -297,7 +307,7 @@ ipxfrm)
 killed)
 	# The kernel's states and policies outlive fwpd: after a kill -9 the
 	# traffic stays protected (never cleartext) until the SA's kernel
-	# limits end it; a successor of the instance does not adopt them.
+	# limits end it, or a successor takes over (the crash case).
 	e2e_fwpd a
 	e2e_fwpd b
 	e2e_pair
@@ -310,6 +320,73 @@ killed)
 	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B after the kill: $r"
 	s=$(seq_check $SPI_AB) || fail "not ESP after the kill: $s"
 	note "fwpd killed: A->B still ESP ($s)"
+	;;
+block)
+	e2e_fwpd a
+	e2e_fwpd b
+	e2e_pair --filters --block 17:9001
+	ip -n "$NSA" xfrm policy | grep -B1 -A1 "action block" | grep -q "proto udp dport 9001" ||
+		fail "A: no block policy for UDP port 9001: $(ip -n "$NSA" xfrm policy)"
+	ip -n "$NSA" xfrm policy | grep -q "dir out action block priority 16382" ||
+		fail "A: the block policy is not above the SA's: $(ip -n "$NSA" xfrm policy)"
+	capture_start b
+	r=$(udp_run a b $B4 100 9001)
+	capture_stop
+	[ "$(json_get "$r" received)" = 0 ] || fail "A->B port 9001 passed the BLOCK filter: $r"
+	c=$(capture_count 'p["proto"] in (17, 50)')
+	[ "$c" = 0 ] || fail "A sent $c packets for blocked traffic ($(capture_clear) in the clear)"
+	pb=$(ip netns exec "$NSA" awk '$1 == "XfrmOutPolBlock" { print $2 }' /proc/net/xfrm_stat)
+	[ "$pb" -ge 100 ] || fail "A: $pb drops by a block policy, not 100"
+	sniff_start b
+	r=$(udp_run a b $B4 100 9000)
+	sniff_stop
+	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B port 9000 (not blocked): $r"
+	s=$(seq_check $SPI_AB) || fail "A->B port 9000 not in ESP: $s"
+	note "BLOCK filter: 100 datagrams to port 9001 dropped by A's kernel ($pb), port 9000 in ESP ($s)"
+	fid=$(e2e_ctl a --json filter list | "$PY" -c '
+import json, sys
+print([f["id"] for f in json.load(sys.stdin) if f["name"] == "static_keying block"][0])')
+	e2e_ctl a filter delete "$fid" >/dev/null || fail "A: filter delete $fid"
+	ip -n "$NSA" xfrm policy | grep -q "action block" &&
+		fail "A: the block policy outlived its filter: $(ip -n "$NSA" xfrm policy)"
+	r=$(udp_run a b $B4 100 9001)
+	[ "$(json_get "$r" unique)" = 100 ] || fail "A->B port 9001 after the filter's deletion: $r"
+	note "filter $fid deleted: its policy gone, port 9001 passes (in ESP)"
+	;;
+crash)
+	e2e_fwpd a
+	e2e_fwpd b
+	e2e_pair
+	kill -9 "$(e2e_fwpd_pid "$NSA" "$DIR/a.sock")"
+	exec 7>&-
+	sleep 0.3
+	[ "$(xstates a)" = 2 ] || fail "A: states gone with fwpd"
+	rm -f "$DIR/a.sock" "$DIR/a.in" "$DIR/a.out"
+	e2e_fwpd a
+	[ "$(xstates a)" = 0 ] || fail "A: the dead run's states kept: $(ip -n "$NSA" xfrm state | grep '^src')"
+	[ "$(xpolicies a)" = 2 ] || fail "A: the dead run's policies not kept: $(ip -n "$NSA" xfrm policy)"
+	# 6: the two SA policies and the four neighbour-discovery bypasses.
+	grep -q "left 2 states (deleted) and 6 policies" "$DIR/fwpd-a.log" ||
+		fail "A: no word of the leftovers: $(cat "$DIR/fwpd-a.log")"
+	capture_start b
+	r=$(udp_run a b $B4 100)
+	capture_stop
+	[ "$(json_get "$r" received)" = 0 ] || fail "A->B with no SA after the restart: $r"
+	c=$(capture_count 'p["proto"] in (17, 50)')
+	[ "$c" = 0 ] || fail "A sent $c packets to B with the dead run's SAs gone ($(capture_clear) in the clear)"
+	nos=$(ip netns exec "$NSA" awk '$1 == "XfrmOutNoStates" { print $2 }' /proc/net/xfrm_stat)
+	[ "$nos" -ge 100 ] || fail "A: $nos drops for lack of a state, not 100"
+	note "after kill -9 and a restart: no state left, 100 datagrams held back by the kept policies ($nos)"
+	e2e_keying a --local $A4 --remote $B4 --spi-in $SPI_BA --spi-out $SPI_AB \
+		--key-in $KEY_BA --key-out $KEY_AB
+	traffic_both
+	note "the keying module's new SAs carry both ways"
+	kill "$(e2e_fwpd_pid "$NSA" "$DIR/a.sock")"
+	i=0
+	while [ "$(xallpolicies a)$(xstates a)" != 00 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(xstates a)" = 0 ] || fail "A: states left after a clean stop"
+	[ "$(xallpolicies a)" = 0 ] || fail "A: policies left after a clean stop: $(ip -n "$NSA" xfrm policy)"
+	note "clean stop: nothing left in A's kernel"
 	;;
 cbc)
 	e2e_fwpd a

@@ -265,6 +265,8 @@ static int ndp_bypass(struct xfrm *x, bool add)
 static void xfrm_free(struct xfrm *x)
 {
 	xpol_fini(x);
+	xleft_drop(x);
+	dp_instance_unlock(&x->inst);
 	if (x->nl)
 		mnl_socket_close(x->nl);
 	if (x->ev)
@@ -286,6 +288,7 @@ static int xfrm_create(void **out, const struct dp_config *cfg, const char **why
 	x->cfg.tun_name = NULL;
 	x->cfg.lock_dir = NULL;
 	x->natt_fd = -1;
+	x->inst.fd = -1;
 	pthread_mutex_init(&x->lock, NULL);
 	err = xnl_open(&x->nl, 0);
 	if (err) {
@@ -298,6 +301,16 @@ static int xfrm_create(void **out, const struct dp_config *cfg, const char **why
 	err = probe(x, why);
 	if (err)
 		goto fail;
+	/* One xfrm datapath per namespace: what a dead one left is ours to
+	 * take over, a live one's is not. */
+	err = dp_instance_lock(&x->inst, cfg->lock_dir, "xfrm", why);
+	if (err)
+		goto fail;
+	err = xleft_adopt(x);
+	if (err) {
+		*why = "cannot read what a previous run left in the kernel";
+		goto fail;
+	}
 	err = xnl_open(&x->ev, (1u << (XFRMNLGRP_EXPIRE - 1)) |
 				       (1u << (XFRMNLGRP_ACQUIRE - 1)));
 	if (err) {
@@ -345,6 +358,7 @@ static void xfrm_stop(void *inst)
 static void xfrm_destroy(void *inst)
 {
 	ndp_bypass(inst, false);
+	xleft_fini(inst);
 	xfrm_free(inst);
 }
 
@@ -365,6 +379,7 @@ static void xfrm_stop_at_exit(void *inst)
 	}
 	ndp_bypass(x, false);
 	xpol_fini(x);
+	xleft_fini(x);
 	pthread_mutex_unlock(&x->lock);
 }
 

@@ -4,8 +4,12 @@
  * carries the packets; this backend only keys it, reads its counters and
  * hands its expire messages to the engine. docs/datapath-xfrm.md.
  *
- * Ownership: struct xfrm owns its netlink sockets, its ESP-in-UDP sockets
- * and the handles of the SAs it installed; the kernel owns the keys once
+ * BLOCK filters become block policies (xfrm_block.c); what a run that
+ * died left is taken over at start (xfrm_left.c).
+ *
+ * Ownership: struct xfrm owns its netlink sockets, its ESP-in-UDP sockets,
+ * the namespace's xfrm instance lock, the handles of the SAs it installed
+ * and every policy of its priority band; the kernel owns the keys once
  * installed (every buffer that held them is wiped after the send).
  * Locking: the downcalls come with the engine lock held; x->lock guards
  * the request socket and the SA list, which the host's loop also reads

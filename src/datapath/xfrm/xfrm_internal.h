@@ -9,11 +9,23 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
+#include "datapath/instance.h"
 #include "datapath/xfrm/xfrm.h"
 
 /* Policies of this backend, so that `ip xfrm policy` shows whose they are
- * and a clean stop (or the next run) can tell them apart. */
+ * and a clean stop (or the next run) can tell them apart: every one has a
+ * priority in XFRM_PRIO_MIN..MAX (xfrm_left.c). */
 #define XFRM_BE_PRIORITY 0x4000
+#define XFRM_PRIO_MIN 0x3ff0
+#define XFRM_PRIO_MAX 0x400f
+
+/* The reqids of this backend's states: 0x465xxxxx (xfrm_left.c). */
+#define XFRM_REQID_BASE 0x46500000u
+#define XFRM_REQID_MASK 0xfff00000u
+static inline int xfrm_reqid_ours(uint32_t reqid)
+{
+	return (reqid & XFRM_REQID_MASK) == XFRM_REQID_BASE;
+}
 
 /* The kernel's SA id, and what the engine knows the SA by. */
 struct xsa {
@@ -77,7 +89,20 @@ struct xbypass {
 #define XFRM_TRAP_PRIORITY (XFRM_BE_PRIORITY + 1)
 /* The outbound trap template's reqid, which no state has: the kernel
  * finds none, drops the packet and sends XFRM_MSG_ACQUIRE. */
-#define XFRM_TRAP_REQID 0x7ffffff1
+#define XFRM_TRAP_REQID (XFRM_REQID_BASE | 0xffff1)
+
+/* A BLOCK filter's policies: above the SAs' own and the traps (block wins),
+ * or below them where an IPsec filter of the filter's sublayer outweighs
+ * it (xfrm_block.c); a permit's bypass sits one above the block it opens. */
+#define XFRM_BLOCK_HIGH_PRIORITY (XFRM_BE_PRIORITY - 2)
+#define XFRM_BLOCK_LOW_PRIORITY (XFRM_BE_PRIORITY + 3)
+
+/* A policy a run that died left (xfrm_left.c). */
+struct xleft {
+	struct xleft *next;
+	struct xfrm_selector sel;
+	uint8_t dir;
+};
 
 struct xstats {
 	uint64_t installs, removes, updates, round_trips;
@@ -95,6 +120,10 @@ struct xfrm {
 	struct xtun *tuns;
 	struct xtrap *traps;
 	struct xbypass *bypasses;
+	struct xflt *flts;		/* filters the kernel enforces (xfrm_block.c) */
+	struct xblk *blks;		/* their policies in the kernel */
+	struct xleft *left;
+	struct dp_instance inst;	/* the namespace's xfrm instance lock */
 	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
 	unsigned long adopted[2];	/* an IKE daemon's socket set for it,
 					 * IPv4 and IPv6 (xfrm_adopt.c) */
@@ -126,6 +155,38 @@ void xbypass_fini(struct xfrm *x);
 void xadopt_port(struct xfrm *x, uint16_t port);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
+
+/* xfrm_sel.c: a filter's traffic in direction dir (XFRM_POLICY_*) as at
+ * most XSEL_MAX selectors: 0, XSEL_WIDER (fields made "any" to fit: the
+ * selectors cover more than the filter), or XSEL_UNMAPPED (a condition the
+ * classifier does not evaluate either; out unset). */
+#define XSEL_MAX 64
+#define XSEL_WIDER 1
+#define XSEL_UNMAPPED (-1)
+struct xsel_set {
+	unsigned n;
+	bool has_remote;	/* a remote address condition kept */
+	struct xfrm_selector sel[XSEL_MAX];
+};
+int xsel_expand(const FWPM_FILTER0 *f, uint8_t dir, int version, struct xsel_set *out);
+bool xsel_overlap(const struct xfrm_selector *a, const struct xfrm_selector *b);
+void xsel_intersect(const struct xfrm_selector *a, const struct xfrm_selector *b,
+		    struct xfrm_selector *out);
+
+/* xfrm_block.c: the filters at the transport and forward layers, BLOCK
+ * ones as block policies (x->lock held); which layers those are. */
+bool xblk_layer(const GUID *layer, uint8_t *dir, int *version);
+void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added);
+void xblk_refresh(struct xfrm *x);
+void xblk_fini(struct xfrm *x);
+
+/* xfrm_left.c: at start, the states of a run that died deleted and its
+ * policies adopted; at a clean stop, those policies removed; after a
+ * start that failed, left in the kernel (drop). x->lock held or not yet
+ * shared. */
+int xleft_adopt(struct xfrm *x);
+void xleft_fini(struct xfrm *x);
+void xleft_drop(struct xfrm *x);
 
 extern const struct dp_backend_ops xfrm_ops;
 

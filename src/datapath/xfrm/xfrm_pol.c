@@ -8,9 +8,10 @@
  * as an IN and a FWD policy), with tunnel-mode templates between the
  * endpoints. Filters and SAs may come in either order; each (SA, selector)
  * holds a reference on a kernel policy, which goes with its last one.
- * An IPsec transport filter is also a trap of its own (struct xtrap): its
- * traffic with no SA is dropped, and outbound the kernel's acquire becomes
- * the no-SA net event (xfrm.c).
+ * An IPsec transport filter is also a trap of its own (struct xtrap, one
+ * per selector of its prefixes, protocols and ports): its traffic with no
+ * SA is dropped, and outbound the kernel's acquire becomes the no-SA net
+ * event (xfrm.c). BLOCK filters are xfrm_block.c's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -172,6 +173,7 @@ static int get_one(struct xfrm *x, const struct xsa *s, const struct psel *p)
 	n->dir = p->dir;
 	n->refs = 1;
 	*pp = n;
+	xblk_refresh(x);	/* a block of this selector steps aside */
 	return 0;
 }
 
@@ -184,6 +186,7 @@ static void put_one(struct xfrm *x, const struct xsa *s, const struct psel *p)
 	*pp = o->next;
 	send_policy(x, s, p, false);
 	free(o);
+	xblk_refresh(x);	/* one it hid comes back */
 }
 
 int xpol_get(struct xfrm *x, const struct xsa *s)
@@ -272,56 +275,83 @@ static int send_trap(struct xfrm *x, const struct xtrap *t, bool add)
 	return xnl_talk(x, nlh, NULL, NULL);
 }
 
-static void trap_add(struct xfrm *x, const FWPM_FILTER0 *f, bool outbound)
+static void trap_one(struct xfrm *x, uint64_t filter_id, const struct xfrm_selector *sel,
+		     uint8_t dir)
 {
-	struct xtun p;		/* the prefixes, as a tunnel filter's */
-	struct xtrap *t;
+	struct xtrap *t = calloc(1, sizeof(*t));
 	int err;
 
-	memset(&p, 0, sizeof(p));
-	if (x->host.ops)
-		x->host.ops->filter_prefixes(f, walk, &p);
-	if (!p.rplen)
-		return;		/* no remote prefix: too wide to trap */
-	t = calloc(1, sizeof(*t));
 	if (!t)
 		return;
-	t->filter_id = f->filterId;
-	t->dir = outbound ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
-	t->sel.family = p.version == 4 ? AF_INET : AF_INET6;
-	set_addr(outbound ? &t->sel.saddr : &t->sel.daddr, p.local, p.version);
-	set_addr(outbound ? &t->sel.daddr : &t->sel.saddr, p.remote, p.version);
-	t->sel.prefixlen_s = outbound ? p.lplen : p.rplen;
-	t->sel.prefixlen_d = outbound ? p.rplen : p.lplen;
+	t->filter_id = filter_id;
+	t->dir = dir;
+	t->sel = *sel;
 	err = send_trap(x, t, true);
 	if (err) {
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: filter %llu: no trap policy: %s",
-			(unsigned long long)f->filterId, strerror(-err));
+			(unsigned long long)filter_id, strerror(-err));
 		free(t);
 		return;
 	}
 	t->next = x->traps;
 	x->traps = t;
+	xblk_refresh(x);
+}
+
+/* One trap per selector of the filter's traffic: its prefixes, protocols
+ * and ports (xfrm_sel.c). */
+static void trap_add(struct xfrm *x, const FWPM_FILTER0 *f, bool outbound)
+{
+	uint8_t dir = outbound ? XFRM_POLICY_OUT : XFRM_POLICY_IN, ldir;
+	struct xsel_set *s;
+	int version, rc;
+
+	if (!xblk_layer(&f->layerKey, &ldir, &version))
+		version = is_guid(&f->action.calloutKey, &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6) ||
+			  is_guid(&f->action.calloutKey, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6) ?
+			  6 : 4;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return;
+	rc = xsel_expand(f, dir, version, s);
+	if (rc == XSEL_UNMAPPED || !s->has_remote) {
+		free(s);	/* no remote prefix: too wide to trap */
+		return;
+	}
+	if (rc == XSEL_WIDER)
+		fwp_log(FWP_LOG_WARN, "datapath xfrm: filter %llu: more alternatives than %u "
+			"selectors: its trap covers more than the filter",
+			(unsigned long long)f->filterId, XSEL_MAX);
+	for (unsigned i = 0; i < s->n; i++)
+		trap_one(x, f->filterId, &s->sel[i], dir);
+	free(s);
+}
+
+static bool trap_shared(struct xfrm *x, const struct xtrap *t)
+{
+	for (struct xtrap *o = x->traps; o; o = o->next)
+		if (o->dir == t->dir && !memcmp(&o->sel, &t->sel, sizeof(t->sel)))
+			return true;
+	return false;
 }
 
 static void trap_del(struct xfrm *x, uint64_t filter_id)
 {
-	struct xtrap **pp, *t;
+	struct xtrap **pp = &x->traps, *t;
 
-	for (pp = &x->traps; *pp && (*pp)->filter_id != filter_id; pp = &(*pp)->next)
-		;
-	t = *pp;
-	if (!t)
-		return;
-	*pp = t->next;
-	/* Another filter's trap with the same selector keeps the policy. */
-	for (struct xtrap *o = x->traps; o; o = o->next)
-		if (o->dir == t->dir && !memcmp(&o->sel, &t->sel, sizeof(t->sel))) {
-			free(t);
-			return;
+	while (*pp) {
+		t = *pp;
+		if (t->filter_id != filter_id) {
+			pp = &t->next;
+			continue;
 		}
-	send_trap(x, t, false);
-	free(t);
+		*pp = t->next;
+		/* Another filter's trap with the same selector keeps the policy. */
+		if (!trap_shared(x, t))
+			send_trap(x, t, false);
+		free(t);
+	}
+	xblk_refresh(x);
 }
 
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir)
@@ -429,31 +459,29 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 	bool outbound;
 	int tr = f ? transport_callout(f) : -1;
 
-	if (f && !(f->action.type & FWP_ACTION_FLAG_CALLOUT)) {
-		pthread_mutex_lock(&x->lock);
+	if (!f)
+		return;
+	pthread_mutex_lock(&x->lock);
+	if (!(f->action.type & FWP_ACTION_FLAG_CALLOUT)) {
+		/* An IKE daemon's bypass of its own port (xfrm_bypass.c). */
 		if (added)
 			xbypass_add(x, f);
 		else
 			xbypass_del(x, f->filterId);
-		pthread_mutex_unlock(&x->lock);
-		return;
 	}
 	if (tr >= 0) {
-		pthread_mutex_lock(&x->lock);
 		if (added)
 			trap_add(x, f, tr == 1);
 		else
 			trap_del(x, f->filterId);
-		pthread_mutex_unlock(&x->lock);
-		return;
+	} else if (tunnel_callout(f, &outbound)) {
+		if (added)
+			tun_add(x, f, context_id, outbound);
+		else
+			tun_del(x, f->filterId);
 	}
-	if (!f || !tunnel_callout(f, &outbound))
-		return;
-	pthread_mutex_lock(&x->lock);
-	if (added)
-		tun_add(x, f, context_id, outbound);
-	else
-		tun_del(x, f->filterId);
+	/* After the traps: a block policy leaves a trap's selector to it. */
+	xblk_filter(x, f, added);
 	pthread_mutex_unlock(&x->lock);
 }
 
@@ -462,6 +490,7 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 void xpol_fini(struct xfrm *x)
 {
 	xbypass_fini(x);
+	xblk_fini(x);
 	while (x->traps) {
 		struct xtrap *t = x->traps;
 

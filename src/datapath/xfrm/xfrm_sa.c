@@ -52,7 +52,8 @@ static uint32_t reqid_of(const struct be_sel *s)
 	MIX(s->lport);
 	MIX(s->rport);
 #undef MIX
-	return (h & 0x3fffffff) | 1;
+	/* In this backend's band (xfrm_left.c), below the trap's reqid. */
+	return XFRM_REQID_BASE | ((h % 0xfff00u) | 1);
 }
 
 static void xsa_place(struct xsa *s, const struct be_sel *sel, const struct be_encap *e)
