@@ -45,6 +45,10 @@ struct engine {
 	struct engine_stats stats;
 	struct policy pol;		/* policy objects (policy.h) */
 	struct engine_session *txn_writer;	/* holds the writer lock */
+	/* policy_txn.c: a store write runs without the engine lock; policy
+	 * changes, transaction ends and session closes wait for it. */
+	bool storing;
+	pthread_cond_t store_done;
 	/* net_history.c: engine options and the net-event history. The
 	 * options are read by packet threads, hence atomic; hist_lock (not
 	 * the engine lock) guards the ring, taken only while collecting. */

@@ -16,12 +16,14 @@
 #ifndef FWP_ENGINE_POLICY_H
 #define FWP_ENGINE_POLICY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <fwpmu.h>
 
+#include "common/epoch.h"
 #include "common/idmap.h"
 #include "engine/policy_kind.h"
 
@@ -33,6 +35,10 @@ struct nlattr;
 struct wf_struct;
 struct nlmsghdr;
 struct engine_session;
+struct pol_snap;
+struct cls_rule;
+struct cls_addr;
+struct cls_range32;
 
 struct pol_obj {
 	struct pol_obj *prev, *next;	/* the kind's list, creation order */
@@ -54,6 +60,7 @@ struct pol_obj {
 	size_t size;
 	struct nlmsghdr *enc;		/* blob's wire encoding, once asked */
 	bool unclassified;		/* a filter the classifier cannot see */
+	bool pend_del;			/* being deleted: its store write runs */
 };
 
 struct pol_table {
@@ -66,8 +73,13 @@ struct policy {
 	struct pol_table t[POL_NKINDS];
 	struct idmap by_id;		/* every kind */
 	uint64_t next_id;
-	struct classifier *cls;		/* linked filters (policy_classify.c) */
-	size_t unclassified;		/* filters left out of it */
+	size_t unclassified;		/* filters left out of classification */
+	/* policy_snap.c: what packet threads classify with, published by
+	 * an atomic exchange; read without the engine lock. */
+	_Atomic(struct pol_snap *) snap;
+	struct epoch snap_epoch;	/* readers of snap */
+	uint64_t snap_gen;		/* the last snapshot's number */
+	bool snap_dirty;		/* filters changed since it was built */
 };
 
 /* policy.c */
@@ -102,6 +114,13 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r);
 DWORD pol_remove(struct engine_session *s, struct pol_obj *r);
 DWORD pol_txn_commit(struct engine_session *s);
 void pol_txn_abort(struct engine_session *s);
+/* Calls fn for each object the open read/write transaction (if any)
+ * deleted that existed before it: committed, so still in the snapshot. */
+void pol_txn_each_deleted(struct engine *e, void (*fn)(void *arg, struct pol_obj *r),
+			  void *arg);
+/* Waits (engine lock held, released while waiting) until no store write
+ * runs: policy changes apply in the order they reach the store. */
+void pol_store_wait(struct engine *e);
 
 /* The Windows struct each kind's blob holds. */
 extern const struct wf_struct *const pol_schema[POL_NKINDS];
@@ -115,9 +134,24 @@ const struct pol_layer *pol_layer_find(const GUID *key);
 /* The layer's index in the layer table (the classifier's layer number),
  * -1 if unknown; *v6 its family. */
 int pol_layer_index(const GUID *key, bool *v6);
-/* policy_classify.c: keeps the classifier in step with linked filters. */
+/* policy_classify.c: linked filters mark the snapshot out of date. */
 void pol_classify_add(struct engine *e, struct pol_obj *r);
 void pol_classify_remove(struct engine *e, struct pol_obj *r);
+/* The classifier rule of filter r, its conditions in *addrs / *ranges
+ * (free() both, also on error). -EOPNOTSUPP: r cannot be classified;
+ * -ENOMEM. */
+int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr **addrs,
+		      struct cls_range32 **ranges);
+
+/* policy_snap.c: the classifier snapshot packet threads read. */
+int pol_snap_init(struct engine *e);
+void pol_snap_fini(struct engine *e);
+/* Builds a snapshot of the committed filters and publishes it, when they
+ * changed since the last one (engine lock held; never during an open
+ * transaction's own changes: only at commit, or for changes made outside
+ * any transaction). Out of memory: the datapath fails closed (every new
+ * flow blocked) until a later publish succeeds. */
+void pol_snap_publish(struct engine *e);
 /* Whether key is an inbound or outbound transport layer; *v6 its family. */
 bool pol_layer_is_transport(const GUID *key, bool *v6);
 /* Checks n conditions against the layer (FWP_E_* or 0). */
