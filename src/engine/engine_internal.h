@@ -73,6 +73,7 @@ struct engine_session {
 	struct session_cred cred;
 	struct event_sink sink;
 	struct pol_undo *undo;		/* write transaction's log, newest first */
+	struct snap_log *snap_log;	/* its classifier changes (policy_snap.c) */
 	uint64_t restore_id;		/* engine_pol_restore: the id to keep */
 	enum txn_state txn;
 	uint64_t txn_started_ms;	/* engine_now_ms() at a write txn's begin */

@@ -252,6 +252,7 @@ void policy_fini(struct engine *e)
 	static const enum pol_kind order[] = { POL_FILTER, POL_CONTEXT, POL_SUBLAYER,
 					       POL_PROVIDER };
 
+	e->pol.log = NULL;	/* nothing is published any more */
 	for (size_t i = 0; i < POL_NKINDS; i++) {
 		struct pol_table *t = &e->pol.t[order[i]];
 

@@ -36,6 +36,7 @@ struct wf_struct;
 struct nlmsghdr;
 struct engine_session;
 struct pol_snap;
+struct snap_log;
 struct cls_rule;
 struct cls_addr;
 struct cls_range32;
@@ -77,9 +78,12 @@ struct policy {
 	/* policy_snap.c: what packet threads classify with, published by
 	 * an atomic exchange; read without the engine lock. */
 	_Atomic(struct pol_snap *) snap;
+	struct pol_snap *spare;		/* the other copy (NULL: rebuild) */
 	struct epoch snap_epoch;	/* readers of snap */
-	uint64_t snap_gen;		/* the last snapshot's number */
-	bool snap_dirty;		/* filters changed since it was built */
+	struct snap_log *log;		/* where link/unlink note changes;
+					 * NULL: nowhere (an abort's undo) */
+	struct snap_log *pending;	/* committed, not yet published */
+	bool snap_lost;			/* a change could not be noted */
 };
 
 /* policy.c */
@@ -146,6 +150,14 @@ int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr 
 /* policy_snap.c: the classifier snapshot packet threads read. */
 int pol_snap_init(struct engine *e);
 void pol_snap_fini(struct engine *e);
+/* Notes that filter r (classifiable) was linked or unlinked, in
+ * e->pol.log. */
+void pol_snap_note(struct engine *e, struct pol_obj *r, bool added);
+/* A transaction's log of such changes: new (NULL when out of memory),
+ * appended to the pending changes at commit, freed. */
+struct snap_log *snap_log_new(void);
+void snap_log_commit(struct engine *e, struct snap_log *l);
+void snap_log_free(struct snap_log *l);
 /* Builds a snapshot of the committed filters and publishes it, when they
  * changed since the last one (engine lock held; never during an open
  * transaction's own changes: only at commit, or for changes made outside

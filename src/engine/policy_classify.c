@@ -7,8 +7,8 @@
  * the classifier cannot evaluate (another field, or a match type other
  * than EQUAL and RANGE) is left out of classification and counted
  * (pol.unclassified): treating it as matching everything would be wrong.
- * The classifier itself lives in the published snapshot (policy_snap.c);
- * here a link or unlink only marks it out of date.
+ * The classifiers live in the published snapshot (policy_snap.c); here a
+ * link or unlink is only noted, to be applied when it is published.
  * Locking: the engine lock.
  */
 #include <arpa/inet.h>
@@ -235,14 +235,14 @@ void pol_classify_add(struct engine *e, struct pol_obj *r)
 
 	if (r->kind != POL_FILTER)
 		return;
-	/* Out of memory here only miscounts; the snapshot decides again. */
 	if (pol_classify_rule(r, &rule, &a, &g) == -EOPNOTSUPP) {
 		r->unclassified = true;
 		e->pol.unclassified++;
+	} else {
+		pol_snap_note(e, r, true);
 	}
 	free(a);
 	free(g);
-	e->pol.snap_dirty = true;
 	tell_backend(e, r, true);
 }
 
@@ -253,7 +253,8 @@ void pol_classify_remove(struct engine *e, struct pol_obj *r)
 	if (r->unclassified) {
 		r->unclassified = false;
 		e->pol.unclassified--;
+	} else {
+		pol_snap_note(e, r, false);
 	}
-	e->pol.snap_dirty = true;
 	tell_backend(e, r, false);
 }

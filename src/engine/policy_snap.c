@@ -1,24 +1,36 @@
 /* policy_snap.c - the classifier snapshot: what the packet threads read to
  * learn which filter decides a flow, without the engine lock.
  *
- * A snapshot is immutable: a classifier holding every committed filter,
- * fully indexed, and per filter what a verdict carries (action, callout,
- * provider context), sorted by filter id. It is built under the engine
- * lock when committed filters changed (pol_snap_publish: after a change
- * made outside any transaction, at Commit0, when a dynamic session's
- * filters go, after the store's restore) and published by one atomic
- * exchange; Abort0 publishes nothing, and filters an open transaction
- * added are left out while those it deleted are kept, so the datapath
- * never sees half a transaction. The replaced snapshot is freed once no
- * reader can hold it (common/epoch.h). A snapshot that cannot be built
- * for lack of memory is replaced by the fail-closed one (no classifier:
- * engine_classify fails, and the datapath drops what it cannot classify)
- * until a later publish succeeds; a reader that meets it tries that
- * publish itself when the engine lock is free.
+ * A snapshot is a classifier holding every committed filter, and per
+ * filter what a verdict carries (action, callout, provider context). No
+ * writer touches the published one. There are two copies (left-right):
+ * a publish applies the changes noted since the last one to the copy
+ * readers do not see, indexes it, swaps it in with one atomic exchange,
+ * waits until no reader can still be in the other copy (common/epoch.h),
+ * then applies the same changes to that one, which becomes the spare. So a
+ * change costs what the classifier's incremental add or remove costs,
+ * twice, plus the grace period, and never a copy of the whole policy; the
+ * price is a second classifier in memory.
+ *
+ * When: link and unlink note each change (pol_snap_note) in e->pol.log:
+ * the pending log for changes outside transactions, a write transaction's
+ * own log inside one (appended to the pending log at commit, thrown away
+ * at abort, whose undo notes nothing). pol_snap_publish runs after a
+ * change outside any transaction, at Commit0, when a dynamic session's
+ * filters go and after the store's restore. So the datapath never sees
+ * half a transaction, and an aborted one not at all.
+ *
+ * Failures: a change that cannot be noted, or applied, for lack of
+ * memory makes the next publish rebuild both copies from the committed
+ * filters (the linked ones no open transaction added, and those an open
+ * transaction deleted). If that fails too, the fail-closed snapshot (no
+ * classifier: engine_classify fails, and the datapath drops what it
+ * cannot classify) is published until a later publish succeeds; a reader
+ * that meets it tries that publish itself when the engine lock is free.
  *
  * After each publish the backend hears policy_published, so that verdicts
  * it cached from an older snapshot are dropped only once the new one is
- * there to be read (a verdict cached earlier would outlive the change).
+ * there to be read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,28 +40,179 @@
 #include "policy/classify.h"
 
 struct snap_filter {
-	uint64_t id;
+	struct idmap_node by_id;	/* key: the filter id */
 	uint64_t context_id;
 	uint32_t action;
 	GUID callout;
 };
 
 struct pol_snap {
-	uint64_t gen;
 	struct classifier *cls;		/* NULL: the fail-closed snapshot */
-	struct snap_filter *f;		/* by id */
-	size_t n, cap;
+	struct idmap filters;		/* snap_filter.by_id */
+};
+
+/* One noted change; an addition owns its rule's arrays. */
+struct snap_op {
+	struct snap_op *next;
+	bool add;
+	uint64_t id;
+	struct cls_rule rule;
+	struct cls_addr *addrs;
+	struct cls_range32 *ranges;
+	struct snap_filter info;
+};
+
+struct snap_log {
+	struct snap_op *first, **tail;
 };
 
 static struct pol_snap fail_closed;
+
+/* ---- logs ---- */
+
+struct snap_log *snap_log_new(void)
+{
+	struct snap_log *l = malloc(sizeof(*l));
+
+	if (l) {
+		l->first = NULL;
+		l->tail = &l->first;
+	}
+	return l;
+}
+
+static void ops_free(struct snap_op *op)
+{
+	while (op) {
+		struct snap_op *next = op->next;
+
+		free(op->addrs);
+		free(op->ranges);
+		free(op);
+		op = next;
+	}
+}
+
+void snap_log_free(struct snap_log *l)
+{
+	if (l)
+		ops_free(l->first);
+	free(l);
+}
+
+void snap_log_commit(struct engine *e, struct snap_log *l)
+{
+	struct snap_log *p = e->pol.pending;
+
+	if (l && l->first) {
+		*p->tail = l->first;
+		p->tail = l->tail;
+		l->first = NULL;
+	}
+	free(l);
+}
+
+void pol_snap_note(struct engine *e, struct pol_obj *r, bool added)
+{
+	struct snap_log *l = e->pol.log;
+	struct snap_op *op;
+	const FWPM_FILTER0 *f = r->blob;
+
+	if (!l)
+		return;		/* an abort's undo: nothing was published */
+	op = calloc(1, sizeof(*op));
+	if (!op || (added && pol_classify_rule(r, &op->rule, &op->addrs, &op->ranges))) {
+		free(op);
+		e->pol.snap_lost = true;
+		return;
+	}
+	op->add = added;
+	op->id = r->id;
+	op->info.context_id = r->context ? r->context->id : 0;
+	op->info.action = f->action.type;
+	op->info.callout = f->action.calloutKey;
+	*l->tail = op;
+	l->tail = &op->next;
+}
+
+/* ---- copies ---- */
 
 static void snap_free(struct pol_snap *sn)
 {
 	if (!sn || sn == &fail_closed)
 		return;
+	for (size_t i = 0; sn->filters.buckets && i < sn->filters.nbuckets; i++) {
+		while (sn->filters.buckets[i]) {
+			struct idmap_node *n = sn->filters.buckets[i];
+
+			idmap_remove(&sn->filters, n);
+			free(idmap_entry(n, struct snap_filter, by_id));
+		}
+	}
+	idmap_free(&sn->filters);
 	classifier_destroy(sn->cls);
-	free(sn->f);
 	free(sn);
+}
+
+static struct pol_snap *snap_new(void)
+{
+	struct pol_snap *sn = calloc(1, sizeof(*sn));
+	struct classifier_tuning t;
+
+	if (!sn)
+		return NULL;
+	if (idmap_init(&sn->filters, 256) || classifier_create(&sn->cls)) {
+		snap_free(sn);
+		return NULL;
+	}
+	/* No overlay: a class changed is indexed again before it is
+	 * published, so readers never rebuild one (classify.h "Updates"). */
+	classifier_get_tuning(sn->cls, &t);
+	t.pending_max = 1;
+	classifier_set_tuning(sn->cls, &t);
+	return sn;
+}
+
+/* One change to a copy nobody reads. 0 or -ENOMEM (-EEXIST, -ENOENT: the
+ * copy is not what the log assumes). */
+static int snap_apply(struct pol_snap *sn, const struct snap_op *op)
+{
+	struct idmap_node *n = idmap_find(&sn->filters, op->id);
+	struct snap_filter *f;
+	int err;
+
+	if (!op->add) {
+		if (!n)
+			return -ENOENT;
+		err = classifier_remove(sn->cls, op->id);
+		idmap_remove(&sn->filters, n);
+		free(idmap_entry(n, struct snap_filter, by_id));
+		return err;
+	}
+	if (n)
+		return -EEXIST;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	*f = op->info;
+	err = classifier_add(sn->cls, &op->rule);
+	if (err) {
+		free(f);
+		return err;
+	}
+	idmap_insert(&sn->filters, &f->by_id, op->id);
+	return 0;
+}
+
+static int snap_apply_all(struct pol_snap *sn, const struct snap_op *op)
+{
+	for (; op; op = op->next) {
+		int err = snap_apply(sn, op);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 struct snap_build {
@@ -57,121 +220,117 @@ struct snap_build {
 	int err;
 };
 
-static void snap_add(void *arg, struct pol_obj *r)
+static void build_one(void *arg, struct pol_obj *r)
 {
 	struct snap_build *b = arg;
-	struct pol_snap *sn = b->sn;
+	struct snap_op op = { .add = true, .id = r->id };
 	const FWPM_FILTER0 *f = r->blob;
-	struct cls_addr *a;
-	struct cls_range32 *g;
-	struct cls_rule rule;
 	int err;
 
 	if (b->err || r->kind != POL_FILTER)
 		return;
-	err = pol_classify_rule(r, &rule, &a, &g);
+	err = pol_classify_rule(r, &op.rule, &op.addrs, &op.ranges);
+	op.info.context_id = r->context ? r->context->id : 0;
+	op.info.action = f->action.type;
+	op.info.callout = f->action.calloutKey;
 	if (!err)
-		err = classifier_add(sn->cls, &rule);
-	free(a);
-	free(g);
-	if (err == -EOPNOTSUPP)
-		return;		/* left out, as pol.unclassified counts */
-	if (!err && sn->n == sn->cap) {
-		size_t cap = sn->cap ? sn->cap * 2 : 64;
-		struct snap_filter *v = realloc(sn->f, cap * sizeof(*v));
-
-		if (v) {
-			sn->f = v;
-			sn->cap = cap;
-		} else {
-			err = -ENOMEM;
-		}
-	}
-	if (err) {
+		err = snap_apply(b->sn, &op);
+	free(op.addrs);
+	free(op.ranges);
+	if (err && err != -EOPNOTSUPP)	/* left out, as pol.unclassified counts */
 		b->err = err;
-		return;
-	}
-	sn->f[sn->n++] = (struct snap_filter){
-		.id = r->id,
-		.context_id = r->context ? r->context->id : 0,
-		.action = f->action.type,
-		.callout = f->action.calloutKey,
-	};
 }
 
-static int filter_cmp(const void *a, const void *b)
+/* A copy of the committed filters, indexed: the linked ones no open
+ * transaction added, and those an open transaction deleted. */
+static struct pol_snap *snap_build(struct engine *e)
 {
-	const struct snap_filter *x = a, *y = b;
+	struct snap_build b = { .sn = snap_new() };
 
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Committed filters: linked ones no open transaction added, and those an
- * open transaction deleted (unlinked, but still committed). */
-static int snap_build(struct engine *e, struct pol_snap **out)
-{
-	struct classifier_tuning t;
-	struct snap_build b = { .sn = calloc(1, sizeof(*b.sn)) };
-
-	if (!b.sn || classifier_create(&b.sn->cls)) {
-		free(b.sn);
-		return -ENOMEM;
-	}
-	/* No overlay: every class is indexed once, below, and never again. */
-	classifier_get_tuning(b.sn->cls, &t);
-	t.pending_max = 1;
-	classifier_set_tuning(b.sn->cls, &t);
+	if (!b.sn)
+		return NULL;
 	for (struct pol_obj *r = e->pol.t[POL_FILTER].first; r; r = r->next)
 		if (!r->txn_owner)
-			snap_add(&b, r);
-	pol_txn_each_deleted(e, snap_add, &b);
-	/* A failed build leaves classes stale; lookups would rebuild them
-	 * under the classifier's own mutex. Fail instead: memory is short. */
+			build_one(&b, r);
+	pol_txn_each_deleted(e, build_one, &b);
 	if (b.err || classifier_build(b.sn->cls)) {
 		snap_free(b.sn);
-		return -ENOMEM;
+		return NULL;
 	}
-	qsort(b.sn->f, b.sn->n, sizeof(*b.sn->f), filter_cmp);
-	*out = b.sn;
-	return 0;
+	return b.sn;
 }
 
-static void snap_swap(struct engine *e, struct pol_snap *sn)
+/* ---- publishing ---- */
+
+/* Publishes sn; returns the copy it replaced, which no reader holds. */
+static struct pol_snap *snap_swap(struct engine *e, struct pol_snap *sn)
 {
 	struct pol_snap *old = atomic_exchange(&e->pol.snap, sn);
 
 	epoch_synchronize(&e->pol.snap_epoch);
-	snap_free(old);
 	if (e->backend.ops->policy_published)
 		e->backend.ops->policy_published(e->backend.be);
+	return old;
+}
+
+static void pending_clear(struct engine *e)
+{
+	ops_free(e->pol.pending->first);
+	e->pol.pending->first = NULL;
+	e->pol.pending->tail = &e->pol.pending->first;
+}
+
+/* Both copies again from the committed filters. */
+static void publish_full(struct engine *e)
+{
+	struct pol_snap *a = snap_build(e), *b = a ? snap_build(e) : NULL;
+
+	pending_clear(e);
+	snap_free(e->pol.spare);
+	e->pol.spare = b;
+	e->pol.snap_lost = !a;
+	if (a || atomic_load(&e->pol.snap) != &fail_closed)
+		snap_free(snap_swap(e, a ? a : &fail_closed));
 }
 
 void pol_snap_publish(struct engine *e)
 {
-	struct pol_snap *sn;
+	struct pol_snap *back = e->pol.spare, *old;
+	const struct snap_op *ops = e->pol.pending->first;
 
-	if (!e->pol.snap_dirty && atomic_load(&e->pol.snap) != &fail_closed)
-		return;
-	if (snap_build(e, &sn)) {
-		if (atomic_load(&e->pol.snap) != &fail_closed)
-			snap_swap(e, &fail_closed);
+	if (e->pol.snap_lost || !back || atomic_load(&e->pol.snap) == &fail_closed) {
+		publish_full(e);
 		return;
 	}
-	sn->gen = ++e->pol.snap_gen;
-	e->pol.snap_dirty = false;
-	snap_swap(e, sn);
+	if (!ops)
+		return;
+	if (snap_apply_all(back, ops) || classifier_build(back->cls)) {
+		publish_full(e);
+		return;
+	}
+	e->pol.spare = NULL;
+	old = snap_swap(e, back);
+	/* Readers are gone from old: bring it level for the next publish. */
+	if (snap_apply_all(old, ops) || classifier_build(old->cls))
+		snap_free(old);		/* the next publish rebuilds */
+	else
+		e->pol.spare = old;
+	pending_clear(e);
 }
 
 int pol_snap_init(struct engine *e)
 {
-	struct pol_snap *sn;
-
 	epoch_init(&e->pol.snap_epoch);
-	if (snap_build(e, &sn))
+	e->pol.pending = snap_log_new();
+	if (!e->pol.pending)
 		return -ENOMEM;
-	sn->gen = ++e->pol.snap_gen;
-	atomic_init(&e->pol.snap, sn);
-	e->pol.snap_dirty = false;
+	e->pol.log = e->pol.pending;
+	atomic_init(&e->pol.snap, snap_build(e));
+	e->pol.spare = snap_build(e);
+	if (!atomic_load(&e->pol.snap) || !e->pol.spare) {
+		pol_snap_fini(e);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -179,6 +338,11 @@ void pol_snap_fini(struct engine *e)
 {
 	/* No reader is left: the engine is being destroyed. */
 	snap_free(atomic_exchange(&e->pol.snap, NULL));
+	snap_free(e->pol.spare);
+	e->pol.spare = NULL;
+	snap_log_free(e->pol.pending);
+	e->pol.pending = NULL;
+	e->pol.log = NULL;
 }
 
 void engine_pol_publish(struct engine *e)
@@ -188,21 +352,24 @@ void engine_pol_publish(struct engine *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* ---- reading ---- */
+
 static DWORD snap_lookup(const struct pol_snap *sn, const struct cls_packet *p,
 			 struct engine_verdict *v)
 {
 	struct cls_verdict cv;
+	const struct idmap_node *n;
 	const struct snap_filter *f;
 
 	if (!sn || !sn->cls || classifier_lookup(sn->cls, p, &cv))
 		return ERROR_NOT_ENOUGH_MEMORY;
 	if (!cv.filter_id)
 		return ERROR_SUCCESS;
-	f = bsearch(&(struct snap_filter){ .id = cv.filter_id }, sn->f, sn->n,
-		    sizeof(*sn->f), filter_cmp);
-	if (!f)
+	n = idmap_find(&sn->filters, cv.filter_id);
+	if (!n)
 		return ERROR_NOT_ENOUGH_MEMORY;	/* cannot be: fail closed */
-	v->filter_id = f->id;
+	f = idmap_entry(n, const struct snap_filter, by_id);
+	v->filter_id = cv.filter_id;
 	v->action = f->action;
 	if (f->action & FWP_ACTION_FLAG_CALLOUT)
 		v->callout = f->callout;

@@ -180,6 +180,28 @@ static DWORD log_change(struct engine_session *s, struct pol_obj *r, bool added)
 	return ERROR_SUCCESS;
 }
 
+/* A write transaction's classifier changes go to its own log, published
+ * at commit only (policy_snap.c). */
+static DWORD txn_snap_log(struct engine_session *s)
+{
+	if (!s->snap_log)
+		s->snap_log = snap_log_new();
+	return s->snap_log ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static void txn_link(struct engine_session *s, struct pol_obj *r, bool link)
+{
+	struct engine *e = s->e;
+
+	if (s->txn == TXN_WRITE)
+		e->pol.log = s->snap_log;
+	if (link)
+		pol_link(e, r);
+	else
+		pol_unlink(e, r);
+	e->pol.log = e->pol.pending;
+}
+
 DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 {
 	struct engine *e = s->e;
@@ -197,7 +219,9 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
 		r->dyn_owner = s;
 	if (s->txn == TXN_WRITE) {
-		rc = log_change(s, r, true);
+		rc = txn_snap_log(s);
+		if (!rc)
+			rc = log_change(s, r, true);
 		if (rc)
 			return rc;
 		r->txn_owner = s;
@@ -212,7 +236,7 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 		e->pol.next_id++;
 	else if (e->pol.next_id <= r->id)
 		e->pol.next_id = r->id + 1;
-	pol_link(e, r);
+	txn_link(s, r, true);
 	/* Restored objects are published once, after the whole store. */
 	if (s->txn != TXN_WRITE && !s->restore_id)
 		pol_snap_publish(e);
@@ -226,10 +250,12 @@ DWORD pol_remove(struct engine_session *s, struct pol_obj *r)
 	DWORD rc;
 
 	if (s->txn == TXN_WRITE) {
-		rc = log_change(s, r, false);
+		rc = txn_snap_log(s);
+		if (!rc)
+			rc = log_change(s, r, false);
 		if (rc)
 			return rc;
-		pol_unlink(e, r);	/* kept until the transaction ends */
+		txn_link(s, r, false);	/* kept until the transaction ends */
 		return ERROR_SUCCESS;
 	}
 	if (change_of(e, r, false, &c)) {
@@ -304,6 +330,8 @@ static void txn_finish(struct engine_session *s, bool commit)
 	for (u = s->undo; commit && u; u = u->next)
 		if (u->added)
 			u->r->txn_owner = NULL;
+	/* The undo below puts back what was published: nothing to note. */
+	e->pol.log = NULL;
 	while ((u = s->undo)) {
 		s->undo = u->next;
 		if (commit) {
@@ -317,6 +345,12 @@ static void txn_finish(struct engine_session *s, bool commit)
 		}
 		free(u);
 	}
+	e->pol.log = e->pol.pending;
+	if (commit)
+		snap_log_commit(e, s->snap_log);
+	else
+		snap_log_free(s->snap_log);
+	s->snap_log = NULL;
 	if (e->txn_writer == s)
 		e->txn_writer = NULL;
 }
