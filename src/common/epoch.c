@@ -4,6 +4,15 @@
 
 #include "common/epoch.h"
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 void epoch_init(struct epoch *ep)
 {
 	atomic_init(&ep->phase, 0);
@@ -31,17 +40,29 @@ void epoch_exit(struct epoch *ep, unsigned ticket)
 	atomic_fetch_sub(&ep->readers[ticket & 1], 1);
 }
 
-void epoch_synchronize(struct epoch *ep)
+unsigned epoch_flip(struct epoch *ep)
 {
-	unsigned old = atomic_fetch_add(&ep->phase, 1) & 1;
+	return atomic_fetch_add(&ep->phase, 1) & 1;
+}
+
+void epoch_wait(struct epoch *ep, unsigned phase)
+{
 	unsigned spins = 0;
 
-	/* Reader sections are a lookup long; yield, then sleep, if a reader
-	 * was preempted inside one. */
-	while (atomic_load(&ep->readers[old])) {
+	/* Reader sections are a lookup long: spin for about that long, then
+	 * give the CPU away (a reader preempted inside its section needs
+	 * it), then sleep. */
+	while (atomic_load(&ep->readers[phase & 1])) {
 		if (++spins < 64)
+			cpu_relax();
+		else if (spins < 64 + 256)
 			sched_yield();
 		else
-			nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+			nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
 	}
+}
+
+void epoch_synchronize(struct epoch *ep)
+{
+	epoch_wait(ep, epoch_flip(ep));
 }

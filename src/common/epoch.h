@@ -33,7 +33,14 @@ void epoch_init(struct epoch *ep);
 /* Returns the ticket epoch_exit takes back. */
 unsigned epoch_enter(struct epoch *ep);
 void epoch_exit(struct epoch *ep, unsigned ticket);
-/* Waits until every reader section begun before the call has ended. */
+/* Waits until every reader section begun before the call has ended:
+ * epoch_wait(ep, epoch_flip(ep)). */
 void epoch_synchronize(struct epoch *ep);
+/* The two halves, for a writer that does not want to wait at once: after
+ * epoch_flip, what was published before it may be reused once
+ * epoch_wait(ep, its result) returned, which must be before the next
+ * flip. */
+unsigned epoch_flip(struct epoch *ep);
+void epoch_wait(struct epoch *ep, unsigned phase);
 
 #endif

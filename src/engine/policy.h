@@ -37,6 +37,7 @@ struct nlmsghdr;
 struct engine_session;
 struct pol_snap;
 struct snap_log;
+struct snap_op;
 struct cls_rule;
 struct cls_addr;
 struct cls_range32;
@@ -79,6 +80,9 @@ struct policy {
 	 * an atomic exchange; read without the engine lock. */
 	_Atomic(struct pol_snap *) snap;
 	struct pol_snap *spare;		/* the other copy (NULL: rebuild) */
+	struct snap_op *spare_ops;	/* what it lacks, once readers left */
+	unsigned spare_phase;		/* ... the readers of this phase */
+	bool spare_wait;		/* spare_phase is to be waited for */
 	struct epoch snap_epoch;	/* readers of snap */
 	struct snap_log *log;		/* where link/unlink note changes;
 					 * NULL: nowhere (an abort's undo) */

@@ -5,12 +5,14 @@
  * filter what a verdict carries (action, callout, provider context). No
  * writer touches the published one. There are two copies (left-right):
  * a publish applies the changes noted since the last one to the copy
- * readers do not see, indexes it, swaps it in with one atomic exchange,
- * waits until no reader can still be in the other copy (common/epoch.h),
- * then applies the same changes to that one, which becomes the spare. So a
- * change costs what the classifier's incremental add or remove costs,
- * twice, plus the grace period, and never a copy of the whole policy; the
- * price is a second classifier in memory.
+ * readers do not see (the spare), indexes it and swaps it in with one
+ * atomic exchange; the copy it replaced becomes the spare, to be brought
+ * level by the next publish once no reader can still be in it
+ * (common/epoch.h: the readers counted before this publish's flip; the
+ * wait is deferred to the next publish, by when they are long gone, so a
+ * commit does not wait for a reader). So a change costs what the
+ * classifier's incremental add or remove costs, twice, and never a copy of
+ * the whole policy; the price is a second classifier in memory.
  *
  * When: link and unlink note each change (pol_snap_note) in e->pol.log:
  * the pending log for changes outside transactions, a write transaction's
@@ -157,7 +159,6 @@ static void snap_free(struct pol_snap *sn)
 static struct pol_snap *snap_new(void)
 {
 	struct pol_snap *sn = calloc(1, sizeof(*sn));
-	struct classifier_tuning t;
 
 	if (!sn)
 		return NULL;
@@ -165,11 +166,6 @@ static struct pol_snap *snap_new(void)
 		snap_free(sn);
 		return NULL;
 	}
-	/* No overlay: a class changed is indexed again before it is
-	 * published, so readers never rebuild one (classify.h "Updates"). */
-	classifier_get_tuning(sn->cls, &t);
-	t.pending_max = 1;
-	classifier_set_tuning(sn->cls, &t);
 	return sn;
 }
 
@@ -262,60 +258,93 @@ static struct pol_snap *snap_build(struct engine *e)
 
 /* ---- publishing ---- */
 
-/* Publishes sn; returns the copy it replaced, which no reader holds. */
-static struct pol_snap *snap_swap(struct engine *e, struct pol_snap *sn)
+/* The readers that could be in the spare (those counted before the last
+ * publish's flip) are gone: it may be changed. */
+static void spare_drain(struct engine *e)
 {
-	struct pol_snap *old = atomic_exchange(&e->pol.snap, sn);
-
-	epoch_synchronize(&e->pol.snap_epoch);
-	if (e->backend.ops->policy_published)
-		e->backend.ops->policy_published(e->backend.be);
-	return old;
+	if (e->pol.spare_wait)
+		epoch_wait(&e->pol.snap_epoch, e->pol.spare_phase);
+	e->pol.spare_wait = false;
 }
 
-static void pending_clear(struct engine *e)
+/* Takes the pending changes out of the pending log. */
+static struct snap_op *pending_take(struct engine *e)
 {
-	ops_free(e->pol.pending->first);
+	struct snap_op *ops = e->pol.pending->first;
+
 	e->pol.pending->first = NULL;
 	e->pol.pending->tail = &e->pol.pending->first;
+	return ops;
 }
 
 /* Both copies again from the committed filters. */
 static void publish_full(struct engine *e)
 {
-	struct pol_snap *a = snap_build(e), *b = a ? snap_build(e) : NULL;
+	struct pol_snap *a = snap_build(e), *b = a ? snap_build(e) : NULL, *old;
 
-	pending_clear(e);
+	ops_free(pending_take(e));
+	spare_drain(e);
 	snap_free(e->pol.spare);
+	ops_free(e->pol.spare_ops);
 	e->pol.spare = b;
+	e->pol.spare_ops = NULL;
 	e->pol.snap_lost = !a;
-	if (a || atomic_load(&e->pol.snap) != &fail_closed)
-		snap_free(snap_swap(e, a ? a : &fail_closed));
+	if (!a && atomic_load(&e->pol.snap) == &fail_closed)
+		return;
+	old = atomic_exchange(&e->pol.snap, a ? a : &fail_closed);
+	if (e->backend.ops->policy_published)
+		e->backend.ops->policy_published(e->backend.be);
+	epoch_synchronize(&e->pol.snap_epoch);
+	snap_free(old);
+}
+
+/* Changes the spare: first what the last publish changed in the other
+ * copy, then the pending changes; indexed. 0 or -errno. */
+static int spare_update(struct engine *e, const struct snap_op *ops)
+{
+	struct pol_snap *back = e->pol.spare;
+	int err;
+
+	spare_drain(e);
+	err = snap_apply_all(back, e->pol.spare_ops);
+	ops_free(e->pol.spare_ops);
+	e->pol.spare_ops = NULL;
+	if (!err)
+		err = snap_apply_all(back, ops);
+	/* Adds join the classes' overlays, removes leave tombstones; a class
+	 * they made stale is indexed again here, never by a reader
+	 * (classify.h "Updates"). */
+	if (!err)
+		err = classifier_build(back->cls);
+	return err;
 }
 
 void pol_snap_publish(struct engine *e)
 {
-	struct pol_snap *back = e->pol.spare, *old;
-	const struct snap_op *ops = e->pol.pending->first;
+	struct pol_snap *old;
+	struct snap_op *ops;
 
-	if (e->pol.snap_lost || !back || atomic_load(&e->pol.snap) == &fail_closed) {
+	if (e->pol.snap_lost || !e->pol.spare || atomic_load(&e->pol.snap) == &fail_closed) {
 		publish_full(e);
 		return;
 	}
-	if (!ops)
+	if (!e->pol.pending->first)
 		return;
-	if (snap_apply_all(back, ops) || classifier_build(back->cls)) {
+	if (spare_update(e, e->pol.pending->first)) {
 		publish_full(e);
 		return;
 	}
-	e->pol.spare = NULL;
-	old = snap_swap(e, back);
-	/* Readers are gone from old: bring it level for the next publish. */
-	if (snap_apply_all(old, ops) || classifier_build(old->cls))
-		snap_free(old);		/* the next publish rebuilds */
-	else
-		e->pol.spare = old;
-	pending_clear(e);
+	ops = pending_take(e);
+	old = atomic_exchange(&e->pol.snap, e->pol.spare);
+	/* Readers that could still be in old are counted in the phase this
+	 * flip leaves; the next publish waits for them before it changes
+	 * old, usually long after they left, so this one does not wait. */
+	e->pol.spare_phase = epoch_flip(&e->pol.snap_epoch);
+	e->pol.spare_wait = true;
+	e->pol.spare = old;
+	e->pol.spare_ops = ops;
+	if (e->backend.ops->policy_published)
+		e->backend.ops->policy_published(e->backend.be);
 }
 
 int pol_snap_init(struct engine *e)
@@ -340,6 +369,8 @@ void pol_snap_fini(struct engine *e)
 	snap_free(atomic_exchange(&e->pol.snap, NULL));
 	snap_free(e->pol.spare);
 	e->pol.spare = NULL;
+	ops_free(e->pol.spare_ops);
+	e->pol.spare_ops = NULL;
 	snap_log_free(e->pol.pending);
 	e->pol.pending = NULL;
 	e->pol.log = NULL;
