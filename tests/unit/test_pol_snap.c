@@ -76,17 +76,32 @@ static struct obj *obj_new(uint64_t v)
 	return o;
 }
 
+/* Until the readers have done `more` reads (at most about 20 s). */
+static void wait_reads(atomic_ulong *reads, unsigned long more)
+{
+	unsigned long want = atomic_load(reads) + more;
+
+	for (int i = 0; i < 20000 && atomic_load(reads) < want; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+}
+
 static void test_epoch_swaps(void **state)
 {
 	pthread_t r[3];
 	struct obj *old;
+	unsigned long before;
 
 	(void)state;
 	epoch_init(&eg.ep);
 	atomic_init(&eg.cur, obj_new(0));
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(pthread_create(&r[i], NULL, epoch_reader, NULL), 0);
-	for (uint64_t n = 1; n <= 20000; n++) {
+	wait_reads(&eg.reads, 1000);	/* the readers run (a loaded machine) */
+	before = atomic_load(&eg.reads);
+	/* At least 20000 swaps, and go on until the readers did as many
+	 * reads meanwhile. */
+	for (uint64_t n = 1; n <= 20000 || (atomic_load(&eg.reads) < before + 20000 &&
+					    n < 2000000); n++) {
 		old = atomic_exchange(&eg.cur, obj_new(n));
 		epoch_synchronize(&eg.ep);
 		atomic_store(&old->magic, DEAD);	/* a reader still here sees it */
@@ -97,7 +112,7 @@ static void test_epoch_swaps(void **state)
 		pthread_join(r[i], NULL);
 	free(atomic_load(&eg.cur));
 	assert_int_equal(atomic_load(&eg.bad), 0);
-	assert_true(atomic_load(&eg.reads) > 0);
+	assert_true(atomic_load(&eg.reads) >= before + 20000);
 }
 
 /* ---- engine helpers ---- */
@@ -247,6 +262,7 @@ static void test_readers_never_see_half_a_txn(void **state)
 	cur = add_block(s, 10, false, ERROR_SUCCESS);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(pthread_create(&r[i], NULL, classify_reader, NULL), 0);
+	wait_reads(&rg.reads, 1000);
 	for (int n = 0; n < 300; n++) {
 		UINT64 next;
 
@@ -263,12 +279,13 @@ static void test_readers_never_see_half_a_txn(void **state)
 		assert_int_equal(del_filter(s, cur), ERROR_SUCCESS);
 		assert_int_equal(engine_txn_abort(s), ERROR_SUCCESS);
 	}
+	wait_reads(&rg.reads, 1000);	/* some after the last commit too */
 	atomic_store(&rg.stop, true);
 	for (int i = 0; i < 3; i++)
 		pthread_join(r[i], NULL);
 	assert_int_equal(atomic_load(&rg.errors), 0);
 	assert_int_equal(atomic_load(&rg.unmatched), 0);
-	assert_true(atomic_load(&rg.reads) > 0);
+	assert_true(atomic_load(&rg.reads) >= 2000);
 	/* Outside a transaction a deletion counts at once. */
 	assert_int_equal(del_filter(s, cur), ERROR_SUCCESS);
 	assert_int_equal(classify(rg.e, &v), ERROR_SUCCESS);
