@@ -162,11 +162,11 @@ void pol_snap_note(struct engine *e, struct pol_obj *r, bool added);
 struct snap_log *snap_log_new(void);
 void snap_log_commit(struct engine *e, struct snap_log *l);
 void snap_log_free(struct snap_log *l);
-/* Builds a snapshot of the committed filters and publishes it, when they
- * changed since the last one (engine lock held; never during an open
- * transaction's own changes: only at commit, or for changes made outside
- * any transaction). Out of memory: the datapath fails closed (every new
- * flow blocked) until a later publish succeeds. */
+/* Publishes the committed changes noted since the last publish (engine
+ * lock held): after a change outside any transaction, at commit, never
+ * for an open transaction's own changes. Does not wait for readers. Out
+ * of memory: both copies are rebuilt; failing that the datapath fails
+ * closed (every new flow blocked) until a later publish succeeds. */
 void pol_snap_publish(struct engine *e);
 /* Whether key is an inbound or outbound transport layer; *v6 its family. */
 bool pol_layer_is_transport(const GUID *key, bool *v6);
