@@ -154,9 +154,12 @@ int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr 
 /* policy_snap.c: the classifier snapshot packet threads read. */
 int pol_snap_init(struct engine *e);
 void pol_snap_fini(struct engine *e);
-/* Notes that filter r (classifiable) was linked or unlinked, in
- * e->pol.log. */
-void pol_snap_note(struct engine *e, struct pol_obj *r, bool added);
+/* Notes in e->pol.log that filter r (classifiable) was linked (added),
+ * with its rule, which the note takes, arrays included (NULL: no memory
+ * to make it; the snapshot is then rebuilt), or unlinked (no rule). */
+void pol_snap_note(struct engine *e, struct pol_obj *r, bool added,
+		   const struct cls_rule *rule, struct cls_addr *addrs,
+		   struct cls_range32 *ranges);
 /* A transaction's log of such changes: new (NULL when out of memory),
  * appended to the pending changes at commit, freed. */
 struct snap_log *snap_log_new(void);

@@ -235,14 +235,18 @@ void pol_classify_add(struct engine *e, struct pol_obj *r)
 
 	if (r->kind != POL_FILTER)
 		return;
-	if (pol_classify_rule(r, &rule, &a, &g) == -EOPNOTSUPP) {
+	switch (pol_classify_rule(r, &rule, &a, &g)) {
+	case -EOPNOTSUPP:
 		r->unclassified = true;
 		e->pol.unclassified++;
-	} else {
-		pol_snap_note(e, r, true);
+		break;
+	case 0:
+		pol_snap_note(e, r, true, &rule, a, g);	/* takes a and g */
+		break;
+	default:
+		pol_snap_note(e, r, true, NULL, NULL, NULL);	/* no memory */
+		break;
 	}
-	free(a);
-	free(g);
 	tell_backend(e, r, true);
 }
 
@@ -254,7 +258,7 @@ void pol_classify_remove(struct engine *e, struct pol_obj *r)
 		r->unclassified = false;
 		e->pol.unclassified--;
 	} else {
-		pol_snap_note(e, r, false);
+		pol_snap_note(e, r, false, NULL, NULL, NULL);
 	}
 	tell_backend(e, r, false);
 }

@@ -114,19 +114,25 @@ void snap_log_commit(struct engine *e, struct snap_log *l)
 	free(l);
 }
 
-void pol_snap_note(struct engine *e, struct pol_obj *r, bool added)
+void pol_snap_note(struct engine *e, struct pol_obj *r, bool added,
+		   const struct cls_rule *rule, struct cls_addr *addrs,
+		   struct cls_range32 *ranges)
 {
 	struct snap_log *l = e->pol.log;
-	struct snap_op *op;
+	struct snap_op *op = l ? calloc(1, sizeof(*op)) : NULL;
 	const FWPM_FILTER0 *f = r->blob;
 
-	if (!l)
-		return;		/* an abort's undo: nothing was published */
-	op = calloc(1, sizeof(*op));
-	if (!op || (added && pol_classify_rule(r, &op->rule, &op->addrs, &op->ranges))) {
-		free(op);
-		e->pol.snap_lost = true;
+	if (!op || (added && !rule)) {
+		free(addrs);
+		free(ranges);
+		if (l)	/* else an abort's undo: nothing was published */
+			e->pol.snap_lost = true;
 		return;
+	}
+	if (added) {
+		op->rule = *rule;
+		op->addrs = addrs;
+		op->ranges = ranges;
 	}
 	op->add = added;
 	op->id = r->id;
@@ -299,7 +305,7 @@ static void publish_full(struct engine *e)
 }
 
 /* Changes the spare: first what the last publish changed in the other
- * copy, then the pending changes; indexed. 0 or -errno. */
+ * copy, then the pending changes. 0 or -errno. */
 static int spare_update(struct engine *e, const struct snap_op *ops)
 {
 	struct pol_snap *back = e->pol.spare;
@@ -309,13 +315,13 @@ static int spare_update(struct engine *e, const struct snap_op *ops)
 	err = snap_apply_all(back, e->pol.spare_ops);
 	ops_free(e->pol.spare_ops);
 	e->pol.spare_ops = NULL;
+	/* Adds join the classes' overlays, removes leave tombstones; a class
+	 * they made stale is indexed again by its first lookup, under the
+	 * classifier's own mutex (classify.h "Updates"), as before there were
+	 * snapshots: building it here would make every publish of a bulk load
+	 * pay for a whole index. */
 	if (!err)
 		err = snap_apply_all(back, ops);
-	/* Adds join the classes' overlays, removes leave tombstones; a class
-	 * they made stale is indexed again here, never by a reader
-	 * (classify.h "Updates"). */
-	if (!err)
-		err = classifier_build(back->cls);
 	return err;
 }
 
