@@ -5,8 +5,10 @@
  * filter what a verdict carries (action, callout, provider context). No
  * writer touches the published one. There are two copies (left-right):
  * a publish applies the changes noted since the last one to the copy
- * readers do not see (the spare), indexes it and swaps it in with one
- * atomic exchange; the copy it replaced becomes the spare, to be brought
+ * readers do not see (the spare) and swaps it in with one atomic
+ * exchange (a class the changes made stale is indexed again by its first
+ * lookup, under the classifier's own mutex, as the classifier always
+ * did); the copy it replaced becomes the spare, to be brought
  * level by the next publish once no reader can still be in it
  * (common/epoch.h: the readers counted before this publish's flip; the
  * wait is deferred to the next publish, by when they are long gone, so a
