@@ -64,6 +64,7 @@ bench: build
 	./build/release/bench/bench_store --out bench-results/store.json
 	./build/release/bench/bench_classify --out bench-results/classify.json
 	./build/release/bench/bench_policy --out bench-results/policy.json
+	./build/release/bench/bench_classify_mt --out bench-results/classify_mt.json
 	./build/release/bench/datapath/bench_esp --out bench-results/esp.json
 
 # Veth, UDP and TUN-relay ceilings side by side (TRIALS, DURATION: see

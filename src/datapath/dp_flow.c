@@ -1,10 +1,11 @@
 /* dp_flow.c - which filter decides a packet, cached per flow and thread.
  *
  * The first packet of a flow asks the engine (engine_classify: the
- * filters at the outbound or inbound transport layer of its IP version);
- * the answer is kept in the thread's direct-mapped cache until any filter
- * changes (pol_gen). Called without the table lock (the engine lock is
- * taken inside).
+ * committed filters at the outbound or inbound transport layer of its IP
+ * version, from the engine's published snapshot, without the engine
+ * lock); the answer is kept in the thread's direct-mapped cache until a
+ * filter changes and its snapshot is published (pol_gen). Called without
+ * the table lock (no upcall is made under it).
  */
 #include <string.h>
 

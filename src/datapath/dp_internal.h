@@ -6,14 +6,20 @@
  * - table.lock (a writer-preferring rwlock) guards the SA table: the
  *   backend ops (engine lock held) take it for writing; a packet thread
  *   takes it for reading around the part of a batch that touches SAs,
- *   never across a call into the engine (engine_classify,
- *   engine_net_event_raise take the engine lock: the order is always
- *   engine lock, then table lock).
+ *   never across an upcall (engine_net_event_raise may take the engine
+ *   lock: the order is always engine lock, then table lock).
+ * - Verdicts (host classify, dp_flow.c) take no engine lock: the engine
+ *   answers from its published classifier snapshot (policy_snap.c), never
+ *   waiting for a policy change, an SA install or a store write. They are
+ *   still made outside the table lock, so that no upcall ever is.
  * - dp_sa.lock serialises packets through one SA (its EVP contexts,
  *   sequence counter, replay window) when several threads use it.
  * - sa_gen changes under the write lock whenever an SA comes, goes or
- *   changes; pol_gen whenever a filter does. A thread's cached verdict is
- *   good while pol_gen is unchanged; its cached SA pointer while sa_gen is
+ *   changes; pol_gen whenever a filter does (policy_changed) and again when
+ *   the engine has published the snapshot with the change
+ *   (policy_published: a verdict cached between the two is from the old
+ *   snapshot). A thread's cached verdict is good while pol_gen is
+ *   unchanged; its cached SA pointer while sa_gen is
  *   (checked under the read lock, so the pointer cannot go stale while
  *   used).
  * - Counters are relaxed atomics, added once per batch.

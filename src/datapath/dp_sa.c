@@ -446,6 +446,16 @@ static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_
 			(unsigned long long)f->filterId, dp->tun.name, strerror(-w.err));
 }
 
+/* The engine's classifier snapshot changed: verdicts cached from the old
+ * one are stale (dp_flow.c). The bump in dp_policy_changed alone could
+ * come before the new snapshot is there. */
+static void dp_policy_published(void *be)
+{
+	struct dp *dp = be;
+
+	bump(&dp->pol_gen);
+}
+
 const struct dp_backend_ops dp_tun_ops = {
 	.name = "tun",
 	.sa_install = dp_install,
@@ -455,6 +465,7 @@ const struct dp_backend_ops dp_tun_ops = {
 	.statistics = dp_statistics,
 	.ext_statistics = dp_ext_statistics,
 	.policy_changed = dp_policy_changed,
+	.policy_published = dp_policy_published,
 };
 
 void dp_table_fini(struct dp *dp)

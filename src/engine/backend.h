@@ -18,9 +18,11 @@
  * Upcalls: what the datapath sees (lifetimes reached, acquires, drops) and
  * what its packet threads ask (a filter verdict) goes through the host's
  * table, struct be_host, given at attach time: a backend links against
- * this header and never against the engine. Upcalls take the engine lock,
- * so a backend makes them from its own threads or from the host's loop
- * (notice_fd / deliver), never from inside a downcall.
+ * this header and never against the engine. Upcalls may take the engine
+ * lock, so a backend makes them from its own threads or from the host's
+ * loop (notice_fd / deliver), never from inside a downcall. The verdict
+ * (classify) does not: it reads the engine's published classifier
+ * snapshot, so packet threads never wait for the engine.
  */
 #ifndef FWP_ENGINE_BACKEND_H
 #define FWP_ENGINE_BACKEND_H
@@ -137,6 +139,12 @@ struct dp_backend_ops {
 	 * Calls come in pairs per filter. May be NULL. */
 	void (*policy_changed)(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
 			       bool added);
+	/* A new classifier snapshot is what the host's classify upcall
+	 * answers from (it runs without the engine lock): verdicts cached
+	 * before now are stale. Comes after the policy_changed calls of the
+	 * change (which may come before the snapshot exists: a verdict cached
+	 * between the two would be from the old one). May be NULL. */
+	void (*policy_published)(void *be);
 };
 
 struct dp_backend {

@@ -77,6 +77,7 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	}
 	minheap_init(&e->timers);
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->store_done, NULL);
 	net_history_init(e);
 	*out = e;
 	return 0;
@@ -145,6 +146,7 @@ void engine_destroy(struct engine *e)
 	minheap_free(&e->timers);
 	net_history_fini(e);
 	security_fini(e);
+	pthread_cond_destroy(&e->store_done);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -14,7 +14,8 @@
  * allocations released with free(); they never contain key material.
  *
  * Locking: one mutex per engine guards all engine state; each function
- * below takes it. Sinks and backends are called with it held, so they must
+ * below takes it (but engine_classify, which reads a published snapshot,
+ * and the store write, which runs outside it: policy_txn.c). Sinks and backends are called with it held, so they must
  * not call back into the engine. Sessions must not be used after
  * engine_session_close(), and a session must not be used by two threads
  * while it is being closed (the API layer guarantees both).
@@ -51,8 +52,10 @@ struct pol_change {
 };
 
 /* Where persistent policy objects go (fwpd: src/policy/store.c). write()
- * is called with the engine lock held and applies the n changes as one
- * durable, all-or-nothing batch: 0 or -errno (nothing written). */
+ * is called WITHOUT the engine lock (other engine calls go on meanwhile;
+ * policy changes wait), one call at a time, in the order the changes
+ * apply, and applies the n changes as one durable, all-or-nothing batch:
+ * 0 or -errno (nothing written). It must not call the engine. */
 struct pol_store_ops {
 	int (*write)(void *arg, const struct pol_change *v, size_t n);
 };
@@ -153,10 +156,16 @@ int engine_create(const struct engine_config *cfg, struct engine **out);
  * opens. A record that no longer validates is refused with its code. */
 DWORD engine_pol_restore(struct engine *e, int kind, uint64_t id,
 			 const void *enc, size_t len);
-/* Classifies a flow (takes the engine lock; any thread). FWP_E_LAYER_NOT_FOUND,
- * FWP_E_INVALID_PARAMETER (ip_version not the layer's) or 0. */
+/* Classifies a flow against the committed filters, from the published
+ * snapshot (policy_snap.c): any thread, never waits for the engine lock.
+ * FWP_E_LAYER_NOT_FOUND, FWP_E_INVALID_PARAMETER (ip_version not the
+ * layer's), ERROR_NOT_ENOUGH_MEMORY (no snapshot could be built: fail
+ * closed) or 0. */
 DWORD engine_classify(struct engine *e, const struct engine_flow *f,
 		      struct engine_verdict *v);
+/* Publishes the policy to the datapath's classifier snapshot (after
+ * restoring the store; other changes publish by themselves). */
+void engine_pol_publish(struct engine *e);
 /* Runtime ids handed out from now on are above `above` (ids are never
  * reused, also across restarts). */
 void engine_pol_reserve_ids(struct engine *e, uint64_t above);

@@ -51,6 +51,10 @@ struct engine {
 	struct engine_stats stats;
 	struct policy pol;		/* policy objects (policy.h) */
 	struct engine_session *txn_writer;	/* holds the writer lock */
+	/* policy_txn.c: a store write runs without the engine lock; policy
+	 * changes, transaction ends and session closes wait for it. */
+	bool storing;
+	pthread_cond_t store_done;
 	/* net_history.c: engine options and the net-event history. The
 	 * options are read by packet threads, hence atomic; hist_lock (not
 	 * the engine lock) guards the ring, taken only while collecting. */
@@ -79,6 +83,7 @@ struct engine_session {
 	struct session_cred cred;
 	struct event_sink sink;
 	struct pol_undo *undo;		/* write transaction's log, newest first */
+	struct snap_log *snap_log;	/* its classifier changes (policy_snap.c) */
 	uint64_t restore_id;		/* engine_pol_restore: the id to keep */
 	enum txn_state txn;
 	uint64_t txn_started_ms;	/* engine_now_ms() at a write txn's begin */

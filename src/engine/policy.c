@@ -224,8 +224,6 @@ int policy_init(struct engine *e)
 			goto fail;
 	}
 	p->next_id = POLICY_FIRST_ID;
-	if (classifier_create(&p->cls))
-		goto fail;
 	for (i = 0; i < sizeof(builtin_sublayers) / sizeof(builtin_sublayers[0]); i++) {
 		const struct builtin_sublayer *b = &builtin_sublayers[i];
 		FWPM_SUBLAYER0 sl = {
@@ -244,6 +242,8 @@ int policy_init(struct engine *e)
 		r->builtin = true;
 		pol_link(e, r);
 	}
+	if (pol_snap_init(e))
+		goto fail;
 	return 0;
 fail:
 	policy_fini(e);
@@ -255,6 +255,7 @@ void policy_fini(struct engine *e)
 	static const enum pol_kind order[] = { POL_FILTER, POL_CONTEXT, POL_SUBLAYER,
 					       POL_PROVIDER };
 
+	e->pol.log = NULL;	/* nothing is published any more */
 	for (size_t i = 0; i < POL_NKINDS; i++) {
 		struct pol_table *t = &e->pol.t[order[i]];
 
@@ -270,8 +271,7 @@ void policy_fini(struct engine *e)
 		idmap_free(&t->by_key);
 	}
 	idmap_free(&e->pol.by_id);
-	classifier_destroy(e->pol.cls);
-	e->pol.cls = NULL;
+	pol_snap_fini(e);
 }
 
 /* ---- providers and sublayers ---- */
@@ -507,6 +507,7 @@ void policy_session_closed(struct engine *e, struct engine_session *s)
 				pol_delete(e, r);
 		}
 	}
+	pol_snap_publish(e);
 }
 
 /* ---- enumeration ---- */

@@ -16,12 +16,14 @@
 #ifndef FWP_ENGINE_POLICY_H
 #define FWP_ENGINE_POLICY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <fwpmu.h>
 
+#include "common/epoch.h"
 #include "common/idmap.h"
 #include "engine/policy_kind.h"
 
@@ -33,6 +35,12 @@ struct nlattr;
 struct wf_struct;
 struct nlmsghdr;
 struct engine_session;
+struct pol_snap;
+struct snap_log;
+struct snap_op;
+struct cls_rule;
+struct cls_addr;
+struct cls_range32;
 
 struct pol_obj {
 	struct pol_obj *prev, *next;	/* the kind's list, creation order */
@@ -56,6 +64,7 @@ struct pol_obj {
 	bool unclassified;		/* a filter the classifier cannot see */
 	void *sd;			/* its descriptor; NULL: the default */
 	size_t sd_len;
+	bool pend_del;			/* being deleted: its store write runs */
 };
 
 struct pol_table {
@@ -68,8 +77,19 @@ struct policy {
 	struct pol_table t[POL_NKINDS];
 	struct idmap by_id;		/* every kind */
 	uint64_t next_id;
-	struct classifier *cls;		/* linked filters (policy_classify.c) */
-	size_t unclassified;		/* filters left out of it */
+	size_t unclassified;		/* filters left out of classification */
+	/* policy_snap.c: what packet threads classify with, published by
+	 * an atomic exchange; read without the engine lock. */
+	_Atomic(struct pol_snap *) snap;
+	struct pol_snap *spare;		/* the other copy (NULL: rebuild) */
+	struct snap_op *spare_ops;	/* what it lacks, once readers left */
+	unsigned spare_phase;		/* ... the readers of this phase */
+	bool spare_wait;		/* spare_phase is to be waited for */
+	struct epoch snap_epoch;	/* readers of snap */
+	struct snap_log *log;		/* where link/unlink note changes;
+					 * NULL: nowhere (an abort's undo) */
+	struct snap_log *pending;	/* committed, not yet published */
+	bool snap_lost;			/* a change could not be noted */
 };
 
 /* policy.c */
@@ -105,6 +125,13 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r);
 DWORD pol_remove(struct engine_session *s, struct pol_obj *r);
 DWORD pol_txn_commit(struct engine_session *s);
 void pol_txn_abort(struct engine_session *s);
+/* Calls fn for each object the open read/write transaction (if any)
+ * deleted that existed before it: committed, so still in the snapshot. */
+void pol_txn_each_deleted(struct engine *e, void (*fn)(void *arg, struct pol_obj *r),
+			  void *arg);
+/* Waits (engine lock held, released while waiting) until no store write
+ * runs: policy changes apply in the order they reach the store. */
+void pol_store_wait(struct engine *e);
 
 /* The Windows struct each kind's blob holds. */
 extern const struct wf_struct *const pol_schema[POL_NKINDS];
@@ -118,9 +145,35 @@ const struct pol_layer *pol_layer_find(const GUID *key);
 /* The layer's index in the layer table (the classifier's layer number),
  * -1 if unknown; *v6 its family. */
 int pol_layer_index(const GUID *key, bool *v6);
-/* policy_classify.c: keeps the classifier in step with linked filters. */
+/* policy_classify.c: linked filters mark the snapshot out of date. */
 void pol_classify_add(struct engine *e, struct pol_obj *r);
 void pol_classify_remove(struct engine *e, struct pol_obj *r);
+/* The classifier rule of filter r, its conditions in *addrs / *ranges
+ * (free() both, also on error). -EOPNOTSUPP: r cannot be classified;
+ * -ENOMEM. */
+int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr **addrs,
+		      struct cls_range32 **ranges);
+
+/* policy_snap.c: the classifier snapshot packet threads read. */
+int pol_snap_init(struct engine *e);
+void pol_snap_fini(struct engine *e);
+/* Notes in e->pol.log that filter r (classifiable) was linked (added),
+ * with its rule, which the note takes, arrays included (NULL: no memory
+ * to make it; the snapshot is then rebuilt), or unlinked (no rule). */
+void pol_snap_note(struct engine *e, struct pol_obj *r, bool added,
+		   const struct cls_rule *rule, struct cls_addr *addrs,
+		   struct cls_range32 *ranges);
+/* A transaction's log of such changes: new (NULL when out of memory),
+ * appended to the pending changes at commit, freed. */
+struct snap_log *snap_log_new(void);
+void snap_log_commit(struct engine *e, struct snap_log *l);
+void snap_log_free(struct snap_log *l);
+/* Publishes the committed changes noted since the last publish (engine
+ * lock held): after a change outside any transaction, at commit, never
+ * for an open transaction's own changes. Does not wait for readers. Out
+ * of memory: both copies are rebuilt; failing that the datapath fails
+ * closed (every new flow blocked) until a later publish succeeds. */
+void pol_snap_publish(struct engine *e);
 /* Whether key is an inbound or outbound transport layer; *v6 its family. */
 bool pol_layer_is_transport(const GUID *key, bool *v6);
 /* Checks n conditions against the layer (FWP_E_* or 0). */

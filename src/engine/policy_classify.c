@@ -1,13 +1,15 @@
 /* policy_classify.c - filters feed the classifier (src/policy/classify.h),
  * and engine_classify answers, for a packet's flow, which filter decides.
  *
- * Every linked filter is offered to the classifier as a cls_rule: its layer
- * (the index in the layer table), IP version, sublayer weight and id,
- * effective weight, action and conditions. A filter with a condition the
- * classifier cannot evaluate (another field, or a match type other than
- * EQUAL and RANGE) is left out of classification and counted
+ * Every committed filter is offered to the classifier as a cls_rule: its
+ * layer (the index in the layer table), IP version, sublayer weight and
+ * id, effective weight, action and conditions. A filter with a condition
+ * the classifier cannot evaluate (another field, or a match type other
+ * than EQUAL and RANGE) is left out of classification and counted
  * (pol.unclassified): treating it as matching everything would be wrong.
- * Locking: the engine lock guards the classifier; engine_classify takes it.
+ * The classifiers live in the published snapshot (policy_snap.c); here a
+ * link or unlink is only noted, to be applied when it is published.
+ * Locking: the engine lock.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -206,81 +208,57 @@ static void tell_backend(struct engine *e, const struct pol_obj *r, bool added)
 					       r->context ? r->context->id : 0, added);
 }
 
-void pol_classify_add(struct engine *e, struct pol_obj *r)
+int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr **addrs,
+		      struct cls_range32 **ranges)
 {
-	struct cls_addr *a = NULL;
-	struct cls_range32 *g = NULL;
-	struct cls_rule rule;
 	int err;
 
-	if (r->kind != POL_FILTER || !e->pol.cls)
-		return;
-	err = build_rule(r, &rule, &a, &g);
+	*addrs = NULL;
+	*ranges = NULL;
+	err = build_rule(r, rule, addrs, ranges);
 	if (!err)
-		err = classifier_add(e->pol.cls, &rule);
+		err = classifier_rule_check(rule);
 	if (err) {
+		free(*addrs);
+		free(*ranges);
+		*addrs = NULL;
+		*ranges = NULL;
+	}
+	return err == -EINVAL ? -EOPNOTSUPP : err;
+}
+
+void pol_classify_add(struct engine *e, struct pol_obj *r)
+{
+	struct cls_addr *a;
+	struct cls_range32 *g;
+	struct cls_rule rule;
+
+	if (r->kind != POL_FILTER)
+		return;
+	switch (pol_classify_rule(r, &rule, &a, &g)) {
+	case -EOPNOTSUPP:
 		r->unclassified = true;
 		e->pol.unclassified++;
+		break;
+	case 0:
+		pol_snap_note(e, r, true, &rule, a, g);	/* takes a and g */
+		break;
+	default:
+		pol_snap_note(e, r, true, NULL, NULL, NULL);	/* no memory */
+		break;
 	}
-	free(a);
-	free(g);
 	tell_backend(e, r, true);
 }
 
 void pol_classify_remove(struct engine *e, struct pol_obj *r)
 {
-	if (r->kind != POL_FILTER || !e->pol.cls)
+	if (r->kind != POL_FILTER)
 		return;
 	if (r->unclassified) {
 		r->unclassified = false;
 		e->pol.unclassified--;
 	} else {
-		classifier_remove(e->pol.cls, r->id);
+		pol_snap_note(e, r, false, NULL, NULL, NULL);
 	}
 	tell_backend(e, r, false);
-}
-
-DWORD engine_classify(struct engine *e, const struct engine_flow *fl,
-		      struct engine_verdict *v)
-{
-	struct cls_packet p;
-	struct cls_verdict cv;
-	struct pol_obj *r;
-	bool v6;
-	int layer;
-
-	if (!fl || !v || !fl->layer)
-		return FWP_E_NULL_POINTER;
-	layer = pol_layer_index(fl->layer, &v6);
-	if (layer < 0)
-		return FWP_E_LAYER_NOT_FOUND;
-	if (fl->ip_version != (v6 ? 6 : 4))
-		return FWP_E_INVALID_PARAMETER;
-	memset(&p, 0, sizeof(p));
-	p.layer = (uint16_t)layer;
-	p.ip_version = fl->ip_version;
-	p.protocol = fl->protocol;
-	p.local_port = fl->local_port;
-	p.remote_port = fl->remote_port;
-	memcpy(p.local_addr, fl->local_addr, 16);
-	memcpy(p.remote_addr, fl->remote_addr, 16);
-	memset(v, 0, sizeof(*v));
-	v->action = FWP_ACTION_PERMIT;	/* the layer default */
-	pthread_mutex_lock(&e->lock);
-	if (!e->pol.cls || classifier_lookup(e->pol.cls, &p, &cv)) {
-		pthread_mutex_unlock(&e->lock);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
-	r = cv.filter_id ? pol_find_id(e, POL_FILTER, cv.filter_id) : NULL;
-	if (r) {
-		const FWPM_FILTER0 *f = r->blob;
-
-		v->filter_id = r->id;
-		v->action = f->action.type;
-		if (f->action.type & FWP_ACTION_FLAG_CALLOUT)
-			v->callout = f->action.calloutKey;
-		v->context_id = r->context ? r->context->id : 0;
-	}
-	pthread_mutex_unlock(&e->lock);
-	return ERROR_SUCCESS;
 }

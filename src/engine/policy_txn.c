@@ -1,15 +1,29 @@
 /* policy_txn.c - how policy-object changes are applied: the writer lock,
- * transactions with undo, and the persistent store.
+ * transactions with undo, the persistent store, and when the datapath's
+ * classifier snapshot is published.
  *
  * Every add and delete of a policy object goes through pol_insert or
  * pol_remove, with the engine lock held, after all its checks passed:
- *  - outside a transaction, the change is written to the store first (when
- *    the object is persistent and the engine has a store), then applied;
+ *  - outside a transaction, a persistent change (the object is persistent
+ *    and the engine has a store) is written to the store first, then
+ *    applied; other changes are applied at once. Then the snapshot is
+ *    published;
  *  - inside a read/write transaction, it is applied at once and logged;
- *    commit writes the whole log to the store as one batch, abort undoes
- *    the log newest first. A deleted record is only unlinked until the
- *    transaction ends, so that abort can put it back unchanged (same id,
- *    same references).
+ *    commit writes the whole log to the store as one batch, then publishes;
+ *    abort undoes the log newest first and publishes nothing. A deleted
+ *    record is only unlinked until the transaction ends, so that abort can
+ *    put it back unchanged (same id, same references).
+ * The store write (an fsync) runs without the engine lock: the change is
+ * prepared (checked, encoded) under it, e->storing is set, the lock is
+ * released for the write and taken again to apply the change, or to
+ * leave everything as it was when the write failed. While storing is set,
+ * every other policy change, transaction begin or end and session close
+ * waits (pol_store_wait) before looking at the policy, so changes reach
+ * the store one at a time and in the order they apply; SA-context calls,
+ * reads and classification go on. During the write an object being added
+ * is not there yet, and one being deleted is still there for reads but
+ * can no longer be bound to an SA context (pend_del), since its deletion
+ * must not fail once the store has it.
  * One session at a time holds the writer lock (its read/write
  * transaction); other sessions' policy changes and write transactions get
  * FWP_E_TIMEOUT from the engine, which the client library turns into a
@@ -85,6 +99,7 @@ DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&e->lock);
+	pol_store_wait(e);
 	if (e->txn_writer != s)
 		pol_txn_watchdog(e);
 	if (s->txn_aborted)
@@ -98,13 +113,27 @@ DWORD pol_lock_for_write(struct engine_session *s, uint32_t rights)
 	return rc;
 }
 
+void pol_store_wait(struct engine *e)
+{
+	while (e->storing)
+		pthread_cond_wait(&e->store_done, &e->lock);
+}
+
+/* Writes the batch with the engine lock released (held on entry and on
+ * return). Whatever v points to must stay put meanwhile: records the
+ * caller has not linked, or that no one may change while storing is set. */
 static DWORD store_write(struct engine *e, const struct pol_change *v, size_t n)
 {
 	int err;
 
 	if (!n || !e->cfg.store)
 		return ERROR_SUCCESS;
+	e->storing = true;
+	pthread_mutex_unlock(&e->lock);
 	err = e->cfg.store->write(e->cfg.store_arg, v, n);
+	pthread_mutex_lock(&e->lock);
+	e->storing = false;
+	pthread_cond_broadcast(&e->store_done);
 	switch (err) {
 	case 0:
 		return ERROR_SUCCESS;
@@ -157,6 +186,28 @@ static DWORD log_change(struct engine_session *s, struct pol_obj *r, bool added)
 	return ERROR_SUCCESS;
 }
 
+/* A write transaction's classifier changes go to its own log, published
+ * at commit only (policy_snap.c). */
+static DWORD txn_snap_log(struct engine_session *s)
+{
+	if (!s->snap_log)
+		s->snap_log = snap_log_new();
+	return s->snap_log ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static void txn_link(struct engine_session *s, struct pol_obj *r, bool link)
+{
+	struct engine *e = s->e;
+
+	if (s->txn == TXN_WRITE)
+		e->pol.log = s->snap_log;
+	if (link)
+		pol_link(e, r);
+	else
+		pol_unlink(e, r);
+	e->pol.log = e->pol.pending;
+}
+
 DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 {
 	struct engine *e = s->e;
@@ -181,7 +232,9 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 	if (s->flags & FWPM_SESSION_FLAG_DYNAMIC)
 		r->dyn_owner = s;
 	if (s->txn == TXN_WRITE) {
-		rc = log_change(s, r, true);
+		rc = txn_snap_log(s);
+		if (!rc)
+			rc = log_change(s, r, true);
 		if (rc)
 			return rc;
 		r->txn_owner = s;
@@ -196,9 +249,12 @@ DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
 		e->pol.next_id++;
 	else if (e->pol.next_id <= r->id)
 		e->pol.next_id = r->id + 1;
-	pol_link(e, r);
+	txn_link(s, r, true);
 	if (s->txn != TXN_WRITE)
 		pol_notify(e, r, FWPM_CHANGE_ADD);	/* else at commit */
+	/* Restored objects are published once, after the whole store. */
+	if (s->txn != TXN_WRITE && !s->restore_id)
+		pol_snap_publish(e);
 	return ERROR_SUCCESS;
 }
 
@@ -209,20 +265,27 @@ DWORD pol_remove(struct engine_session *s, struct pol_obj *r)
 	DWORD rc;
 
 	if (s->txn == TXN_WRITE) {
-		rc = log_change(s, r, false);
+		rc = txn_snap_log(s);
+		if (!rc)
+			rc = log_change(s, r, false);
 		if (rc)
 			return rc;
-		pol_unlink(e, r);	/* kept until the transaction ends */
+		txn_link(s, r, false);	/* kept until the transaction ends */
 		return ERROR_SUCCESS;
 	}
 	if (change_of(e, r, false, &c)) {
+		/* Once the store has the deletion it must not fail: no SA
+		 * context may bind r meanwhile (refs was 0). */
+		r->pend_del = true;
 		rc = store_write(e, &c, 1);
+		r->pend_del = false;
 		if (rc)
 			return rc;
 	}
 	pol_notify(e, r, FWPM_CHANGE_DELETE);
 	pol_unlink(e, r);
 	pol_obj_free(r);
+	pol_snap_publish(e);
 	return ERROR_SUCCESS;
 }
 
@@ -319,6 +382,8 @@ static void txn_finish(struct engine_session *s, bool commit)
 	for (u = s->undo; commit && u; u = u->next)
 		if (u->added)
 			u->r->txn_owner = NULL;
+	/* The undo below puts back what was published: nothing to note. */
+	e->pol.log = NULL;
 	while ((u = s->undo)) {
 		s->undo = u->next;
 		if (commit) {
@@ -332,6 +397,12 @@ static void txn_finish(struct engine_session *s, bool commit)
 		}
 		free(u);
 	}
+	e->pol.log = e->pol.pending;
+	if (commit)
+		snap_log_commit(e, s->snap_log);
+	else
+		snap_log_free(s->snap_log);
+	s->snap_log = NULL;
 	if (e->txn_writer == s)
 		e->txn_writer = NULL;
 }
@@ -340,11 +411,25 @@ DWORD pol_txn_commit(struct engine_session *s)
 {
 	DWORD rc = commit_to_store(s);
 
-	/* A batch the store refused is not half-applied: undo it all. */
+	/* A batch the store refused is not half-applied: undo it all. Only
+	 * a commit publishes, and the whole transaction at once. */
 	if (rc == ERROR_SUCCESS)
 		txn_notify(s);
 	txn_finish(s, rc == ERROR_SUCCESS);
+	if (rc == ERROR_SUCCESS)
+		pol_snap_publish(s->e);
 	return rc;
+}
+
+void pol_txn_each_deleted(struct engine *e, void (*fn)(void *arg, struct pol_obj *r),
+			  void *arg)
+{
+	if (!e->txn_writer)
+		return;
+	/* One added here has txn_owner set, also when deleted again. */
+	for (struct pol_undo *u = e->txn_writer->undo; u; u = u->next)
+		if (!u->added && !u->r->txn_owner)
+			fn(arg, u->r);
 }
 
 void pol_txn_abort(struct engine_session *s)

@@ -25,8 +25,8 @@ DWORD sa_bind_lookup(struct engine *e, const IPSEC_TRAFFIC1 *t, struct pol_obj *
 		if (!t->ipsecFilterId)
 			return ERROR_SUCCESS;
 		r = pol_find_id(e, POL_FILTER, t->ipsecFilterId);
-		if (r && r->txn_owner)
-			r = NULL;	/* not committed yet */
+		if (r && (r->txn_owner || r->pend_del))
+			r = NULL;	/* not committed yet, or being deleted */
 		if (!r || !pol_layer_is_transport(&((FWPM_FILTER0 *)r->blob)->layerKey, &v6))
 			return FWP_E_FILTER_NOT_FOUND;
 		if (v6 != (t->ipVersion == FWP_IP_VERSION_V6))
@@ -38,7 +38,7 @@ DWORD sa_bind_lookup(struct engine *e, const IPSEC_TRAFFIC1 *t, struct pol_obj *
 		const FWPM_PROVIDER_CONTEXT1 *pc;
 
 		r = pol_find_id(e, POL_CONTEXT, t->tunnelPolicyId);
-		if (!r || r->txn_owner)
+		if (!r || r->txn_owner || r->pend_del)
 			return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
 		pc = r->blob;
 		if (pc->type != FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT &&

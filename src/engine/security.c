@@ -366,6 +366,10 @@ DWORD engine_sd_set(struct engine_session *s, int target, const struct pol_ref *
 	if (session_in_txn(s))
 		return FWP_E_TXN_IN_PROGRESS;
 	pthread_mutex_lock(&e->lock);
+	/* A policy change writing to the store (lock released) finishes
+	 * first: the object may be on its way out, and writes stay in order.
+	 * This write is short (one record) and keeps the lock. */
+	pol_store_wait(e);
 	rc = find_target(s, target, ref, &t);
 	if (rc == ERROR_SUCCESS && !holds(s, target_granted(s, &t), rights_for(info, true)))
 		rc = ERROR_ACCESS_DENIED;

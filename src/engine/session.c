@@ -105,6 +105,7 @@ void engine_session_close(struct engine_session *s)
 		return;
 	e = s->e;
 	pthread_mutex_lock(&e->lock);
+	pol_store_wait(e);
 	for (pp = &e->sessions; *pp && *pp != s; pp = &(*pp)->next)
 		;
 	if (*pp)
@@ -154,6 +155,7 @@ DWORD engine_txn_begin(struct engine_session *s, UINT32 flags)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->e->lock);
+	pol_store_wait(s->e);
 	if (!(flags & FWPM_TXN_READ_ONLY))
 		pol_txn_watchdog(s->e);
 	if (s->txn != TXN_NONE || s->txn_aborted) {
@@ -179,6 +181,7 @@ static DWORD txn_end(struct engine_session *s, bool commit)
 	DWORD rc = ERROR_SUCCESS;
 
 	pthread_mutex_lock(&s->e->lock);
+	pol_store_wait(s->e);
 	if (s->txn_aborted) {
 		/* The watchdog undid it: a commit learns so, an abort agrees. */
 		s->txn_aborted = false;

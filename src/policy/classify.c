@@ -161,6 +161,11 @@ static int rule_check(const struct cls_rule *r)
 	return 0;
 }
 
+int classifier_rule_check(const struct cls_rule *r)
+{
+	return r ? rule_check(r) : -EINVAL;
+}
+
 static uint64_t be_num(const uint8_t *b, size_t len)
 {
 	uint64_t v = 0;

@@ -184,6 +184,8 @@ void classifier_destroy(struct classifier *c);
 /* Copies r in. 0, -EINVAL (bad field, action or ip_version, filter_id 0),
  * -EEXIST (filter_id present) or -ENOMEM; on error nothing changed. */
 int classifier_add(struct classifier *c, const struct cls_rule *r);
+/* Whether classifier_add would take r (its -EINVAL cases): 0 or -EINVAL. */
+int classifier_rule_check(const struct cls_rule *r);
 /* 0 or -ENOENT. */
 int classifier_remove(struct classifier *c, uint64_t filter_id);
 

@@ -141,6 +141,7 @@ int pol_store_restore(struct pol_store *ps, struct engine *e, size_t *restored,
 		err = store_max_id(ps->st, &max_id);
 	if (!err)
 		engine_pol_reserve_ids(e, max_id);
+	engine_pol_publish(e);	/* what was restored, also after an error */
 	if (restored)
 		*restored = r.restored;
 	if (skipped)

@@ -4,7 +4,8 @@
  *
  * Ownership: pol_store_open returns a struct pol_store the host keeps for
  * the engine's lifetime and closes after engine_destroy. Locking: write()
- * runs under the engine lock, restore before any session exists, so the
+ * runs outside the engine lock but one call at a time (the engine waits
+ * for each: policy_txn.c), restore before any session exists, so the
  * store is never used by two threads at once (store.h's rule).
  */
 #ifndef FWP_POLICY_POL_STORE_H
