@@ -89,8 +89,8 @@ void esp_xform_fini(struct esp_xform *x);
 
 const struct esp_xform_info *esp_xform_info(const struct esp_xform *x);
 
-/* Outbound: writes the IV for sequence number seq (GCM/GMAC: seq itself,
- * so it never repeats within the SA; CBC: unpredictable, see the .c),
+/* Outbound: writes the IV (GCM/GMAC: a per-SA counter from a random
+ * start, so it never repeats within the SA; CBC: unpredictable; see the .c),
  * encrypts plen bytes after it and appends the ICV. 0 or -EIO. */
 int esp_xform_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq);
 
