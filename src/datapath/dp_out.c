@@ -47,8 +47,8 @@ struct out_ctx {
 	uint32_t lens[OUT_SEGS];
 	struct out_pkt pk[OUT_SEGS];
 	unsigned n;
-	uint8_t *gso;
 	struct udp_io_msg msg[UDP_IO_BATCH];
+	struct iovec giov[UDP_IO_BATCH][UDP_IO_MAX_SEGS];	/* GSO trains */
 	struct dp_flow_cache cache;
 	struct dp_reasm *reasm;
 	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass, out_tunnel_bytes;
@@ -301,9 +301,9 @@ static void flush(struct out_ctx *x, int sock, unsigned n)
 }
 
 /* Queues p for sending on its socket, joining it to the previous message
- * as one more UDP_SEGMENT datagram when it can. */
-static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *nm,
-		      size_t *gso_used)
+ * as one more UDP_SEGMENT datagram when it can: the train is a list of
+ * pieces where the ESP packets were built, not a copy. */
+static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *nm)
 {
 	const struct udp_io *u = &x->dp->io;
 	struct udp_io_msg *last = *nm ? &x->msg[*nm - 1] : NULL;
@@ -313,26 +313,24 @@ static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *
 		if (*nm)
 			flush(x, *cur, *nm);
 		*nm = 0;
-		*gso_used = 0;
 		*cur = p->sock;
 		last = NULL;
 	}
 	if (udp && u->gso && last && same_dest(last, &p->m)) {
 		uint16_t seg = last->segsz ? last->segsz : (uint16_t)last->len;
-		bool in_gso = last->buf >= x->gso && last->buf < x->gso + UDP_IO_BATCH * 65536u;
-		unsigned segs = last->len / seg + (last->len % seg != 0);
+		unsigned segs = last->iov ? last->iovcnt : 1;
 
 		/* Equal sizes; only the last datagram may be shorter. */
 		if (last->len % seg == 0 && p->m.len <= seg && segs < UDP_IO_MAX_SEGS &&
 		    last->len + p->m.len <= OUT_GSO_BYTES) {
-			if (!in_gso) {
-				uint8_t *g = x->gso + *gso_used;
+			struct iovec *v = x->giov[*nm - 1];
 
-				memcpy(g, last->buf, last->len);
-				last->buf = g;
-				*gso_used += 65536;
+			if (!last->iov) {
+				v[0] = (struct iovec){ last->buf, last->len };
+				last->iov = v;
+				last->iovcnt = 1;
 			}
-			memcpy(last->buf + last->len, p->m.buf, p->m.len);
+			v[last->iovcnt++] = (struct iovec){ p->m.buf, p->m.len };
 			last->len += p->m.len;
 			last->segsz = seg;
 			return;
@@ -399,7 +397,6 @@ static void out_send(struct out_ctx *x)
 {
 	int cur = -1;
 	unsigned nm = 0;
-	size_t gso_used = 0;
 	const struct dp_flow_key *last_block = NULL, *last_nosa = NULL;
 
 	for (unsigned i = 0; i < x->n; i++) {
@@ -409,7 +406,7 @@ static void out_send(struct out_ctx *x)
 		case DP_PROTECT:
 			if (p->sock < 0)
 				break;
-			out_queue(x, p, &cur, &nm, &gso_used);
+			out_queue(x, p, &cur, &nm);
 			break;
 		case DP_BYPASS:
 			out_bypass(x, p);
@@ -458,12 +455,10 @@ static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)
 	x->reasm = dp_reasm_new();
 	x->rdbuf = malloc((size_t)OUT_READS * (VNET_HDR_LEN + VNET_MAX_PACKET));
 	x->slots = malloc((size_t)OUT_SEGS * dp->slot_out);
-	x->gso = malloc((size_t)UDP_IO_BATCH * 65536u);
-	if (!x->rdbuf || !x->slots || !x->gso || !x->reasm) {
+	if (!x->rdbuf || !x->slots || !x->reasm) {
 		dp_reasm_free(x->reasm);
 		free(x->rdbuf);
 		free(x->slots);
-		free(x->gso);
 		free(x);
 		return NULL;
 	}
@@ -482,7 +477,6 @@ static void out_ctx_free(struct out_ctx *x)
 	dp_reasm_free(x->reasm);
 	free(x->rdbuf);
 	free(x->slots);
-	free(x->gso);
 	free(x);
 }
 
