@@ -398,11 +398,13 @@ static int gcm_next(struct esp_xform *x, uint8_t *tag)
 }
 
 /* Inbound: the packet's IV and the tag to check, in one call. */
-static int gcm_set_iv_tag(struct esp_xform *x, uint8_t *iv, uint8_t *tag)
+static int gcm_set_iv_tag(struct esp_xform *x, const uint8_t *iv, const uint8_t *tag)
 {
+	/* Both are only read (OSSL_PARAM has no const variant). */
 	OSSL_PARAM p[3] = {
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 16),
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, iv, 8),
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag, 16),
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
+						  (void *)iv, 8),
 		OSSL_PARAM_construct_end(),
 	};
 
@@ -580,20 +582,24 @@ static int aead_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t se
 	return gcm_next(x, payload + plen);
 }
 
-static int aead_open(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
+static int aead_open(struct esp_xform *x, const uint8_t *src, uint8_t *esp, size_t plen,
+		     uint64_t seq)
 {
+	const uint8_t *in = src + ESP_HDR_LEN + 8;
 	uint8_t *payload = esp + ESP_HDR_LEN + 8;
 	int n, n2;
 	bool gmac = x->info.kind == ESP_KIND_GMAC;
 
-	/* The provider copies the tag: decryption may then overwrite. */
-	if (gcm_set_iv_tag(x, esp + ESP_HDR_LEN, payload + plen))
+	/* The provider copies the tag: decryption in place may overwrite. */
+	if (gcm_set_iv_tag(x, src + ESP_HDR_LEN, in + plen))
 		return -EIO;
 	if (gmac) {
-		if (!gmac_aad(x, esp, plen, seq, false))
+		if (!gmac_aad(x, src, plen, seq, false))
 			return -EIO;
-	} else if (!gcm_aad(x, esp, seq, false) ||
-		   !EVP_DecryptUpdate(x->cipher, payload, &n, payload, (int)plen)) {
+		if (payload != in)
+			memcpy(payload, in, plen);
+	} else if (!gcm_aad(x, src, seq, false) ||
+		   !EVP_DecryptUpdate(x->cipher, payload, &n, in, (int)plen)) {
 		return -EIO;
 	}
 	/* Final compares the tag in constant time. */
@@ -625,15 +631,18 @@ static int hmac_icv(struct esp_xform *x, const uint8_t *esp, size_t len, uint64_
 	return 0;
 }
 
-static int cbc_crypt(struct esp_xform *x, uint8_t *esp, size_t plen, bool enc)
+/* CBC from src to esp (the same buffer when sealing): the IV is src's. */
+static int cbc_crypt(struct esp_xform *x, const uint8_t *src, uint8_t *esp, size_t plen,
+		     bool enc)
 {
-	uint8_t *iv = esp + ESP_HDR_LEN, *payload = iv + x->info.iv_len;
+	const uint8_t *iv = src + ESP_HDR_LEN, *in = iv + x->info.iv_len;
+	uint8_t *payload = esp + ESP_HDR_LEN + x->info.iv_len;
 	int n, n2;
 
 	if (plen % x->info.align)
 		return -EINVAL;
 	if (!EVP_CipherInit_ex2(x->cipher, NULL, NULL, iv, enc, NULL) ||
-	    !EVP_CipherUpdate(x->cipher, payload, &n, payload, (int)plen) ||
+	    !EVP_CipherUpdate(x->cipher, payload, &n, in, (int)plen) ||
 	    !EVP_CipherFinal_ex(x->cipher, payload + n, &n2))
 		return -EIO;
 	return 0;
@@ -656,10 +665,10 @@ int esp_xform_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
 	case ESP_KIND_GMAC:
 		return -EIO;	/* above */
 	case ESP_KIND_CBC_HMAC:
-		rc = cbc_crypt(x, esp, plen, true);
+		rc = cbc_crypt(x, esp, esp, plen, true);
 		return rc ? rc : hmac_icv(x, esp, covered, seq, esp + covered);
 	case ESP_KIND_CBC:
-		return cbc_crypt(x, esp, plen, true);
+		return cbc_crypt(x, esp, esp, plen, true);
 	case ESP_KIND_NULL_HMAC:
 		return hmac_icv(x, esp, covered, seq, esp + covered);
 	}
@@ -667,6 +676,12 @@ int esp_xform_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
 }
 
 int esp_xform_open(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
+{
+	return esp_xform_open_to(x, esp, esp, plen, seq);
+}
+
+int esp_xform_open_to(struct esp_xform *x, const uint8_t *src, uint8_t *esp, size_t plen,
+		      uint64_t seq)
 {
 	size_t covered = ESP_HDR_LEN + x->info.iv_len + plen;
 	uint8_t icv[ESP_MAX_ICV];
@@ -677,19 +692,23 @@ int esp_xform_open(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
 	switch (x->info.kind) {
 	case ESP_KIND_GCM:
 	case ESP_KIND_GMAC:
-		return aead_open(x, esp, plen, seq);
+		return aead_open(x, src, esp, plen, seq);
 	case ESP_KIND_CBC_HMAC:
 	case ESP_KIND_NULL_HMAC:
 		if (plen % x->info.align && x->info.kind == ESP_KIND_CBC_HMAC)
 			return -EINVAL;
-		rc = hmac_icv(x, esp, covered, seq, icv);
+		rc = hmac_icv(x, src, covered, seq, icv);
 		if (rc)
 			return rc;
-		if (CRYPTO_memcmp(icv, esp + covered, x->info.icv_len))
+		if (CRYPTO_memcmp(icv, src + covered, x->info.icv_len))
 			return -EBADMSG;
-		return x->info.kind == ESP_KIND_CBC_HMAC ? cbc_crypt(x, esp, plen, false) : 0;
+		if (x->info.kind == ESP_KIND_CBC_HMAC)
+			return cbc_crypt(x, src, esp, plen, false);
+		if (src != esp)
+			memcpy(esp + ESP_HDR_LEN, src + ESP_HDR_LEN, plen);
+		return 0;
 	case ESP_KIND_CBC:
-		return cbc_crypt(x, esp, plen, false);
+		return cbc_crypt(x, src, esp, plen, false);
 	}
 	return -EIO;
 }
