@@ -9,6 +9,9 @@
 #   ONLY      a space-separated subset of the configurations below
 #   SKIP_OVERLOAD=1  leaves out the UDP overload run
 #   TUN_RELAY the relay binary (default BUILD_DIR/bench/datapath/tun_relay)
+#   PROFILE   a directory: each ESP run also records the two fwpd processes
+#             with `perf record -g` (DWARF call graphs) into
+#             PROFILE/CONFIG.tTRIAL.perf.data (needs perf; off by default)
 #
 # Topology: two namespaces, a veth pair between them (198.51.100.1/.2,
 # 2001:db8:1::1/::2); for the relay runs a TUN in each (192.0.2.1/.2,
@@ -200,6 +203,26 @@ cpu_ticks() {	# the fwpd processes' user + system ticks
 	echo $t
 }
 
+# PROFILE=dir: perf record of both daemons for the length of one run.
+PERF_PID=
+profile_start() {	# name
+	local pids
+	[ -n "${PROFILE:-}" ] || return 0
+	mkdir -p "$PROFILE"
+	pids=$(echo $ESP_PIDS | tr ' ' ',')
+	perf record -q -F 499 --call-graph dwarf,16384 -p "$pids" \
+		-o "$PROFILE/$1.t$TRIAL.perf.data" >/dev/null 2>>"$TMP/perf.err" &
+	PERF_PID=$!
+	sleep 0.3
+}
+
+profile_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null || true
+	wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=
+}
+
 esp_run() {	# tcp|udp
 	local t0 t1 v
 	if ! esp_up --natt 4500:4500; then
@@ -207,10 +230,12 @@ esp_run() {	# tcp|udp
 		echo null
 		return
 	fi
+	profile_start "esp_tunnel_$1"
 	t0=$(cpu_ticks)
 	# UDP: 1372-byte datagrams make 1400-byte packets, the TUN's MTU.
 	v=$("$1" 192.0.2.2 1372)
 	t1=$(cpu_ticks)
+	profile_stop
 	if [ "$v" != null ]; then
 		# Gbit/s over DURATION + OMIT seconds -> GB moved.
 		echo "fwpd_cpu_s_per_gb $(echo "$t0 $t1 $v" | awk -v d="$((DURATION + OMIT))" \
@@ -237,6 +262,7 @@ LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench-datapath: $TRIALS trials x $NCONF configurations x" \
      "$((DURATION + OMIT)) s, interleaved" >&2
 for trial in $(seq "$TRIALS"); do
+	TRIAL=$trial
 	# Trial t starts with configuration t: no configuration always runs
 	# first (or right after the same neighbour).
 	for k in $(seq 0 $((NCONF - 1))); do

@@ -2,10 +2,11 @@
  *
  * One thread reads the outer sockets (ESP in UDP with GRO trains, and raw
  * ESP). A batch goes through three passes:
- *   1. no lock: datagrams sorted (ESP, IKE, keepalive), copied into slots,
- *      parsed (lengths, SPI, sequence number);
+ *   1. no lock: datagrams sorted (ESP, IKE, keepalive), parsed where they
+ *      were received (lengths, SPI, sequence number), each given a slot;
  *   2. under the table's read lock: the SA by SPI, replay check, ICV,
- *      decryption, trailer (esp_decap), the SA's selectors copied out;
+ *      decryption from the receive buffer into the slot (no copy first),
+ *      trailer (esp_decap_from), the SA's selectors copied out;
  *   3. no lock: the inner packet against policy (the inbound transport
  *      layer's filters must send it through this SA: a tunnel callout
  *      naming its tunnel policy, or its transport filter; an unbound
@@ -30,7 +31,8 @@
 #define IN_SLOT (ESP_MAX_OVERHEAD + IN_DATA + ESP_MAX_OVERHEAD)
 
 struct in_pkt {
-	struct esp_buf b;
+	const uint8_t *src;		/* the packet in the receive buffer */
+	struct esp_buf b;		/* its slot: decrypted into from src */
 	struct esp_in in;
 	struct esp_in_result res;
 	int err;			/* 0: decrypted */
@@ -60,11 +62,11 @@ static struct in_pkt *in_slot(struct in_ctx *x, const uint8_t *p, size_t len)
 		return NULL;
 	}
 	k = &x->pk[x->n];
+	k->src = p;
 	k->b.base = x->slots + (size_t)x->n * IN_SLOT;
 	k->b.size = IN_SLOT;
 	k->b.off = ESP_MAX_OVERHEAD;
 	k->b.len = len;
-	memcpy(k->b.base + k->b.off, p, len);
 	return k;
 }
 
@@ -101,7 +103,7 @@ static void in_payload(struct in_ctx *x, const struct udp_io_msg *m, const uint8
 	k = in_slot(x, p, len);
 	if (!k)
 		return;
-	if (esp_parse_udp(k->b.base + k->b.off, len, &k->in) != ESP_PARSE_ESP) {
+	if (esp_parse_udp(p, len, &k->in) != ESP_PARSE_ESP) {
 		x->udp_invalid++;
 		return;
 	}
@@ -118,7 +120,7 @@ static void in_raw4(struct in_ctx *x, const struct udp_io_msg *m)
 
 	if (!k)
 		return;
-	if (esp_parse_ip(k->b.base + k->b.off, m->len, &k->in) != ESP_PARSE_ESP) {
+	if (esp_parse_ip(m->buf, m->len, &k->in) != ESP_PARSE_ESP) {
 		x->drops++;
 		return;
 	}
@@ -194,7 +196,7 @@ static void in_decrypt(struct in_ctx *x)
 			locked = s;
 			pthread_mutex_lock(&s->lock);
 		}
-		k->err = esp_decap(s->esp, &k->b, &k->in, &k->res);
+		k->err = esp_decap_from(s->esp, &k->b, k->src, &k->in, &k->res);
 		if (k->err) {
 			in_count_error(x, k->err);
 			continue;

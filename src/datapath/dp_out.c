@@ -1,6 +1,6 @@
 /* dp_out.c - the outbound packet thread: TUN -> classify -> ESP -> socket.
  *
- * One thread per TUN queue. A batch is a few TUN reads (with the virtio
+ * One thread per TUN queue. A batch is TUN reads (with the virtio
  * header, each may be a TCP or UDP super-packet of up to 64 KiB), split
  * into MTU-sized packets in slots that leave ESP_MAX_OVERHEAD on each
  * side, then three passes:
@@ -23,6 +23,9 @@
 
 #define OUT_READS 8
 #define OUT_SEGS 512
+/* Another OUT_READS reads only below this many packets: 8 super-packets
+ * of 45 MSS-sized segments still fit. */
+#define OUT_MAX_BATCH (OUT_SEGS / 4)
 #define OUT_GSO_BYTES 65000
 
 struct out_pkt {
@@ -47,8 +50,8 @@ struct out_ctx {
 	uint32_t lens[OUT_SEGS];
 	struct out_pkt pk[OUT_SEGS];
 	unsigned n;
-	uint8_t *gso;
 	struct udp_io_msg msg[UDP_IO_BATCH];
+	struct iovec giov[UDP_IO_BATCH][UDP_IO_MAX_SEGS];	/* GSO trains */
 	struct dp_flow_cache cache;
 	struct dp_reasm *reasm;
 	uint64_t drops, out_packets, out_bytes, blocked, no_sa, bypass, out_tunnel_bytes;
@@ -65,14 +68,11 @@ static size_t alen(uint8_t version)
 	return version == 4 ? 4 : 16;
 }
 
-/* Reads and splits up to OUT_READS TUN packets into ctx->pk. */
-static int out_read(struct out_ctx *x)
+/* Splits r TUN packets just read into ctx->pk (after those there). */
+static void out_split(struct out_ctx *x, int r, uint64_t now)
 {
 	struct dp *dp = x->dp;
-	int r = tun_read_batch(&dp->tun, x->q, x->rd, OUT_READS);
-	uint64_t now = r > 0 ? dp_now_ms() : 0;
 
-	x->n = 0;
 	for (int i = 0; i < r; i++) {
 		struct vnet_hdr h;
 		int cnt;
@@ -108,8 +108,32 @@ static int out_read(struct out_ctx *x)
 			x->n++;
 		}
 	}
+}
+
+/* Reads and splits TUN packets into ctx->pk: OUT_READS at a time (the
+ * split copies them out, so the read buffers serve again) while the queue
+ * still gives full reads and the slots have room for another round of
+ * super-packets. Per-packet traffic (UDP without USO, ACKs) thus comes in
+ * batches of up to OUT_MAX_BATCH packets, not OUT_READS: fewer wake-ups,
+ * locks and sendmmsg calls per packet, longer GSO trains. */
+static int out_read(struct out_ctx *x)
+{
+	struct dp *dp = x->dp;
+	int r, total = 0;
+	uint64_t now = 0;
+
+	x->n = 0;
+	do {
+		r = tun_read_batch(&dp->tun, x->q, x->rd, OUT_READS);
+		if (r <= 0)
+			break;
+		if (!total)
+			now = dp_now_ms();
+		out_split(x, r, now);
+		total += r;
+	} while (r == OUT_READS && x->n <= OUT_MAX_BATCH);
 	x->drops += dp_reasm_dropped(x->reasm);
-	return r;
+	return total ? total : r;
 }
 
 static void out_classify(struct out_ctx *x)
@@ -301,9 +325,9 @@ static void flush(struct out_ctx *x, int sock, unsigned n)
 }
 
 /* Queues p for sending on its socket, joining it to the previous message
- * as one more UDP_SEGMENT datagram when it can. */
-static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *nm,
-		      size_t *gso_used)
+ * as one more UDP_SEGMENT datagram when it can: the train is a list of
+ * pieces where the ESP packets were built, not a copy. */
+static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *nm)
 {
 	const struct udp_io *u = &x->dp->io;
 	struct udp_io_msg *last = *nm ? &x->msg[*nm - 1] : NULL;
@@ -313,26 +337,24 @@ static void out_queue(struct out_ctx *x, struct out_pkt *p, int *cur, unsigned *
 		if (*nm)
 			flush(x, *cur, *nm);
 		*nm = 0;
-		*gso_used = 0;
 		*cur = p->sock;
 		last = NULL;
 	}
 	if (udp && u->gso && last && same_dest(last, &p->m)) {
 		uint16_t seg = last->segsz ? last->segsz : (uint16_t)last->len;
-		bool in_gso = last->buf >= x->gso && last->buf < x->gso + UDP_IO_BATCH * 65536u;
-		unsigned segs = last->len / seg + (last->len % seg != 0);
+		unsigned segs = last->iov ? last->iovcnt : 1;
 
 		/* Equal sizes; only the last datagram may be shorter. */
 		if (last->len % seg == 0 && p->m.len <= seg && segs < UDP_IO_MAX_SEGS &&
 		    last->len + p->m.len <= OUT_GSO_BYTES) {
-			if (!in_gso) {
-				uint8_t *g = x->gso + *gso_used;
+			struct iovec *v = x->giov[*nm - 1];
 
-				memcpy(g, last->buf, last->len);
-				last->buf = g;
-				*gso_used += 65536;
+			if (!last->iov) {
+				v[0] = (struct iovec){ last->buf, last->len };
+				last->iov = v;
+				last->iovcnt = 1;
 			}
-			memcpy(last->buf + last->len, p->m.buf, p->m.len);
+			v[last->iovcnt++] = (struct iovec){ p->m.buf, p->m.len };
 			last->len += p->m.len;
 			last->segsz = seg;
 			return;
@@ -399,7 +421,6 @@ static void out_send(struct out_ctx *x)
 {
 	int cur = -1;
 	unsigned nm = 0;
-	size_t gso_used = 0;
 	const struct dp_flow_key *last_block = NULL, *last_nosa = NULL;
 
 	for (unsigned i = 0; i < x->n; i++) {
@@ -409,7 +430,7 @@ static void out_send(struct out_ctx *x)
 		case DP_PROTECT:
 			if (p->sock < 0)
 				break;
-			out_queue(x, p, &cur, &nm, &gso_used);
+			out_queue(x, p, &cur, &nm);
 			break;
 		case DP_BYPASS:
 			out_bypass(x, p);
@@ -458,12 +479,10 @@ static struct out_ctx *out_ctx_new(struct dp *dp, unsigned q)
 	x->reasm = dp_reasm_new();
 	x->rdbuf = malloc((size_t)OUT_READS * (VNET_HDR_LEN + VNET_MAX_PACKET));
 	x->slots = malloc((size_t)OUT_SEGS * dp->slot_out);
-	x->gso = malloc((size_t)UDP_IO_BATCH * 65536u);
-	if (!x->rdbuf || !x->slots || !x->gso || !x->reasm) {
+	if (!x->rdbuf || !x->slots || !x->reasm) {
 		dp_reasm_free(x->reasm);
 		free(x->rdbuf);
 		free(x->slots);
-		free(x->gso);
 		free(x);
 		return NULL;
 	}
@@ -482,7 +501,6 @@ static void out_ctx_free(struct out_ctx *x)
 	dp_reasm_free(x->reasm);
 	free(x->rdbuf);
 	free(x->slots);
-	free(x->gso);
 	free(x);
 }
 

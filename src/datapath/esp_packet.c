@@ -450,6 +450,12 @@ static int count(_Atomic uint64_t *c, int rc)
 int esp_decap(struct esp_sa *sa, struct esp_buf *b, const struct esp_in *in,
 	      struct esp_in_result *res)
 {
+	return esp_decap_from(sa, b, NULL, in, res);
+}
+
+int esp_decap_from(struct esp_sa *sa, struct esp_buf *b, const uint8_t *src,
+		   const struct esp_in *in, struct esp_in_result *res)
+{
 	const struct esp_xform_info *xi = &sa->info;
 	size_t fixed = ESP_HDR_LEN + xi->iv_len + xi->icv_len, plen, pad, data_len, data_off;
 	uint8_t *esp, *payload, nh;
@@ -468,7 +474,13 @@ int esp_decap(struct esp_sa *sa, struct esp_buf *b, const struct esp_in *in,
 	if (esp_replay_check(sa->replay, in->seq_lo, &seq))
 		return count(&sa->ctr.replay_drops, -EALREADY);
 	esp = b->base + b->off + in->esp_off;
-	rc = esp_xform_open(sa->x, esp, plen, seq);
+	if (src) {
+		/* Outer headers, ESP header and IV; the payload comes below. */
+		memcpy(b->base + b->off, src, in->esp_off + ESP_HDR_LEN + xi->iv_len);
+		rc = esp_xform_open_to(sa->x, src + in->esp_off, esp, plen, seq);
+	} else {
+		rc = esp_xform_open(sa->x, esp, plen, seq);
+	}
 	if (rc == -EBADMSG)
 		return count(&sa->ctr.icv_failures, rc);
 	if (rc)

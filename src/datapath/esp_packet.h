@@ -103,5 +103,11 @@ struct esp_in_result {
  * bytes at b->base + b->off) with the inbound SA whose SPI is in->spi. */
 int esp_decap(struct esp_sa *sa, struct esp_buf *b, const struct esp_in *in,
 	      struct esp_in_result *res);
+/* The same for a packet that still lies at src (b->len bytes, the ones
+ * parsed): it is decrypted from there into b (b->off up), the bytes before
+ * the payload copied, so that a receive buffer needs no copy into b
+ * first. src is only read, and must not overlap b's packet room. */
+int esp_decap_from(struct esp_sa *sa, struct esp_buf *b, const uint8_t *src,
+		   const struct esp_in *in, struct esp_in_result *res);
 
 #endif

@@ -89,8 +89,8 @@ void esp_xform_fini(struct esp_xform *x);
 
 const struct esp_xform_info *esp_xform_info(const struct esp_xform *x);
 
-/* Outbound: writes the IV for sequence number seq (GCM/GMAC: seq itself,
- * so it never repeats within the SA; CBC: unpredictable, see the .c),
+/* Outbound: writes the IV (GCM/GMAC: a per-SA counter from a random
+ * start, so it never repeats within the SA; CBC: unpredictable; see the .c),
  * encrypts plen bytes after it and appends the ICV. 0 or -EIO. */
 int esp_xform_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq);
 
@@ -98,6 +98,10 @@ int esp_xform_seal(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq)
  * supplies seq_hi for ESN). 0, -EBADMSG (ICV mismatch: the payload bytes
  * are then meaningless), -EINVAL (plen not a multiple of the block), -EIO. */
 int esp_xform_open(struct esp_xform *x, uint8_t *esp, size_t plen, uint64_t seq);
+/* The same reading the packet at src and writing the payload (only) at
+ * the same offset from esp: decryption out of place, no copy first. */
+int esp_xform_open_to(struct esp_xform *x, const uint8_t *src, uint8_t *esp, size_t plen,
+		      uint64_t seq);
 
 /* Test hook for known-answer tests: the next seal uses iv (iv_len bytes)
  * instead of generating one. Never called outside tests. */

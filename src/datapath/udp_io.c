@@ -330,6 +330,10 @@ int udp_io_send(const struct udp_io *u, enum udp_io_sock s,
 						 sizeof(m[i].peer.in4);
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
+		if (m[i].iov) {
+			mm[i].msg_hdr.msg_iov = (struct iovec *)m[i].iov;
+			mm[i].msg_hdr.msg_iovlen = m[i].iovcnt;
+		}
 		mm[i].msg_hdr.msg_control = cl ? ctl[i].buf : NULL;
 		mm[i].msg_hdr.msg_controllen = cl;
 	}

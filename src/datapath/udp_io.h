@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/uio.h>
 
 #define UDP_IO_DEFAULT_PORT 4500
 #define UDP_IO_BATCH 64		/* the most messages one call moves */
@@ -93,6 +94,11 @@ struct udp_io_msg {
 	} local;		/* receive: destination address; send: source
 				 * (zero: the kernel chooses) */
 	int ifindex;		/* receive: arriving interface; send: 0 */
+	const struct iovec *iov;	/* send, when not NULL: the bytes, in
+				 * iovcnt pieces (len is their sum), e.g. the
+				 * datagrams of a UDP_SEGMENT train where they
+				 * lie, uncopied; buf is then unused */
+	unsigned iovcnt;
 };
 
 /* Receives up to n (at most UDP_IO_BATCH) messages from socket s.

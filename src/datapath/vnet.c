@@ -286,43 +286,67 @@ struct gro_head {
 	bool closed;		/* took a PSH or a short segment */
 };
 
-/* A TCP packet's offsets. */
+/* A TCP or UDP packet's offsets. */
 struct tcp_view {
 	bool v6;
-	size_t l4, hdr;		/* TCP header offset, payload offset */
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	size_t l4, hdr;		/* transport header offset, payload offset */
 	size_t payload;
 };
 
 enum { VIEW_OTHER, VIEW_TCP, VIEW_JOINABLE };
 
-/* VIEW_JOINABLE for a TCP packet with payload that coalescing can handle,
- * VIEW_TCP for any other TCP packet whose flow is known (it must not be
- * overtaken by later segments of its flow), VIEW_OTHER for the rest. */
+/* The most datagrams in one UDP train (the kernel's UDP_MAX_SEGMENTS was
+ * 64 before 6.11). */
+#define GRO_UDP_MAX_SEGS 64
+
+/* A UDP datagram's view: joinable when its lengths agree and it has a
+ * payload; otherwise its flow is known (VIEW_TCP: not overtaken). */
+static int udp_view(const uint8_t *p, size_t len, bool plain, struct tcp_view *v)
+{
+	v->proto = IPPROTO_UDP;
+	if (v->l4 + 8 > len)
+		return VIEW_OTHER;
+	v->hdr = v->l4 + 8;
+	v->payload = len - v->hdr;
+	plain = plain && get16(p + v->l4 + 4) == len - v->l4;
+	return plain && v->payload > 0 ? VIEW_JOINABLE : VIEW_TCP;
+}
+
+/* VIEW_JOINABLE for a TCP segment or UDP datagram with payload that
+ * coalescing can handle, VIEW_TCP for any other TCP or UDP packet whose
+ * flow is known (it must not be overtaken by later packets of its flow),
+ * VIEW_OTHER for the rest. */
 static int tcp_view(const struct vnet_pkt *pk, struct tcp_view *v)
 {
 	const uint8_t *p = pk->data;
 	size_t len = pk->len;
 	bool plain;
 
-	if (len < 40)
+	if (len < 28)
 		return VIEW_OTHER;
 	if (p[0] >> 4 == 4) {
-		if ((p[0] & 0x0f) < 5 || p[9] != IPPROTO_TCP)
+		if ((p[0] & 0x0f) < 5 || (p[9] != IPPROTO_TCP && p[9] != IPPROTO_UDP))
 			return VIEW_OTHER;
 		v->v6 = false;
 		v->l4 = (size_t)(p[0] & 0x0f) * 4;
 		/* No options, not a fragment, length consistent. */
 		plain = p[0] == 0x45 && (get16(p + 6) & 0x3fff) == 0 &&
 			get16(p + 2) == len;
+		if (p[9] == IPPROTO_UDP)
+			return udp_view(p, len, plain, v);
 	} else if (p[0] >> 4 == 6) {
-		if (len < 60 || p[6] != IPPROTO_TCP)
+		if (len < 48 || (p[6] != IPPROTO_TCP && p[6] != IPPROTO_UDP))
 			return VIEW_OTHER;
 		v->v6 = true;
 		v->l4 = 40;
 		plain = (size_t)get16(p + 4) + 40 == len;
+		if (p[6] == IPPROTO_UDP)
+			return udp_view(p, len, plain, v);
 	} else {
 		return VIEW_OTHER;
 	}
+	v->proto = IPPROTO_TCP;
 	if (v->l4 + 20 > len)
 		return VIEW_OTHER;
 	v->hdr = v->l4 + (size_t)(p[v->l4 + 12] >> 4) * 4;
@@ -353,7 +377,7 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 	const uint8_t *a = hp->data, *b = qp->data;
 	const uint8_t *ta = a + vh->l4, *tb = b + vq->l4;
 
-	if (h->closed || vh->v6 != vq->v6 || vh->hdr != vq->hdr)
+	if (h->closed || vh->v6 != vq->v6 || vh->hdr != vq->hdr || vh->proto != vq->proto)
 		return false;
 	if (vh->v6) {
 		/* version, traffic class, flow label; hop limit; addresses */
@@ -366,6 +390,12 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 		    memcmp(a + 12, b + 12, 8) != 0)
 			return false;
 	}
+	if (vq->proto == IPPROTO_UDP)
+		/* ports; equal sizes, only the last datagram shorter */
+		return memcmp(ta, tb, 4) == 0 && h->nseg < GRO_UDP_MAX_SEGS &&
+		       vq->payload <= h->gso_size &&
+		       hp->len + vq->payload <= hp->cap &&
+		       hp->len + vq->payload <= VNET_MAX_PACKET;
 	/* ports; acknowledgement; data offset; window; options */
 	if (memcmp(ta, tb, 4) != 0 || memcmp(ta + 8, tb + 8, 5) != 0 ||
 	    memcmp(ta + 14, tb + 14, 2) != 0 ||
@@ -388,25 +418,34 @@ static void put_header(struct vnet_pkt *pk, const struct tcp_view *v,
 	uint64_t sum;
 
 	if (h && h->nseg > 1) {
+		/* UDP: the train's length in its header, as a local UDP_SEGMENT
+		 * sender hands it to a device (the kernel adjusts both per
+		 * datagram). */
+		bool udp = v->proto == IPPROTO_UDP;
+		size_t field = udp ? 6 : 16;
+
 		t = p + v->l4;
+		if (udp)
+			put16(t + 4, (uint16_t)(pk->len - v->l4));
 		if (v->v6) {
 			put16(p + 4, (uint16_t)(pk->len - 40));
-			sum = csum_pseudo6(p + 8, p + 24, IPPROTO_TCP,
+			sum = csum_pseudo6(p + 8, p + 24, v->proto,
 					   (uint32_t)(pk->len - 40));
 		} else {
 			put16(p + 2, (uint16_t)pk->len);
 			csum_ipv4_header(p);
-			sum = csum_pseudo4(p + 12, p + 16, IPPROTO_TCP,
+			sum = csum_pseudo4(p + 12, p + 16, v->proto,
 					   (uint32_t)(pk->len - 20));
 		}
-		put16(t + 16, csum_fold(sum));
+		put16(t + field, csum_fold(sum));
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		vh.gso_type = v->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+		vh.gso_type = udp ? VIRTIO_NET_HDR_GSO_UDP_L4 :
+			      v->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
 				      VIRTIO_NET_HDR_GSO_TCPV4;
 		vh.hdr_len = (uint16_t)v->hdr;
 		vh.gso_size = h->gso_size;
 		vh.csum_start = (uint16_t)v->l4;
-		vh.csum_offset = 16;
+		vh.csum_offset = (uint16_t)field;
 	}
 	vnet_hdr_put(p - VNET_HDR_LEN, &vh);
 }
@@ -425,7 +464,7 @@ static struct gro_head *find_head(struct gro_head heads[], unsigned nheads,
 		const uint8_t *p = pkts[heads[j].idx].data;
 		const struct tcp_view *vh = &views[heads[j].idx];
 
-		if (heads[j].hash == hash && vh->v6 == vq->v6 &&
+		if (heads[j].hash == hash && vh->v6 == vq->v6 && vh->proto == vq->proto &&
 		    memcmp(p + vh->l4, q->data + vq->l4, 4) == 0 &&
 		    memcmp(p + a, q->data + a, alen) == 0)
 			return &heads[j];
@@ -466,7 +505,7 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		}
 		if (h && can_join(&pkts[h->idx], &views[h->idx], h, q, vq)) {
 			struct vnet_pkt *hp = &pkts[h->idx];
-			uint8_t fq = q->data[vq->l4 + 13];
+			uint8_t fq = vq->proto == IPPROTO_TCP ? q->data[vq->l4 + 13] : 0;
 
 			memcpy(hp->data + hp->len, q->data + vq->hdr,
 			       vq->payload);
@@ -487,13 +526,18 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		h = &heads[nheads++];
 		h->idx = i;
 		h->hash = hash;
-		h->next_seq = get32(q->data + vq->l4 + 4) +
-			      (uint32_t)vq->payload;
 		h->gso_size = (uint16_t)vq->payload;
 		h->nseg = 1;
-		h->closed = (q->data[vq->l4 + 13] &
-			     (TCP_PSH | TCP_SYN | TCP_FIN | TCP_RST | TCP_URG |
-			      TCP_CWR)) != 0;
+		if (vq->proto == IPPROTO_UDP) {
+			h->next_seq = 0;
+			h->closed = false;
+		} else {
+			h->next_seq = get32(q->data + vq->l4 + 4) +
+				      (uint32_t)vq->payload;
+			h->closed = (q->data[vq->l4 + 13] &
+				     (TCP_PSH | TCP_SYN | TCP_FIN | TCP_RST | TCP_URG |
+				      TCP_CWR)) != 0;
+		}
 		is_head[i] = true;
 		out_idx[nout++] = i;
 	}

@@ -6,7 +6,8 @@
  * 10-byte struct virtio_net_hdr. On the way in, vnet_split() turns such a
  * read into ordinary IP packets with complete checksums, ready to be
  * encrypted one by one. On the way out, vnet_gro() coalesces consecutive
- * TCP segments of a flow into one super-packet and writes the virtio header
+ * TCP segments (or UDP datagrams) of a flow into one super-packet and
+ * writes the virtio header
  * in front of every packet, so one write() carries up to 64 KiB.
  *
  * Byte order: the header's 16-bit fields are little-endian on the wire
@@ -98,9 +99,12 @@ struct vnet_pkt {
  * kernel is told to trust the result (NEEDS_CSUM with the pseudo-header
  * sum, as a local TCP stack would hand it over).
  *
+ * UDP datagrams of one flow join likewise into a train of up to 64 of
+ * equal size (the last may be shorter and closes it).
+ *
  * Every packet to write gets its virtio header in the VNET_HDR_LEN bytes
- * before data: GSO_TCPV4/TCPV6 for a packet that others joined, all zeros
- * otherwise. The indices of the packets to write, in their order, go to
+ * before data: GSO_TCPV4/TCPV6/UDP_L4 for a packet that others joined, all
+ * zeros otherwise. The indices of the packets to write, in their order, go to
  * out_idx (n entries at most); the others were absorbed. n is at most
  * VNET_GRO_MAX. Returns the number of indices. */
 unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[]);

@@ -125,6 +125,15 @@ static void test_key_lengths(void **state)
 	}
 }
 
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 static void seal_iv(struct esp_xform *xf, uint64_t seq, uint8_t *iv)
 {
 	uint8_t buf[8 + 16 + 16 + 16] = { 0 };
@@ -138,14 +147,28 @@ static void test_ivs(void **state)
 	struct sa_xform x;
 	struct esp_xform *a, *b;
 	uint8_t iv1[16], iv2[16], iv3[16];
-	static const uint8_t gcm_iv[8] = { 0, 0, 0, 1, 0x23, 0x45, 0x67, 0x89 };
 
-	/* GCM: the IV is the 64-bit sequence number, big-endian. */
+	/* GCM: a 64-bit big-endian counter per SA, one up per packet, from
+	 * a random start: two SAs with the same key do not share IVs. */
 	xf_make(&x, &xf_specs[0], 0x100, 1);
 	assert_int_equal(esp_xform_new(&a, &x, true, true, NULL), 0);
-	seal_iv(a, 0x123456789ull, iv1);
-	assert_memory_equal(iv1, gcm_iv, 8);
+	assert_int_equal(esp_xform_new(&b, &x, true, true, NULL), 0);
+	seal_iv(a, 1, iv1);
+	seal_iv(b, 1, iv2);
+	assert_memory_not_equal(iv1, iv2, 8);
+	for (int i = 0; i < 3; i++) {
+		seal_iv(a, 2 + (uint64_t)i, iv3);
+		assert_true(be64(iv3) == be64(iv1) + 1 + (uint64_t)i);
+	}
+	/* A test IV is used once; the counter then starts afresh. */
+	memset(iv2, 0x5a, 8);
+	esp_xform_test_set_iv(a, iv2);
+	seal_iv(a, 9, iv3);
+	assert_memory_equal(iv3, iv2, 8);
+	seal_iv(a, 10, iv3);
+	assert_memory_not_equal(iv3, iv2, 8);
 	esp_xform_free(a);
+	esp_xform_free(b);
 
 	/* CBC: same keys, same numbers, two SAs: unrelated IVs; and no IV
 	 * repeats or counts up within one SA. */

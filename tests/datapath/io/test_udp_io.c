@@ -106,8 +106,10 @@ static void test_sockets(void **state)
 }
 
 /* A GSO train of nseg datagrams (the last short) to ourselves arrives as
- * GRO messages with the segment size and the right local address. */
-static void gso_gro(enum udp_io_sock s, const char *dst, const char *src)
+ * GRO messages with the segment size and the right local address; with
+ * pieces, the train goes as an iovec list whose pieces do not follow the
+ * datagram boundaries (the kernel cuts the concatenation). */
+static void gso_gro_sent(enum udp_io_sock s, const char *dst, const char *src, bool pieces)
 {
 	enum { SEG = 1400, NSEG = 20, LAST = 333 };
 	static uint8_t tx[SEG * (NSEG - 1) + LAST], rx[65536];
@@ -121,6 +123,22 @@ static void gso_gro(enum udp_io_sock s, const char *dst, const char *src)
 	m.buf = tx;
 	m.len = sizeof(tx);
 	m.segsz = SEG;
+	if (pieces) {
+		static struct iovec v[3 * NSEG];
+		size_t at = 0, k = 0;
+
+		m.buf = NULL;
+		for (; at < sizeof(tx); k++) {
+			size_t len = 1 + (k * 977) % 2100;
+
+			if (len > sizeof(tx) - at)
+				len = sizeof(tx) - at;
+			v[k] = (struct iovec){ tx + at, len };
+			at += len;
+		}
+		m.iov = v;
+		m.iovcnt = (unsigned)k;
+	}
 	to(&m.peer, dst, UDP_IO_DEFAULT_PORT);
 	if (src)
 		inet_pton(s == UDP_IO_UDP6 ? AF_INET6 : AF_INET, src, &m.local);
@@ -163,6 +181,12 @@ static void gso_gro(enum udp_io_sock s, const char *dst, const char *src)
 	assert_int_equal(segs, NSEG);
 	/* Loopback keeps the train whole: GRO delivered it in one piece. */
 	assert_int_equal(trains, 1);
+}
+
+static void gso_gro(enum udp_io_sock s, const char *dst, const char *src)
+{
+	gso_gro_sent(s, dst, src, false);
+	gso_gro_sent(s, dst, src, true);
 }
 
 static void test_gso_gro_v4(void **state)

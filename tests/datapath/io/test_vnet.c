@@ -578,12 +578,77 @@ static void check_roundtrip(int v6, size_t payload, uint16_t mss)
 	free(g);
 }
 
+/* A UDP train: split into datagrams, coalesced again into one USO packet
+ * (of up to 64 datagrams) whose header splits back
+ * into the same datagrams. */
+static void check_udp_roundtrip(int v6, size_t payload, uint16_t segsz, unsigned want_trains)
+{
+	static uint8_t pkt[70000];
+	struct outbufs *o = outbufs_new(), *o2 = outbufs_new();
+	struct grobufs *g = grobufs_new();
+	struct vnet_hdr h = {0}, gh;
+	size_t l4, len;
+	unsigned nw, t;
+	int n, n2, i, at = 0;
+
+	len = build(pkt, v6, 0, IPPROTO_UDP, payload, 0, &l4);
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	h.gso_size = segsz;
+	h.csum_start = (uint16_t)l4;
+	h.csum_offset = 6;
+	n = vnet_split(&h, pkt, len, o->ptr, OUTSZ, 0, o->lens, NOUT);
+	assert_true(n > 1);
+	for (i = 0; i < n; i++) {
+		memcpy(g->pk[i].data, o->ptr[i], o->lens[i]);
+		g->pk[i].len = o->lens[i];
+	}
+	nw = vnet_gro(g->pk, (unsigned)n, g->idx);
+	assert_int_equal(nw, want_trains);
+	for (t = 0; t < nw; t++) {
+		const uint8_t *q = g->pk[g->idx[t]].data;
+		uint32_t qlen = g->pk[g->idx[t]].len;
+
+		vnet_hdr_get(&gh, q - VNET_HDR_LEN);
+		assert_int_equal(gh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(gh.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+		assert_int_equal(gh.gso_size, segsz);
+		assert_int_equal(gh.csum_start, l4);
+		assert_int_equal(gh.csum_offset, 6);
+		assert_int_equal(gh.hdr_len, l4 + 8);
+		assert_int_equal(be16(q + l4 + 4), qlen - l4);
+		if (!v6)
+			assert_int_equal(naive_sum(q, 20, 0), 0xffff);
+		/* What the kernel would cut is what was cut. */
+		n2 = vnet_split(&gh, q, qlen, o2->ptr, OUTSZ, 0, o2->lens, NOUT);
+		assert_true(n2 >= 1 && n2 <= 64 && at + n2 <= n);
+		for (i = 0; i < n2; i++, at++) {
+			size_t hl = l4 + 8;
+
+			assert_int_equal(o2->lens[i], o->lens[at]);
+			/* IPv4 ids restart per train; all else is equal. */
+			assert_memory_equal(o2->ptr[i] + hl, o->ptr[at] + hl,
+					    o->lens[at] - hl);
+			assert_memory_equal(o2->ptr[i] + l4, o->ptr[at] + l4, 8);
+			assert_memory_equal(o2->ptr[i] + (v6 ? 6 : 8),
+					    o->ptr[at] + (v6 ? 6 : 8), v6 ? 34 : 2);
+		}
+	}
+	assert_int_equal(at, n);
+	free(o);
+	free(o2);
+	free(g);
+}
+
 static void test_gro_roundtrip(void **state)
 {
 	(void)state;
 	check_roundtrip(0, 30000, 1448);
 	check_roundtrip(1, 30001, 1428);
 	check_roundtrip(0, 65535 - 52, 1448);	/* fills 64 KiB exactly */
+	check_udp_roundtrip(0, 30000, 1372, 1);
+	check_udp_roundtrip(1, 12001, 1200, 1);	/* the last one short */
+	check_udp_roundtrip(0, 64 * 500, 500, 1);	/* 64 in a train, the most */
 }
 
 /* Copies segment i of a split into slot k of g. */
