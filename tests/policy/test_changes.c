@@ -617,6 +617,125 @@ static void test_session_end_drops_subscriptions(void **state)
 	OK(FwpmEngineClose0(b));
 }
 
+static void CALLBACK on_callout(void *ctx, const FWPM_CALLOUT_CHANGE0 *ch)
+{
+	record(ctx, ch->changeType, &ch->calloutKey, ch->calloutId);
+}
+
+/* Whether a session with this key is open (FwpmSessionEnum0). */
+static bool session_exists(HANDLE h, const GUID *key)
+{
+	FWPM_SESSION0 **v = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+	bool found = false;
+
+	OK(FwpmSessionCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmSessionEnum0(h, eh, 1000, &v, &n));
+	for (UINT32 i = 0; i < n; i++)
+		found |= guid_eq(&v[i]->sessionKey, key);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmSessionDestroyEnumHandle0(h, eh));
+	return found;
+}
+
+/* Callout subscriptions: validated, listed with their templates, flags
+ * and real session keys, bounded, gone with their engine handle; never
+ * fired, callouts never changing (adds and deletes are refused). */
+static void test_callout_subscriptions(void **state)
+{
+	GUID key = random_guid(), prov = random_guid();
+	FWPM_SESSION0 ses = { .sessionKey = key };
+	HANDLE h = NULL, other = open_engine(0), c1, c2, oc, extra[64];
+	FWPM_CALLOUT_ENUM_TEMPLATE0 t = { .providerKey = &prov,
+					  .layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4 };
+	FWPM_CALLOUT_SUBSCRIPTION0 sub = { .enumTemplate = &t,
+					   .flags = FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD };
+	FWPM_CALLOUT_SUBSCRIPTION0 plain = { .flags = 0 }, bad = { .flags = 4 };
+	FWPM_CALLOUT_SUBSCRIPTION0 **v = NULL;
+	FWPM_CALLOUT0 co = { .calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4,
+			     .displayData.name = L"x",
+			     .applicableLayer = FWPM_LAYER_INBOUND_TRANSPORT_V4 };
+	HANDLE ch = (HANDLE)1;
+	struct seen s;
+	UINT32 n = 0, id;
+	int with_tmpl;
+
+	(void)state;
+	seen_init(&s);
+	OK(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &h));
+	RC(FwpmCalloutSubscribeChanges0(h, NULL, on_callout, &s, &ch), FWP_E_NULL_POINTER);
+	assert_null(ch);
+	RC(FwpmCalloutSubscribeChanges0(h, &sub, NULL, &s, &ch), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscribeChanges0(h, &sub, on_callout, &s, NULL), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscribeChanges0(h, &bad, on_callout, &s, &ch), FWP_E_INVALID_FLAGS);
+	RC(FwpmCalloutSubscribeChanges0(NULL, &sub, on_callout, &s, &ch), ERROR_INVALID_HANDLE);
+	RC(FwpmCalloutSubscriptionsGet0(h, NULL, &n), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscriptionsGet0(h, &v, NULL), FWP_E_NULL_POINTER);
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 0);
+	assert_null(v);
+
+	OK(FwpmCalloutSubscribeChanges0(h, &sub, on_callout, &s, &c1));
+	OK(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &c2));
+	OK(FwpmCalloutSubscribeChanges0(other, &plain, on_callout, &s, &oc));
+	assert_true(c1 && c2 && oc && c1 != c2);
+
+	/* The process's three, the template copied (the caller's may go). */
+	memset(&t, 0, sizeof(t));
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 3);
+	with_tmpl = -1;
+	for (UINT32 i = 0; i < n; i++) {
+		if (!v[i]->enumTemplate) {
+			assert_int_equal(v[i]->flags, 0);
+			continue;
+		}
+		with_tmpl = (int)i;
+		assert_true(guid_eq(v[i]->enumTemplate->providerKey, &prov));
+		assert_true(guid_eq(&v[i]->enumTemplate->layerKey,
+				    &FWPM_LAYER_INBOUND_TRANSPORT_V4));
+		assert_int_equal(v[i]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD);
+		assert_true(guid_eq(&v[i]->sessionKey, &key));
+	}
+	assert_true(with_tmpl >= 0);
+	/* Every key is the key of an open session, generated ones too. */
+	for (UINT32 i = 0; i < n; i++)
+		assert_true(session_exists(h, &v[i]->sessionKey));
+	FwpmFreeMemory0((void **)&v);
+
+	/* Callouts never change: nothing to deliver. */
+	RC(FwpmCalloutAdd0(h, &co, NULL, &id), FWP_E_ALREADY_EXISTS);
+	co.calloutKey = random_guid();
+	RC(FwpmCalloutAdd0(h, &co, NULL, &id), ERROR_NOT_SUPPORTED);
+	RC(FwpmCalloutDeleteByKey0(h, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4),
+	   FWP_E_BUILTIN_OBJECT);
+	assert_false(wait_for(&s, 1));
+
+	/* Handles: another engine handle's, NULL, twice. */
+	RC(FwpmCalloutUnsubscribeChanges0(h, oc), ERROR_INVALID_HANDLE);
+	OK(FwpmCalloutUnsubscribeChanges0(h, NULL));
+	OK(FwpmCalloutUnsubscribeChanges0(h, c2));
+	RC(FwpmCalloutUnsubscribeChanges0(h, c2), ERROR_INVALID_HANDLE);
+
+	/* Bounded per engine handle. */
+	for (unsigned i = 0; i < 63; i++)
+		OK(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &extra[i]));
+	RC(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &ch), ERROR_NOT_ENOUGH_QUOTA);
+	assert_null(ch);
+	for (unsigned i = 0; i < 63; i++)
+		OK(FwpmCalloutUnsubscribeChanges0(h, extra[i]));
+
+	/* Closing an engine handle drops its subscriptions. */
+	OK(FwpmEngineClose0(other));
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 1);
+	assert_true(guid_eq(&v[0]->sessionKey, &key));
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmCalloutUnsubscribeChanges0(h, c1));
+	OK(FwpmEngineClose0(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_dynamic_session_end),
 		cmocka_unit_test(test_tunnel_helper),
 		cmocka_unit_test(test_session_end_drops_subscriptions),
+		cmocka_unit_test(test_callout_subscriptions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
