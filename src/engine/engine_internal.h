@@ -137,6 +137,13 @@ DWORD errno_to_win(int err);
 
 /* session.c */
 DWORD session_check(struct engine_session *s, uint32_t rights);
+/* Whether s sees every session's subscriptions (SubscriptionsGet0): a
+ * session holding every right does (the in-process engine's own process,
+ * root or the service's group over fwpd); any other sees its own only,
+ * another session's templates telling what it watches. */
+bool session_sees_all(const struct engine_session *s);
+/* Whether s may list a subscription owned by owner. */
+bool session_may_list(const struct engine_session *s, const struct engine_session *owner);
 bool session_in_txn(const struct engine_session *s);
 
 /* subscription.c */

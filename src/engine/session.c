@@ -123,6 +123,16 @@ DWORD session_check(struct engine_session *s, uint32_t rights)
 	return ERROR_SUCCESS;
 }
 
+bool session_sees_all(const struct engine_session *s)
+{
+	return (s->cred.rights & ENGINE_RIGHTS_ALL) == ENGINE_RIGHTS_ALL;
+}
+
+bool session_may_list(const struct engine_session *s, const struct engine_session *owner)
+{
+	return owner == s || session_sees_all(s);
+}
+
 bool session_in_txn(const struct engine_session *s)
 {
 	return s->txn != TXN_NONE;

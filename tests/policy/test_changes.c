@@ -370,7 +370,10 @@ static void test_unsubscribe_stops(void **state)
 }
 
 /* The caller's subscriptions come back with their flags and templates,
- * another session's do not; FwpmFreeMemory0 frees the one allocation. */
+ * and another session's with its own key: the in-process engine's process
+ * and root over fwpd list every session's (an unprivileged user only his
+ * own: tests/service/test_service.c); FwpmFreeMemory0 frees the one
+ * allocation. */
 static void test_subscriptions_get(void **state)
 {
 	HANDLE h = open_engine(0), other = open_engine(0), c1, c2, c3, oc;
@@ -396,15 +399,28 @@ static void test_subscriptions_get(void **state)
 	c3 = sub_filters(h, NULL, BOTH, &s);
 
 	OK(FwpmSubLayerSubscriptionsGet0(h, &v, &n));
-	assert_int_equal(n, 2);
-	with_tmpl = v[0]->enumTemplate ? 0 : 1;
-	assert_non_null(v[with_tmpl]->enumTemplate);
-	assert_true(guid_eq(v[with_tmpl]->enumTemplate->providerKey, &prov));
-	assert_int_equal(v[with_tmpl]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE);
-	assert_null(v[1 - with_tmpl]->enumTemplate);
-	assert_int_equal(v[1 - with_tmpl]->flags, BOTH);
-	assert_false(guid_eq(&v[0]->sessionKey, &(GUID){ 0 }));
-	assert_true(guid_eq(&v[0]->sessionKey, &v[1]->sessionKey));
+	assert_int_equal(n, 3);
+	with_tmpl = -1;
+	for (UINT32 i = 0; i < n; i++) {
+		if (!v[i]->enumTemplate) {
+			assert_int_equal(v[i]->flags, BOTH);
+			continue;
+		}
+		with_tmpl = (int)i;
+		assert_true(guid_eq(v[i]->enumTemplate->providerKey, &prov));
+		assert_int_equal(v[i]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE);
+	}
+	assert_true(with_tmpl >= 0);
+	/* Two session keys, h's twice: the plain ones are h's and other's. */
+	for (UINT32 i = 0; i < n; i++) {
+		unsigned same = 0;
+
+		assert_false(guid_eq(&v[i]->sessionKey, &(GUID){ 0 }));
+		for (UINT32 j = 0; j < n; j++)
+			same += guid_eq(&v[i]->sessionKey, &v[j]->sessionKey);
+		assert_int_equal(same, guid_eq(&v[i]->sessionKey,
+					       &v[with_tmpl]->sessionKey) ? 2 : 1);
+	}
 	FwpmFreeMemory0((void **)&v);
 	assert_null(v);
 
@@ -415,7 +431,7 @@ static void test_subscriptions_get(void **state)
 
 	OK(FwpmSubLayerUnsubscribeChanges0(h, c1));
 	OK(FwpmSubLayerSubscriptionsGet0(h, &v, &n));
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	FwpmFreeMemory0((void **)&v);
 	OK(FwpmSubLayerUnsubscribeChanges0(h, c2));
 	OK(FwpmFilterUnsubscribeChanges0(h, c3));
