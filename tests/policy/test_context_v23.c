@@ -381,6 +381,84 @@ static void transport_round_trip(void **state)
 	RC(FwpmProviderContextGetById2(h, id, &g2), ERROR_INVALID_HANDLE);
 }
 
+/* A keying context (IPSEC_KEYING_POLICY0/1): added in version 0 and read
+ * in 0, 1, 2 and 3; added in version 3 with flags 0; the engine's checks;
+ * IPSEC_KEYING_POLICY1's flags refused, version 1 having no place. */
+static void keying_round_trip(void **state)
+{
+	HANDLE h = open_engine();
+	GUID mods[2] = { FWPM_KEYING_MODULE_IKEV2, FWPM_KEYING_MODULE_IKE };
+	GUID bad[2] = { FWPM_KEYING_MODULE_IKEV2, FWPM_KEYING_MODULE_IKEV2 };
+	IPSEC_KEYING_POLICY0 k0 = { .numKeyMods = 2, .keyModKeys = mods };
+	IPSEC_KEYING_POLICY1 k1 = { .numKeyMods = 1, .keyModKeys = mods };
+	FWPM_PROVIDER_CONTEXT0 pc0 = {
+		.providerContextKey = random_guid(),
+		.displayData = { .name = L"keying v0" },
+		.type = FWPM_IPSEC_KEYING_CONTEXT,
+		.keyingPolicy = &k0,
+	};
+	FWPM_PROVIDER_CONTEXT3 pc3 = {
+		.providerContextKey = random_guid(),
+		.displayData = { .name = L"keying v3" },
+		.type = FWPM_IPSEC_KEYING_CONTEXT,
+		.keyingPolicy = &k1,
+	};
+	FWPM_PROVIDER_CONTEXT0 *g0 = NULL;
+	FWPM_PROVIDER_CONTEXT1 *g1 = NULL;
+	FWPM_PROVIDER_CONTEXT2 *g2 = NULL;
+	FWPM_PROVIDER_CONTEXT3 *g3 = NULL;
+	UINT64 id0 = 0, id3 = 0;
+
+	(void)state;
+	OK(FwpmProviderContextAdd0(h, &pc0, NULL, &id0));
+	OK(FwpmProviderContextGetById0(h, id0, &g0));
+	assert_int_equal(g0->type, FWPM_IPSEC_KEYING_CONTEXT);
+	assert_int_equal(g0->keyingPolicy->numKeyMods, 2);
+	assert_true(guid_eq(&g0->keyingPolicy->keyModKeys[0], &FWPM_KEYING_MODULE_IKEV2));
+	assert_true(guid_eq(&g0->keyingPolicy->keyModKeys[1], &FWPM_KEYING_MODULE_IKE));
+	FwpmFreeMemory0((void **)&g0);
+	OK(FwpmProviderContextGetByKey1(h, &pc0.providerContextKey, &g1));
+	assert_int_equal(g1->keyingPolicy->numKeyMods, 2);
+	FwpmFreeMemory0((void **)&g1);
+	OK(FwpmProviderContextGetById2(h, id0, &g2));
+	assert_int_equal(g2->keyingPolicy->numKeyMods, 2);
+	assert_true(guid_eq(&g2->keyingPolicy->keyModKeys[1], &FWPM_KEYING_MODULE_IKE));
+	assert_int_equal(g2->keyingPolicy->flags, 0);
+	FwpmFreeMemory0((void **)&g2);
+
+	OK(FwpmProviderContextAdd3(h, &pc3, NULL, &id3));
+	OK(FwpmProviderContextGetByKey3(h, &pc3.providerContextKey, &g3));
+	assert_int_equal(g3->providerContextId, id3);
+	assert_int_equal(g3->keyingPolicy->numKeyMods, 1);
+	assert_true(guid_eq(&g3->keyingPolicy->keyModKeys[0], &FWPM_KEYING_MODULE_IKEV2));
+	FwpmFreeMemory0((void **)&g3);
+
+	/* What version 1 cannot hold, and the engine's checks. */
+	pc3.providerContextKey = random_guid();
+	k1.flags = IPSEC_KEYING_POLICY_FLAG_TERMINATING_MATCH;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), ERROR_NOT_SUPPORTED);
+	k1.flags = 0;
+	k1.numKeyMods = 0;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_ZERO_LENGTH_ARRAY);
+	k1.numKeyMods = 17;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_OUT_OF_BOUNDS);
+	k1.numKeyMods = 2;
+	k1.keyModKeys = bad;		/* one twice */
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_INVALID_PARAMETER);
+	bad[1] = random_guid();		/* not a keying module */
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_INVALID_PARAMETER);
+	k1.keyModKeys = NULL;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_NULL_POINTER);
+	pc3.keyingPolicy = NULL;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_NULL_POINTER);
+	RC(FwpmProviderContextGetByKey3(h, &pc3.providerContextKey, &g3),
+	   FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+
+	OK(FwpmProviderContextDeleteById0(h, id0));
+	OK(FwpmProviderContextDeleteById0(h, id3));
+	OK(FwpmEngineClose(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +466,7 @@ int main(void)
 		cmocka_unit_test(sdk_tunnel_v2),
 		cmocka_unit_test(refused_members),
 		cmocka_unit_test(transport_round_trip),
+		cmocka_unit_test(keying_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
