@@ -29,10 +29,14 @@ static bool is_tunnel(FWPM_PROVIDER_CONTEXT_TYPE t)
 	       t == FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT;
 }
 
+/* The IKEv2 arm (ikeV2QmTransportPolicy, versions 2 and 3 only) is the
+ * union's one pointer like the others: version 1 records keep it where
+ * ikeQmTransportPolicy is. */
 static bool is_transport(FWPM_PROVIDER_CONTEXT_TYPE t)
 {
 	return t == FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT ||
-	       t == FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT;
+	       t == FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT ||
+	       t == FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT;
 }
 
 static bool is_mm(FWPM_PROVIDER_CONTEXT_TYPE t)

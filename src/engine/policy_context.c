@@ -259,6 +259,7 @@ DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
 		return check_keying(pc->keyingPolicy);
 	case FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT:
 	case FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT:
+	case FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT:	/* kept in the same slot */
 		return check_transport(pc->ikeQmTransportPolicy);
 	case FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT:
 	case FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT:

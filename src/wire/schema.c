@@ -645,6 +645,10 @@ static const struct wf_arm pc1_arms[] = {
 	    ikeV2QmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
 	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
 	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY1),
+	/* Version 1 has no arm of its own for it: the engine's record keeps
+	 * the policy in the union's one pointer (convert_policy_v2.c). */
+	ARM(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
 };
 
 static const struct wf_field f_pcontext1[] = {
@@ -791,7 +795,9 @@ static STRUCT(IKEEXT_POLICY2, f_ike_policy2);
 	ARM(FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
 	    ikeV2QmTunnelPolicy, .sub = &wf_##TUN), \
 	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
-	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY2)
+	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY2), \
+	ARM(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeV2QmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY2)
 
 #define PC_FIELDS(V, arms) \
 	F_RAW(FWPM_PROVIDER_CONTEXT##V, providerContextKey), \
