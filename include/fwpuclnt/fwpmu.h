@@ -2124,6 +2124,9 @@ typedef void (CALLBACK *FWPM_FILTER_CHANGE_CALLBACK0)(
 typedef void (CALLBACK *FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK0)(
 	_Inout_ void *context,
 	_In_ const FWPM_PROVIDER_CONTEXT_CHANGE0 *change);
+typedef void (CALLBACK *FWPM_CALLOUT_CHANGE_CALLBACK0)(
+	_Inout_ void *context,
+	_In_ const FWPM_CALLOUT_CHANGE0 *change);
 
 #define FWPUCLNT_CHANGE_API_FUNCTIONS(X)		\
 	X(FwpmProviderSubscribeChanges0)		\
@@ -2137,7 +2140,10 @@ typedef void (CALLBACK *FWPM_PROVIDER_CONTEXT_CHANGE_CALLBACK0)(
 	X(FwpmFilterSubscriptionsGet0)			\
 	X(FwpmProviderContextSubscribeChanges0)		\
 	X(FwpmProviderContextUnsubscribeChanges0)	\
-	X(FwpmProviderContextSubscriptionsGet0)
+	X(FwpmProviderContextSubscriptionsGet0)	\
+	X(FwpmCalloutSubscribeChanges0)			\
+	X(FwpmCalloutUnsubscribeChanges0)		\
+	X(FwpmCalloutSubscriptionsGet0)
 
 FWPUCLNT_API DWORD WINAPI FwpmProviderSubscribeChanges0(
 	_In_ HANDLE engineHandle,
@@ -2201,6 +2207,22 @@ FWPUCLNT_API DWORD WINAPI FwpmProviderContextUnsubscribeChanges0(
 FWPUCLNT_API DWORD WINAPI FwpmProviderContextSubscriptionsGet0(
 	_In_ HANDLE engineHandle,
 	_Outptr_result_buffer_(*numEntries) FWPM_PROVIDER_CONTEXT_SUBSCRIPTION0 ***entries,
+	_Out_ UINT32 *numEntries);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutSubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_In_ const FWPM_CALLOUT_SUBSCRIPTION0 *subscription,
+	_In_ FWPM_CALLOUT_CHANGE_CALLBACK0 callback,
+	_In_opt_ void *context,
+	_Out_ HANDLE *changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutUnsubscribeChanges0(
+	_In_ HANDLE engineHandle,
+	_Inout_ HANDLE changeHandle);
+
+FWPUCLNT_API DWORD WINAPI FwpmCalloutSubscriptionsGet0(
+	_In_ HANDLE engineHandle,
+	_Outptr_result_buffer_(*numEntries) FWPM_CALLOUT_SUBSCRIPTION0 ***entries,
 	_Out_ UINT32 *numEntries);
 
 #define FWPUCLNT_UNSUPPORTED_API_FUNCTIONS(X)		\

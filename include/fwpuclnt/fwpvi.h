@@ -134,6 +134,12 @@ extern "C" {
 #define FwpmProviderContextSubscribeChanges	FwpmProviderContextSubscribeChanges0
 #define FwpmProviderContextUnsubscribeChanges	FwpmProviderContextUnsubscribeChanges0
 #define FwpmProviderContextSubscriptionsGet	FwpmProviderContextSubscriptionsGet0
+#define FWPM_CALLOUT_CHANGE			FWPM_CALLOUT_CHANGE0
+#define FWPM_CALLOUT_SUBSCRIPTION		FWPM_CALLOUT_SUBSCRIPTION0
+#define FWPM_CALLOUT_CHANGE_CALLBACK		FWPM_CALLOUT_CHANGE_CALLBACK0
+#define FwpmCalloutSubscribeChanges		FwpmCalloutSubscribeChanges0
+#define FwpmCalloutUnsubscribeChanges		FwpmCalloutUnsubscribeChanges0
+#define FwpmCalloutSubscriptionsGet		FwpmCalloutSubscriptionsGet0
 
 /* FWP / FWPM types */
 #define FWP_VALUE				FWP_VALUE0

@@ -43,6 +43,7 @@ FWPM_PROVIDER_CONTEXT0 **pcontexts1_to_0(FWPM_PROVIDER_CONTEXT1 *const *in, UINT
 
 /* convert_policy_v2.c: provider contexts, versions 2 and 3 <-> 1. */
 struct pc23_scratch {
+	IPSEC_KEYING_POLICY0		kp;
 	IPSEC_TUNNEL_POLICY1		tp;
 	IPSEC_TRANSPORT_POLICY1		tr;
 	IKEEXT_POLICY1			mm;

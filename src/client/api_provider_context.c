@@ -1,10 +1,54 @@
 /* api_provider_context.c - FwpmProviderContext*. The engine keeps the
- * version-1 shape; version 0 is converted here (convert_policy_v0.c). The
- * security descriptor argument is the object's (NULL: the default). Pre-shared keys of
+ * version-1 shape; version 0 is converted here (convert_policy_v0.c), and
+ * the IKEv2 quick-mode transport type, which only versions 2 and 3 can
+ * carry, is kept out of versions 0 and 1. The security descriptor
+ * argument is the object's (NULL: the default). Pre-shared keys of
  * main-mode policies are write-only: reads return them empty. */
 #include <stdlib.h>
 
 #include "client/api_policy.h"
+
+/* Versions 0 and 1 have no arm for an IKEv2 quick-mode transport policy
+ * (versions 2 and 3 do): refused on add, its policy NULL on read. */
+static bool v2_only(FWPM_PROVIDER_CONTEXT_TYPE t)
+{
+	return t == FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT;
+}
+
+static DWORD add1(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT1 *pc, const void *sd,
+		  UINT64 *id)
+{
+	if (pc && v2_only(pc->type))
+		return ERROR_NOT_SUPPORTED;
+	return client_pol_add(c, POL_CONTEXT, pc, sd, id);
+}
+
+static void hide_v2_arm(FWPM_PROVIDER_CONTEXT1 *pc)
+{
+	if (pc && v2_only(pc->type))
+		pc->ikeQmTransportPolicy = NULL;
+}
+
+static DWORD get1(struct fwp_client *c, const struct pol_ref *ref,
+		  FWPM_PROVIDER_CONTEXT1 **out)
+{
+	DWORD rc = POL_OP(c, pol_get, POL_CONTEXT, ref, (void **)out);
+
+	if (!rc)
+		hide_v2_arm(*out);
+	return rc;
+}
+
+static DWORD enum1(struct fwp_client *c, HANDLE eh, UINT32 want,
+		   FWPM_PROVIDER_CONTEXT1 ***entries, UINT32 *n)
+{
+	DWORD rc = POL_OP(c, pol_enum, POL_CONTEXT, (uint64_t)(uintptr_t)eh, want,
+			  (void ***)entries, n);
+
+	for (UINT32 i = 0; !rc && *entries && i < *n; i++)
+		hide_v2_arm((*entries)[i]);
+	return rc;
+}
 
 static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, const void *sd,
 		  UINT64 *id)
@@ -15,6 +59,8 @@ static DWORD add0(struct fwp_client *c, const FWPM_PROVIDER_CONTEXT0 *pc, const 
 
 	if (!pc)
 		return client_pol_add(c, POL_CONTEXT, NULL, sd, id);
+	if (v2_only(pc->type))
+		return ERROR_NOT_SUPPORTED;
 	rc = pcontext0_to_1(pc, &pc1, &s);
 	if (!rc)
 		rc = client_pol_add(c, POL_CONTEXT, &pc1, sd, id);
@@ -33,7 +79,7 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextAdd1(HANDLE engineHandle,
 	const FWPM_PROVIDER_CONTEXT1 *providerContext, PSECURITY_DESCRIPTOR sd,
 	UINT64 *id)
 {
-	WITH_CLIENT(engineHandle, client_pol_add(c_, POL_CONTEXT, providerContext, sd, id));
+	WITH_CLIENT(engineHandle, add1(c_, providerContext, sd, id));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextDeleteById0(HANDLE engineHandle, UINT64 id)
@@ -72,8 +118,7 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextGetById0(HANDLE engineHandle, UINT64 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextGetById1(HANDLE engineHandle, UINT64 id,
 	FWPM_PROVIDER_CONTEXT1 **providerContext)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_get, POL_CONTEXT, BY_ID(id),
-		(void **)providerContext));
+	WITH_CLIENT(engineHandle, get1(c_, BY_ID(id), providerContext));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextGetByKey0(HANDLE engineHandle,
@@ -85,8 +130,7 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextGetByKey0(HANDLE engineHandle,
 FWP_EXPORT DWORD WINAPI FwpmProviderContextGetByKey1(HANDLE engineHandle,
 	const GUID *key, FWPM_PROVIDER_CONTEXT1 **providerContext)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_get, POL_CONTEXT, BY_KEY(key),
-		(void **)providerContext));
+	WITH_CLIENT(engineHandle, get1(c_, BY_KEY(key), providerContext));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextCreateEnumHandle0(HANDLE engineHandle,
@@ -132,9 +176,8 @@ FWP_EXPORT DWORD WINAPI FwpmProviderContextEnum1(HANDLE engineHandle,
 	HANDLE enumHandle, UINT32 numEntriesRequested,
 	FWPM_PROVIDER_CONTEXT1 ***entries, UINT32 *numEntriesReturned)
 {
-	WITH_CLIENT(engineHandle, POL_OP(c_, pol_enum, POL_CONTEXT,
-		(uint64_t)(uintptr_t)enumHandle, numEntriesRequested,
-		(void ***)entries, numEntriesReturned));
+	WITH_CLIENT(engineHandle, enum1(c_, enumHandle, numEntriesRequested, entries,
+		numEntriesReturned));
 }
 
 FWP_EXPORT DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(HANDLE engineHandle,

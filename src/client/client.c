@@ -11,6 +11,7 @@
 #include "client/service_path.h"
 #include "common/handle_table.h"
 #include "common/secdesc.h"
+#include "common/random.h"
 
 static struct handle_table clients;
 static pthread_once_t clients_once = PTHREAD_ONCE_INIT;
@@ -50,6 +51,22 @@ static DWORD choose_transport(const struct transport_ops **out)
 	return ERROR_INVALID_PARAMETER;
 }
 
+/* Opens the session with a key the client knows: the caller's, or a
+ * random one made here (as the engine would) when it gives none, since
+ * the library reports it in subscriptions it keeps itself. */
+static DWORD open_session(struct fwp_client *c, const FWPM_SESSION0 *session)
+{
+	static const GUID zero;
+	FWPM_SESSION0 s = { 0 };
+
+	if (session)
+		s = *session;
+	if (!memcmp(&s.sessionKey, &zero, sizeof(zero)))
+		fwp_random_bytes(&s.sessionKey, sizeof(s.sessionKey));
+	c->session_key = s.sessionKey;
+	return c->ops->open(c, &s);
+}
+
 DWORD client_open(const FWPM_SESSION0 *session, HANDLE *handle)
 {
 	const struct transport_ops *ops;
@@ -69,7 +86,7 @@ DWORD client_open(const FWPM_SESSION0 *session, HANDLE *handle)
 	c->txn_wait_ms = session ? session->txnWaitTimeoutInMSec : 0;
 	if (!c->txn_wait_ms)
 		c->txn_wait_ms = CLIENT_TXN_WAIT_DEFAULT_MS;
-	rc = ops->open(c, session);
+	rc = open_session(c, session);
 	if (rc)
 		goto err_free;
 	c->handle = handle_table_add(&clients, c);
@@ -106,6 +123,7 @@ void client_put(struct fwp_client *c)
 	c->ops->close(c);
 	dispatcher_destroy(c->disp);
 	client_builtin_enums_free(c);
+	client_callout_subs_free(c);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

@@ -30,6 +30,8 @@ struct fwp_client {
 	uint32_t txn_wait_ms;		/* the session's txnWaitTimeoutInMSec */
 	struct builtin_enums *bienums;	/* layer/callout enumerations, created
 					 * on first use under lock (api_layer.c) */
+	GUID session_key;		/* the session's key (client_open makes
+					 * one when the caller gives none) */
 };
 
 /* Creates a client on the transport chosen by FWP_ENGINE (embedded,
@@ -55,6 +57,8 @@ DWORD client_pol_delete(struct fwp_client *c, enum pol_kind k, const struct pol_
 
 /* api_layer.c: frees the layer and callout enumerations left open. */
 void client_builtin_enums_free(struct fwp_client *c);
+/* api_callout_change.c: drops the callout subscriptions of c. */
+void client_callout_subs_free(const struct fwp_client *c);
 
 /* The client's dispatcher, created on first use; NULL when out of memory. */
 struct dispatcher *client_dispatcher(struct fwp_client *c);

@@ -6,7 +6,8 @@
  * (IPSEC_TUNNEL_ENDPOINTS2: a remote FQDN and extra remote addresses; a
  * forward-path SA lifetime) and IPSEC_TUNNEL_POLICY3 (a compartment and
  * traffic-selector policies), IKEEXT_POLICY2 (80-byte
- * IKEEXT_AUTHENTICATION_METHOD2: a Kerberos proxy server, a reserved arm).
+ * IKEEXT_AUTHENTICATION_METHOD2: a Kerberos proxy server, a reserved arm),
+ * IPSEC_KEYING_POLICY1 (flags).
  * Towards version 1 a member version 1 cannot hold is refused
  * (ERROR_NOT_SUPPORTED), never dropped; an extended-mode policy is
  * FWP_E_EM_NOT_SUPPORTED as in every version. Back from version 1 a
@@ -28,10 +29,14 @@ static bool is_tunnel(FWPM_PROVIDER_CONTEXT_TYPE t)
 	       t == FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT;
 }
 
+/* The IKEv2 arm (ikeV2QmTransportPolicy, versions 2 and 3 only) is the
+ * union's one pointer like the others: version 1 records keep it where
+ * ikeQmTransportPolicy is. */
 static bool is_transport(FWPM_PROVIDER_CONTEXT_TYPE t)
 {
 	return t == FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT ||
-	       t == FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT;
+	       t == FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT ||
+	       t == FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT;
 }
 
 static bool is_mm(FWPM_PROVIDER_CONTEXT_TYPE t)
@@ -59,7 +64,6 @@ static bool is_mm(FWPM_PROVIDER_CONTEXT_TYPE t)
 	(out)->providerKey = (in)->providerKey; \
 	(out)->providerData = (in)->providerData; \
 	(out)->type = (in)->type; \
-	memcpy(&(out)->keyingPolicy, &(in)->keyingPolicy, sizeof(void *)); \
 	(out)->providerContextId = (in)->providerContextId; \
 } while (0)
 
@@ -176,6 +180,16 @@ static void transport2_to_1(const IPSEC_TRANSPORT_POLICY2 *t, IPSEC_TRANSPORT_PO
 	out->emPolicy = (IKEEXT_EM_POLICY1 *)(void *)t->emPolicy;
 }
 
+/* IPSEC_KEYING_POLICY1's flags have no place in version 0. */
+static DWORD keying1_to_0(const IPSEC_KEYING_POLICY1 *k, IPSEC_KEYING_POLICY0 *out)
+{
+	if (k->flags)
+		return ERROR_NOT_SUPPORTED;
+	out->numKeyMods = k->numKeyMods;
+	out->keyModKeys = k->keyModKeys;
+	return ERROR_SUCCESS;
+}
+
 /* Versions 2 and 3 share everything but the tunnel policy's extension. */
 static DWORD to_1(const FWPM_PROVIDER_CONTEXT3 *in, bool v3, FWPM_PROVIDER_CONTEXT1 *out,
 		  struct pc23_scratch *s)
@@ -183,6 +197,13 @@ static DWORD to_1(const FWPM_PROVIDER_CONTEXT3 *in, bool v3, FWPM_PROVIDER_CONTE
 	s->methods = NULL;
 	memset(out, 0, sizeof(*out));
 	COPY_HEAD(out, in);
+	/* The union's one pointer, whatever its arm: the engine refuses the
+	 * types with no version-1 arm before reading it. */
+	memcpy(&out->keyingPolicy, &in->keyingPolicy, sizeof(void *));
+	if (in->type == FWPM_IPSEC_KEYING_CONTEXT && in->keyingPolicy) {
+		out->keyingPolicy = &s->kp;
+		return keying1_to_0(in->keyingPolicy, &s->kp);
+	}
 	if (is_mm(in->type) && in->ikeMmPolicy) {
 		out->ikeMmPolicy = &s->mm;
 		return mm2_to_1(in->ikeMmPolicy, s);
@@ -221,6 +242,7 @@ void pc23_scratch_free(struct pc23_scratch *s)
 
 struct view {
 	FWPM_PROVIDER_CONTEXT3		pc;
+	IPSEC_KEYING_POLICY1		kp;
 	IPSEC_TUNNEL_POLICY3		tp;
 	IPSEC_TRANSPORT_POLICY2		tr;
 	IKEEXT_POLICY2			mm;
@@ -254,6 +276,14 @@ static int view(const FWPM_PROVIDER_CONTEXT1 *in, struct view *v)
 	v->methods = NULL;
 	memset(out, 0, sizeof(*out));
 	COPY_HEAD(out, in);
+	memcpy(&out->keyingPolicy, &in->keyingPolicy, sizeof(void *));
+	if (in->type == FWPM_IPSEC_KEYING_CONTEXT && in->keyingPolicy) {
+		v->kp.numKeyMods = in->keyingPolicy->numKeyMods;
+		v->kp.keyModKeys = in->keyingPolicy->keyModKeys;
+		v->kp.flags = 0;
+		out->keyingPolicy = &v->kp;
+		return 0;
+	}
 	if (is_mm(in->type) && in->ikeMmPolicy)
 		return view_mm(in->ikeMmPolicy, v);
 	if (is_tunnel(in->type) && in->ikeQmTunnelPolicy) {

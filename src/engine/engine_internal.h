@@ -158,6 +158,13 @@ DWORD errno_to_win(int err);
 /* session.c: rights on the engine's descriptor (every container); the
  * SA-context calls check the SA database's instead. */
 DWORD session_check(struct engine_session *s, uint32_t rights);
+/* Whether s sees every session's subscriptions (SubscriptionsGet0): a
+ * session holding every right does (the in-process engine's own process,
+ * root or the service's group over fwpd); any other sees its own only,
+ * another session's templates telling what it watches. */
+bool session_sees_all(const struct engine_session *s);
+/* Whether s may list a subscription owned by owner. */
+bool session_may_list(const struct engine_session *s, const struct engine_session *owner);
 DWORD session_check_sadb(struct engine_session *s, uint32_t rights);
 
 /* security.c */

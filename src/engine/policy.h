@@ -142,6 +142,10 @@ const struct nlattr *pol_obj_encoding(struct pol_obj *r);
 /* policy_layers.c: the built-in layers, fields and callouts. */
 struct pol_layer;
 const struct pol_layer *pol_layer_find(const GUID *key);
+/* ERROR_SUCCESS at a layer filters may be added at, ERROR_NOT_SUPPORTED
+ * at a listed built-in layer this engine does not filter at,
+ * FWP_E_LAYER_NOT_FOUND otherwise. */
+DWORD pol_layer_filterable(const GUID *key);
 /* The layer's index in the layer table (the classifier's layer number),
  * -1 if unknown; *v6 its family. */
 int pol_layer_index(const GUID *key, bool *v6);

@@ -213,6 +213,37 @@ void pol_context_redact(FWPM_PROVIDER_CONTEXT1 *pc)
 	}
 }
 
+/* The keying modules a keying policy may allow (fwpmu.h). */
+static bool known_keying_module(const GUID *g)
+{
+	return !memcmp(g, &FWPM_KEYING_MODULE_IKE, sizeof(*g)) ||
+	       !memcmp(g, &FWPM_KEYING_MODULE_AUTHIP, sizeof(*g)) ||
+	       !memcmp(g, &FWPM_KEYING_MODULE_IKEV2, sizeof(*g));
+}
+
+#define KEY_MODS_MAX 16		/* the wire's cap too (wire/schema.c) */
+
+/* 1 to KEY_MODS_MAX known keying modules, none twice. */
+static DWORD check_keying(const IPSEC_KEYING_POLICY0 *k)
+{
+	if (!k)
+		return FWP_E_NULL_POINTER;
+	if (!k->numKeyMods)
+		return FWP_E_ZERO_LENGTH_ARRAY;
+	if (k->numKeyMods > KEY_MODS_MAX)
+		return FWP_E_OUT_OF_BOUNDS;
+	if (!k->keyModKeys)
+		return FWP_E_NULL_POINTER;
+	for (UINT32 i = 0; i < k->numKeyMods; i++) {
+		if (!known_keying_module(&k->keyModKeys[i]))
+			return FWP_E_INVALID_PARAMETER;
+		for (UINT32 j = 0; j < i; j++)
+			if (!memcmp(&k->keyModKeys[i], &k->keyModKeys[j], sizeof(GUID)))
+				return FWP_E_INVALID_PARAMETER;
+	}
+	return ERROR_SUCCESS;
+}
+
 DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
 {
 	if (!pc)
@@ -224,8 +255,11 @@ DWORD pol_context_validate(const FWPM_PROVIDER_CONTEXT1 *pc)
 	if (pc->providerData.size && !pc->providerData.data)
 		return FWP_E_NULL_POINTER;
 	switch ((UINT32)pc->type) {
+	case FWPM_IPSEC_KEYING_CONTEXT:
+		return check_keying(pc->keyingPolicy);
 	case FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT:
 	case FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT:
+	case FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT:	/* kept in the same slot */
 		return check_transport(pc->ikeQmTransportPolicy);
 	case FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT:
 	case FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT:

@@ -12,6 +12,7 @@
 
 #include "common/random.h"
 #include "engine/engine_internal.h"
+#include "engine/layers.h"
 #include "wire/codec.h"
 
 #define FILTER_FLAGS_OK (FWPM_FILTER_FLAG_PERSISTENT | FWPM_FILTER_FLAG_BOOTTIME | \
@@ -66,9 +67,10 @@ DWORD pol_filter_validate(const FWPM_FILTER0 *f)
 		return FWP_E_INVALID_FLAGS;
 	if (f->providerData.size && !f->providerData.data)
 		return FWP_E_NULL_POINTER;
+	rc = pol_layer_filterable(&f->layerKey);
+	if (rc)
+		return rc;
 	l = pol_layer_find(&f->layerKey);
-	if (!l)
-		return FWP_E_LAYER_NOT_FOUND;
 	rc = check_weight(&f->weight);
 	if (rc)
 		return rc;
@@ -177,7 +179,8 @@ DWORD pol_filter_template_check(const FWPM_FILTER_ENUM_TEMPLATE0 *t)
 {
 	if ((UINT32)t->enumType >= FWP_FILTER_ENUM_TYPE_MAX)
 		return FWP_E_INVALID_ENUMERATOR;
-	if (!pol_layer_find(&t->layerKey))
+	/* A listed layer no filter can be at enumerates nothing. */
+	if (builtin_layer_by_key(&t->layerKey) < 0)
 		return FWP_E_LAYER_NOT_FOUND;
 	/* Not supported yet: condition templates, flags, context templates,
 	 * callout selection. */

@@ -185,8 +185,9 @@ void pol_subs_remove_session(struct engine *e, struct engine_session *s)
 	}
 }
 
-/* The caller's subscriptions of kind k, as FWPM_<kind>_SUBSCRIPTION0
- * structs with their templates, in one allocation. */
+/* The subscriptions of kind k the caller may list (every session's, or its
+ * own: session_sees_all), as FWPM_<kind>_SUBSCRIPTION0 structs with their
+ * templates and their owners' session keys, in one allocation. */
 DWORD engine_change_subscriptions_get(struct engine_session *s, enum pol_kind k,
 				      void ***entries, UINT32 *count)
 {
@@ -208,7 +209,7 @@ DWORD engine_change_subscriptions_get(struct engine_session *s, enum pol_kind k,
 	*count = 0;
 	pthread_mutex_lock(&e->lock);
 	for (n = e->pol_subs; n; n = n->next)
-		total += n->owner == s && n->kind == k;
+		total += session_may_list(s, n->owner) && n->kind == k;
 	if (!total)
 		goto out;
 	v = calloc(total, sizeof(*v));
@@ -218,11 +219,11 @@ DWORD engine_change_subscriptions_get(struct engine_session *s, enum pol_kind k,
 		goto out;
 	}
 	for (n = e->pol_subs; n; n = n->next) {
-		if (n->owner != s || n->kind != k)
+		if (!session_may_list(s, n->owner) || n->kind != k)
 			continue;
 		v[i].enumTemplate = n->tmpl;
 		v[i].flags = n->flags;
-		v[i].sessionKey = s->key;
+		v[i].sessionKey = n->owner->key;
 		p[i] = &v[i];
 		i++;
 	}

@@ -139,6 +139,20 @@ DWORD session_check_sadb(struct engine_session *s, uint32_t rights)
 	return ERROR_SUCCESS;
 }
 
+/* Every right on the engine: what its descriptor grants the caller, as
+ * the transport allows it (fwpd leaves that to the descriptors). */
+bool session_sees_all(const struct engine_session *s)
+{
+	uint32_t held = s->cred.rights & atomic_load(&s->granted_engine);
+
+	return (held & FWPM_GENERIC_ALL) == FWPM_GENERIC_ALL;
+}
+
+bool session_may_list(const struct engine_session *s, const struct engine_session *owner)
+{
+	return owner == s || session_sees_all(s);
+}
+
 bool session_in_txn(const struct engine_session *s)
 {
 	return s->txn != TXN_NONE;

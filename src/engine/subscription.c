@@ -227,8 +227,8 @@ static void build_subnet(struct flat *f, FWP_CONDITION_VALUE0 *dst,
 					   _Alignof(FWP_V6_ADDR_AND_MASK));
 }
 
-/* Every subscription of the engine, each with the key of the session that
- * made it. */
+/* The subscriptions the caller may list (every session's, or its own:
+ * session_sees_all), each with the key of the session that made it. */
 DWORD engine_subscriptions_get(struct engine_session *s,
 			       IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
 			       UINT32 *count)
@@ -246,18 +246,20 @@ DWORD engine_subscriptions_get(struct engine_session *s,
 		return rc;
 	pthread_mutex_lock(&e->lock);
 	for (n = e->subs; n; n = n->next)
-		total++;
+		total += session_may_list(s, n->owner);
 	flat_begin(&f);
 	for (int pass = 0; pass < 2; pass++) {
 		IPSEC_SA_CONTEXT_SUBSCRIPTION0 **arr =
 			FLAT_ARRAY(&f, IPSEC_SA_CONTEXT_SUBSCRIPTION0 *, total);
 		size_t i = 0;
 
-		for (n = e->subs; arr && n; n = n->next, i++) {
-			IPSEC_SA_CONTEXT_SUBSCRIPTION0 *d =
-				FLAT_NEW(&f, IPSEC_SA_CONTEXT_SUBSCRIPTION0);
+		for (n = e->subs; arr && n; n = n->next) {
+			IPSEC_SA_CONTEXT_SUBSCRIPTION0 *d;
 
-			arr[i] = d;
+			if (!session_may_list(s, n->owner))
+				continue;
+			d = FLAT_NEW(&f, IPSEC_SA_CONTEXT_SUBSCRIPTION0);
+			arr[i++] = d;
 			if (!d)
 				continue;
 			d->flags = n->flags;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "doc.h"
 #include "format.h"
@@ -42,9 +43,41 @@ static const char *data_type_name(FWP_DATA_TYPE t)
 		return "uint64";
 	case FWP_BYTE_ARRAY16_TYPE:
 		return "byte-array16";
+	case FWP_BYTE_BLOB_TYPE:
+		return "byte-blob";
+	case FWP_SID:
+		return "sid";
+	case FWP_SECURITY_DESCRIPTOR_TYPE:
+		return "security-descriptor";
 	default:
 		return "other";
 	}
+}
+
+/* The layer's word: names.h's, or for a layer filters cannot be added at
+ * (no word there) its identifier without FWPM_LAYER_, lower case, dashes. */
+static const char *layer_word(const FWPM_LAYER0 *l, char *buf, size_t len)
+{
+	static const wchar_t prefix[] = L"FWPM_LAYER_";
+	const size_t np = sizeof(prefix) / sizeof(prefix[0]) - 1;
+	const char *w = name_layer(&l->layerKey, buf, len);
+	const wchar_t *s = l->displayData.name;
+	size_t i = 0;
+
+	if (w[0] != '{' || !s || wcsncmp(s, prefix, np) != 0)
+		return w;
+	for (s += np; *s && i + 1 < len; s++) {
+		if (*s == L'_')
+			buf[i++] = '-';
+		else if (*s >= L'A' && *s <= L'Z')
+			buf[i++] = (char)(*s - L'A' + 'a');
+		else if ((*s >= L'a' && *s <= L'z') || (*s >= L'0' && *s <= L'9'))
+			buf[i++] = (char)*s;
+		else
+			return fmt_guid(&l->layerKey, buf, len);
+	}
+	buf[i] = '\0';
+	return buf;
 }
 
 static void layer_doc(struct doc *d, const FWPM_LAYER0 *l, bool fields)
@@ -54,7 +87,7 @@ static void layer_doc(struct doc *d, const FWPM_LAYER0 *l, bool fields)
 	doc_object_begin(d, NULL);
 	doc_uint(d, "id", l->layerId);
 	doc_str(d, "key", fmt_guid(&l->layerKey, buf, sizeof(buf)));
-	doc_str(d, "layer", name_layer(&l->layerKey, buf, sizeof(buf)));
+	doc_str(d, "layer", layer_word(l, buf, sizeof(buf)));
 	doc_str(d, "name", l->displayData.name ?
 		fmt_wstr(l->displayData.name, buf, sizeof(buf)) : "");
 	doc_hex32(d, "flags", l->flags);
@@ -115,7 +148,7 @@ static int list_one(struct ctl *ctl, enum kind k, const void *v, struct doc *d,
 
 		snprintf(id, sizeof(id), "%u", l->layerId);
 		fmt_guid(&l->layerKey, key, sizeof(key));
-		w = name_layer(&l->layerKey, word, sizeof(word));
+		w = layer_word(l, word, sizeof(word));
 		fmt_wstr(l->displayData.name ? l->displayData.name : L"", name, sizeof(name));
 	} else {
 		const FWPM_CALLOUT0 *c = v;

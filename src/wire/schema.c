@@ -574,10 +574,32 @@ static const struct wf_field f_ike_policy0[] = {
 };
 STRUCT(IKEEXT_POLICY0, f_ike_policy0);
 
-/* The quick-mode transport and tunnel arms and the main-mode policies are
- * carried; the engine refuses the other context types (ERROR_NOT_SUPPORTED),
- * which send no value. */
+/* A keying policy's allowed keying modules (FWPM_KEYING_MODULE_*). */
+#define MAX_KEY_MODS 16
+
+static const struct wf_field f_guid[] = {
+	{ .kind = WF_RAW, .offset = 0, .size = sizeof(GUID) },
+};
+static const struct wf_struct wf_GUID = { "GUID", sizeof(GUID), _Alignof(GUID), f_guid,
+					  N(f_guid) };
+
+static const struct wf_field f_keying0[] = {
+	F_ARRAY(IPSEC_KEYING_POLICY0, keyModKeys, numKeyMods, GUID, MAX_KEY_MODS),
+};
+static STRUCT(IPSEC_KEYING_POLICY0, f_keying0);
+
+static const struct wf_field f_keying1[] = {
+	F_ARRAY(IPSEC_KEYING_POLICY1, keyModKeys, numKeyMods, GUID, MAX_KEY_MODS),
+	F_U32(IPSEC_KEYING_POLICY1, flags),
+};
+static STRUCT(IPSEC_KEYING_POLICY1, f_keying1);
+
+/* The quick-mode transport and tunnel arms, the main-mode policies and the
+ * keying policy are carried; the engine refuses the other context types
+ * (ERROR_NOT_SUPPORTED), which send no value. */
 static const struct wf_arm pc0_arms[] = {
+	ARM(FWPM_IPSEC_KEYING_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
+	    keyingPolicy, .sub = &wf_IPSEC_KEYING_POLICY0),
 	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
 	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY0),
 	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT0,
@@ -605,6 +627,8 @@ static const struct wf_field f_pcontext0[] = {
 STRUCT(FWPM_PROVIDER_CONTEXT0, f_pcontext0);
 
 static const struct wf_arm pc1_arms[] = {
+	ARM(FWPM_IPSEC_KEYING_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    keyingPolicy, .sub = &wf_IPSEC_KEYING_POLICY0),
 	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
 	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
 	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
@@ -621,6 +645,10 @@ static const struct wf_arm pc1_arms[] = {
 	    ikeV2QmTunnelPolicy, .sub = &wf_IPSEC_TUNNEL_POLICY1),
 	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
 	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY1),
+	/* Version 1 has no arm of its own for it: the engine's record keeps
+	 * the policy in the union's one pointer (convert_policy_v2.c). */
+	ARM(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT1,
+	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY1),
 };
 
 static const struct wf_field f_pcontext1[] = {
@@ -750,6 +778,8 @@ static const struct wf_field f_ike_policy2[] = {
 static STRUCT(IKEEXT_POLICY2, f_ike_policy2);
 
 #define PC_ARMS(V, TUN) \
+	ARM(FWPM_IPSEC_KEYING_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    keyingPolicy, .sub = &wf_IPSEC_KEYING_POLICY1), \
 	ARM(FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
 	    ikeQmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY2), \
 	ARM(FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
@@ -765,7 +795,9 @@ static STRUCT(IKEEXT_POLICY2, f_ike_policy2);
 	ARM(FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
 	    ikeV2QmTunnelPolicy, .sub = &wf_##TUN), \
 	ARM(FWPM_IPSEC_IKEV2_MM_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
-	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY2)
+	    ikeV2MmPolicy, .sub = &wf_IKEEXT_POLICY2), \
+	ARM(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT, WF_PTR, FWPM_PROVIDER_CONTEXT##V, \
+	    ikeV2QmTransportPolicy, .sub = &wf_IPSEC_TRANSPORT_POLICY2)
 
 #define PC_FIELDS(V, arms) \
 	F_RAW(FWPM_PROVIDER_CONTEXT##V, providerContextKey), \

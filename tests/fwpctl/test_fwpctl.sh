@@ -470,18 +470,25 @@ echo "ok: netevent"
 # --- the built-in layers and callouts --------------------------------------
 run layer list
 expect 0 "layer list"
-has "$tmp/out" '^id +key +layer +name$' "layer list: header"
-has "$tmp/out" '^12 +[{]5926dfc8-e3cf-4426-a283-dc393f5d0f9d[}] +inbound-transport-v4 +FWPM_LAYER_INBOUND_TRANSPORT_V4$' \
+has "$tmp/out" '^ *id +key +layer +name$' "layer list: header"
+has "$tmp/out" '^ *12 +[{]5926dfc8-e3cf-4426-a283-dc393f5d0f9d[}] +inbound-transport-v4 +FWPM_LAYER_INBOUND_TRANSPORT_V4$' \
 	"layer list: inbound transport v4 with its runtime id"
 run -j layer list
 expect 0 "layer list -j"
-jqcheck 'length == 14 and (map(.id) | unique | length) == 14' "layer list -j: 14 layers, ids unique"
+jqcheck 'length == 93 and (map(.id) | unique | length) == 93 and (map(select(.flags == 3)) | length) == 14' \
+	"layer list -j: 93 layers, ids unique, 14 filtered at (kernel)"
+has "$tmp/out" '"layer":"ikeext-v4"' "layer list -j: a layer without a filter word gets its identifier's"
+
 run -j layer show '{09e61aea-d214-46e2-9b21-b26b0b2f28c8}'
 expect 0 "layer show KEY"
 jqcheck '.id == 16 and (.field | map(select(.field == "ip-remote-port" and .data_type == "uint16")) | length) == 1' \
 	"layer show -j: outbound transport v4, its remote-port field"
-run layer show 1
-expect 1 "layer show: a discard layer is not one here"
+run -j layer show 1
+expect 0 "layer show: a discard layer"
+jqcheck '.layer == "inbound-ippacket-v4-discard" and .flags == 2 and .fields == 10' \
+	"layer show -j: inbound IP packet v4 discard, built in, not filtered at"
+run layer show 58
+expect 1 "layer show: a reserved runtime id is no layer"
 run layer show nonsense
 expect 2 "layer show: neither GUID nor id"
 run -j callout list
@@ -694,9 +701,10 @@ if command -v bash >/dev/null 2>&1; then
 	check_completion "" fwpctl monitor --count ""
 	check_completion "callout datapath filter layer monitor netevent provider provider-context sa sd session stats sublayer " fwpctl help ""
 	check_completion "help list show " fwpctl callout ""
-	[ "$(completions fwpctl -s "$sock" layer show "" | wc -w)" -eq 14 ] ||
-		fail "completion of layer show: not the 14 layer ids"
-	check_completion "10 12 14 16 18 " fwpctl -s "$sock" layer show 1
+	[ "$(completions fwpctl -s "$sock" layer show "" | wc -w)" -eq 93 ] ||
+		fail "completion of layer show: not the 93 layer ids"
+	check_completion "1 10 100 101 102 11 12 13 14 15 16 17 18 19 " \
+		fwpctl -s "$sock" layer show 1
 
 	check_completion "collect help list " fwpctl netevent ""
 	check_completion "off on " fwpctl netevent collect ""

@@ -370,7 +370,10 @@ static void test_unsubscribe_stops(void **state)
 }
 
 /* The caller's subscriptions come back with their flags and templates,
- * another session's do not; FwpmFreeMemory0 frees the one allocation. */
+ * and another session's with its own key: the in-process engine's process
+ * and root over fwpd list every session's (an unprivileged user only his
+ * own: tests/service/test_service.c); FwpmFreeMemory0 frees the one
+ * allocation. */
 static void test_subscriptions_get(void **state)
 {
 	HANDLE h = open_engine(0), other = open_engine(0), c1, c2, c3, oc;
@@ -396,15 +399,28 @@ static void test_subscriptions_get(void **state)
 	c3 = sub_filters(h, NULL, BOTH, &s);
 
 	OK(FwpmSubLayerSubscriptionsGet0(h, &v, &n));
-	assert_int_equal(n, 2);
-	with_tmpl = v[0]->enumTemplate ? 0 : 1;
-	assert_non_null(v[with_tmpl]->enumTemplate);
-	assert_true(guid_eq(v[with_tmpl]->enumTemplate->providerKey, &prov));
-	assert_int_equal(v[with_tmpl]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE);
-	assert_null(v[1 - with_tmpl]->enumTemplate);
-	assert_int_equal(v[1 - with_tmpl]->flags, BOTH);
-	assert_false(guid_eq(&v[0]->sessionKey, &(GUID){ 0 }));
-	assert_true(guid_eq(&v[0]->sessionKey, &v[1]->sessionKey));
+	assert_int_equal(n, 3);
+	with_tmpl = -1;
+	for (UINT32 i = 0; i < n; i++) {
+		if (!v[i]->enumTemplate) {
+			assert_int_equal(v[i]->flags, BOTH);
+			continue;
+		}
+		with_tmpl = (int)i;
+		assert_true(guid_eq(v[i]->enumTemplate->providerKey, &prov));
+		assert_int_equal(v[i]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE);
+	}
+	assert_true(with_tmpl >= 0);
+	/* Two session keys, h's twice: the plain ones are h's and other's. */
+	for (UINT32 i = 0; i < n; i++) {
+		unsigned same = 0;
+
+		assert_false(guid_eq(&v[i]->sessionKey, &(GUID){ 0 }));
+		for (UINT32 j = 0; j < n; j++)
+			same += guid_eq(&v[i]->sessionKey, &v[j]->sessionKey);
+		assert_int_equal(same, guid_eq(&v[i]->sessionKey,
+					       &v[with_tmpl]->sessionKey) ? 2 : 1);
+	}
 	FwpmFreeMemory0((void **)&v);
 	assert_null(v);
 
@@ -415,7 +431,7 @@ static void test_subscriptions_get(void **state)
 
 	OK(FwpmSubLayerUnsubscribeChanges0(h, c1));
 	OK(FwpmSubLayerSubscriptionsGet0(h, &v, &n));
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	FwpmFreeMemory0((void **)&v);
 	OK(FwpmSubLayerUnsubscribeChanges0(h, c2));
 	OK(FwpmFilterUnsubscribeChanges0(h, c3));
@@ -617,6 +633,125 @@ static void test_session_end_drops_subscriptions(void **state)
 	OK(FwpmEngineClose0(b));
 }
 
+static void CALLBACK on_callout(void *ctx, const FWPM_CALLOUT_CHANGE0 *ch)
+{
+	record(ctx, ch->changeType, &ch->calloutKey, ch->calloutId);
+}
+
+/* Whether a session with this key is open (FwpmSessionEnum0). */
+static bool session_exists(HANDLE h, const GUID *key)
+{
+	FWPM_SESSION0 **v = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+	bool found = false;
+
+	OK(FwpmSessionCreateEnumHandle0(h, NULL, &eh));
+	OK(FwpmSessionEnum0(h, eh, 1000, &v, &n));
+	for (UINT32 i = 0; i < n; i++)
+		found |= guid_eq(&v[i]->sessionKey, key);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmSessionDestroyEnumHandle0(h, eh));
+	return found;
+}
+
+/* Callout subscriptions: validated, listed with their templates, flags
+ * and real session keys, bounded, gone with their engine handle; never
+ * fired, callouts never changing (adds and deletes are refused). */
+static void test_callout_subscriptions(void **state)
+{
+	GUID key = random_guid(), prov = random_guid();
+	FWPM_SESSION0 ses = { .sessionKey = key };
+	HANDLE h = NULL, other = open_engine(0), c1, c2, oc, extra[64];
+	FWPM_CALLOUT_ENUM_TEMPLATE0 t = { .providerKey = &prov,
+					  .layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4 };
+	FWPM_CALLOUT_SUBSCRIPTION0 sub = { .enumTemplate = &t,
+					   .flags = FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD };
+	FWPM_CALLOUT_SUBSCRIPTION0 plain = { .flags = 0 }, bad = { .flags = 4 };
+	FWPM_CALLOUT_SUBSCRIPTION0 **v = NULL;
+	FWPM_CALLOUT0 co = { .calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4,
+			     .displayData.name = L"x",
+			     .applicableLayer = FWPM_LAYER_INBOUND_TRANSPORT_V4 };
+	HANDLE ch = (HANDLE)1;
+	struct seen s;
+	UINT32 n = 0, id;
+	int with_tmpl;
+
+	(void)state;
+	seen_init(&s);
+	OK(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &h));
+	RC(FwpmCalloutSubscribeChanges0(h, NULL, on_callout, &s, &ch), FWP_E_NULL_POINTER);
+	assert_null(ch);
+	RC(FwpmCalloutSubscribeChanges0(h, &sub, NULL, &s, &ch), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscribeChanges0(h, &sub, on_callout, &s, NULL), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscribeChanges0(h, &bad, on_callout, &s, &ch), FWP_E_INVALID_FLAGS);
+	RC(FwpmCalloutSubscribeChanges0(NULL, &sub, on_callout, &s, &ch), ERROR_INVALID_HANDLE);
+	RC(FwpmCalloutSubscriptionsGet0(h, NULL, &n), FWP_E_NULL_POINTER);
+	RC(FwpmCalloutSubscriptionsGet0(h, &v, NULL), FWP_E_NULL_POINTER);
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 0);
+	assert_null(v);
+
+	OK(FwpmCalloutSubscribeChanges0(h, &sub, on_callout, &s, &c1));
+	OK(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &c2));
+	OK(FwpmCalloutSubscribeChanges0(other, &plain, on_callout, &s, &oc));
+	assert_true(c1 && c2 && oc && c1 != c2);
+
+	/* The process's three, the template copied (the caller's may go). */
+	memset(&t, 0, sizeof(t));
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 3);
+	with_tmpl = -1;
+	for (UINT32 i = 0; i < n; i++) {
+		if (!v[i]->enumTemplate) {
+			assert_int_equal(v[i]->flags, 0);
+			continue;
+		}
+		with_tmpl = (int)i;
+		assert_true(guid_eq(v[i]->enumTemplate->providerKey, &prov));
+		assert_true(guid_eq(&v[i]->enumTemplate->layerKey,
+				    &FWPM_LAYER_INBOUND_TRANSPORT_V4));
+		assert_int_equal(v[i]->flags, FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD);
+		assert_true(guid_eq(&v[i]->sessionKey, &key));
+	}
+	assert_true(with_tmpl >= 0);
+	/* Every key is the key of an open session, generated ones too. */
+	for (UINT32 i = 0; i < n; i++)
+		assert_true(session_exists(h, &v[i]->sessionKey));
+	FwpmFreeMemory0((void **)&v);
+
+	/* Callouts never change: nothing to deliver. */
+	RC(FwpmCalloutAdd0(h, &co, NULL, &id), FWP_E_ALREADY_EXISTS);
+	co.calloutKey = random_guid();
+	RC(FwpmCalloutAdd0(h, &co, NULL, &id), ERROR_NOT_SUPPORTED);
+	RC(FwpmCalloutDeleteByKey0(h, &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4),
+	   FWP_E_BUILTIN_OBJECT);
+	assert_false(wait_for(&s, 1));
+
+	/* Handles: another engine handle's, NULL, twice. */
+	RC(FwpmCalloutUnsubscribeChanges0(h, oc), ERROR_INVALID_HANDLE);
+	OK(FwpmCalloutUnsubscribeChanges0(h, NULL));
+	OK(FwpmCalloutUnsubscribeChanges0(h, c2));
+	RC(FwpmCalloutUnsubscribeChanges0(h, c2), ERROR_INVALID_HANDLE);
+
+	/* Bounded per engine handle. */
+	for (unsigned i = 0; i < 63; i++)
+		OK(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &extra[i]));
+	RC(FwpmCalloutSubscribeChanges0(h, &plain, on_callout, &s, &ch), ERROR_NOT_ENOUGH_QUOTA);
+	assert_null(ch);
+	for (unsigned i = 0; i < 63; i++)
+		OK(FwpmCalloutUnsubscribeChanges0(h, extra[i]));
+
+	/* Closing an engine handle drops its subscriptions. */
+	OK(FwpmEngineClose0(other));
+	OK(FwpmCalloutSubscriptionsGet0(h, &v, &n));
+	assert_int_equal(n, 1);
+	assert_true(guid_eq(&v[0]->sessionKey, &key));
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmCalloutUnsubscribeChanges0(h, c1));
+	OK(FwpmEngineClose0(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_dynamic_session_end),
 		cmocka_unit_test(test_tunnel_helper),
 		cmocka_unit_test(test_session_end_drops_subscriptions),
+		cmocka_unit_test(test_callout_subscriptions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -381,6 +381,180 @@ static void transport_round_trip(void **state)
 	RC(FwpmProviderContextGetById2(h, id, &g2), ERROR_INVALID_HANDLE);
 }
 
+/* A keying context (IPSEC_KEYING_POLICY0/1): added in version 0 and read
+ * in 0, 1, 2 and 3; added in version 3 with flags 0; the engine's checks;
+ * IPSEC_KEYING_POLICY1's flags refused, version 1 having no place. */
+static void keying_round_trip(void **state)
+{
+	HANDLE h = open_engine();
+	GUID mods[2] = { FWPM_KEYING_MODULE_IKEV2, FWPM_KEYING_MODULE_IKE };
+	GUID bad[2] = { FWPM_KEYING_MODULE_IKEV2, FWPM_KEYING_MODULE_IKEV2 };
+	IPSEC_KEYING_POLICY0 k0 = { .numKeyMods = 2, .keyModKeys = mods };
+	IPSEC_KEYING_POLICY1 k1 = { .numKeyMods = 1, .keyModKeys = mods };
+	FWPM_PROVIDER_CONTEXT0 pc0 = {
+		.providerContextKey = random_guid(),
+		.displayData = { .name = L"keying v0" },
+		.type = FWPM_IPSEC_KEYING_CONTEXT,
+		.keyingPolicy = &k0,
+	};
+	FWPM_PROVIDER_CONTEXT3 pc3 = {
+		.providerContextKey = random_guid(),
+		.displayData = { .name = L"keying v3" },
+		.type = FWPM_IPSEC_KEYING_CONTEXT,
+		.keyingPolicy = &k1,
+	};
+	FWPM_PROVIDER_CONTEXT0 *g0 = NULL;
+	FWPM_PROVIDER_CONTEXT1 *g1 = NULL;
+	FWPM_PROVIDER_CONTEXT2 *g2 = NULL;
+	FWPM_PROVIDER_CONTEXT3 *g3 = NULL;
+	UINT64 id0 = 0, id3 = 0;
+
+	(void)state;
+	OK(FwpmProviderContextAdd0(h, &pc0, NULL, &id0));
+	OK(FwpmProviderContextGetById0(h, id0, &g0));
+	assert_int_equal(g0->type, FWPM_IPSEC_KEYING_CONTEXT);
+	assert_int_equal(g0->keyingPolicy->numKeyMods, 2);
+	assert_true(guid_eq(&g0->keyingPolicy->keyModKeys[0], &FWPM_KEYING_MODULE_IKEV2));
+	assert_true(guid_eq(&g0->keyingPolicy->keyModKeys[1], &FWPM_KEYING_MODULE_IKE));
+	FwpmFreeMemory0((void **)&g0);
+	OK(FwpmProviderContextGetByKey1(h, &pc0.providerContextKey, &g1));
+	assert_int_equal(g1->keyingPolicy->numKeyMods, 2);
+	FwpmFreeMemory0((void **)&g1);
+	OK(FwpmProviderContextGetById2(h, id0, &g2));
+	assert_int_equal(g2->keyingPolicy->numKeyMods, 2);
+	assert_true(guid_eq(&g2->keyingPolicy->keyModKeys[1], &FWPM_KEYING_MODULE_IKE));
+	assert_int_equal(g2->keyingPolicy->flags, 0);
+	FwpmFreeMemory0((void **)&g2);
+
+	OK(FwpmProviderContextAdd3(h, &pc3, NULL, &id3));
+	OK(FwpmProviderContextGetByKey3(h, &pc3.providerContextKey, &g3));
+	assert_int_equal(g3->providerContextId, id3);
+	assert_int_equal(g3->keyingPolicy->numKeyMods, 1);
+	assert_true(guid_eq(&g3->keyingPolicy->keyModKeys[0], &FWPM_KEYING_MODULE_IKEV2));
+	FwpmFreeMemory0((void **)&g3);
+
+	/* What version 1 cannot hold, and the engine's checks. */
+	pc3.providerContextKey = random_guid();
+	k1.flags = IPSEC_KEYING_POLICY_FLAG_TERMINATING_MATCH;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), ERROR_NOT_SUPPORTED);
+	k1.flags = 0;
+	k1.numKeyMods = 0;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_ZERO_LENGTH_ARRAY);
+	k1.numKeyMods = 17;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_OUT_OF_BOUNDS);
+	k1.numKeyMods = 2;
+	k1.keyModKeys = bad;		/* one twice */
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_INVALID_PARAMETER);
+	bad[1] = random_guid();		/* not a keying module */
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_INVALID_PARAMETER);
+	k1.keyModKeys = NULL;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_NULL_POINTER);
+	pc3.keyingPolicy = NULL;
+	RC(FwpmProviderContextAdd3(h, &pc3, NULL, NULL), FWP_E_NULL_POINTER);
+	RC(FwpmProviderContextGetByKey3(h, &pc3.providerContextKey, &g3),
+	   FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+
+	OK(FwpmProviderContextDeleteById0(h, id0));
+	OK(FwpmProviderContextDeleteById0(h, id3));
+	OK(FwpmEngineClose(h));
+}
+
+/* An IKEv2 quick-mode transport context: versions 2 and 3 carry it (added
+ * in 3, read in 2 and 3 with its policy), versions 0 and 1 have no arm
+ * (Add0/Add1 refuse the type, their reads return it without a policy); the
+ * engine's transport checks apply. */
+static void ikev2_transport_round_trip(void **state)
+{
+	HANDLE h = open_engine();
+	IPSEC_AUTH_AND_CIPHER_TRANSFORM0 esp = {
+		.authTransform = { { IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128 } },
+		.cipherTransform = { { IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_CBC_AES_128 } },
+	};
+	IPSEC_SA_TRANSFORM0 tr = { .ipsecTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+		.espAuthAndCipherTransform = &esp };
+	IPSEC_PROPOSAL0 prop = { .lifetime = { 3600, 100000, 0x7fffffff },
+		.numSaTransforms = 1, .saTransforms = &tr };
+	IPSEC_TRANSPORT_POLICY2 pol = { .numIpsecProposals = 1, .ipsecProposals = &prop,
+		.ndAllowClearTimeoutSeconds = 9, .saIdleTimeout = { 200, 50 } };
+	FWPM_PROVIDER_CONTEXT3 pc = {
+		.providerContextKey = random_guid(),
+		.displayData = { .name = L"ikev2 transport" },
+		.type = FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT,
+		.ikeV2QmTransportPolicy = &pol,
+	};
+	FWPM_PROVIDER_CONTEXT0 *g0 = NULL;
+	FWPM_PROVIDER_CONTEXT1 *g1 = NULL, **v1 = NULL;
+	FWPM_PROVIDER_CONTEXT2 *g2 = NULL;
+	FWPM_PROVIDER_CONTEXT3 *g3 = NULL, **v3 = NULL;
+	IKEEXT_EM_POLICY2 em = { 0 };
+	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 t = {
+		.providerContextType = FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT };
+	HANDLE eh = NULL;
+	UINT64 id = 0;
+	UINT32 n = 0;
+	bool seen = false;
+
+	(void)state;
+	OK(FwpmProviderContextAdd3(h, &pc, NULL, &id));
+	OK(FwpmProviderContextGetById3(h, id, &g3));
+	assert_int_equal(g3->type, FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT);
+	assert_non_null(g3->ikeV2QmTransportPolicy);
+	assert_int_equal(g3->ikeV2QmTransportPolicy->ndAllowClearTimeoutSeconds, 9);
+	assert_int_equal(g3->ikeV2QmTransportPolicy->saIdleTimeout.idleTimeoutSeconds, 200);
+	assert_int_equal(g3->ikeV2QmTransportPolicy->ipsecProposals[0].saTransforms[0]
+			 .espAuthAndCipherTransform->cipherTransform.cipherTransformId.cipherType,
+			 IPSEC_CIPHER_TYPE_AES_128);
+	FwpmFreeMemory0((void **)&g3);
+	OK(FwpmProviderContextGetByKey2(h, &pc.providerContextKey, &g2));
+	assert_int_equal(g2->ikeV2QmTransportPolicy->numIpsecProposals, 1);
+	FwpmFreeMemory0((void **)&g2);
+	/* The template selects the type; Enum3 carries the policy. */
+	OK(FwpmProviderContextCreateEnumHandle0(h, &t, &eh));
+	OK(FwpmProviderContextEnum3(h, eh, 100, &v3, &n));
+	for (UINT32 i = 0; i < n; i++) {
+		assert_int_equal(v3[i]->type, FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT);
+		seen |= v3[i]->providerContextId == id &&
+			v3[i]->ikeV2QmTransportPolicy != NULL;
+	}
+	assert_true(seen);
+	FwpmFreeMemory0((void **)&v3);
+	OK(FwpmProviderContextDestroyEnumHandle0(h, eh));
+
+	/* Versions 0 and 1: no arm. */
+	OK(FwpmProviderContextGetById1(h, id, &g1));
+	assert_int_equal(g1->type, FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT);
+	assert_null(g1->ikeQmTransportPolicy);
+	RC(FwpmProviderContextAdd1(h, g1, NULL, NULL), ERROR_NOT_SUPPORTED);
+	FwpmFreeMemory0((void **)&g1);
+	OK(FwpmProviderContextGetByKey0(h, &pc.providerContextKey, &g0));
+	assert_int_equal(g0->type, FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT);
+	assert_null(g0->ikeQmTransportPolicy);
+	g0->providerContextKey = random_guid();
+	RC(FwpmProviderContextAdd0(h, g0, NULL, NULL), ERROR_NOT_SUPPORTED);
+	FwpmFreeMemory0((void **)&g0);
+	OK(FwpmProviderContextCreateEnumHandle0(h, &t, &eh));
+	OK(FwpmProviderContextEnum1(h, eh, 100, &v1, &n));
+	assert_true(n >= 1);
+	for (UINT32 i = 0; i < n; i++)
+		assert_null(v1[i]->ikeQmTransportPolicy);
+	FwpmFreeMemory0((void **)&v1);
+	OK(FwpmProviderContextDestroyEnumHandle0(h, eh));
+
+	/* The engine's transport checks. */
+	pc.providerContextKey = random_guid();
+	pol.numIpsecProposals = 0;
+	RC(FwpmProviderContextAdd3(h, &pc, NULL, NULL), FWP_E_ZERO_LENGTH_ARRAY);
+	pol.numIpsecProposals = 1;
+	pol.emPolicy = &em;
+	RC(FwpmProviderContextAdd3(h, &pc, NULL, NULL), FWP_E_EM_NOT_SUPPORTED);
+	pol.emPolicy = NULL;
+	pc.ikeV2QmTransportPolicy = NULL;
+	RC(FwpmProviderContextAdd3(h, &pc, NULL, NULL), FWP_E_NULL_POINTER);
+
+	OK(FwpmProviderContextDeleteById0(h, id));
+	OK(FwpmEngineClose(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +562,8 @@ int main(void)
 		cmocka_unit_test(sdk_tunnel_v2),
 		cmocka_unit_test(refused_members),
 		cmocka_unit_test(transport_round_trip),
+		cmocka_unit_test(keying_round_trip),
+		cmocka_unit_test(ikev2_transport_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

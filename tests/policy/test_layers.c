@@ -1,10 +1,14 @@
 /* test_layers.c - the built-in layers and IPsec callouts (FwpmLayer*,
  * FwpmCallout*) through the public API, in-process and (tests/service)
  * against fwpd:
- *  - every layer gettable by key and by id, equal to what enumeration
- *    returns, with the FWPS runtime ids and the Windows field types;
- *  - every field a layer lists is one a filter at that layer may use, and
- *    a field it does not list is refused (FWP_E_CONDITION_NOT_FOUND);
+ *  - every built-in layer (all of the SDK's with an FWPS runtime id)
+ *    gettable by key and by id, equal to what enumeration returns, ids
+ *    unique, with the FWPS runtime ids and sane Windows field lists;
+ *  - at the 14 layers the engine filters at, every listed field is either
+ *    accepted by a filter or refused as FWP_E_CONDITION_NOT_FOUND, the
+ *    engine's own conditions among the accepted, and a field the layer
+ *    does not list refused; at the other layers FwpmFilterAdd0 is
+ *    ERROR_NOT_SUPPORTED;
  *  - every callout gettable by key and id, applicable at a listed layer,
  *    usable by a filter there; the enumeration template honoured;
  *  - unknown keys and ids, user callouts, deleting built-ins, and
@@ -30,7 +34,20 @@
 } while (0)
 #define OK(expr) RC(expr, ERROR_SUCCESS)
 
-#define N_LAYERS 14	/* the layers the engine filters at (CONTRACT.md) */
+#define N_LAYERS 93	/* every layer of fwpsk.h's FWPS_BUILTIN_LAYERS with a key */
+#define MAX_LAYERS 128
+
+/* The layers the engine filters at (CONTRACT.md). */
+static const GUID *const filterable[] = {
+	&FWPM_LAYER_INBOUND_IPPACKET_V4, &FWPM_LAYER_INBOUND_IPPACKET_V6,
+	&FWPM_LAYER_OUTBOUND_IPPACKET_V4, &FWPM_LAYER_OUTBOUND_IPPACKET_V6,
+	&FWPM_LAYER_IPFORWARD_V4, &FWPM_LAYER_IPFORWARD_V6,
+	&FWPM_LAYER_INBOUND_TRANSPORT_V4, &FWPM_LAYER_INBOUND_TRANSPORT_V6,
+	&FWPM_LAYER_OUTBOUND_TRANSPORT_V4, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6,
+	&FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6,
+	&FWPM_LAYER_ALE_AUTH_CONNECT_V4, &FWPM_LAYER_ALE_AUTH_CONNECT_V6,
+};
+#define N_FILTERABLE (sizeof(filterable) / sizeof(filterable[0]))
 #define N_CALLOUTS 20	/* the built-in IPsec callouts */
 
 static const GUID unknown_key = { 0x0badc0de, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } };
@@ -47,6 +64,43 @@ static HANDLE open_engine(void)
 static bool guid_eq(const GUID *a, const GUID *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static bool is_filterable(const GUID *key)
+{
+	for (size_t i = 0; i < N_FILTERABLE; i++)
+		if (guid_eq(filterable[i], key))
+			return true;
+	return false;
+}
+
+/* Address fields by IP version, every other type one a condition has,
+ * no field twice. */
+static void fields_sane(const FWPM_LAYER0 *l)
+{
+	bool v6 = wcsstr(l->displayData.name, L"_V6") != NULL;
+
+	assert_true((l->numFields == 0) == (l->field == NULL));
+	for (UINT32 f = 0; f < l->numFields; f++) {
+		const FWPM_FIELD0 *fd = &l->field[f];
+
+		assert_non_null(fd->fieldKey);
+		for (UINT32 g = 0; g < f; g++)
+			assert_false(guid_eq(l->field[g].fieldKey, fd->fieldKey));
+		if (fd->type == FWPM_FIELD_IP_ADDRESS) {
+			assert_int_equal(fd->dataType, v6 ? FWP_BYTE_ARRAY16_TYPE : FWP_UINT32);
+			continue;
+		}
+		assert_int_equal(fd->type, FWPM_FIELD_RAW_DATA);
+		switch (fd->dataType) {
+		case FWP_UINT8: case FWP_UINT16: case FWP_UINT32: case FWP_UINT64:
+		case FWP_BYTE_BLOB_TYPE: case FWP_SID: case FWP_SECURITY_DESCRIPTOR_TYPE:
+			break;
+		default:
+			fail_msg("field %u of %ls: data type %d", f, l->displayData.name,
+				 fd->dataType);
+		}
+	}
 }
 
 /* All layers in one page (the caller frees it). */
@@ -72,10 +126,10 @@ static const FWPM_FIELD0 *find_field(const FWPM_LAYER0 *l, const GUID *key)
 static void layers_get_and_enum_agree(void **state)
 {
 	HANDLE h = open_engine();
-	FWPM_LAYER0 *e[64], *k = NULL, *i = NULL;
+	FWPM_LAYER0 *e[MAX_LAYERS], *k = NULL, *i = NULL;
 	HANDLE eh = NULL;
-	UINT32 n, seen_ids[64];
-	FWPM_LAYER0 **pages[32];
+	UINT32 n, seen_ids[MAX_LAYERS], nfilt = 0;
+	FWPM_LAYER0 **pages[MAX_LAYERS];
 	UINT32 npages = 0, got;
 
 	(void)state;
@@ -96,8 +150,11 @@ static void layers_get_and_enum_agree(void **state)
 		assert_non_null(l->displayData.name);
 		assert_true(wcsncmp(l->displayData.name, L"FWPM_LAYER_", 11) == 0);
 		assert_true(l->flags & FWPM_LAYER_FLAG_BUILTIN);
+		/* KERNEL where this engine's datapath classifies. */
+		assert_int_equal(!!(l->flags & FWPM_LAYER_FLAG_KERNEL), is_filterable(&l->layerKey));
+		nfilt += is_filterable(&l->layerKey);
 		assert_true(guid_eq(&l->defaultSubLayerKey, &FWPM_SUBLAYER_UNIVERSAL));
-		assert_true(l->numFields > 0 && l->field);
+		fields_sane(l);
 		for (UINT32 m = 0; m < j; m++)
 			assert_true(seen_ids[m] != l->layerId);
 		seen_ids[j] = l->layerId;
@@ -119,6 +176,7 @@ static void layers_get_and_enum_agree(void **state)
 		FwpmFreeMemory0((void **)&i);
 		assert_null(k);
 	}
+	assert_int_equal(nfilt, N_FILTERABLE);
 	for (UINT32 p = 0; p < npages; p++)
 		FwpmFreeMemory0((void **)&pages[p]);
 	OK(FwpmEngineClose0(h));
@@ -135,6 +193,16 @@ static void layer_ids_and_fields(void **state)
 		{ &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, 18 },
 		{ &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, 44 },
 		{ &FWPM_LAYER_ALE_AUTH_CONNECT_V6, 50 },
+		{ &FWPM_LAYER_INBOUND_IPPACKET_V4_DISCARD, 1 },
+		{ &FWPM_LAYER_STREAM_V4, 20 },
+		{ &FWPM_LAYER_ALE_FLOW_ESTABLISHED_V6_DISCARD, 55 },
+		{ &FWPM_LAYER_OUTBOUND_MAC_FRAME_ETHERNET, 57 },
+		{ &FWPM_LAYER_NAME_RESOLUTION_CACHE_V4, 60 },
+		{ &FWPM_LAYER_STREAM_PACKET_V6, 71 },
+		{ &FWPM_LAYER_OUTBOUND_TRANSPORT_FAST, 79 },
+		{ &FWPM_LAYER_INBOUND_RESERVED2, 90 },
+		{ &FWPM_LAYER_IKEEXT_V6, 96 },
+		{ &FWPM_LAYER_KM_AUTHORIZATION, 102 },
 	};
 	HANDLE h = open_engine();
 	FWPM_LAYER0 *l = NULL;
@@ -160,11 +228,34 @@ static void layer_ids_and_fields(void **state)
 	f = find_field(l, &FWPM_CONDITION_IP_PROTOCOL);
 	assert_true(f && f->dataType == FWP_UINT8);
 	assert_null(find_field(l, &FWPM_CONDITION_IP_SOURCE_ADDRESS));
+	/* The Windows list, in fwpsk.h's order: protocol first, 14 fields
+	 * (the 15 of FWPS_FIELDS_INBOUND_TRANSPORT_V4 less none). */
+	assert_int_equal(l->numFields, 15);
+	assert_true(guid_eq(l->field[0].fieldKey, &FWPM_CONDITION_IP_PROTOCOL));
+	f = find_field(l, &FWPM_CONDITION_INTERFACE_INDEX);
+	assert_true(f && f->dataType == FWP_UINT32);
+	f = find_field(l, &FWPM_CONDITION_IPSEC_SECURITY_REALM_ID);
+	assert_true(f && f->dataType == FWP_BYTE_BLOB_TYPE);
+	FwpmFreeMemory0((void **)&l);
+
+	OK(FwpmLayerGetByKey0(h, &FWPM_LAYER_ALE_AUTH_CONNECT_V4, &l));
+	f = find_field(l, &FWPM_CONDITION_ALE_USER_ID);
+	assert_true(f && f->dataType == FWP_SECURITY_DESCRIPTOR_TYPE);
+	f = find_field(l, &FWPM_CONDITION_ALE_PACKAGE_ID);
+	assert_true(f && f->dataType == FWP_SID);
+	assert_null(find_field(l, &FWPM_CONDITION_PEER_NAME));	/* no type known */
+	FwpmFreeMemory0((void **)&l);
+
+	/* No field of the references' is known here: none listed. */
+	OK(FwpmLayerGetByKey0(h, &FWPM_LAYER_RPC_UM, &l));
+	assert_int_equal(l->numFields, 0);
+	assert_null(l->field);
 	FwpmFreeMemory0((void **)&l);
 
 	OK(FwpmLayerGetByKey0(h, &FWPM_LAYER_IPFORWARD_V6, &l));
 	f = find_field(l, &FWPM_CONDITION_IP_SOURCE_ADDRESS);
 	assert_true(f && f->dataType == FWP_BYTE_ARRAY16_TYPE);
+	assert_true(f->type == FWPM_FIELD_IP_ADDRESS);
 	assert_null(find_field(l, &FWPM_CONDITION_IP_LOCAL_ADDRESS));
 	assert_null(find_field(l, &FWPM_CONDITION_IP_LOCAL_PORT));
 	f = find_field(l, &FWPM_CONDITION_IP_LOCAL_INTERFACE);
@@ -172,6 +263,10 @@ static void layer_ids_and_fields(void **state)
 	FwpmFreeMemory0((void **)&l);
 	OK(FwpmEngineClose0(h));
 }
+
+static UINT8 blob_bytes[4] = { 1, 2, 3, 4 };
+static FWP_BYTE_BLOB blob = { sizeof(blob_bytes), blob_bytes };
+static const UINT8 local_system_sid[12] = { 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0 };
 
 /* A condition value of the field's data type. */
 static void value_of(const FWPM_FIELD0 *f, FWP_CONDITION_VALUE0 *v, UINT64 *u64,
@@ -198,6 +293,15 @@ static void value_of(const FWPM_FIELD0 *f, FWP_CONDITION_VALUE0 *v, UINT64 *u64,
 		a16->byteArray16[15] = 1;
 		v->byteArray16 = a16;
 		break;
+	case FWP_BYTE_BLOB_TYPE:
+		v->byteBlob = &blob;
+		break;
+	case FWP_SECURITY_DESCRIPTOR_TYPE:
+		v->sd = &blob;
+		break;
+	case FWP_SID:
+		v->sid = (SID *)local_system_sid;	/* S-1-5-18 */
+		break;
 	default:
 		fail_msg("unexpected field data type %d", f->dataType);
 	}
@@ -217,12 +321,15 @@ static DWORD add_filter(HANDLE h, const GUID *layer, const FWPM_FILTER_CONDITION
 	return FwpmFilterAdd0(h, &f, NULL, id);
 }
 
-/* What a layer lists is what filters there may use: each listed field with
- * its data type is accepted, a port field where none is listed refused. */
+/* At the layers the engine filters at, each listed field is accepted or
+ * refused as unknown (never another code), the engine's own conditions are
+ * among the accepted, and a port field where none is listed is refused.
+ * Elsewhere a filter is ERROR_NOT_SUPPORTED, and enumerating filters there
+ * finds none. */
 static void fields_are_what_filters_accept(void **state)
 {
 	HANDLE h = open_engine();
-	UINT32 n = 0;
+	UINT32 n = 0, nfilt = 0;
 	FWPM_LAYER0 **e = all_layers(h, &n);
 	FWPM_ACTION0 permit = { .type = FWP_ACTION_PERMIT };
 
@@ -237,23 +344,62 @@ static void fields_are_what_filters_accept(void **state)
 		};
 		UINT64 id = 0, u64;
 		FWP_BYTE_ARRAY16 a16;
+		UINT32 accepted = 0;
+		bool iface = false;
 
+		if (!is_filterable(&l->layerKey)) {
+			RC(add_filter(h, &l->layerKey, NULL, 0, &permit, &id),
+			   ERROR_NOT_SUPPORTED);
+			continue;
+		}
+		nfilt++;
 		for (UINT32 f = 0; f < l->numFields; f++) {
 			FWPM_FILTER_CONDITION0 fc = {
 				.fieldKey = *l->field[f].fieldKey,
 				.matchType = FWP_MATCH_EQUAL,
 			};
+			DWORD rc;
 
 			value_of(&l->field[f], &fc.conditionValue, &u64, &a16);
-			OK(add_filter(h, &l->layerKey, &fc, 1, &permit, &id));
+			rc = add_filter(h, &l->layerKey, &fc, 1, &permit, &id);
+			if (rc == FWP_E_CONDITION_NOT_FOUND)
+				continue;
+			OK(rc);
 			OK(FwpmFilterDeleteById0(h, id));
+			accepted++;
+			iface |= guid_eq(&fc.fieldKey, &FWPM_CONDITION_IP_LOCAL_INTERFACE);
 		}
+		/* Forward: source, destination, interface; the others more. */
+		assert_true(accepted >= 3);
+		assert_true(iface);
 		if (!has_port)
 			RC(add_filter(h, &l->layerKey, &c, 1, &permit, &id),
 			   FWP_E_CONDITION_NOT_FOUND);
 	}
 	assert_int_equal(n, N_LAYERS);
+	assert_int_equal(nfilt, N_FILTERABLE);
 	FwpmFreeMemory0((void **)&e);
+	OK(FwpmEngineClose0(h));
+}
+
+/* A filter enumeration at a listed layer no filter can be at is empty; at
+ * an unknown layer FWP_E_LAYER_NOT_FOUND. */
+static void filter_enum_at_unfiltered_layer(void **state)
+{
+	HANDLE h = open_engine(), eh = NULL;
+	FWPM_FILTER_ENUM_TEMPLATE0 t = { .layerKey = FWPM_LAYER_STREAM_V4,
+					 .enumType = FWP_FILTER_ENUM_OVERLAPPING };
+	FWPM_FILTER0 **page = NULL;
+	UINT32 n = 1;
+
+	(void)state;
+	OK(FwpmFilterCreateEnumHandle0(h, &t, &eh));
+	OK(FwpmFilterEnum0(h, eh, 10, &page, &n));
+	assert_int_equal(n, 0);
+	FwpmFreeMemory0((void **)&page);
+	OK(FwpmFilterDestroyEnumHandle0(h, eh));
+	t.layerKey = unknown_key;
+	RC(FwpmFilterCreateEnumHandle0(h, &t, &eh), FWP_E_LAYER_NOT_FOUND);
 	OK(FwpmEngineClose0(h));
 }
 
@@ -268,9 +414,13 @@ static void layer_errors(void **state)
 	(void)state;
 	RC(FwpmLayerGetByKey0(h, &unknown_key, &l), FWP_E_LAYER_NOT_FOUND);
 	assert_null(l);
-	/* A Windows layer the engine does not filter at is not one here. */
-	RC(FwpmLayerGetByKey0(h, &FWPM_LAYER_STREAM_V4, &l), FWP_E_LAYER_NOT_FOUND);
-	RC(FwpmLayerGetById0(h, 1, &l), FWP_E_LAYER_NOT_FOUND);	/* ..._V4_DISCARD */
+	/* SDK layers with no FWPS runtime id in the source read are not
+	 * listed; ids of reserved FWPS layers (no FWPM key) are unknown. */
+	RC(FwpmLayerGetByKey0(h, &FWPM_LAYER_INBOUND_MAC_FRAME_NATIVE, &l),
+	   FWP_E_LAYER_NOT_FOUND);
+	RC(FwpmLayerGetById0(h, 58, &l), FWP_E_LAYER_NOT_FOUND);	/* RESERVED1_V4 */
+	RC(FwpmLayerGetById0(h, 85, &l), FWP_E_LAYER_NOT_FOUND);	/* RESERVED_LAYER_4 */
+	RC(FwpmLayerGetById0(h, 103, &l), FWP_E_LAYER_NOT_FOUND);	/* ..._MAX */
 	RC(FwpmLayerGetById0(h, 0xffff, &l), FWP_E_LAYER_NOT_FOUND);
 	RC(FwpmLayerGetByKey0(h, NULL, &l), FWP_E_NULL_POINTER);
 	RC(FwpmLayerGetByKey0(h, &FWPM_LAYER_IPFORWARD_V4, NULL), FWP_E_NULL_POINTER);
@@ -460,6 +610,7 @@ int main(void)
 		cmocka_unit_test(layers_get_and_enum_agree),
 		cmocka_unit_test(layer_ids_and_fields),
 		cmocka_unit_test(fields_are_what_filters_accept),
+		cmocka_unit_test(filter_enum_at_unfiltered_layer),
 		cmocka_unit_test(layer_errors),
 		cmocka_unit_test(enum_handles_bounded),
 		cmocka_unit_test(callouts_get_enum_and_use),

@@ -906,7 +906,15 @@ static void test_filter_ids_and_enum(void **state)
 	t.calloutKey = (GUID *)&FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6;
 	RC(FwpmFilterCreateEnumHandle0(h, &t, &eh), ERROR_CALL_NOT_IMPLEMENTED);
 	t.calloutKey = NULL;
+	/* A built-in layer no filter can be at (FwpmFilterAdd0 there is
+	 * ERROR_NOT_SUPPORTED) enumerates nothing; an unknown one is refused. */
 	t.layerKey = FWPM_LAYER_IKEEXT_V4;
+	OK(FwpmFilterCreateEnumHandle0(h, &t, &eh));
+	OK(FwpmFilterEnum0(h, eh, 10, &v, &n));
+	assert_int_equal(n, 0);
+	FwpmFreeMemory0((void **)&v);
+	OK(FwpmFilterDestroyEnumHandle0(h, eh));
+	t.layerKey = random_guid();
 	RC(FwpmFilterCreateEnumHandle0(h, &t, &eh), FWP_E_LAYER_NOT_FOUND);
 
 	/* ids are never reused */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,12 +482,103 @@ static void test_sa_context_limit(void **state)
 	fwpd_cleanup(&d);
 }
 
+static void CALLBACK ignore_filter_change(void *ctx, const FWPM_FILTER_CHANGE0 *ch)
+{
+	(void)ctx;
+	(void)ch;
+}
+
+/* Counts of the SA-context and filter-change subscriptions h may list;
+ * *own set when one of them has key. */
+static int listed(HANDLE h, UINT32 *sa, UINT32 *filter, const GUID *key, bool *own)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **v = NULL;
+	FWPM_FILTER_SUBSCRIPTION0 **fv = NULL;
+
+	*own = false;
+	if (IPsecSaContextSubscriptionsGet0(h, &v, sa) ||
+	    FwpmFilterSubscriptionsGet0(h, &fv, filter))
+		return -1;
+	for (UINT32 i = 0; key && i < *sa; i++)
+		*own |= !memcmp(&v[i]->sessionKey, key, sizeof(*key));
+	FwpmFreeMemory0((void **)&v);
+	FwpmFreeMemory0((void **)&fv);
+	return 0;
+}
+
+/* SubscriptionsGet0 (SA contexts and change subscriptions alike): root
+ * lists every session's, another user only his own. */
+static void test_subscriptions_get_scope(void **state)
+{
+	static const GUID ukey = { 0x5c0be001, 1, 2, { 3, 4, 5, 6, 7, 8, 9, 10 } };
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub = { 0 };
+	FWPM_FILTER_SUBSCRIPTION0 fsub = { 0 };
+	struct fwpd_proc d;
+	HANDLE h, ev, fc;
+	int up[2], down[2], status;
+	UINT32 sa, filter;
+	pid_t child;
+	bool own;
+	char c;
+
+	if (geteuid() != 0) {
+		skip();	/* switching to another user needs root */
+		return;
+	}
+	assert_int_equal(fwpd_start(&d, NULL), 0);
+	assert_int_equal(open_engine(&h), ERROR_SUCCESS);
+	assert_int_equal(IPsecSaContextSubscribe0(h, &sub, ignore_event, NULL, &ev), 0);
+	assert_int_equal(FwpmFilterSubscribeChanges0(h, &fsub, ignore_filter_change, NULL, &fc), 0);
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	child = fork();
+	if (child == 0) {
+		FWPM_SESSION0 ses = { .sessionKey = ukey };
+		HANDLE uh, uev, ufc;
+		int bad = 0;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(10);
+		if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &uh))
+			_exit(11);
+		if (IPsecSaContextSubscribe0(uh, &sub, ignore_event, NULL, &uev) ||
+		    FwpmFilterSubscribeChanges0(uh, &fsub, ignore_filter_change, NULL, &ufc))
+			_exit(12);
+		/* Only his own: root's are not listed. */
+		bad |= listed(uh, &sa, &filter, &ukey, &own) != 0;
+		bad |= (sa != 1 || filter != 1 || !own) << 1;
+		if (write(up[1], "s", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(13);
+		_exit(bad);
+	}
+	close(up[1]);
+	close(down[0]);
+	/* Subscribed; root lists both sessions'. */
+	assert_int_equal(read(up[0], &c, 1), 1);
+	assert_int_equal(listed(h, &sa, &filter, &ukey, &own), 0);
+	assert_int_equal(sa, 2);
+	assert_int_equal(filter, 2);
+	assert_true(own);
+	assert_int_equal(write(down[1], "x", 1), 1);
+	waitpid(child, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(up[0]);
+	close(down[1]);
+	assert_int_equal(IPsecSaContextUnsubscribe0(h, ev), 0);
+	assert_int_equal(FwpmFilterUnsubscribeChanges0(h, fc), 0);
+	FwpmEngineClose0(h);
+	assert_int_equal(fwpd_stop(&d, SIGTERM), 0);
+	fwpd_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_client_cleans_up),
 		cmocka_unit_test(test_daemon_killed_under_client),
 		cmocka_unit_test(test_access_unprivileged),
+		cmocka_unit_test(test_subscriptions_get_scope),
 		cmocka_unit_test(test_malformed_frames),
 		cmocka_unit_test(test_slow_subscriber_never_stalls),
 		cmocka_unit_test(test_slow_change_subscriber),

@@ -170,8 +170,11 @@ static void test_encoder_refuses_null_arm(void **state)
 	memset(&pc, 0, sizeof(pc));
 	pc.type = FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT;
 	assert_int_equal(wf_put(nlh, sizeof(buf), 1, &wf_FWPM_PROVIDER_CONTEXT1, &pc), -EINVAL);
-	/* A type the schema carries no arm for travels without a value. */
+	/* A keying context's arm is carried too: NULL refused. */
 	pc.type = FWPM_IPSEC_KEYING_CONTEXT;
+	assert_int_equal(wf_put(nlh, sizeof(buf), 1, &wf_FWPM_PROVIDER_CONTEXT1, &pc), -EINVAL);
+	/* A type the schema carries no arm for travels without a value. */
+	pc.type = FWPM_GENERAL_CONTEXT;
 	assert_int_equal(wf_put(nlh, sizeof(buf), 1, &wf_FWPM_PROVIDER_CONTEXT1, &pc), 0);
 	assert_int_equal(decode(&wf_FWPM_PROVIDER_CONTEXT1, first(nlh)), 0);
 }
