@@ -134,6 +134,12 @@ DWORD pcontext0_to_1(const FWPM_PROVIDER_CONTEXT0 *in, FWPM_PROVIDER_CONTEXT1 *o
 	s->methods = NULL;
 	memset(out, 0, sizeof(*out));
 	COPY_HEAD(out, in);
+	/* Version 0 has no arm for the types added after it (IKEv2, DoS
+	 * protection): a policy there is some other struct, never to be read
+	 * as a version-1 one. Reads give these types a NULL policy too. */
+	if (in->type >= FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT &&
+	    in->type < FWPM_PROVIDER_CONTEXT_TYPE_MAX && in->keyingPolicy)
+		return ERROR_INVALID_PARAMETER;
 	if (is_mm(in->type) && in->ikeMmPolicy) {
 		out->ikeMmPolicy = &s->mm;
 		return mm0_to_1(in->ikeMmPolicy, s);

@@ -367,6 +367,13 @@ static void test_mm_version0(void **state)
 	m[1].authenticationMethodType = IKEEXT_EAP;	/* not an IKE method */
 	pc.providerContextKey = random_guid();
 	RC(FwpmProviderContextAdd0(h, &pc, NULL, NULL), FWP_E_INCOMPATIBLE_AUTH_METHOD);
+	/* Version 0 has no IKEv2 arm: a policy there is refused, never read
+	 * as the larger version-1 struct. */
+	m[1].authenticationMethodType = IKEEXT_KERBEROS;
+	pc.type = FWPM_IPSEC_IKEV2_MM_CONTEXT;
+	RC(FwpmProviderContextAdd0(h, &pc, NULL, NULL), ERROR_INVALID_PARAMETER);
+	pc.type = FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT;
+	RC(FwpmProviderContextAdd0(h, &pc, NULL, NULL), ERROR_INVALID_PARAMETER);
 	OK(FwpmProviderContextDeleteById0(h, id));
 	OK(FwpmEngineClose0(h));
 }
