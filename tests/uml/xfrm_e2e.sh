@@ -16,7 +16,7 @@
 #              state, the only losses are the kernel's other-form drops;
 #              fwpd (no IKE daemon, no --udp-port) holds UDP 4500 only
 #              while its SAs are in UDP: free before, fwpd's with NAT-T
-#              on, free again after
+#              on, free again after NAT-T off and after DeleteById0
 #   cbc        AES-CBC + HMAC-SHA-256 both ways
 #   drain      Expire0: outbound gone at once, inbound kept and carrying
 #   expire     a kilobyte lifetime the kernel enforces reaches the API as
@@ -204,6 +204,14 @@ PYEOF
 		"$ns without a state on A); ESP sequence: $s"
 	[ $((u + mm)) = 1500 ] || { xdump; fail "lost datagrams beyond the switch: $r"; }
 	[ "$ns" = 0 ] || fail "A: $ns datagrams met no state during a replacement"
+	# NAT-T on again, then DeleteById0: the last SA in UDP goes, the port
+	# with it.
+	e2e_cmd a "natt on 4500 4500"
+	[ "$(udp_holders a 4500)" = "fwpd " ] || fail "A: 4500 not fwpd's after NAT-T on again"
+	e2e_cmd a delete
+	[ "$(xstates a)" = 0 ] || fail "A: $(xstates a) states after DeleteById0"
+	[ -z "$(udp_holders a 4500)" ] || fail "A: UDP 4500 held after DeleteById0: $(udp_holders a 4500)"
+	note "UDP 4500: free with no SA in UDP, fwpd's while NAT-T is on, free after NAT-T off and after DeleteById0"
 	;;
 tunnel)
 	# FwpmIPsecTunnelAdd0's filters become the inner selectors of

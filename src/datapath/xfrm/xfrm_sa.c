@@ -336,7 +336,8 @@ static void remove_locked(struct xfrm *x, struct xsa *s)
 	}
 	xpol_put(x, s);
 	unlink_sa(x, s);
-	xnatt_release(x);	/* the last SA in UDP gone: the port is free */
+	if (s->encap.on)
+		xnatt_release(x);	/* the last SA in UDP gone: the port is free */
 	x->st.removes++;
 }
 
