@@ -275,11 +275,16 @@ void xnatt_need(struct xfrm *x, uint16_t family, uint16_t port)
 			fwp_log(FWP_LOG_WARN, "datapath xfrm: cannot open an ESP-in-UDP socket "
 				"on UDP port %u: %s", (unsigned)port, strerror(-err));
 	}
-	if (!(xadopt_port(x, port) & (1u << fam)))
-		fwp_log(FWP_LOG_WARN, "datapath xfrm: no socket on UDP port %u (%s): ESP in "
-			"UDP to it is not decapsulated (fwpd opens its own only on "
-			"--udp-port, now %u)", (unsigned)port, fam ? "IPv6" : "IPv4",
-			(unsigned)x->cfg.udp_port);
+	if (xadopt_port(x, port) & (1u << fam)) {
+		x->natt_unheld[fam] = 0;
+		return;
+	}
+	if (x->natt_unheld[fam] == port)
+		return;		/* said once, not at every SA */
+	x->natt_unheld[fam] = port;
+	fwp_log(FWP_LOG_WARN, "datapath xfrm: no socket on UDP port %u (%s): ESP in UDP "
+		"to it is not decapsulated (fwpd opens its own only on --udp-port, now %u)",
+		(unsigned)port, fam ? "IPv6" : "IPv4", (unsigned)x->cfg.udp_port);
 }
 
 static bool natt_used(const struct xfrm *x, int fam)

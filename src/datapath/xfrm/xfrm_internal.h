@@ -129,6 +129,8 @@ struct xfrm {
 					 * need them; -1: none (xfrm_adopt.c) */
 	unsigned long adopted[2];	/* an IKE daemon's socket set for it,
 					 * IPv4 and IPv6 (xfrm_adopt.c) */
+	uint16_t natt_unheld[2];	/* the port last logged as held by no
+					 * socket, IPv4 and IPv6 */
 	struct xstats st;
 	char desc[64];
 };
