@@ -3,8 +3,10 @@
  * IPsecSaContextUpdate0 (an encapsulation change of a pair). Run it as
  * root in a namespace of a kernel with ESP (bench/datapath/xfrm_bench.sh
  * runs it inside user-mode Linux beside `ip xfrm` doing the same).
- *   bench_xfrm [PAIRS [UPDATES]]
- */
+ *   bench_xfrm [PAIRS [UPDATES [UDP_PORT]]]
+ * UDP_PORT: the backend's --udp-port (default 0, none); the updates put
+ * the SAs in UDP 4500, so with 4500 the backend holds its own socket
+ * while they are there. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
 	unsigned pairs = argc > 1 ? (unsigned)atoi(argv[1]) : 1000;
 	unsigned updates = argc > 2 ? (unsigned)atoi(argv[2]) : 200;
 	const struct be_life_ops *l = backend_find("xfrm");
-	struct dp_config cfg = { .udp_port = 0, .replay_window = 64 };
+	struct dp_config cfg = { .udp_port = argc > 3 ? (uint16_t)atoi(argv[3]) : 0,
+				 .replay_window = 64 };
 	void **h = calloc(2 * (size_t)pairs, sizeof(*h));
 	const char *why = "";
 	struct dp_backend b;

@@ -13,6 +13,11 @@ N=${2:-500}
 modprobe -a esp4 xfrm_user
 ip netns add xb1
 ip netns exec xb1 "$B/bench/datapath/bench_xfrm" "$N" 200
+# The same with --udp-port 4500: the backend binds its own ESP-in-UDP
+# socket with the first SA in UDP and closes it with the last.
+ip netns add xb4
+echo "with --udp-port 4500:"
+ip netns exec xb4 "$B/bench/datapath/bench_xfrm" "$N" 200 4500
 key=0x0102030405060708090a0b0c0d0e0f1011121314
 ip netns add xb2
 t0=$(date +%s.%N)

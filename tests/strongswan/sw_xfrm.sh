@@ -23,12 +23,15 @@
 #   natt     tunnel mode with NAT-T forced (encap = yes): ESP in UDP 4500
 #            in both kernels and only that on the wire, with the SAs'
 #            SPIs; B->A arrives through charon's own UDP 4500 socket,
-#            which fwpd sets to decapsulate; a CHILD_SA rekey, terminate
+#            which fwpd sets to decapsulate (fwpd, started first, holds
+#            no UDP socket before, during or after); a CHILD_SA rekey,
+#            terminate
 #   inproc   the same with the engine in charon's process
-#            (FWP_ENGINE=embedded FWP_DATAPATH=xfrm FWP_UDP_PORT=0); charon's
-#            stop leaves A's kernel empty
-# fwpd runs in its default mode (a daemon) with --udp-port 0: charon owns
-# UDP 4500 (docs/strongswan.md, "The kernel's ESP").
+#            (FWP_ENGINE=embedded FWP_DATAPATH=xfrm); charon's stop
+#            leaves A's kernel empty
+# fwpd runs as users run it: started before charon, in its default mode
+# (a daemon), with no --udp-port: it binds no UDP port, so charon owns
+# UDP 500 and 4500 (docs/strongswan.md, "The kernel's ESP").
 # Environment (set by CTest): SRC, SW_WORK.
 set -u
 [ -n "${UML_GUEST:-}" ] || { echo "sw_xfrm.sh: not inside UML" >&2; exit 2; }
@@ -46,7 +49,7 @@ HOST_DEV=veth0 sw_init "x$case"
 xfrm_fwpd() {
 	ip netns exec "$NSA" "$FWPD" \
 		--socket "$DIR/a.sock" --state-dir "$DIR/a.state" --datapath xfrm \
-		--udp-port 0 2>"$DIR/fwpd-a.log" || fail "fwpd --datapath xfrm did not start"
+		2>"$DIR/fwpd-a.log" || fail "fwpd --datapath xfrm did not start"
 	sw_wait 10 test -S "$DIR/a.sock" || fail "fwpd a: no socket"
 	FWPD_PID=
 	for _p in $(ip netns pids "$NSA"); do
@@ -79,6 +82,18 @@ xpolicies() {
 	else
 		ip -n "$(ns_of "$1")" xfrm policy | grep -c 'tmpl '
 	fi
+}
+
+# udp_holders SIDE PORT: the programs with a socket on UDP PORT in SIDE's
+# namespace (ss -p), empty when none.
+udp_holders() {
+	ip netns exec "$(ns_of "$1")" ss -Hulnp "sport = :$2" |
+		sed -n 's/.*users:(("\([^"]*\)".*/\1/p' | sort -u | tr '\n' ' '
+}
+
+# fwpd_udp: fwpd's UDP sockets in A (ss -p), empty when none.
+fwpd_udp() {
+	ip netns exec "$NSA" ss -Huanp | grep '"fwpd"'
 }
 
 xdump() {
@@ -142,11 +157,16 @@ gone_b() {
 
 if [ "$case" = inproc ]; then
 	# The engine in charon's process, its datapath the kernel's ESP.
-	sw_charon a kernel-wfp FWP_ENGINE=embedded FWP_DATAPATH=xfrm FWP_UDP_PORT=0
+	sw_charon a kernel-wfp FWP_ENGINE=embedded FWP_DATAPATH=xfrm
 else
+	# fwpd first, as a system boots (the engine's service before the IKE
+	# daemon's): it must leave UDP 4500 to charon.
 	xfrm_fwpd
+	[ -z "$(fwpd_udp)" ] || fail "fwpd holds UDP sockets at start: $(fwpd_udp)"
 	sw_charon a kernel-wfp FWP_ENGINE=service FWP_SOCKET="$DIR/a.sock"
 fi
+charon_4500() { [ "$(udp_holders a 4500)" = "charon " ]; }
+sw_wait 5 charon_4500 || fail "A: UDP 4500 held by '$(udp_holders a 4500)', not charon alone"
 sw_charon b ""
 grep -q "kernel-wfp" "$DIR/a.log" || fail "A: charon did not load kernel-wfp"
 grep -q "kernel-wfp" "$DIR/b.log" && fail "B: charon loaded kernel-wfp"
@@ -339,6 +359,8 @@ natt | inproc)
 			{ xdump; fail "$s: the states are not ESP in UDP 4500"; }
 	done
 	note "CHILD_SA up, ESP in UDP 4500 in both kernels, A's SPIs (in out): $spis"
+	[ "$(udp_holders a 4500)" = "charon " ] ||
+		fail "A: UDP 4500 held by '$(udp_holders a 4500)' with SAs in UDP, not charon alone"
 	wire_start
 	ping_ok a $HB4 $HA4 5 || { xdump; fail "ping A->B: $(cat "$DIR/ping.out")"; }
 	ping_ok b $HA4 $HB4 5 || { xdump; fail "ping B->A: $(cat "$DIR/ping.out")"; }
@@ -363,6 +385,8 @@ PYEOF
 	sw_wait 15 rekeyed || fail "CHILD_SA not rekeyed: $(sw_sas a)"
 	ping_ok b $HA4 $HB4 || { xdump; fail "ping B->A after the rekey"; }
 	note "CHILD_SA rekeyed: $spis -> $(sw_sas a), B->A still carried"
+	[ "$(udp_holders a 4500)" = "charon " ] ||
+		fail "A: UDP 4500 held by '$(udp_holders a 4500)' after the rekey, not charon alone"
 	if [ "$case" = inproc ]; then
 		# charon's stop is the engine's: everything goes from the kernel.
 		netns_kill "$CHARON_a"
@@ -374,7 +398,11 @@ PYEOF
 	sw_ctl a --terminate --ike c --timeout 10 >"$DIR/term.out" 2>&1 || fail "terminate"
 	sw_wait 10 gone_a || { xdump; fail "A: left after terminate"; }
 	sw_wait 10 gone_b || { xdump; fail "B: left after terminate"; }
-	note "terminate: nothing in either kernel"
+	[ -z "$(fwpd_udp)" ] || fail "fwpd holds UDP sockets: $(fwpd_udp)"
+	note "terminate: nothing in either kernel; fwpd held no UDP socket at any point, charon UDP 4500"
+	# charon gone, its port free: fwpd does not take it.
+	netns_kill "$CHARON_a"
+	[ -z "$(udp_holders a 4500)" ] || fail "A: UDP 4500 held after charon stopped: $(udp_holders a 4500)"
 	;;
 *) fail "unknown case $case" ;;
 esac

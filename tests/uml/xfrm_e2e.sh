@@ -13,7 +13,10 @@
 #              acquire raised as the no-SA net event
 #   natt       IPsecSaContextUpdate0 switches NAT-T on and off with traffic
 #              running: sequence numbers carry on, no datagram meets no
-#              state, the only losses are the kernel's other-form drops
+#              state, the only losses are the kernel's other-form drops;
+#              fwpd (no IKE daemon, no --udp-port) holds UDP 4500 only
+#              while its SAs are in UDP: free before, fwpd's with NAT-T
+#              on, free again after NAT-T off and after DeleteById0
 #   cbc        AES-CBC + HMAC-SHA-256 both ways
 #   drain      Expire0: outbound gone at once, inbound kept and carrying
 #   expire     a kilobyte lifetime the kernel enforces reaches the API as
@@ -69,6 +72,13 @@ xpolicies() {
 # Every policy of the namespace but the sockets' own (those say "socket").
 xallpolicies() {
 	ip -n "$(ns_of "$1")" xfrm policy | grep -c 'dir \(in\|out\|fwd\)'
+}
+
+# udp_holders SIDE PORT: the programs with a socket on UDP PORT in SIDE's
+# namespace (ss -p), empty when none.
+udp_holders() {
+	ip netns exec "$(ns_of "$1")" ss -Hulnp "sport = :$2" |
+		sed -n 's/.*users:(("\([^"]*\)".*/\1/p' | sort -u | tr '\n' ' '
 }
 
 [ "$case" = refuse ] || modprobe -a esp4 esp6 xfrm_user veth || fail "cannot load the modules"
@@ -132,6 +142,9 @@ natt)
 	e2e_fwpd a
 	e2e_fwpd b
 	e2e_pair
+	# No SA in UDP yet: the port is free for an IKE daemon.
+	[ -z "$(udp_holders a 4500)$(udp_holders b 4500)" ] ||
+		fail "UDP 4500 held with no SA in UDP: A $(udp_holders a 4500), B $(udp_holders b 4500)"
 	sniff_start b
 	netns_bg "$NSB" "$PY" "$TRAFFIC" recv 9000 3 >"$DIR/recv.json"
 	rp=$NETNS_LAST_PID
@@ -149,6 +162,11 @@ natt)
 	ip -n "$NSA" xfrm state | grep -q "encap type espinudp sport 4500 dport 4500" ||
 		fail "A: no ESP-in-UDP state after Update0"
 	[ "$(xstates a)" = 2 ] || fail "A: $(xstates a) states after Update0"
+	# Nobody else on 4500: fwpd's own socket decapsulates, one per side.
+	for _s in a b; do
+		[ "$(udp_holders $_s 4500)" = "fwpd " ] ||
+			fail "$_s: UDP 4500 held by '$(udp_holders $_s 4500)' with NAT-T on, not fwpd"
+	done
 	# Replaced, not renumbered: the outbound state carries on its
 	# sequence numbers (the sniffer checks them) and its counters.
 	note "NAT-T on mid-stream"
@@ -156,6 +174,8 @@ natt)
 	e2e_cmd a "natt off"
 	e2e_cmd b "natt off"
 	note "NAT-T off mid-stream"
+	[ -z "$(udp_holders a 4500)$(udp_holders b 4500)" ] ||
+		fail "UDP 4500 still held after NAT-T off: A $(udp_holders a 4500), B $(udp_holders b 4500)"
 	wait "$sender"
 	wait "$rp"
 	sniff_stop
@@ -184,6 +204,14 @@ PYEOF
 		"$ns without a state on A); ESP sequence: $s"
 	[ $((u + mm)) = 1500 ] || { xdump; fail "lost datagrams beyond the switch: $r"; }
 	[ "$ns" = 0 ] || fail "A: $ns datagrams met no state during a replacement"
+	# NAT-T on again, then DeleteById0: the last SA in UDP goes, the port
+	# with it.
+	e2e_cmd a "natt on 4500 4500"
+	[ "$(udp_holders a 4500)" = "fwpd " ] || fail "A: 4500 not fwpd's after NAT-T on again"
+	e2e_cmd a delete
+	[ "$(xstates a)" = 0 ] || fail "A: $(xstates a) states after DeleteById0"
+	[ -z "$(udp_holders a 4500)" ] || fail "A: UDP 4500 held after DeleteById0: $(udp_holders a 4500)"
+	note "UDP 4500: free with no SA in UDP, fwpd's while NAT-T is on, free after NAT-T off and after DeleteById0"
 	;;
 tunnel)
 	# FwpmIPsecTunnelAdd0's filters become the inner selectors of

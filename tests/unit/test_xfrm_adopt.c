@@ -1,8 +1,12 @@
-/* Unit tests: the xfrm backend's adoption of an IKE daemon's NAT-T socket
+/* Unit tests: the socket that decapsulates an SA's ESP in UDP
  * (xfrm_adopt.c), on the build host's kernel (the option needs no ESP):
  * a root-owned socket on the SA's port gets UDP_ENCAP_ESPINUDP, IPv4 and
  * IPv6; once only per socket; the backend's own socket, other ports and a
- * socket of another owner are left alone. Needs root (skips otherwise). */
+ * socket of another owner are left alone. The backend's own socket: none
+ * until an SA in UDP on --udp-port needs it and nobody holds the port, in
+ * the SA's family only, closed (the port free again) with the last such
+ * SA; never on another port, never with --udp-port 0. Needs root (skips
+ * otherwise). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +72,7 @@ static struct xfrm the_x;
 static int setup(void **state)
 {
 	memset(&the_x, 0, sizeof(the_x));
-	the_x.natt_fd = -1;
+	the_x.natt_fd[0] = the_x.natt_fd[1] = -1;
 	*state = &the_x;
 	return 0;
 }
@@ -139,11 +143,11 @@ static void test_own_socket_left(void **state)
 	uint16_t p;
 	int fd = udp_socket(AF_INET, &p);
 
-	x->natt_fd = fd;
+	x->natt_fd[0] = fd;
 	x->cfg.udp_port = p;
-	xadopt_port(x, p);
+	assert_int_equal(xadopt_port(x, p) & 1, 1);	/* held: by us */
 	assert_int_equal(encap_of(fd), 0);
-	x->natt_fd = -1;
+	x->natt_fd[0] = -1;
 	x->cfg.udp_port = 0;
 	close(fd);
 }
@@ -192,12 +196,149 @@ static void test_other_owner_left(void **state)
 	}
 }
 
+/* A port nobody holds now (IPv4 and IPv6). */
+static uint16_t free_port(void)
+{
+	uint16_t p;
+	int fd = udp_socket(AF_INET6, &p);
+
+	close(fd);
+	return p;
+}
+
+/* 0 when a wildcard socket of family fam can bind port, else errno. */
+static int bind_errno(int fam, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	int fd = socket(fam, SOCK_DGRAM, 0), on = 1, err = 0;
+
+	assert_true(fd >= 0);
+	if (fam == AF_INET6)
+		assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)), 0);
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = fam;
+	((struct sockaddr_in *)&ss)->sin_port = htons(port);	/* same offset in6 */
+	if (bind(fd, (struct sockaddr *)&ss, fam == AF_INET ? sizeof(struct sockaddr_in) :
+		 sizeof(struct sockaddr_in6)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static void sa_in_udp(struct xsa *s, uint16_t family, uint16_t port)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->encap.on = true;
+	s->encap.sport = port;
+	s->encap.dport = 4500;
+}
+
+/* Nobody on --udp-port: ours, bound while the SA lives, then released. */
+static void test_own_on_demand(void **state)
+{
+	struct xfrm *x = *state;
+	uint16_t p = free_port();
+	struct xsa s;
+
+	x->cfg.udp_port = p;
+	assert_int_equal(bind_errno(AF_INET, p), 0);	/* nothing at start */
+	sa_in_udp(&s, AF_INET, p);
+	x->sas = &s;
+	xnatt_need(x, AF_INET, p);
+	assert_true(x->natt_fd[0] >= 0);
+	assert_int_equal(x->natt_fd[1], -1);		/* the SA's family only */
+	assert_int_equal(encap_of(x->natt_fd[0]), 2);
+	assert_int_equal(bind_errno(AF_INET, p), EADDRINUSE);
+	assert_int_equal(bind_errno(AF_INET6, p), 0);
+	{
+		int fd = x->natt_fd[0];
+
+		xnatt_need(x, AF_INET, p);		/* a second SA: the same */
+		assert_int_equal(x->natt_fd[0], fd);
+	}
+	xnatt_release(x);				/* still used */
+	assert_true(x->natt_fd[0] >= 0);
+	s.encap.on = false;				/* Update0: NAT-T off */
+	xnatt_release(x);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(bind_errno(AF_INET, p), 0);	/* free again */
+	/* IPv6: its own socket, IPv6 only; removed with the SA. */
+	sa_in_udp(&s, AF_INET6, p);
+	xnatt_need(x, AF_INET6, p);
+	assert_true(x->natt_fd[1] >= 0);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(encap_of(x->natt_fd[1]), 2);
+	assert_int_equal(bind_errno(AF_INET6, p), EADDRINUSE);
+	assert_int_equal(bind_errno(AF_INET, p), 0);
+	x->sas = NULL;
+	xnatt_release(x);
+	assert_int_equal(x->natt_fd[1], -1);
+	assert_int_equal(bind_errno(AF_INET6, p), 0);
+	x->cfg.udp_port = 0;
+}
+
+/* A daemon bound --udp-port first: its socket decapsulates, none of ours. */
+static void test_daemon_first(void **state)
+{
+	struct xfrm *x = *state;
+	uint16_t p;
+	int daemon = udp_socket(AF_INET, &p);
+	struct xsa s;
+
+	x->cfg.udp_port = p;
+	sa_in_udp(&s, AF_INET, p);
+	x->sas = &s;
+	xnatt_need(x, AF_INET, p);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(encap_of(daemon), 2);
+	x->sas = NULL;
+	xnatt_release(x);
+	close(daemon);
+	/* Gone, and a new SA: now ours. */
+	x->sas = &s;
+	xnatt_need(x, AF_INET, p);
+	assert_true(x->natt_fd[0] >= 0);
+	x->sas = NULL;
+	xnatt_close(x);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(bind_errno(AF_INET, p), 0);
+	x->cfg.udp_port = 0;
+}
+
+/* Another port than --udp-port, or --udp-port 0: never ours. */
+static void test_never_bound(void **state)
+{
+	struct xfrm *x = *state;
+	uint16_t p = free_port(), q;
+	struct xsa s;
+
+	while ((q = free_port()) == p)
+		;
+
+	x->cfg.udp_port = p;
+	sa_in_udp(&s, AF_INET, q);
+	x->sas = &s;
+	xnatt_need(x, AF_INET, q);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(bind_errno(AF_INET, q), 0);
+	x->cfg.udp_port = 0;
+	sa_in_udp(&s, AF_INET, p);
+	xnatt_need(x, AF_INET, p);
+	assert_int_equal(x->natt_fd[0], -1);
+	assert_int_equal(bind_errno(AF_INET, p), 0);
+	x->sas = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_and_ipv6),
 		cmocka_unit_test(test_own_socket_left),
 		cmocka_unit_test(test_other_owner_left),
+		cmocka_unit_test(test_own_on_demand),
+		cmocka_unit_test(test_daemon_first),
+		cmocka_unit_test(test_never_bound),
 	};
 
 	int rc = can_run();

@@ -61,7 +61,7 @@ static void bypass(struct filt *b, uint64_t id, const GUID *layer, uint16_t port
 static int setup(void **state)
 {
 	memset(&the_x, 0, sizeof(the_x));
-	the_x.natt_fd = -1;
+	the_x.natt_fd[0] = the_x.natt_fd[1] = -1;
 	the_x.nl = mnl_socket_open(NETLINK_XFRM);
 	if (!the_x.nl || mnl_socket_bind(the_x.nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return -1;

@@ -1,6 +1,7 @@
 /* xfrm.c - the xfrm backend's life cycle: its netlink sockets, the probe
- * that refuses a kernel without ESP, the ESP-in-UDP socket, and the
- * kernel's expire messages handed to the engine. */
+ * that refuses a kernel without ESP, and the kernel's expire messages
+ * handed to the engine. No ESP-in-UDP socket at start: xfrm_adopt.c finds
+ * or opens one when an SA in UDP needs it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,16 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include "common/log.h"
 #include "datapath/xfrm/xfrm_internal.h"
 #include "engine/net_event.h"
-
-#ifndef UDP_ENCAP_ESPINUDP
-#define UDP_ENCAP_ESPINUDP 2
-#endif
 
 uint32_t xnl_seq(struct xfrm *x)
 {
@@ -154,59 +150,6 @@ static int probe(struct xfrm *x, const char **why)
 	return 0;
 }
 
-/* ---- the ESP-in-UDP socket ---- */
-
-/* NAT-T needs a UDP socket with UDP_ENCAP_ESPINUDP on the port the ESP in
- * UDP arrives at: the kernel decapsulates what reaches it. Its own
- * per-socket policy bypass keeps the ESP policies off its datagrams (and
- * off IKE's, when a daemon shares it). When the port is taken, an IKE
- * daemon owns it and has set the same option on its socket (charon,
- * pluto, racoon do; xfrm_adopt.c sets it for one that does not): that
- * socket decapsulates for the kernel, ours is not needed. */
-static int natt_open(struct xfrm *x, const char **why)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(x->cfg.udp_port) };
-	struct xfrm_userpolicy_info pol;
-	int fd, err, encap = UDP_ENCAP_ESPINUDP;
-
-	x->natt_fd = -1;
-	if (!x->cfg.udp_port)
-		return 0;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		*why = "ESP-in-UDP socket";
-		return -errno;
-	}
-	memset(&pol, 0, sizeof(pol));
-	pol.action = XFRM_POLICY_ALLOW;
-	pol.sel.family = AF_INET;
-	pol.dir = XFRM_POLICY_IN;
-	if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &pol, sizeof(pol)))
-		goto fail;
-	pol.dir = XFRM_POLICY_OUT;
-	if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &pol, sizeof(pol)))
-		goto fail;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-		if (errno == EADDRINUSE) {
-			fwp_log(FWP_LOG_INFO, "datapath xfrm: UDP port %u is owned by another "
-				"program (an IKE daemon): its socket decapsulates ESP in UDP",
-				(unsigned)x->cfg.udp_port);
-			close(fd);
-			return 0;
-		}
-		goto fail;
-	}
-	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
-		goto fail;
-	x->natt_fd = fd;
-	return 0;
-fail:
-	err = -errno;
-	*why = "ESP-in-UDP socket";
-	close(fd);
-	return err;
-}
-
 /* ---- IPv6 neighbour discovery stays in the clear ---- */
 
 /* A transport policy protects everything between two hosts, neighbour
@@ -271,8 +214,7 @@ static void xfrm_free(struct xfrm *x)
 		mnl_socket_close(x->nl);
 	if (x->ev)
 		mnl_socket_close(x->ev);
-	if (x->natt_fd >= 0)
-		close(x->natt_fd);
+	xnatt_close(x);
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 }
@@ -287,7 +229,7 @@ static int xfrm_create(void **out, const struct dp_config *cfg, const char **why
 	x->cfg = *cfg;
 	x->cfg.tun_name = NULL;
 	x->cfg.lock_dir = NULL;
-	x->natt_fd = -1;
+	x->natt_fd[0] = x->natt_fd[1] = -1;
 	x->inst.fd = -1;
 	pthread_mutex_init(&x->lock, NULL);
 	err = xnl_open(&x->nl, 0);
@@ -317,17 +259,13 @@ static int xfrm_create(void **out, const struct dp_config *cfg, const char **why
 		*why = "NETLINK_XFRM event socket";
 		goto fail;
 	}
-	err = natt_open(x, why);
-	if (err)
-		goto fail;
 	err = ndp_bypass(x, true);
 	if (err) {
 		*why = "IPv6 neighbour discovery bypass policies";
 		ndp_bypass(x, false);
 		goto fail;
 	}
-	snprintf(x->desc, sizeof(x->desc), "the kernel (XFRM%s)",
-		 x->natt_fd >= 0 ? ", ESP in UDP" : "");
+	snprintf(x->desc, sizeof(x->desc), "the kernel (XFRM)");
 	*out = x;
 	return 0;
 fail:

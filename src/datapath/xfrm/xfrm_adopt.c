@@ -1,22 +1,33 @@
-/* xfrm_adopt.c - ESP in UDP through an IKE daemon's own socket.
+/* xfrm_adopt.c - the socket that decapsulates an SA's ESP in UDP: an IKE
+ * daemon's, or one of the backend's own held only while SAs need it.
  *
  * The kernel decapsulates ESP in UDP only on a socket with the
- * UDP_ENCAP_ESPINUDP option, on the port the peer sends to. When an IKE
- * daemon owns that port (it shares it with IKE, RFC 3948), the socket is
- * the daemon's, and most daemons set the option themselves. strongSwan's
- * kernel-wfp does not: on Windows the system decapsulates, so its
- * enable_udp_decap answers "not supported", and ESP in UDP reaching the
- * host would be handed to charon as an ordinary datagram and dropped.
+ * UDP_ENCAP_ESPINUDP option, on the port the peer sends to. An IKE daemon
+ * shares that port with IKE (RFC 3948) and binds it when it starts; the
+ * backend must not take it first, or the daemon's NAT-T breaks (the engine
+ * usually starts before the daemon). So the backend holds no socket at
+ * start. When an SA with UDP encapsulation is installed or updated:
  *
- * So when an SA with UDP encapsulation is installed or updated and the
- * backend has no socket of its own on its local port, the socket bound to
- * that port in this namespace gets the option: found in /proc/net/udp and
- * udp6 (its inode), then among the processes' descriptors, duplicated with
- * pidfd_getfd(2) and set. Only a socket owned by root (the owner column):
- * an unprivileged program that took the port gets nothing from us. The
- * option on a daemon's socket changes nothing for its IKE (the non-ESP
- * marker keeps IKE for the socket). The inode last done is remembered per
- * family, so a daemon's restart (a new socket) is noticed and done again.
+ * - a socket already bound to its local port (an IKE daemon's) gets the
+ *   option. Most daemons set it themselves; strongSwan's kernel-wfp does
+ *   not: on Windows the system decapsulates, so its enable_udp_decap
+ *   answers "not supported", and ESP in UDP would be handed to charon as
+ *   an ordinary datagram and dropped. The socket is found in
+ *   /proc/net/udp and udp6 (its inode), then among the processes'
+ *   descriptors, duplicated with pidfd_getfd(2) and set. Only a socket
+ *   owned by root (the owner column): an unprivileged program that took
+ *   the port gets nothing from us. The option changes nothing for the
+ *   daemon's IKE (the non-ESP marker keeps IKE for the socket). The inode
+ *   last done is remembered per family, so a daemon's restart (a new
+ *   socket) is noticed and done again.
+ * - when nobody holds the port and it is cfg.udp_port (--udp-port, 4500
+ *   by default; 0: never), the backend binds a socket of its own there, in
+ *   the SA's family, and closes it when the last SA in UDP on that port
+ *   and family goes (removed, or updated out of UDP): the port is free
+ *   again for a daemon that starts later. A daemon that starts while such
+ *   an SA lives finds the port taken; the kernel gives no word of a bind
+ *   that failed, so the backend cannot yield it then (and SO_REUSEPORT
+ *   would split the flows between the two sockets).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +49,9 @@
 #endif
 #ifndef UDP_ENCAP_ESPINUDP
 #define UDP_ENCAP_ESPINUDP 2
+#endif
+#ifndef IPV6_XFRM_POLICY
+#define IPV6_XFRM_POLICY 35
 #endif
 
 /* The inode and owner of the unconnected UDP socket on local port port in
@@ -139,41 +153,166 @@ static int set_encap(pid_t pid, int fd, uint16_t port)
 	return err;
 }
 
-static void adopt_family(struct xfrm *x, int fam, const char *file, uint16_t port)
+/* A socket holds port in family fam (0: IPv4, 1: IPv6): true, and it has
+ * the option when it is root's and we could set it; false: nobody. */
+static bool adopt_family(struct xfrm *x, int fam, const char *file, uint16_t port)
 {
 	unsigned uid = 0;
 	unsigned long inode = udp_inode(file, port, &uid);
 	pid_t pid;
 	int fd, err;
 
-	if (!inode || inode == x->adopted[fam])
-		return;
+	if (!inode)
+		return false;
+	if (inode == x->adopted[fam])
+		return true;
 	if (uid != 0) {
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: UDP port %u belongs to uid %u, not "
 			"root: ESP in UDP to it is not decapsulated", (unsigned)port, uid);
 		x->adopted[fam] = inode;
-		return;
+		return true;
 	}
 	if (!inode_owner(inode, &pid, &fd))
-		return;
+		return true;	/* it went while we looked */
 	err = set_encap(pid, fd, port);
 	if (err) {
 		fwp_log(FWP_LOG_WARN, "datapath xfrm: cannot set ESP-in-UDP decapsulation "
 			"on process %ld's socket on UDP port %u: %s", (long)pid,
 			(unsigned)port, strerror(-err));
-		return;
+		return true;
 	}
 	x->adopted[fam] = inode;
 	fwp_log(FWP_LOG_INFO, "datapath xfrm: ESP in UDP on port %u decapsulated through "
 		"process %ld's socket (%s)", (unsigned)port, (long)pid, file + 10);
+	return true;
 }
 
-/* An SA with ESP in UDP on local port port: the socket that receives it
- * decapsulates. x->lock held. */
-void xadopt_port(struct xfrm *x, uint16_t port)
+static bool own_port(const struct xfrm *x, int fam, uint16_t port)
 {
-	if (!port || (x->natt_fd >= 0 && port == x->cfg.udp_port))
+	return x->natt_fd[fam] >= 0 && port == x->cfg.udp_port;
+}
+
+/* The sockets on local port port that are not ours get the option; the
+ * families (bit 0: IPv4, bit 1: IPv6) where a socket, ours or not, holds
+ * the port. x->lock held. */
+unsigned xadopt_port(struct xfrm *x, uint16_t port)
+{
+	static const char *const file[2] = { "/proc/net/udp", "/proc/net/udp6" };
+	unsigned held = 0;
+
+	if (!port)
+		return 0;
+	for (int fam = 0; fam < 2; fam++)
+		if (own_port(x, fam, port) || adopt_family(x, fam, file[fam], port))
+			held |= 1u << fam;
+	return held;
+}
+
+/* ---- the backend's own socket, while SAs need it ---- */
+
+/* A socket on cfg.udp_port in family fam with the option, and a
+ * per-socket policy bypass both ways (or the ESP policies would apply to
+ * the datagrams before decapsulation). Bound without SO_REUSEADDR or
+ * SO_REUSEPORT: -EADDRINUSE when another program holds the port. */
+static int natt_bind(struct xfrm *x, int fam)
+{
+	int af = fam ? AF_INET6 : AF_INET, level = fam ? IPPROTO_IPV6 : IPPROTO_IP;
+	int opt = fam ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
+	int fd, err, on = 1, encap = UDP_ENCAP_ESPINUDP;
+	struct xfrm_userpolicy_info pol;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&pol, 0, sizeof(pol));
+	pol.action = XFRM_POLICY_ALLOW;
+	pol.sel.family = af;
+	pol.dir = XFRM_POLICY_IN;
+	if (setsockopt(fd, level, opt, &pol, sizeof(pol)))
+		goto fail;
+	pol.dir = XFRM_POLICY_OUT;
+	if (setsockopt(fd, level, opt, &pol, sizeof(pol)))
+		goto fail;
+	/* IPv6 only: an IPv4 holder of the port is another family's. */
+	if (fam && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)))
+		goto fail;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = af;
+	if (fam) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(x->cfg.udp_port);
+		len = sizeof(struct sockaddr_in6);
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(x->cfg.udp_port);
+		len = sizeof(struct sockaddr_in);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		goto fail;
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
+		goto fail;
+	x->natt_fd[fam] = fd;
+	return 0;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+void xnatt_need(struct xfrm *x, uint16_t family, uint16_t port)
+{
+	int fam = family == AF_INET6;
+	int err = 0;
+
+	if (!port)
 		return;
-	adopt_family(x, 0, "/proc/net/udp", port);
-	adopt_family(x, 1, "/proc/net/udp6", port);
+	if (port == x->cfg.udp_port && x->natt_fd[fam] < 0) {
+		err = natt_bind(x, fam);
+		if (!err)
+			fwp_log(FWP_LOG_INFO, "datapath xfrm: UDP port %u (%s) held for ESP "
+				"in UDP while SAs use it", (unsigned)port, fam ? "IPv6" : "IPv4");
+		else if (err != -EADDRINUSE)
+			fwp_log(FWP_LOG_WARN, "datapath xfrm: cannot open an ESP-in-UDP socket "
+				"on UDP port %u: %s", (unsigned)port, strerror(-err));
+	}
+	if (xadopt_port(x, port) & (1u << fam)) {
+		x->natt_unheld[fam] = 0;
+		return;
+	}
+	if (x->natt_unheld[fam] == port)
+		return;		/* said once, not at every SA */
+	x->natt_unheld[fam] = port;
+	fwp_log(FWP_LOG_WARN, "datapath xfrm: no socket on UDP port %u (%s): ESP in UDP "
+		"to it is not decapsulated (fwpd opens its own only on --udp-port, now %u)",
+		(unsigned)port, fam ? "IPv6" : "IPv4", (unsigned)x->cfg.udp_port);
+}
+
+static bool natt_used(const struct xfrm *x, int fam)
+{
+	for (const struct xsa *s = x->sas; s; s = s->next)
+		if (s->encap.on && s->encap.sport == x->cfg.udp_port &&
+		    (s->family == AF_INET6) == fam)
+			return true;
+	return false;
+}
+
+void xnatt_release(struct xfrm *x)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		if (x->natt_fd[fam] < 0 || natt_used(x, fam))
+			continue;
+		close(x->natt_fd[fam]);
+		x->natt_fd[fam] = -1;
+		fwp_log(FWP_LOG_INFO, "datapath xfrm: UDP port %u (%s) released: no SA in "
+			"UDP on it", (unsigned)x->cfg.udp_port, fam ? "IPv6" : "IPv4");
+	}
+}
+
+void xnatt_close(struct xfrm *x)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		if (x->natt_fd[fam] >= 0)
+			close(x->natt_fd[fam]);
+		x->natt_fd[fam] = -1;
+	}
 }

@@ -124,9 +124,13 @@ struct xfrm {
 	struct xblk *blks;		/* their policies in the kernel */
 	struct xleft *left;
 	struct dp_instance inst;	/* the namespace's xfrm instance lock */
-	int natt_fd;			/* ESP-in-UDP, -1: none (see xfrm.c) */
+	int natt_fd[2];			/* our ESP-in-UDP sockets on cfg.udp_port,
+					 * IPv4 and IPv6, held while SAs in UDP
+					 * need them; -1: none (xfrm_adopt.c) */
 	unsigned long adopted[2];	/* an IKE daemon's socket set for it,
 					 * IPv4 and IPv6 (xfrm_adopt.c) */
+	uint16_t natt_unheld[2];	/* the port last logged as held by no
+					 * socket, IPv4 and IPv6 */
 	struct xstats st;
 	char desc[64];
 };
@@ -150,9 +154,16 @@ void xpol_fini(struct xfrm *x);
 void xbypass_add(struct xfrm *x, const FWPM_FILTER0 *f);
 void xbypass_del(struct xfrm *x, uint64_t filter_id);
 void xbypass_fini(struct xfrm *x);
-/* xfrm_adopt.c: ESP in UDP on local port through the socket there when
- * it is not ours (an IKE daemon's), x->lock held. */
-void xadopt_port(struct xfrm *x, uint16_t port);
+/* xfrm_adopt.c, x->lock held: an SA of family (AF_INET, AF_INET6) with
+ * ESP in UDP on local port: the socket there decapsulates (an IKE
+ * daemon's, set for it), or when none and port is cfg.udp_port, one of our
+ * own; xnatt_release closes ours that no SA needs any more, xnatt_close
+ * every one. xadopt_port: the option on the sockets of port that are not
+ * ours; the families (bit 0: IPv4, bit 1: IPv6) where a socket holds it. */
+void xnatt_need(struct xfrm *x, uint16_t family, uint16_t port);
+void xnatt_release(struct xfrm *x);
+void xnatt_close(struct xfrm *x);
+unsigned xadopt_port(struct xfrm *x, uint16_t port);
 /* The filter of the outbound trap an acquire came from (0: none). */
 uint64_t xpol_trap_filter(struct xfrm *x, const struct xfrm_selector *sel, uint8_t dir);
 

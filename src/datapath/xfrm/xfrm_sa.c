@@ -311,7 +311,7 @@ static int xfrm_install(void *be, const struct be_sa *sa, void **handle)
 		link_sa(x, s);
 		x->st.installs++;
 		if (s->encap.on)
-			xadopt_port(x, s->encap.sport);
+			xnatt_need(x, s->family, s->encap.sport);
 	}
 	pthread_mutex_unlock(&x->lock);
 	if (err) {
@@ -336,6 +336,8 @@ static void remove_locked(struct xfrm *x, struct xsa *s)
 	}
 	xpol_put(x, s);
 	unlink_sa(x, s);
+	if (s->encap.on)
+		xnatt_release(x);	/* the last SA in UDP gone: the port is free */
 	x->st.removes++;
 }
 
@@ -601,8 +603,9 @@ static int update_locked(struct xfrm *x, struct side *sd, unsigned n)
 		if (!sd[i].k)
 			xsa_place(s, &sd[i].next.sel, &sd[i].next.encap);
 		if (s->encap.on)
-			xadopt_port(x, s->encap.sport);
+			xnatt_need(x, s->family, s->encap.sport);
 	}
+	xnatt_release(x);	/* NAT-T turned off, or another port */
 	x->st.updates++;
 	return 0;
 }
