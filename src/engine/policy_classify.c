@@ -8,7 +8,10 @@
  * than EQUAL and RANGE) is left out of classification and counted
  * (pol.unclassified): treating it as matching everything would be wrong.
  * The classifiers live in the published snapshot (policy_snap.c); here a
- * link or unlink is only noted, to be applied when it is published.
+ * link or unlink is only noted, to be applied when it is published. The
+ * backend hears of it too (pol_backend_tell, with the sublayer's rank),
+ * at once, except inside a write transaction, whose net effect
+ * policy_txn.c tells at commit.
  * Locking: the engine lock.
  */
 #include <arpa/inet.h>
