@@ -23,7 +23,8 @@
  *     sublayer's IPsec filter, the other above a lighter one's;
  *  5t. the kernel hears a transaction's filters at its commit: an IPsec
  *     filter added in a transaction has no trap before the commit or
- *     after an abort; a deletion aborted leaves the trap;
+ *     after an abort; a deletion aborted leaves the trap, and so does a
+ *     replacement by another filter of the same traffic;
  *  6. a BLOCK with a condition the classifier does not evaluate: no policy;
  *     BLOCK filters at the inbound transport and the forward layer: block
  *     policies in and fwd;
@@ -311,6 +312,14 @@ int main(int argc, char **argv)
 	       count("dst 10.9.6.0/24", "priority 16385"), 1);
 	check("FwpmTransactionAbort0", FwpmTransactionAbort0(h));
 	expect("5t. and after its abort", count("dst 10.9.6.0/24", "priority 16385"), 1);
+	/* Replaced in one transaction: the new trap comes before the old
+	 * one goes, and the policy they share stays. */
+	check("FwpmTransactionBegin0", FwpmTransactionBegin0(h, 0));
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
+	t = add(&sl_a, 7, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 6, 24, 0, 0, false);
+	check("FwpmTransactionCommit0", FwpmTransactionCommit0(h));
+	expect("5t. replaced in a transaction: the trap stays",
+	       count("dst 10.9.6.0/24", "priority 16385"), 1);
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
 	expect("5t. deleted: gone", count("dst 10.9.6.0/24", NULL), 0);
 

@@ -249,7 +249,6 @@ static void test_commit_applies(void **state)
 	/* The publish comes after the calls. */
 	assert_int_equal(j.c[0].filter_id, a);
 	assert_int_equal(j.c[j.n - 1].filter_id, 0);
-	(void)gone;
 }
 
 /* Narrowing first: protecting filters coming, permits going; then
