@@ -416,10 +416,10 @@ static bool steers(const FWPM_FILTER0 *f)
 /* An outbound filter that protects or blocks traffic to a remote prefix
  * routes that prefix into the TUN for as long as it exists, SA or not: with
  * no SA the traffic is dropped there, never sent in the clear. */
-static void dp_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
-			      bool added)
+static void dp_policy_changed(void *be, const struct be_filter *bf, bool added)
 {
 	struct dp *dp = be;
+	const FWPM_FILTER0 *f = bf ? bf->f : NULL;
 	struct prefix_walk w = { .dp = dp, .add = added };
 
 	bump(&dp->pol_gen);

@@ -116,6 +116,18 @@ struct be_host {
 
 /* ---- downcalls ---- */
 
+/* A filter as the backend hears of it, with what the classifier orders it
+ * by besides its own weight (src/policy/classify.h, "Order"): sublayers
+ * by sublayer_weight, higher first, equal weights by sublayer_index,
+ * lower first; inside a sublayer by the filter's effectiveWeight, higher
+ * first, then by the lower filterId. */
+struct be_filter {
+	const FWPM_FILTER0 *f;
+	uint64_t context_id;		/* its provider context's id; 0: none */
+	uint16_t sublayer_weight;
+	uint32_t sublayer_index;
+};
+
 struct dp_backend_ops {
 	const char *name;
 	/* Install sa (its dir is about to go live); *handle is the backend's
@@ -132,13 +144,18 @@ struct dp_backend_ops {
 	void (*statistics)(void *be, IPSEC_STATISTICS1 *out);
 	/* Fills the zeroed *out (FwpxGetStatistics0). May be NULL. */
 	void (*ext_statistics)(void *be, FWPX_STATISTICS0 *out);
-	/* Filter f was linked (added) or unlinked: flow verdicts cached by
-	 * the datapath are stale, and f may name traffic to steer or, with a
-	 * tunnel callout, the inner traffic of the tunnel SAs whose
-	 * tunnelPolicyId is context_id (its provider context; 0: none).
-	 * Calls come in pairs per filter. May be NULL. */
-	void (*policy_changed)(void *be, const FWPM_FILTER0 *f, uint64_t context_id,
-			       bool added);
+	/* Filter bf->f came (added) or went: flow verdicts cached by the
+	 * datapath are stale, and f may name traffic to steer or protect or,
+	 * with a tunnel callout, the inner traffic of the tunnel SAs whose
+	 * tunnelPolicyId is bf->context_id. Calls come in pairs per filter.
+	 * Committed filters only: outside a transaction at once; a write
+	 * transaction's net effect at its commit (a filter added and deleted
+	 * in it: nothing), in two passes, each oldest first: filters that
+	 * protect (BLOCK, callouts) coming and PERMITs going, then PERMITs
+	 * coming and filters that protect going; an aborted one: nothing.
+	 * bf and what it points to are the caller's, valid for the call.
+	 * May be NULL. */
+	void (*policy_changed)(void *be, const struct be_filter *bf, bool added);
 	/* A new classifier snapshot is what the host's classify upcall
 	 * answers from (it runs without the engine lock): verdicts cached
 	 * before now are stale. Comes after the policy_changed calls of the

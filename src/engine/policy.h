@@ -90,6 +90,9 @@ struct policy {
 					 * NULL: nowhere (an abort's undo) */
 	struct snap_log *pending;	/* committed, not yet published */
 	bool snap_lost;			/* a change could not be noted */
+	bool be_quiet;			/* link/unlink do not tell the backend
+					 * (a write transaction: it hears the
+					 * net effect at commit) */
 };
 
 /* policy.c */
@@ -152,6 +155,11 @@ int pol_layer_index(const GUID *key, bool *v6);
 /* policy_classify.c: linked filters mark the snapshot out of date. */
 void pol_classify_add(struct engine *e, struct pol_obj *r);
 void pol_classify_remove(struct engine *e, struct pol_obj *r);
+/* Tells the backend that filter r came (added) or went (policy_changed),
+ * unless e->pol.be_quiet; pol_backend_protects: whether r's coming
+ * protects traffic (BLOCK, callouts: commit tells those first). */
+void pol_backend_tell(struct engine *e, const struct pol_obj *r, bool added);
+bool pol_backend_protects(const struct pol_obj *r);
 /* The classifier rule of filter r, its conditions in *addrs / *ranges
  * (free() both, also on error). -EOPNOTSUPP: r cannot be classified;
  * -ENOMEM. */

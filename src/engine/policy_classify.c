@@ -8,7 +8,10 @@
  * than EQUAL and RANGE) is left out of classification and counted
  * (pol.unclassified): treating it as matching everything would be wrong.
  * The classifiers live in the published snapshot (policy_snap.c); here a
- * link or unlink is only noted, to be applied when it is published.
+ * link or unlink is only noted, to be applied when it is published. The
+ * backend hears of it too (pol_backend_tell, with the sublayer's rank),
+ * at once, except inside a write transaction, whose net effect
+ * policy_txn.c tells at commit.
  * Locking: the engine lock.
  */
 #include <arpa/inet.h>
@@ -141,13 +144,23 @@ static bool to_range(const FWPM_FILTER_CONDITION0 *c, struct cls_range32 *r)
 	return true;
 }
 
+/* Where filter r's sublayer comes in the classifier's order: by weight
+ * (higher first), then by index (lower first). The backend gets the same
+ * pair (struct be_filter), so that it orders sublayers as classify does. */
+static void sublayer_rank(const struct pol_obj *r, uint16_t *weight, uint32_t *index)
+{
+	const FWPM_SUBLAYER0 *sl = r->sublayer ? r->sublayer->blob : NULL;
+
+	*weight = sl ? sl->weight : 0;
+	*index = r->sublayer ? (uint32_t)r->sublayer->id : 0;
+}
+
 /* The rule for filter r, conditions in *addrs / *ranges (caller frees).
  * -EOPNOTSUPP when a condition cannot be classified. */
 static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 		      struct cls_addr **addrs, struct cls_range32 **ranges)
 {
 	const FWPM_FILTER0 *f = r->blob;
-	const FWPM_SUBLAYER0 *sl = r->sublayer ? r->sublayer->blob : NULL;
 	UINT32 n = f->numFilterConditions;
 	struct cls_addr *a;
 	struct cls_range32 *g;
@@ -180,8 +193,7 @@ static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 	rule->filter_id = r->id;
 	rule->layer = (uint16_t)layer;
 	rule->ip_version = v6 ? 6 : 4;
-	rule->sublayer_weight = sl ? sl->weight : 0;
-	rule->sublayer_index = r->sublayer ? (uint32_t)r->sublayer->id : 0;
+	sublayer_rank(r, &rule->sublayer_weight, &rule->sublayer_index);
 	rule->weight = f->effectiveWeight.type == FWP_UINT64 && f->effectiveWeight.uint64 ?
 		       *f->effectiveWeight.uint64 : 0;
 	rule->action = f->action.type;
@@ -200,12 +212,29 @@ static int build_rule(struct pol_obj *r, struct cls_rule *rule,
 }
 
 /* Cached verdicts in the datapath are stale after any filter change, and
- * the filter may name traffic to steer. */
-static void tell_backend(struct engine *e, const struct pol_obj *r, bool added)
+ * the filter may name traffic to steer or protect. Inside a write
+ * transaction (be_quiet) the backend hears nothing now: the commit tells
+ * it the transaction's net effect (policy_txn.c), an abort nothing. */
+void pol_backend_tell(struct engine *e, const struct pol_obj *r, bool added)
 {
-	if (e->backend.ops->policy_changed)
-		e->backend.ops->policy_changed(e->backend.be, r->blob,
-					       r->context ? r->context->id : 0, added);
+	struct be_filter bf = { .f = r->blob, .context_id = r->context ? r->context->id : 0 };
+
+	if (e->pol.be_quiet || !e->backend.ops->policy_changed)
+		return;
+	sublayer_rank(r, &bf.sublayer_weight, &bf.sublayer_index);
+	e->backend.ops->policy_changed(e->backend.be, &bf, added);
+}
+
+/* Whether the filter's coming keeps traffic from leaving in the clear (a
+ * BLOCK, a callout: IPsec, or another acting as BLOCK) rather than letting
+ * some pass (a PERMIT). A callout marked PERMIT_IF_CALLOUT_UNREGISTERED
+ * counts as protecting too: an IPsec one may carry the flag, and erring
+ * this way only tells it earlier. */
+bool pol_backend_protects(const struct pol_obj *r)
+{
+	const FWPM_FILTER0 *f = r->blob;
+
+	return f->action.type == FWP_ACTION_BLOCK || (f->action.type & FWP_ACTION_FLAG_CALLOUT);
 }
 
 int pol_classify_rule(struct pol_obj *r, struct cls_rule *rule, struct cls_addr **addrs,
@@ -247,7 +276,7 @@ void pol_classify_add(struct engine *e, struct pol_obj *r)
 		pol_snap_note(e, r, true, NULL, NULL, NULL);	/* no memory */
 		break;
 	}
-	tell_backend(e, r, true);
+	pol_backend_tell(e, r, true);
 }
 
 void pol_classify_remove(struct engine *e, struct pol_obj *r)
@@ -260,5 +289,5 @@ void pol_classify_remove(struct engine *e, struct pol_obj *r)
 	} else {
 		pol_snap_note(e, r, false, NULL, NULL, NULL);
 	}
-	tell_backend(e, r, false);
+	pol_backend_tell(e, r, false);
 }

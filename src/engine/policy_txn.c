@@ -9,8 +9,10 @@
  *    applied; other changes are applied at once. Then the snapshot is
  *    published;
  *  - inside a read/write transaction, it is applied at once and logged;
- *    commit writes the whole log to the store as one batch, then publishes;
- *    abort undoes the log newest first and publishes nothing. A deleted
+ *    commit writes the whole log to the store as one batch, tells the
+ *    backend the net effect (txn_tell_backend: what protects first), then
+ *    publishes; abort undoes the log newest first, publishes nothing and
+ *    tells the backend nothing (it heard nothing before the commit). A deleted
  *    record is only unlinked until the transaction ends, so that abort can
  *    put it back unchanged (same id, same references).
  * The store write (an fsync) runs without the engine lock: the change is
@@ -199,13 +201,16 @@ static void txn_link(struct engine_session *s, struct pol_obj *r, bool link)
 {
 	struct engine *e = s->e;
 
-	if (s->txn == TXN_WRITE)
+	if (s->txn == TXN_WRITE) {
 		e->pol.log = s->snap_log;
+		e->pol.be_quiet = true;	/* the backend hears it at commit */
+	}
 	if (link)
 		pol_link(e, r);
 	else
 		pol_unlink(e, r);
 	e->pol.log = e->pol.pending;
+	e->pol.be_quiet = false;
 }
 
 DWORD pol_insert(struct engine_session *s, struct pol_obj *r)
@@ -372,6 +377,45 @@ static void txn_notify(struct engine_session *s)
 	s->undo = undo_reverse(s->undo);
 }
 
+/* The net effect of u on the backend: +1 r came, -1 r went, 0 nothing
+ * (not a filter, or added and deleted again inside the transaction). */
+static int txn_effect(struct engine_session *s, const struct pol_undo *u)
+{
+	const struct pol_obj *r = u->r;
+
+	if (r->kind != POL_FILTER)
+		return 0;
+	if (u->added)
+		return pol_find_id(s->e, r->kind, r->id) == r ? 1 : 0;
+	return r->txn_owner != s ? -1 : 0;
+}
+
+/* Tells the backend what a committed transaction changed, while every
+ * record it deleted still exists, in two passes, each oldest first: what
+ * narrows the traffic that passes in the clear (filters that protect
+ * coming, permits going), then what widens it (permits coming, filters
+ * that protect going). So from the first call to the last the backend
+ * protects at least what the old and the new policy both protect: no
+ * instant lets out in the clear what a committed filter protects. */
+static void txn_tell_backend(struct engine_session *s)
+{
+	struct engine *e = s->e;
+
+	if (!e->backend.ops->policy_changed)
+		return;
+	s->undo = undo_reverse(s->undo);
+	for (int pass = 0; pass < 2; pass++) {
+		for (struct pol_undo *u = s->undo; u; u = u->next) {
+			int eff = txn_effect(s, u);
+			bool narrows = (eff > 0) == pol_backend_protects(u->r);
+
+			if (eff && narrows == (pass == 0))
+				pol_backend_tell(e, u->r, eff > 0);
+		}
+	}
+	s->undo = undo_reverse(s->undo);
+}
+
 static void txn_finish(struct engine_session *s, bool commit)
 {
 	struct engine *e = s->e;
@@ -382,8 +426,10 @@ static void txn_finish(struct engine_session *s, bool commit)
 	for (u = s->undo; commit && u; u = u->next)
 		if (u->added)
 			u->r->txn_owner = NULL;
-	/* The undo below puts back what was published: nothing to note. */
+	/* The undo below puts back what was published: nothing to note, and
+	 * nothing the backend was told. */
 	e->pol.log = NULL;
+	e->pol.be_quiet = true;
 	while ((u = s->undo)) {
 		s->undo = u->next;
 		if (commit) {
@@ -398,6 +444,7 @@ static void txn_finish(struct engine_session *s, bool commit)
 		free(u);
 	}
 	e->pol.log = e->pol.pending;
+	e->pol.be_quiet = false;
 	if (commit)
 		snap_log_commit(e, s->snap_log);
 	else
@@ -413,8 +460,10 @@ DWORD pol_txn_commit(struct engine_session *s)
 
 	/* A batch the store refused is not half-applied: undo it all. Only
 	 * a commit publishes, and the whole transaction at once. */
-	if (rc == ERROR_SUCCESS)
+	if (rc == ERROR_SUCCESS) {
 		txn_notify(s);
+		txn_tell_backend(s);
+	}
 	txn_finish(s, rc == ERROR_SUCCESS);
 	if (rc == ERROR_SUCCESS)
 		pol_snap_publish(s->e);

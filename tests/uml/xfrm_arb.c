@@ -13,9 +13,18 @@
  *  4. a BLOCK of another sublayer on 10.9.2.0/24: the bypass would open
  *     it, so it goes (the permit's soft result never beats another
  *     sublayer's block);
- *  5. the IPsec filter of step 2 moved to another sublayer (deleted and
- *     added there): the order is unknown, the block goes back above
- *     (fail closed);
+ *  5. across sublayers, in the classifier's order (sublayer weight, then
+ *     the sublayer added first): the IPsec filter of step 2 moved to a
+ *     heavier sublayer decides, the block goes below it; with another
+ *     IPsec filter in a lighter sublayer too, one priority cannot express
+ *     both: above (fail closed); the lighter one alone: the block above,
+ *     its trap below; equal sublayer weights: the sublayer added first
+ *     comes first; per selector: one port block below a heavier
+ *     sublayer's IPsec filter, the other above a lighter one's;
+ *  5t. the kernel hears a transaction's filters at its commit: an IPsec
+ *     filter added in a transaction has no trap before the commit or
+ *     after an abort; a deletion aborted leaves the trap, and so does a
+ *     replacement by another filter of the same traffic;
  *  6. a BLOCK with a condition the classifier does not evaluate: no policy;
  *     BLOCK filters at the inbound transport and the forward layer: block
  *     policies in and fwd;
@@ -32,7 +41,7 @@
 
 static HANDLE h;
 static GUID layer;	/* where add() puts its filter */
-static GUID provider, sl_a, sl_b;
+static GUID provider, sl_a, sl_b, sl_c, sl_e, sl_f;
 static int failures;
 
 static GUID guid(unsigned n)
@@ -210,7 +219,7 @@ static int bench(unsigned n)
 int main(int argc, char **argv)
 {
 	FWPM_PROVIDER0 pr;
-	UINT64 b, c, t, p, b2, odd, in, fwd;
+	UINT64 b, c, t, p, b2, odd, in, fwd, lo;
 	const GUID *ipsec = &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
 
 	check("FwpmEngineOpen0", FwpmEngineOpen0(NULL, RPC_C_AUTHN_DEFAULT, NULL, NULL, &h));
@@ -218,12 +227,18 @@ int main(int argc, char **argv)
 	provider = guid(1);
 	sl_a = guid(2);
 	sl_b = guid(3);
+	sl_c = guid(4);
+	sl_e = guid(5);
+	sl_f = guid(6);
 	memset(&pr, 0, sizeof(pr));
 	pr.providerKey = provider;
 	pr.displayData.name = L"xfrm_arb";
 	check("FwpmProviderAdd0", FwpmProviderAdd0(h, &pr, NULL));
+	sublayer(&sl_e, 0x100);	/* sl_a's weight, added before it */
 	sublayer(&sl_a, 0x100);
 	sublayer(&sl_b, 0x200);
+	sublayer(&sl_c, 0x080);
+	sublayer(&sl_f, 0x100);	/* sl_a's weight, added after it */
 	if (argc == 3 && !strcmp(argv[1], "bench"))
 		return bench((unsigned)atoi(argv[2]));
 
@@ -254,8 +269,59 @@ int main(int argc, char **argv)
 
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
 	c = add(&sl_b, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 1, 24, 0, 0, false);
-	expect("5. another sublayer's IPsec filter: block above again",
+	expect("5. a heavier sublayer's IPsec filter decides: block below it",
+	       count("dst 10.9.0.0/16", "action block priority 16387"), 2);
+	lo = add(&sl_c, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 4, 24, 0, 0, false);
+	expect("5. and a lighter one's too: block above (fail closed)",
 	       count("dst 10.9.0.0/16", "action block priority 16382"), 2);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
+	expect("5. the lighter one's alone: block above",
+	       count("dst 10.9.0.0/16", "action block priority 16382"), 2);
+	expect("5. its trap below", count("dst 10.9.4.0/24", "priority 16385"), 1);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, lo));
+	c = add(&sl_e, 1, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 1, 24, 0, 0, false);
+	expect("5. equal sublayer weights, sublayer added first: block below",
+	       count("dst 10.9.0.0/16", "action block priority 16387"), 2);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
+	c = add(&sl_f, 15, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 1, 24, 0, 0, false);
+	expect("5. equal sublayer weights, sublayer added after: block above",
+	       count("dst 10.9.0.0/16", "action block priority 16382"), 2);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
+	c = add(&sl_b, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 5, 24, 1000, 1003, false);
+	lo = add(&sl_c, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 5, 24, 1004, 1005, false);
+	expect("5. per selector: ports 1000-1003 below the heavier one",
+	       count("dport 1000", "action block priority 16387"), 1);
+	expect("5. per selector: ports 1004-1005 above the lighter one",
+	       count("dport 1004", "action block priority 16382"), 1);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, lo));
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
+
+	check("FwpmTransactionBegin0", FwpmTransactionBegin0(h, 0));
+	t = add(&sl_a, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 6, 24, 0, 0, false);
+	expect("5t. no trap before the commit", count("dst 10.9.6.0/24", NULL), 0);
+	check("FwpmTransactionAbort0", FwpmTransactionAbort0(h));
+	expect("5t. nor after an abort", count("dst 10.9.6.0/24", NULL), 0);
+	check("FwpmTransactionBegin0", FwpmTransactionBegin0(h, 0));
+	t = add(&sl_a, 9, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 6, 24, 0, 0, false);
+	expect("5t. still none before the commit", count("dst 10.9.6.0/24", NULL), 0);
+	check("FwpmTransactionCommit0", FwpmTransactionCommit0(h));
+	expect("5t. the trap from the commit", count("dst 10.9.6.0/24", "priority 16385"), 1);
+	check("FwpmTransactionBegin0", FwpmTransactionBegin0(h, 0));
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
+	expect("5t. deleted in a transaction: the trap stays",
+	       count("dst 10.9.6.0/24", "priority 16385"), 1);
+	check("FwpmTransactionAbort0", FwpmTransactionAbort0(h));
+	expect("5t. and after its abort", count("dst 10.9.6.0/24", "priority 16385"), 1);
+	/* Replaced in one transaction: the new trap comes before the old
+	 * one goes, and the policy they share stays. */
+	check("FwpmTransactionBegin0", FwpmTransactionBegin0(h, 0));
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
+	t = add(&sl_a, 7, FWP_ACTION_CALLOUT_TERMINATING, ipsec, 6, 24, 0, 0, false);
+	check("FwpmTransactionCommit0", FwpmTransactionCommit0(h));
+	expect("5t. replaced in a transaction: the trap stays",
+	       count("dst 10.9.6.0/24", "priority 16385"), 1);
+	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, t));
+	expect("5t. deleted: gone", count("dst 10.9.6.0/24", NULL), 0);
 
 	odd = add(&sl_a, 3, FWP_ACTION_BLOCK, NULL, 7, 24, 0, 0, true);
 	expect("6. not a policy", count("dst 10.9.7.0/24", NULL), 0);
@@ -273,7 +339,6 @@ int main(int argc, char **argv)
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, odd));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, b2));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, p));
-	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, c));
 	check("FwpmFilterDeleteById0", FwpmFilterDeleteById0(h, b));
 	expect("7. nothing left", count("dst 10.9.", NULL), 0);
 	FwpmEngineClose0(h);

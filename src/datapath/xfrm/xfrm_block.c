@@ -5,23 +5,24 @@
  * layer becomes an XFRM policy with action block per selector of its
  * traffic (xfrm_sel.c), so the kernel drops what the filter blocks.
  * The classifier's arbitration (src/policy/classify.h) decides where
- * filters overlap; the kernel knows one order, the policies' priorities,
- * and this backend sees a filter's weight and sublayer but not the
- * sublayers' weights. So:
- *  - a BLOCK filter goes above the SAs' own policies and the traps
- *    (XFRM_BLOCK_HIGH_PRIORITY): block wins over IPsec;
- *  - below them (XFRM_BLOCK_LOW_PRIORITY) when an overlapping IPsec
- *    callout filter of its sublayer outweighs it and no overlapping IPsec
- *    filter is outweighed by it or sits in another sublayer: there the
- *    IPsec filter decides, as the classifier says;
+ * filters overlap; the kernel knows one order, the policies' priorities.
+ * The backend hears each filter's weight and its sublayer's place in the
+ * classifier's order (struct be_filter), so for each selector of a BLOCK
+ * filter:
+ *  - above the SAs' own policies and the traps (XFRM_BLOCK_HIGH_PRIORITY)
+ *    when it comes before every overlapping IPsec filter in that order
+ *    (a heavier sublayer, or its own with a higher weight): block wins;
+ *  - below them (XFRM_BLOCK_LOW_PRIORITY) when every overlapping IPsec
+ *    callout filter comes before it (its sublayer with a higher weight,
+ *    or a heavier sublayer): there the IPsec filter decides;
  *  - a PERMIT filter of its sublayer that outweighs it becomes a bypass
  *    policy for their common traffic just above it, when no other
  *    blocking or IPsec filter overlaps that traffic (a permit never beats
  *    a filter of another sublayer: its permit is soft);
- *  - every other overlap (an IPsec filter of another sublayer, a permit
- *    whose bypass would open another filter's traffic) cannot be ordered
- *    here and is resolved fail closed: the kernel blocks the common
- *    traffic, and the backend says so once per filter.
+ *  - what one priority cannot express (IPsec filters on both sides of
+ *    it, a permit whose bypass would open another filter's traffic) is
+ *    resolved fail closed: the kernel blocks the common traffic, and the
+ *    backend says so once per filter.
  * The whole set is recomputed on each change of such a filter and the
  * kernel brought to it: new and changed policies first, then the removed.
  * A filter with a condition the classifier cannot see is one it never
@@ -41,7 +42,8 @@ enum { XK_BLOCK = 1, XK_PERMIT, XK_IPSEC };
 struct xflt {
 	struct xflt *next;
 	uint64_t id, weight;
-	GUID sublayer;
+	uint16_t sl_weight;		/* its sublayer's place (be_filter) */
+	uint32_t sl_index;
 	uint8_t dir, kind;
 	bool warned;
 	unsigned n;
@@ -135,7 +137,19 @@ static bool outranks(const struct xflt *a, const struct xflt *b)
 
 static bool same_sublayer(const struct xflt *a, const struct xflt *b)
 {
-	return guid_is(&a->sublayer, &b->sublayer);
+	return a->sl_index == b->sl_index;
+}
+
+/* The classifier's order of all filters of a layer: sublayers by weight,
+ * then the lower index; inside one, outranks. Between two filters that
+ * both end the evaluation (BLOCK, IPsec) the first decides. */
+static bool precedes(const struct xflt *a, const struct xflt *b)
+{
+	if (a->sl_weight != b->sl_weight)
+		return a->sl_weight > b->sl_weight;
+	if (a->sl_index != b->sl_index)
+		return a->sl_index < b->sl_index;
+	return outranks(a, b);
 }
 
 static bool flt_overlap(const struct xflt *a, const struct xflt *b)
@@ -225,7 +239,8 @@ static bool bypass_safe(struct xfrm *x, const struct xflt *p, const struct xflt 
 	return true;
 }
 
-static int want_permits(struct xfrm *x, struct xflt *b, uint32_t prio, struct want *w)
+/* prio[j]: the priority of b's selector j. */
+static int want_permits(struct xfrm *x, struct xflt *b, const uint32_t *prio, struct want *w)
 {
 	int err = 0;
 
@@ -241,7 +256,8 @@ static int want_permits(struct xfrm *x, struct xflt *b, uint32_t prio, struct wa
 					continue;
 				xsel_intersect(&p->sel[i], &b->sel[j], &s);
 				if (bypass_safe(x, p, b, &s))
-					err = want_add(w, &s, b->dir, XFRM_POLICY_ALLOW, prio - 1);
+					err = want_add(w, &s, b->dir, XFRM_POLICY_ALLOW,
+						       prio[j] - 1);
 				else
 					warn_once(b, "where a permit of higher weight would open "
 						  "what a third filter decides", p->id);
@@ -250,32 +266,39 @@ static int want_permits(struct xfrm *x, struct xflt *b, uint32_t prio, struct wa
 	return err;
 }
 
-static int want_block(struct xfrm *x, struct xflt *b, struct want *w)
+/* Where selector sel of b goes: below the SAs' policies and the traps
+ * when every IPsec filter overlapping it comes first in the classifier's
+ * order (its own sublayer or a heavier one), so that they decide; above
+ * them otherwise. IPsec filters on both sides of it cannot be expressed
+ * by one priority: above, fail closed. */
+static uint32_t block_prio(struct xfrm *x, struct xflt *b, const struct xfrm_selector *sel)
 {
 	bool lose = false, win = false;
 	uint64_t other = 0;
-	uint32_t prio;
-	int err = 0;
 
 	for (struct xflt *c = x->flts; c; c = c->next) {
-		if (c->kind != XK_IPSEC || !flt_overlap(b, c))
+		if (c->kind != XK_IPSEC || c->dir != b->dir || !sel_in(c, sel))
 			continue;
-		if (same_sublayer(b, c) && outranks(c, b)) {
+		if (precedes(c, b))
 			lose = true;
-		} else {
+		else
 			win = true;
-			if (!same_sublayer(b, c))
-				other = c->id;
-		}
+		other = c->id;
 	}
 	if (lose && win)
 		warn_once(b, "with IPsec filters on both sides of it", other);
-	else if (other)
-		warn_once(b, "with an IPsec filter of another sublayer (the kernel cannot "
-			  "order sublayers)", other);
-	prio = lose && !win ? XFRM_BLOCK_LOW_PRIORITY : XFRM_BLOCK_HIGH_PRIORITY;
-	for (unsigned i = 0; i < b->n && !err; i++)
-		err = want_add(w, &b->sel[i], b->dir, XFRM_POLICY_BLOCK, prio);
+	return lose && !win ? XFRM_BLOCK_LOW_PRIORITY : XFRM_BLOCK_HIGH_PRIORITY;
+}
+
+static int want_block(struct xfrm *x, struct xflt *b, struct want *w)
+{
+	uint32_t prio[XSEL_MAX];
+	int err = 0;
+
+	for (unsigned i = 0; i < b->n && !err; i++) {
+		prio[i] = block_prio(x, b, &b->sel[i]);
+		err = want_add(w, &b->sel[i], b->dir, XFRM_POLICY_BLOCK, prio[i]);
+	}
 	if (!err)
 		err = want_permits(x, b, prio, w);
 	return err;
@@ -406,9 +429,10 @@ static void recompute(struct xfrm *x)
 
 /* ---- filters coming and going ---- */
 
-static void flt_add(struct xfrm *x, const FWPM_FILTER0 *f, uint8_t dir, int version,
+static void flt_add(struct xfrm *x, const struct be_filter *bf, uint8_t dir, int version,
 		    uint8_t kind)
 {
+	const FWPM_FILTER0 *f = bf->f;
 	struct xsel_set *s = malloc(sizeof(*s));
 	struct xflt *n;
 	int rc;
@@ -437,7 +461,8 @@ static void flt_add(struct xfrm *x, const FWPM_FILTER0 *f, uint8_t dir, int vers
 		n->id = f->filterId;
 		n->weight = f->effectiveWeight.type == FWP_UINT64 && f->effectiveWeight.uint64 ?
 			    *f->effectiveWeight.uint64 : 0;
-		n->sublayer = f->subLayerKey;
+		n->sl_weight = bf->sublayer_weight;
+		n->sl_index = bf->sublayer_index;
 		n->dir = dir;
 		n->kind = kind;
 		n->n = s->n;
@@ -470,15 +495,16 @@ static bool any_block(struct xfrm *x)
 	return x->blks != NULL;
 }
 
-void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added)
+void xblk_filter(struct xfrm *x, const struct be_filter *bf, bool added)
 {
+	const FWPM_FILTER0 *f = bf->f;
 	uint8_t dir, kind = kind_of(f);
 	int version;
 
 	if (!kind || !xblk_layer(&f->layerKey, &dir, &version))
 		return;
 	if (added)
-		flt_add(x, f, dir, version, kind);
+		flt_add(x, bf, dir, version, kind);
 	else if (!flt_del(x, f->filterId))
 		return;
 	if (any_block(x))

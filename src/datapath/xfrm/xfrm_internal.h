@@ -148,7 +148,7 @@ uint32_t xnl_seq(struct xfrm *x);
  * held. */
 int xpol_get(struct xfrm *x, const struct xsa *s);
 void xpol_put(struct xfrm *x, const struct xsa *s);
-void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added);
+void xfrm_policy_changed(void *be, const struct be_filter *bf, bool added);
 void xpol_fini(struct xfrm *x);
 /* xfrm_bypass.c: bypass filters as allow policies, x->lock held. */
 void xbypass_add(struct xfrm *x, const FWPM_FILTER0 *f);
@@ -187,7 +187,7 @@ void xsel_intersect(const struct xfrm_selector *a, const struct xfrm_selector *b
 /* xfrm_block.c: the filters at the transport and forward layers, BLOCK
  * ones as block policies (x->lock held); which layers those are. */
 bool xblk_layer(const GUID *layer, uint8_t *dir, int *version);
-void xblk_filter(struct xfrm *x, const FWPM_FILTER0 *f, bool added);
+void xblk_filter(struct xfrm *x, const struct be_filter *bf, bool added);
 void xblk_refresh(struct xfrm *x);
 void xblk_fini(struct xfrm *x);
 

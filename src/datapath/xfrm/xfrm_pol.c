@@ -453,9 +453,10 @@ static void tun_del(struct xfrm *x, uint64_t filter_id)
 	free(t);
 }
 
-void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, bool added)
+void xfrm_policy_changed(void *be, const struct be_filter *bf, bool added)
 {
 	struct xfrm *x = be;
+	const FWPM_FILTER0 *f = bf ? bf->f : NULL;
 	bool outbound;
 	int tr = f ? transport_callout(f) : -1;
 
@@ -476,12 +477,12 @@ void xfrm_policy_changed(void *be, const FWPM_FILTER0 *f, uint64_t context_id, b
 			trap_del(x, f->filterId);
 	} else if (tunnel_callout(f, &outbound)) {
 		if (added)
-			tun_add(x, f, context_id, outbound);
+			tun_add(x, f, bf->context_id, outbound);
 		else
 			tun_del(x, f->filterId);
 	}
 	/* After the traps: a block policy leaves a trap's selector to it. */
-	xblk_filter(x, f, added);
+	xblk_filter(x, bf, added);
 	pthread_mutex_unlock(&x->lock);
 }
 

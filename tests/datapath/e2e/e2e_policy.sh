@@ -4,10 +4,65 @@
 # naming it, Expire0 stops the outbound SA at once (traffic is dropped, not
 # sent in the clear) while the inbound one drains, DeleteById0 stops both.
 # Then lifetimes in packets: SOFT_LIFETIME at 90%, the context deleted at 100%.
+# First, a transaction's filters reach the datapath at its commit only: an
+# IPsec filter added in a transaction routes and guards its prefix from
+# the commit, never before it nor after an abort, and a deletion aborted
+# leaves both.
 . "$SRC/tests/datapath/e2e/lib.sh"
 e2e_init po
 e2e_fwpd a
 e2e_fwpd b
+
+TP=203.0.113.0/24
+routed() { ip -n "$NSA" route show table 18000 2>/dev/null | grep -c "^$TP dev fwp0"; }
+guarded() { e2e_nft "$NSA" "list table inet fwpd_fwp0" | grep -c "203\.0\.113\.0/24"; }
+# tcmd COMMAND: to txn_filter; its answer's rest ("" or the id) on stdout.
+tcmd() {
+	_n=$(grep -c '^\(ok\|error\)' "$DIR/t.out")
+	echo "$1" >&6
+	_i=0
+	while [ "$(grep -c '^\(ok\|error\)' "$DIR/t.out")" -le "$_n" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && fail "no answer from txn_filter to: $1"
+		sleep 0.05
+	done
+	_last=$(grep '^\(ok\|error\)' "$DIR/t.out" | tail -1)
+	case "$_last" in
+	ok*) echo "${_last#ok}" ;;
+	*) fail "txn_filter: $1: $_last" ;;
+	esac
+}
+expect_tp() {
+	[ "$(routed)" = "$1" ] || fail "$3: route to $TP: $(ip -n "$NSA" route show table 18000 2>&1)"
+	[ "$(guarded)" -ge "$2" ] && { [ "$2" != 0 ] || [ "$(guarded)" = 0 ]; } ||
+		fail "$3: guard of $TP: $(e2e_nft "$NSA" "list table inet fwpd_fwp0")"
+}
+mkfifo "$DIR/t.in"
+e2e_in a "$TXNF" <"$DIR/t.in" >"$DIR/t.out" 2>&1 &
+netns_track $!
+exec 6>"$DIR/t.in"
+e2e_wait_line t '^ready' 5 || fail "txn_filter not ready: $(cat "$DIR/t.out")"
+tcmd begin >/dev/null
+tcmd "add $TP" >/dev/null
+expect_tp 0 0 "added in an open transaction"
+tcmd abort >/dev/null
+expect_tp 0 0 "aborted"
+tcmd begin >/dev/null
+id=$(tcmd "add $TP")
+id=${id# }
+expect_tp 0 0 "added again, before the commit"
+tcmd commit >/dev/null
+expect_tp 1 1 "committed"
+tcmd begin >/dev/null
+tcmd "del $id" >/dev/null
+expect_tp 1 1 "deleted in an open transaction"
+tcmd abort >/dev/null
+expect_tp 1 1 "deletion aborted"
+tcmd "del $id" >/dev/null
+expect_tp 0 0 "deleted outside a transaction"
+echo quit >&6
+exec 6>&-
+note "a transaction's IPsec filter: no route or guard before the commit or after an abort"
 e2e_keying a --local $A4 --remote $B4 --spi-in $SPI_BA --spi-out $SPI_AB \
 	--key-in $KEY_BA --key-out $KEY_AB --filters --block udp:9
 e2e_keying b --local $B4 --remote $A4 --spi-in $SPI_AB --spi-out $SPI_BA \
