@@ -874,6 +874,22 @@ static void seeds_contexts(void)
 	pc.type = FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT;
 	pc.ikeQmTransportPolicy = &tp;
 	pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, "pol_add_context_ah");
+	/* The IKEv2 quick-mode transport arm (the union's one pointer). */
+	pc.type = FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT;
+	pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, "pol_add_context_12");
+	/* The keying-module list. */
+	{
+		GUID mods[2] = { FWPM_KEYING_MODULE_IKE, FWPM_KEYING_MODULE_IKEV2 };
+		IPSEC_KEYING_POLICY0 kp = { .numKeyMods = 2, .keyModKeys = mods };
+
+		memset(&pc, 0, sizeof(pc));
+		pc.providerContextKey = guid_a;
+		pc.providerContextKey.Data2 = 0x77;
+		pc.displayData.name = L"keying";
+		pc.type = FWPM_IPSEC_KEYING_CONTEXT;
+		pc.keyingPolicy = &kp;
+		pol_add(POL_CONTEXT, &wf_FWPM_PROVIDER_CONTEXT1, &pc, "pol_add_context_keying");
+	}
 	pol_ops(POL_CONTEXT, &tmpl, true, "context");
 }
 
