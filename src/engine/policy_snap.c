@@ -437,8 +437,8 @@ DWORD engine_classify(struct engine *e, const struct engine_flow *fl,
 	if (!fl || !v || !fl->layer)
 		return FWP_E_NULL_POINTER;
 	layer = pol_layer_index(fl->layer, &v6);
-	if (layer < 0)
-		return FWP_E_LAYER_NOT_FOUND;
+	if (layer < 0)	/* unknown, or listed but not filtered at here */
+		return pol_layer_filterable(fl->layer) ?: FWP_E_LAYER_NOT_FOUND;
 	if (fl->ip_version != (v6 ? 6 : 4))
 		return FWP_E_INVALID_PARAMETER;
 	memset(&p, 0, sizeof(p));

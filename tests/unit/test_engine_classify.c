@@ -278,7 +278,9 @@ static void test_v6_and_unclassifiable(void **state)
 	assert_true(v.filter_id == 0);
 	f.ip_version = 4;
 	assert_int_equal(engine_classify(e, &f, &v), FWP_E_INVALID_PARAMETER);
-	f.layer = &FWPM_LAYER_STREAM_V4;
+	f.layer = &FWPM_LAYER_STREAM_V4;	/* a layer, not one filtered at here */
+	assert_int_equal(engine_classify(e, &f, &v), ERROR_NOT_SUPPORTED);
+	f.layer = &FWPM_CONDITION_IP_PROTOCOL;	/* a GUID, but no layer's */
 	assert_int_equal(engine_classify(e, &f, &v), FWP_E_LAYER_NOT_FOUND);
 	del(id);
 	del(odd);
