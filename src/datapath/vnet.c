@@ -281,6 +281,7 @@ struct gro_head {
 	unsigned idx;		/* in pkts[] */
 	uint32_t hash;		/* of the flow, to skip most comparisons */
 	uint32_t next_seq;	/* the sequence number a joiner must carry */
+	unsigned tail;		/* the last packet of its chain, in pkts[] */
 	uint16_t gso_size;	/* the first segment's payload */
 	uint16_t nseg;
 	bool closed;		/* took a PSH or a short segment */
@@ -489,6 +490,8 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		int kind;
 
 		is_head[i] = false;
+		q->own = q->len;
+		q->next = 0;
 		kind = tcp_view(q, vq);
 		if (kind == VIEW_OTHER) {
 			out_idx[nout++] = i;
@@ -507,8 +510,10 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 			struct vnet_pkt *hp = &pkts[h->idx];
 			uint8_t fq = vq->proto == IPPROTO_TCP ? q->data[vq->l4 + 13] : 0;
 
-			memcpy(hp->data + hp->len, q->data + vq->hdr,
-			       vq->payload);
+			/* Chained, not copied: the TUN write gathers. */
+			q->own = (uint32_t)vq->payload;
+			pkts[h->tail].next = (uint16_t)(i + 1);
+			h->tail = i;
 			hp->len += (uint32_t)vq->payload;
 			h->next_seq += (uint32_t)vq->payload;
 			h->nseg++;
@@ -525,6 +530,7 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 			h->closed = true;
 		h = &heads[nheads++];
 		h->idx = i;
+		h->tail = i;
 		h->hash = hash;
 		h->gso_size = (uint16_t)vq->payload;
 		h->nseg = 1;
@@ -555,4 +561,18 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		}
 	}
 	return nout;
+}
+
+void vnet_flatten(struct vnet_pkt pkts[], unsigned k)
+{
+	struct vnet_pkt *hp = &pkts[k];
+	unsigned j;
+
+	for (j = hp->next; j; j = pkts[j - 1].next) {
+		const struct vnet_pkt *q = &pkts[j - 1];
+
+		memcpy(hp->data + hp->own, q->data + q->len - q->own, q->own);
+		hp->own += q->own;
+	}
+	hp->next = 0;
 }
