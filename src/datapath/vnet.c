@@ -395,7 +395,6 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 		/* ports; equal sizes, only the last datagram shorter */
 		return memcmp(ta, tb, 4) == 0 && h->nseg < GRO_UDP_MAX_SEGS &&
 		       vq->payload <= h->gso_size &&
-		       hp->len + vq->payload <= hp->cap &&
 		       hp->len + vq->payload <= VNET_MAX_PACKET;
 	/* ports; acknowledgement; data offset; window; options */
 	if (memcmp(ta, tb, 4) != 0 || memcmp(ta + 8, tb + 8, 5) != 0 ||
@@ -407,8 +406,8 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 		return false;
 	if (get32(tb + 4) != h->next_seq || vq->payload > h->gso_size)
 		return false;
-	return hp->len + vq->payload <= hp->cap &&
-	       hp->len + vq->payload <= VNET_MAX_PACKET;
+	/* Not bounded by the head's buffer: the payloads stay in theirs. */
+	return hp->len + vq->payload <= VNET_MAX_PACKET;
 }
 
 static void put_header(struct vnet_pkt *pk, const struct tcp_view *v,
@@ -563,11 +562,13 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 	return nout;
 }
 
-void vnet_flatten(struct vnet_pkt pkts[], unsigned k)
+int vnet_flatten(struct vnet_pkt pkts[], unsigned k)
 {
 	struct vnet_pkt *hp = &pkts[k];
 	unsigned j;
 
+	if (hp->len > hp->cap)
+		return -ENOBUFS;
 	for (j = hp->next; j; j = pkts[j - 1].next) {
 		const struct vnet_pkt *q = &pkts[j - 1];
 
@@ -575,4 +576,5 @@ void vnet_flatten(struct vnet_pkt pkts[], unsigned k)
 		hp->own += q->own;
 	}
 	hp->next = 0;
+	return 0;
 }

@@ -81,8 +81,8 @@ struct vnet_pkt {
 	uint8_t *data;		/* the IP packet; VNET_HDR_LEN writable bytes
 				 * precede it for the virtio header */
 	uint32_t len;		/* its length; grows when segments join it */
-	uint32_t cap;		/* bytes usable from data on (joining stops
-				 * there and at 64 KiB) */
+	uint32_t cap;		/* bytes usable from data on (vnet_flatten()
+				 * needs len of them) */
 	/* Set by vnet_gro() for every packet it takes, read by
 	 * tun_write_gro() and vnet_flatten(): */
 	uint32_t own;		/* a packet to write: its first own bytes
@@ -114,7 +114,8 @@ struct vnet_pkt {
  * own bytes stay at data (own of them), and the joiners' payloads are
  * chained behind it (next; an absorbed packet's data and len are left as
  * they were). tun_write_gro() hands the chain to the kernel as one
- * iovec list; vnet_flatten() copies it behind the head (cap keeps room).
+ * iovec list; vnet_flatten() copies it behind the head when cap allows
+ * (joining is not bounded by cap, only by 64 KiB).
  * The absorbed packets' buffers must stay until then.
  *
  * Every packet to write gets its virtio header in the VNET_HDR_LEN bytes
@@ -125,7 +126,8 @@ struct vnet_pkt {
 unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[]);
 
 /* Copies the chain of pkts[k] (as vnet_gro() left it) behind its own
- * bytes, so that data holds all len bytes; own becomes len, next 0. */
-void vnet_flatten(struct vnet_pkt pkts[], unsigned k);
+ * bytes, so that data holds all len bytes; own becomes len, next 0.
+ * Returns 0, or -ENOBUFS (nothing copied) when len exceeds cap. */
+int vnet_flatten(struct vnet_pkt pkts[], unsigned k);
 
 #endif
