@@ -6,9 +6,10 @@
  * 10-byte struct virtio_net_hdr. On the way in, vnet_split() turns such a
  * read into ordinary IP packets with complete checksums, ready to be
  * encrypted one by one. On the way out, vnet_gro() coalesces consecutive
- * TCP segments (or UDP datagrams) of a flow into one super-packet and
- * writes the virtio header
- * in front of every packet, so one write() carries up to 64 KiB.
+ * TCP segments (or UDP datagrams) of a flow into one super-packet (the
+ * joined payloads chained, not copied) and writes the virtio header in
+ * front of every packet, so one writev() (tun_write_gro) carries up to
+ * 64 KiB.
  *
  * Byte order: the header's 16-bit fields are little-endian on the wire
  * (the TUN default on little-endian hosts, no TUNSETVNETBE); struct
