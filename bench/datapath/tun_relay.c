@@ -148,7 +148,7 @@ static void *dir_main(void *arg)
 				seg[k].len = lens[k];
 			d->segments += (unsigned)ns;
 			nw = vnet_gro(seg, (unsigned)ns, idx);
-			w = tun_write_batch(d->out, 0, seg, idx, nw);
+			w = tun_write_gro(d->out, 0, seg, idx, nw);
 			d->writes += w > 0 ? (unsigned)w : 0;
 			d->drops += nw - (w > 0 ? (unsigned)w : 0);
 		}

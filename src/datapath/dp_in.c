@@ -270,7 +270,7 @@ static void in_deliver(struct in_ctx *x)
 		unsigned chunk = n > VNET_GRO_MAX ? VNET_GRO_MAX : n;
 
 		w = vnet_gro(x->out, chunk, x->idx);
-		if (tun_write_batch(&x->dp->tun, 0, x->out, x->idx, w) < 0)
+		if (tun_write_gro(&x->dp->tun, 0, x->out, x->idx, w) < 0)
 			x->drops += w;
 		memmove(x->out, x->out + chunk, (n - chunk) * sizeof(x->out[0]));
 		n -= chunk;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include "datapath/rtnl.h"
 
@@ -177,6 +178,48 @@ int tun_write_batch(const struct tun *t, unsigned q,
 
 		do
 			r = write(t->fd[q], p->data - hl, p->len + hl);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			err = -errno;
+		else
+			written++;
+	}
+	return written || !n ? (int)written : err;
+}
+
+/* The iovec list of packet k and its chain: the virtio header and the
+ * packet's own bytes, then each joined payload. Returns its length. */
+static int gather(const struct vnet_pkt pkts[], unsigned k, size_t hl,
+		  struct iovec iov[], int max)
+{
+	const struct vnet_pkt *p = &pkts[k];
+	int n = 0;
+
+	iov[n++] = (struct iovec){ p->data - hl, p->own + hl };
+	while (p->next && n < max) {
+		p = &pkts[p->next - 1];
+		iov[n++] = (struct iovec){ p->data + p->len - p->own, p->own };
+	}
+	return n;
+}
+
+int tun_write_gro(const struct tun *t, unsigned q,
+		  const struct vnet_pkt pkts[], const unsigned idx[],
+		  unsigned n)
+{
+	struct iovec iov[VNET_GRO_MAX + 1];
+	size_t hl = t->vnet ? VNET_HDR_LEN : 0;
+	unsigned i, written = 0;
+	int err = 0;
+
+	if (q >= t->nqueues)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		int cnt = gather(pkts, idx[i], hl, iov, VNET_GRO_MAX + 1);
+		ssize_t r;
+
+		do
+			r = writev(t->fd[q], iov, cnt);
 		while (r < 0 && errno == EINTR);
 		if (r < 0)
 			err = -errno;

@@ -87,4 +87,10 @@ int tun_write_batch(const struct tun *t, unsigned q,
 		    const struct vnet_pkt pkts[], const unsigned idx[],
 		    unsigned n);
 
+/* As tun_write_batch(), for packets vnet_gro() has just coalesced: each
+ * packet goes with its chain of joined payloads in one writev(). */
+int tun_write_gro(const struct tun *t, unsigned q,
+		  const struct vnet_pkt pkts[], const unsigned idx[],
+		  unsigned n);
+
 #endif

@@ -281,6 +281,7 @@ struct gro_head {
 	unsigned idx;		/* in pkts[] */
 	uint32_t hash;		/* of the flow, to skip most comparisons */
 	uint32_t next_seq;	/* the sequence number a joiner must carry */
+	unsigned tail;		/* the last packet of its chain, in pkts[] */
 	uint16_t gso_size;	/* the first segment's payload */
 	uint16_t nseg;
 	bool closed;		/* took a PSH or a short segment */
@@ -394,7 +395,6 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 		/* ports; equal sizes, only the last datagram shorter */
 		return memcmp(ta, tb, 4) == 0 && h->nseg < GRO_UDP_MAX_SEGS &&
 		       vq->payload <= h->gso_size &&
-		       hp->len + vq->payload <= hp->cap &&
 		       hp->len + vq->payload <= VNET_MAX_PACKET;
 	/* ports; acknowledgement; data offset; window; options */
 	if (memcmp(ta, tb, 4) != 0 || memcmp(ta + 8, tb + 8, 5) != 0 ||
@@ -406,8 +406,8 @@ static bool can_join(const struct vnet_pkt *hp, const struct tcp_view *vh,
 		return false;
 	if (get32(tb + 4) != h->next_seq || vq->payload > h->gso_size)
 		return false;
-	return hp->len + vq->payload <= hp->cap &&
-	       hp->len + vq->payload <= VNET_MAX_PACKET;
+	/* Not bounded by the head's buffer: the payloads stay in theirs. */
+	return hp->len + vq->payload <= VNET_MAX_PACKET;
 }
 
 static void put_header(struct vnet_pkt *pk, const struct tcp_view *v,
@@ -489,6 +489,8 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		int kind;
 
 		is_head[i] = false;
+		q->own = q->len;
+		q->next = 0;
 		kind = tcp_view(q, vq);
 		if (kind == VIEW_OTHER) {
 			out_idx[nout++] = i;
@@ -507,8 +509,10 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 			struct vnet_pkt *hp = &pkts[h->idx];
 			uint8_t fq = vq->proto == IPPROTO_TCP ? q->data[vq->l4 + 13] : 0;
 
-			memcpy(hp->data + hp->len, q->data + vq->hdr,
-			       vq->payload);
+			/* Chained, not copied: the TUN write gathers. */
+			q->own = (uint32_t)vq->payload;
+			pkts[h->tail].next = (uint16_t)(i + 1);
+			h->tail = i;
 			hp->len += (uint32_t)vq->payload;
 			h->next_seq += (uint32_t)vq->payload;
 			h->nseg++;
@@ -525,6 +529,7 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 			h->closed = true;
 		h = &heads[nheads++];
 		h->idx = i;
+		h->tail = i;
 		h->hash = hash;
 		h->gso_size = (uint16_t)vq->payload;
 		h->nseg = 1;
@@ -555,4 +560,21 @@ unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[])
 		}
 	}
 	return nout;
+}
+
+int vnet_flatten(struct vnet_pkt pkts[], unsigned k)
+{
+	struct vnet_pkt *hp = &pkts[k];
+	unsigned j;
+
+	if (hp->len > hp->cap)
+		return -ENOBUFS;
+	for (j = hp->next; j; j = pkts[j - 1].next) {
+		const struct vnet_pkt *q = &pkts[j - 1];
+
+		memcpy(hp->data + hp->own, q->data + q->len - q->own, q->own);
+		hp->own += q->own;
+	}
+	hp->next = 0;
+	return 0;
 }

@@ -6,9 +6,10 @@
  * 10-byte struct virtio_net_hdr. On the way in, vnet_split() turns such a
  * read into ordinary IP packets with complete checksums, ready to be
  * encrypted one by one. On the way out, vnet_gro() coalesces consecutive
- * TCP segments (or UDP datagrams) of a flow into one super-packet and
- * writes the virtio header
- * in front of every packet, so one write() carries up to 64 KiB.
+ * TCP segments (or UDP datagrams) of a flow into one super-packet (the
+ * joined payloads chained, not copied) and writes the virtio header in
+ * front of every packet, so one writev() (tun_write_gro) carries up to
+ * 64 KiB.
  *
  * Byte order: the header's 16-bit fields are little-endian on the wire
  * (the TUN default on little-endian hosts, no TUNSETVNETBE); struct
@@ -81,8 +82,16 @@ struct vnet_pkt {
 	uint8_t *data;		/* the IP packet; VNET_HDR_LEN writable bytes
 				 * precede it for the virtio header */
 	uint32_t len;		/* its length; grows when segments join it */
-	uint32_t cap;		/* bytes usable from data on (joining stops
-				 * there and at 64 KiB) */
+	uint32_t cap;		/* bytes usable from data on (vnet_flatten()
+				 * needs len of them) */
+	/* Set by vnet_gro() for every packet it takes, read by
+	 * tun_write_gro() and vnet_flatten(): */
+	uint32_t own;		/* a packet to write: its first own bytes
+				 * are at data, the rest of len comes from
+				 * the chain; an absorbed packet: its
+				 * payload, the last own bytes of len */
+	uint16_t next;		/* 1 + the index of the next absorbed packet
+				 * whose payload follows; 0: none */
 };
 
 /* TCP coalescing before a TUN write (what the kernel's GRO does).
@@ -102,11 +111,24 @@ struct vnet_pkt {
  * UDP datagrams of one flow join likewise into a train of up to 64 of
  * equal size (the last may be shorter and closes it).
  *
+ * Joining copies nothing: a joined packet's len grows to the whole, its
+ * own bytes stay at data (own of them), and the joiners' payloads are
+ * chained behind it (next; an absorbed packet's data and len are left as
+ * they were). tun_write_gro() hands the chain to the kernel as one
+ * iovec list; vnet_flatten() copies it behind the head when cap allows
+ * (joining is not bounded by cap, only by 64 KiB).
+ * The absorbed packets' buffers must stay until then.
+ *
  * Every packet to write gets its virtio header in the VNET_HDR_LEN bytes
  * before data: GSO_TCPV4/TCPV6/UDP_L4 for a packet that others joined, all
  * zeros otherwise. The indices of the packets to write, in their order, go to
  * out_idx (n entries at most); the others were absorbed. n is at most
  * VNET_GRO_MAX. Returns the number of indices. */
 unsigned vnet_gro(struct vnet_pkt pkts[], unsigned n, unsigned out_idx[]);
+
+/* Copies the chain of pkts[k] (as vnet_gro() left it) behind its own
+ * bytes, so that data holds all len bytes; own becomes len, next 0.
+ * Returns 0, or -ENOBUFS (nothing copied) when len exceeds cap. */
+int vnet_flatten(struct vnet_pkt pkts[], unsigned k);
 
 #endif

@@ -322,7 +322,7 @@ static void relay_one(struct relay *r, const struct tun *from,
 			if (seg[idx[k]].len > lens[idx[k]])
 				r->coalesced_writes++;
 		r->writes += nw;
-		tun_write_batch(to, 0, seg, idx, nw);
+		tun_write_gro(to, 0, seg, idx, nw);
 	}
 }
 

@@ -516,6 +516,17 @@ static struct grobufs *grobufs_new(void)
 	return g;
 }
 
+/* Coalesces g's first n packets, then copies each chain behind its head
+ * (as a TUN write gathers it), so the tests read whole packets. */
+static unsigned gro_flat(struct grobufs *g, unsigned n)
+{
+	unsigned nw = vnet_gro(g->pk, n, g->idx), i;
+
+	for (i = 0; i < nw; i++)
+		assert_int_equal(vnet_flatten(g->pk, g->idx[i]), 0);
+	return nw;
+}
+
 /* Splits a super-packet and coalesces the segments again: one packet,
  * the original bytes (IPv4 id aside), a GSO header that splits back into
  * the same segments. */
@@ -545,6 +556,28 @@ static void check_roundtrip(int v6, size_t payload, uint16_t mss)
 	assert_int_equal(nw, 1);
 	assert_int_equal(g->idx[0], 0);
 	assert_int_equal(g->pk[0].len, len);
+	/* Nothing copied: the head keeps its segment, the others' payloads
+	 * are chained behind it in order, straight from their buffers. */
+	assert_int_equal(g->pk[0].own, o->lens[0]);
+	{
+		size_t at = o->lens[0];
+		unsigned j = g->pk[0].next, cnt = 1;
+
+		for (; j; j = g->pk[j - 1].next, cnt++) {
+			assert_int_equal(j - 1, cnt);
+			const struct vnet_pkt *q = &g->pk[j - 1];
+
+			assert_int_equal(q->len, o->lens[cnt]);
+			assert_int_equal(q->own, q->len - l4 - 32);
+			assert_memory_equal(q->data + l4 + 32, pkt + at, q->own);
+			at += q->own;
+		}
+		assert_int_equal(cnt, n);
+		assert_int_equal(at, len);
+	}
+	assert_int_equal(vnet_flatten(g->pk, 0), 0);
+	assert_int_equal(g->pk[0].own, len);
+	assert_int_equal(g->pk[0].next, 0);
 	vnet_hdr_get(&gh, g->pk[0].data - VNET_HDR_LEN);
 	assert_int_equal(gh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	assert_int_equal(gh.gso_type, h.gso_type);
@@ -603,7 +636,7 @@ static void check_udp_roundtrip(int v6, size_t payload, uint16_t segsz, unsigned
 		memcpy(g->pk[i].data, o->ptr[i], o->lens[i]);
 		g->pk[i].len = o->lens[i];
 	}
-	nw = vnet_gro(g->pk, (unsigned)n, g->idx);
+	nw = gro_flat(g, (unsigned)n);
 	assert_int_equal(nw, want_trains);
 	for (t = 0; t < nw; t++) {
 		const uint8_t *q = g->pk[g->idx[t]].data;
@@ -698,7 +731,7 @@ static void test_gro_flows(void **state)
 	put_seg(g, k++, ob, 2);
 	put_seg(g, k++, oa, 3);
 	put_seg(g, k++, ob, 3);
-	nw = vnet_gro(g->pk, k, g->idx);
+	nw = gro_flat(g, k);
 	/* a0+a1+a2 | b0+b1+b2+b3 | u | a4+a5 | a3 */
 	assert_int_equal(nw, 5);
 	assert_int_equal(g->idx[0], 0);
@@ -762,7 +795,7 @@ static void test_gro_barriers(void **state)
 	g->pk[2].len = 52;
 	put_be16(g->pk[2].data + 2, 52);
 	put_seg(g, 3, o, 2);
-	nw = vnet_gro(g->pk, 4, g->idx);
+	nw = gro_flat(g, 4);
 	assert_int_equal(nw, 3);
 	assert_int_equal(g->pk[0].len, 52 + 2000);
 	assert_int_equal(g->idx[1], 2);
@@ -772,20 +805,20 @@ static void test_gro_barriers(void **state)
 	put_seg(g, 0, o, 0);
 	put_seg(g, 1, o, 1);
 	g->pk[1].data[20 + 15] ^= 1;		/* window */
-	nw = vnet_gro(g->pk, 2, g->idx);
+	nw = gro_flat(g, 2);
 	assert_int_equal(nw, 2);
 
 	put_seg(g, 0, o, 0);
 	put_seg(g, 1, o, 1);
 	g->pk[1].data[8] = 63;			/* TTL */
-	nw = vnet_gro(g->pk, 2, g->idx);
+	nw = gro_flat(g, 2);
 	assert_int_equal(nw, 2);
 
 	put_seg(g, 0, o, 0);
 	put_seg(g, 1, o, 1);
 	g->pk[1].data[20 + 13] |= TCP_PSH;	/* joins, then closes */
 	put_seg(g, 2, o, 2);
-	nw = vnet_gro(g->pk, 3, g->idx);
+	nw = gro_flat(g, 3);
 	assert_int_equal(nw, 2);
 	assert_int_equal(g->pk[0].len, 52 + 2000);
 	assert_true(g->pk[0].data[20 + 13] & TCP_PSH);
@@ -793,15 +826,21 @@ static void test_gro_barriers(void **state)
 	put_seg(g, 0, o, 0);
 	put_seg(g, 1, o, 1);
 	g->pk[1].data[20 + 13] |= TCP_FIN;	/* never joins */
-	nw = vnet_gro(g->pk, 2, g->idx);
+	nw = gro_flat(g, 2);
 	assert_int_equal(nw, 2);
 
-	/* No room to grow: cap reached. */
+	/* The head's buffer does not bound joining (the payloads stay in
+	 * theirs); only a flatten needs the room, and refuses without it. */
 	put_seg(g, 0, o, 0);
 	put_seg(g, 1, o, 1);
 	g->pk[0].cap = 52 + 1500;
 	nw = vnet_gro(g->pk, 2, g->idx);
-	assert_int_equal(nw, 2);
+	assert_int_equal(nw, 1);
+	assert_int_equal(g->pk[0].len, 52 + 2000);
+	assert_int_equal(g->pk[0].next, 2);
+	assert_int_equal(vnet_flatten(g->pk, 0), -ENOBUFS);
+	assert_int_equal(g->pk[0].own, 52 + 1000);
+	assert_int_equal(g->pk[0].next, 2);
 	free(o);
 	free(g);
 }
