@@ -526,19 +526,23 @@ static void test_subscriptions_get_scope(void **state)
 		return;
 	}
 	assert_int_equal(fwpd_start(&d, NULL), 0);
-	assert_int_equal(open_engine(&h), ERROR_SUCCESS);
-	assert_int_equal(IPsecSaContextSubscribe0(h, &sub, ignore_event, NULL, &ev), 0);
-	assert_int_equal(FwpmFilterSubscribeChanges0(h, &fsub, ignore_filter_change, NULL, &fc), 0);
 	assert_int_equal(pipe(up), 0);
 	assert_int_equal(pipe(down), 0);
+	/* Forked before this process has threads (the library's event
+	 * thread comes with the first subscription): the child's own threads
+	 * are then safe, also under TSan. It starts when told to. */
 	child = fork();
 	if (child == 0) {
 		FWPM_SESSION0 ses = { .sessionKey = ukey };
 		HANDLE uh, uev, ufc;
 		int bad = 0;
 
+		close(up[0]);
+		close(down[1]);
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(10);
+		if (read(down[0], &c, 1) != 1)
+			_exit(14);
 		if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &uh))
 			_exit(11);
 		if (IPsecSaContextSubscribe0(uh, &sub, ignore_event, NULL, &uev) ||
@@ -553,6 +557,10 @@ static void test_subscriptions_get_scope(void **state)
 	}
 	close(up[1]);
 	close(down[0]);
+	assert_int_equal(open_engine(&h), ERROR_SUCCESS);
+	assert_int_equal(IPsecSaContextSubscribe0(h, &sub, ignore_event, NULL, &ev), 0);
+	assert_int_equal(FwpmFilterSubscribeChanges0(h, &fsub, ignore_filter_change, NULL, &fc), 0);
+	assert_int_equal(write(down[1], "g", 1), 1);
 	/* Subscribed; root lists both sessions'. */
 	assert_int_equal(read(up[0], &c, 1), 1);
 	assert_int_equal(listed(h, &sa, &filter, &ukey, &own), 0);
