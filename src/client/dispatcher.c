@@ -23,8 +23,13 @@ struct dsub {
 	uint64_t lost;		/* since the subscription was made */
 	bool dead;
 	size_t esize;		/* bytes per queued event of this kind */
-	unsigned char q[];	/* DISPATCH_QUEUE_LEN events, copied with memcpy */
+	/* DISPATCH_QUEUE_LEN slots, each the event's sequence number (the
+	 * dispatcher's, one count over all subscriptions) then the event,
+	 * copied with memcpy. */
+	unsigned char q[];
 };
+
+#define SLOT(s, i) ((s)->q + (size_t)(i) * (sizeof(uint64_t) + (s)->esize))
 
 /* Either kind of event, as the thread takes it off a queue. */
 union devent {
@@ -41,8 +46,8 @@ struct dispatcher {
 	bool started, stop, self_free;
 	struct dsub *subs;
 	struct dsub *running;	/* whose callback runs now */
-	struct dsub *cursor;	/* round-robin position */
 	uint64_t next_cookie;
+	uint64_t next_seq;	/* stamps every queued event, all kinds */
 };
 
 struct dispatcher *dispatcher_create(void)
@@ -82,28 +87,37 @@ static void unlink_sub(struct dispatcher *d, struct dsub *s)
 			break;
 		}
 	}
-	if (d->cursor == s)
-		d->cursor = NULL;
 	free(s);
 }
 
-/* Picks the next subscription with something to deliver, round robin, so
- * that one busy subscription cannot starve the others. */
+/* Picks the subscription whose oldest queued event is the oldest of all,
+ * so callbacks see events in the order they were posted, across kinds
+ * and subscriptions (a policy monitor sees a provider's add before the
+ * sublayer that names it). Being first in, first out, no subscription
+ * can starve another. A queue that drained after losing events reports
+ * that first. */
 static struct dsub *pick(struct dispatcher *d)
 {
-	struct dsub *start = d->cursor && d->cursor->next ? d->cursor->next : d->subs;
-	struct dsub *s = start;
+	struct dsub *best = NULL;
+	uint64_t best_seq = 0;
 
-	if (!s)
-		return NULL;
-	do {
-		if (!s->dead && (s->count || s->dropped)) {
-			d->cursor = s;
-			return s;
+	for (struct dsub *s = d->subs; s; s = s->next) {
+		uint64_t seq;
+
+		if (s->dead)
+			continue;
+		if (!s->count) {
+			if (s->dropped)
+				return s;
+			continue;
 		}
-		s = s->next ? s->next : d->subs;
-	} while (s != start);
-	return NULL;
+		memcpy(&seq, SLOT(s, s->head), sizeof(seq));
+		if (!best || seq < best_seq) {
+			best = s;
+			best_seq = seq;
+		}
+	}
+	return best;
 }
 
 /* The Windows event of a record, in the callback's version, with its arm,
@@ -202,7 +216,7 @@ static void *dispatch_main(void *arg)
 			continue;
 		}
 		if (s->count) {
-			memcpy(&ev, s->q + (size_t)s->head * s->esize, s->esize);
+			memcpy(&ev, SLOT(s, s->head) + sizeof(uint64_t), s->esize);
 			s->head = (s->head + 1) % DISPATCH_QUEUE_LEN;
 			s->count--;
 		} else {
@@ -275,7 +289,7 @@ static struct dsub *dsub_new(enum dispatch_kind kind)
 	size_t esize = kind == DISPATCH_NET ? sizeof(struct fwp_net_event) :
 		       kind >= DISPATCH_CHANGE ? sizeof(struct fwp_pol_change) :
 		       sizeof(FWPX_SA_CONTEXT_EVENT0);
-	struct dsub *s = calloc(1, sizeof(*s) + DISPATCH_QUEUE_LEN * esize);
+	struct dsub *s = calloc(1, sizeof(*s) + DISPATCH_QUEUE_LEN * (sizeof(uint64_t) + esize));
 
 	if (s) {
 		s->kind = kind;
@@ -413,8 +427,11 @@ static void post(struct dispatcher *d, uint64_t cookie, enum dispatch_kind kind,
 			s->dropped++;
 			s->lost++;
 		} else {
-			memcpy(s->q + (size_t)((s->head + s->count) % DISPATCH_QUEUE_LEN) *
-			       s->esize, ev, s->esize);
+			unsigned char *slot = SLOT(s, (s->head + s->count) % DISPATCH_QUEUE_LEN);
+
+			memcpy(slot, &d->next_seq, sizeof(uint64_t));
+			memcpy(slot + sizeof(uint64_t), ev, s->esize);
+			d->next_seq++;
 			s->count++;
 		}
 		pthread_cond_signal(&d->work);

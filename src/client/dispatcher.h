@@ -1,7 +1,8 @@
 /* dispatcher.h - runs a client's subscription callbacks.
  *
  * One thread per client (started at its first subscription) delivers
- * events in the order the engine produced them, one callback at a time.
+ * events in the order they were posted, across all its subscriptions,
+ * one callback at a time.
  * Three kinds of subscription share it: SA-context changes, net events
  * (FWPM_NET_EVENT1, built on the thread's stack from the engine's
  * pointer-free record) and policy-object changes (FWPM_<kind>_CHANGE0,

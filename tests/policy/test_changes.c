@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <pthread.h>
 #include <sys/random.h>
@@ -755,6 +756,51 @@ static void test_callout_subscriptions(void **state)
 	OK(FwpmEngineClose0(h));
 }
 
+/* Callbacks see changes in the order they happened across kinds and
+ * subscriptions, also when they queue up behind a slow callback: two
+ * providers, then two sublayers, arrive in that order (not interleaved by
+ * subscription). */
+static void CALLBACK on_provider_slow(void *ctx, const FWPM_PROVIDER_CHANGE0 *ch)
+{
+	struct seen *s = ctx;
+
+	if (s->n == 0)
+		usleep(300 * 1000);	/* let the others queue up meanwhile */
+	record(ctx, ch->changeType, &ch->providerKey, 0);
+}
+
+static void test_order_across_kinds(void **state)
+{
+	HANDLE h = open_engine(0), cp, cs;
+	FWPM_PROVIDER_SUBSCRIPTION0 psub = { .flags = BOTH };
+	FWPM_SUBLAYER_SUBSCRIPTION0 ssub = { .flags = BOTH };
+	GUID k[4] = { random_guid(), random_guid(), random_guid(), random_guid() };
+	struct seen all;
+
+	(void)state;
+	seen_init(&all);
+	OK(FwpmProviderSubscribeChanges0(h, &psub, on_provider_slow, &all, &cp));
+	OK(FwpmSubLayerSubscribeChanges0(h, &ssub, on_sublayer, &all, &cs));
+	add_provider(h, &k[0]);
+	add_provider(h, &k[1]);
+	for (int i = 2; i < 4; i++) {
+		FWPM_SUBLAYER0 sl = { .subLayerKey = k[i], .displayData.name = L"order" };
+
+		OK(FwpmSubLayerAdd0(h, &sl, NULL));
+	}
+	assert_true(wait_for(&all, 4));
+	for (int i = 0; i < 4; i++)
+		assert_true(guid_eq(&all.ev[i].key, &k[i]));
+	OK(FwpmSubLayerDeleteByKey0(h, &k[2]));
+	OK(FwpmSubLayerDeleteByKey0(h, &k[3]));
+	OK(FwpmProviderDeleteByKey0(h, &k[0]));
+	OK(FwpmProviderDeleteByKey0(h, &k[1]));
+	assert_true(wait_for(&all, 8));
+	OK(FwpmProviderUnsubscribeChanges0(h, cp));
+	OK(FwpmSubLayerUnsubscribeChanges0(h, cs));
+	OK(FwpmEngineClose0(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_other_kinds),
 		cmocka_unit_test(test_dynamic_session_end),
 		cmocka_unit_test(test_tunnel_helper),
+		cmocka_unit_test(test_order_across_kinds),
 		cmocka_unit_test(test_session_end_drops_subscriptions),
 		cmocka_unit_test(test_callout_subscriptions),
 	};
