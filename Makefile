@@ -49,7 +49,7 @@ check-tsan: deps
 # libFuzzer targets for a fixed, short time: the request and reply targets
 # FUZZ_TIME seconds each (default 20), the others 20000 runs; FUZZ_RUNS
 # sets a number of executions for every target instead (make fuzz).
-FUZZ_TARGETS = fuzz_request fuzz_reply make_seeds fuzz_esp_input make_esp_seeds fuzz_dp_reasm
+FUZZ_TARGETS = fuzz_request fuzz_reply make_seeds fuzz_esp_input make_esp_seeds fuzz_dp_reasm fuzz_secdesc
 check-fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
