@@ -135,6 +135,8 @@ void pol_txn_each_deleted(struct engine *e, void (*fn)(void *arg, struct pol_obj
 /* Waits (engine lock held, released while waiting) until no store write
  * runs: policy changes apply in the order they reach the store. */
 void pol_store_wait(struct engine *e);
+/* A store write's -errno as the Windows result the API returns. */
+DWORD pol_store_result(int err);
 
 /* The Windows struct each kind's blob holds. */
 extern const struct wf_struct *const pol_schema[POL_NKINDS];

@@ -136,6 +136,11 @@ static DWORD store_write(struct engine *e, const struct pol_change *v, size_t n)
 	pthread_mutex_lock(&e->lock);
 	e->storing = false;
 	pthread_cond_broadcast(&e->store_done);
+	return pol_store_result(err);
+}
+
+DWORD pol_store_result(int err)
+{
 	switch (err) {
 	case 0:
 		return ERROR_SUCCESS;

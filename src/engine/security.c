@@ -269,8 +269,7 @@ static DWORD persist(struct engine *e, struct pol_obj *r)
 	if (!c.enc)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	err = e->cfg.store->write(e->cfg.store_arg, &c, 1);
-	return !err ? ERROR_SUCCESS : err == -ENOSPC ? ERROR_DISK_FULL :
-	       err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_WRITE_FAULT;
+	return pol_store_result(err);
 }
 
 /* The host's copy of the container descriptors follows them. */
@@ -285,8 +284,7 @@ static DWORD persist_containers(struct engine *e, const struct sd_blob *which,
 	err = e->cfg.sd_store->write(e->cfg.sd_store_arg,
 				     eng ? p : e->sd_engine.p, eng ? len : e->sd_engine.len,
 				     eng ? e->sd_sadb.p : p, eng ? e->sd_sadb.len : len);
-	return !err ? ERROR_SUCCESS : err == -ENOSPC ? ERROR_DISK_FULL :
-	       err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_WRITE_FAULT;
+	return pol_store_result(err);
 }
 
 DWORD engine_sd_restore(struct engine *e, int target, const void *sd, size_t len)
