@@ -475,6 +475,25 @@ static bool carried(uint16_t type)
 	}
 }
 
+/* The replay state for the re-added state, its output sequence number
+ * moved ahead: the old state keeps sending between our GETSA and the
+ * batch that replaces it, and a number it used must never go out again
+ * (the kernel's GCM IV is the sequence number). The peer's window just
+ * moves on. Near the end of the 32-bit space the state is left at its
+ * end, so it stops sending (rekey) rather than wrap. */
+#define XFRM_OSEQ_GAP 65536u
+
+static void put_replay_ahead(struct nlmsghdr *nlh, const struct nlattr *a)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+	unsigned char buf[4096];
+	struct xfrm_replay_state_esn *r = (void *)buf;
+
+	memcpy(buf, mnl_attr_get_payload(a), len);
+	r->oseq = r->oseq > UINT32_MAX - XFRM_OSEQ_GAP ? UINT32_MAX : r->oseq + XFRM_OSEQ_GAP;
+	mnl_attr_put(nlh, XFRMA_REPLAY_ESN_VAL, len, buf);
+}
+
 /* A NEWSA from a GETSA answer g, moved to what s says now. */
 static void put_readd(struct xfrm *x, struct nlmsghdr *nlh, const struct got *g,
 		      const struct xsa *s, unsigned k)
@@ -490,10 +509,18 @@ static void put_readd(struct xfrm *x, struct nlmsghdr *nlh, const struct got *g,
 	u->saddr = s->saddr;
 	u->family = s->family;
 	u->sel.family = s->family;
-	mnl_attr_for_each(a, old, sizeof(*ou))
-		if (carried(mnl_attr_get_type(a)))
-			mnl_attr_put(nlh, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
-				     mnl_attr_get_payload(a));
+	mnl_attr_for_each(a, old, sizeof(*ou)) {
+		if (!carried(mnl_attr_get_type(a)))
+			continue;
+		if (mnl_attr_get_type(a) == XFRMA_REPLAY_ESN_VAL &&
+		    mnl_attr_get_payload_len(a) >= sizeof(struct xfrm_replay_state_esn) &&
+		    mnl_attr_get_payload_len(a) <= 4096) {
+			put_replay_ahead(nlh, a);
+			continue;
+		}
+		mnl_attr_put(nlh, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
+			     mnl_attr_get_payload(a));
+	}
 	put_encap(nlh, s, k);
 }
 
